@@ -1,0 +1,79 @@
+package io.inferfn.model;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+import io.inferfn.features.FeaturePlan;
+
+/**
+ * Loads published models: reads {@code manifest.json}, verifies the sha256 of {@code model.onnx}
+ * <em>before</em> ONNX Runtime sees a byte of it, creates the session, and checks the manifest
+ * against the session's own input/output metadata. Any failure is a {@link ModelLoadException}
+ * naming the file, the expected and the actual value.
+ */
+public final class ModelRegistry {
+
+    public static final String MANIFEST = "manifest.json";
+    public static final String MODEL = "model.onnx";
+
+    private final List<ModelSource> sources;
+    private final OnnxOptions options;
+
+    public ModelRegistry(List<ModelSource> sources, OnnxOptions options) {
+        this.sources = List.copyOf(sources);
+        this.options = options;
+    }
+
+    /** A registry for {@code file:} and {@code classpath:} locations. */
+    public static ModelRegistry local(OnnxOptions options) {
+        return new ModelRegistry(List.of(new FileModelSource(), new ClasspathModelSource()), options);
+    }
+
+    /** Loads and verifies the model directory at {@code location}. */
+    public LoadedModel load(String location) {
+        ModelSource source = sourceFor(location);
+        String manifestName = source.describe(location, MANIFEST);
+        String modelName = source.describe(location, MODEL);
+        ModelManifest manifest = ModelManifest.parse(read(source, location, MANIFEST), manifestName);
+        byte[] onnx = read(source, location, MODEL);
+        String actual = sha256(onnx);
+        if (!actual.equals(manifest.sha256())) {
+            throw new IntegrityException("integrity check failed for " + modelName + ": sha256 is " + actual
+                    + " but " + manifestName + " expects " + manifest.sha256()
+                    + "; the file is corrupt or was replaced without re-publishing the manifest");
+        }
+        FeaturePlan plan = new FeaturePlan(manifest);
+        OnnxModel session = OnnxModel.create(onnx, manifest, plan.width(), options, modelName);
+        return new LoadedModel(location, manifest, session, plan, onnx.length);
+    }
+
+    private ModelSource sourceFor(String location) {
+        for (ModelSource source : sources) {
+            if (source.supports(location)) {
+                return source;
+            }
+        }
+        throw new ModelLoadException("unsupported model location '" + location
+                + "'; expected file:<dir> or classpath:<dir> (s3:// arrives with the model-registry module)");
+    }
+
+    private static byte[] read(ModelSource source, String location, String file) {
+        try {
+            return source.read(location, file);
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read " + source.describe(location, file) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Lower-case hex sha256 of {@code bytes}. */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+}

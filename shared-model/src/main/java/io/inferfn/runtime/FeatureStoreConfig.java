@@ -1,0 +1,37 @@
+package io.inferfn.runtime;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The Redis online feature store: its latency budget and how it backs off when Redis is unwell. */
+@ConfigMapping(prefix = "inferfn.feature-store")
+public interface FeatureStoreConfig {
+
+    /**
+     * The whole budget of the one Redis round trip a scoring call makes. Past it the call scores
+     * with defaults, flagged degraded. Keep it well under the caller's own latency budget.
+     */
+    @WithDefault("25ms")
+    Duration timeout();
+
+    /** Circuit breaker that stops calling an unwell Redis so requests answer degraded at once. */
+    CircuitBreaker circuitBreaker();
+
+    /** Circuit breaker settings (SmallRye Fault Tolerance). */
+    interface CircuitBreaker {
+
+        /** Calls in the rolling window over which the failure ratio is judged. */
+        @WithDefault("10")
+        int requestVolume();
+
+        /** Failure ratio in the window that opens the circuit. */
+        @WithDefault("0.5")
+        double failureRatio();
+
+        /** How long the circuit stays open before one probe call is let through. */
+        @WithDefault("1s")
+        Duration delay();
+    }
+}

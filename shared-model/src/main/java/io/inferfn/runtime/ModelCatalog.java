@@ -1,0 +1,136 @@
+package io.inferfn.runtime;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import org.jboss.logging.Logger;
+
+import io.inferfn.model.LoadedModel;
+import io.inferfn.model.ModelLoadException;
+import io.inferfn.model.ModelRegistry;
+import io.inferfn.model.OnnxOptions;
+import io.inferfn.scoring.InvalidRequestException;
+import io.inferfn.scoring.ModelNotFoundException;
+import io.inferfn.scoring.ModelUnavailableException;
+
+/**
+ * The models this function serves, loaded at start from {@code inferfn.model.locations} and looked
+ * up by name per request. In {@code blocking} mode a model that fails to load stops the start with
+ * the loader's message; in {@code background} mode requests get 503 with that message instead.
+ */
+@ApplicationScoped
+public class ModelCatalog {
+
+    private static final Logger LOG = Logger.getLogger(ModelCatalog.class);
+
+    @Inject
+    ModelConfig config;
+
+    private volatile Map<String, LoadedModel> models = Map.of();
+    private volatile LoadedModel single;
+    private volatile String state = "loading";
+    private volatile boolean ready;
+
+    void onStart(@Observes StartupEvent event) {
+        if (config.startup() == ModelConfig.StartupMode.BLOCKING) {
+            load();
+        } else {
+            Thread loader = new Thread(this::loadInBackground, "inferfn-model-loader");
+            loader.setDaemon(true);
+            loader.start();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        for (LoadedModel model : models.values()) {
+            model.close();
+        }
+    }
+
+    private void loadInBackground() {
+        try {
+            load();
+        } catch (RuntimeException e) {
+            state = "failed: " + e.getMessage();
+            LOG.errorf("Model load failed; /predict answers 503 until restarted with a good model: %s", e.getMessage());
+        }
+    }
+
+    private void load() {
+        ModelConfig.Onnx onnx = config.onnx();
+        ModelRegistry registry =
+                ModelRegistry.local(new OnnxOptions(onnx.intraOpThreads(), onnx.spinning(), onnx.optimization()));
+        Map<String, LoadedModel> loaded = new LinkedHashMap<>();
+        for (String location : config.locations()) {
+            long start = System.nanoTime();
+            LoadedModel model = registry.load(location);
+            if (loaded.put(model.name(), model) != null) {
+                throw new ModelLoadException("two models named '" + model.name() + "' in inferfn.model.locations; "
+                        + "serve one version per function");
+            }
+            LOG.infof(
+                    "Loaded model %s %s (%s, %d bytes, %d features) from %s in %d ms",
+                    model.name(),
+                    model.version(),
+                    model.manifest().quantization().json(),
+                    model.modelBytes(),
+                    model.plan().width(),
+                    location,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+        models = Map.copyOf(loaded);
+        single = loaded.size() == 1 ? loaded.values().iterator().next() : null;
+        state = "loaded";
+        ready = true;
+    }
+
+    /**
+     * The model a request names; with {@code name == null} the only model served.
+     *
+     * @throws ModelNotFoundException for a name this function does not serve (404)
+     * @throws ModelUnavailableException while models are loading or after a failed load (503)
+     */
+    public LoadedModel resolve(String name) {
+        if (!ready) {
+            throw new ModelUnavailableException("model not loaded yet (" + state + "); retry shortly");
+        }
+        if (name == null) {
+            if (single != null) {
+                return single;
+            }
+            throw new InvalidRequestException("'model' is required: this function serves " + names());
+        }
+        LoadedModel model = models.get(name);
+        if (model == null) {
+            throw new ModelNotFoundException("unknown model '" + name + "'; this function serves " + names());
+        }
+        return model;
+    }
+
+    /** Whether every configured model is loaded and verified. */
+    public boolean ready() {
+        return ready;
+    }
+
+    /** "loading", "loaded" or "failed: <reason>". */
+    public String state() {
+        return state;
+    }
+
+    /** The loaded models, in configuration order. */
+    public List<LoadedModel> models() {
+        return new ArrayList<>(models.values());
+    }
+
+    private List<String> names() {
+        return new ArrayList<>(models.keySet());
+    }
+}

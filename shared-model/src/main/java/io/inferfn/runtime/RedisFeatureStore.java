@@ -1,0 +1,137 @@
+package io.inferfn.runtime;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.enterprise.util.TypeLiteral;
+
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.TypedGuard;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.jboss.logging.Logger;
+
+import io.inferfn.features.FeatureStore;
+import io.inferfn.features.StoreReply;
+
+/**
+ * {@link FeatureStore} on the Quarkus Redis client: one pipelined batch of {@code HMGET}s per
+ * scoring call (one network round trip however many rows and key patterns), bounded by the
+ * configured budget, behind a circuit breaker so that an unwell Redis costs requests nothing once
+ * detected and is probed again by itself.
+ *
+ * <p>Faults never escape: timeouts, refused connections, a full connection pool and an open
+ * circuit all become {@link StoreReply#unavailable}, which the scorer turns into defaults and
+ * {@code degraded: true}.
+ */
+public final class RedisFeatureStore implements FeatureStore {
+
+    private static final Logger LOG = Logger.getLogger(RedisFeatureStore.class);
+
+    private final Redis redis;
+    private final Duration timeout;
+    private final TypedGuard<Uni<List<Response>>> guard;
+    private volatile boolean reachable = true;
+    private volatile CircuitBreakerState circuit = CircuitBreakerState.CLOSED;
+
+    public RedisFeatureStore(Redis redis, FeatureStoreConfig config) {
+        this.redis = redis;
+        this.timeout = config.timeout();
+        FeatureStoreConfig.CircuitBreaker cb = config.circuitBreaker();
+        this.guard = TypedGuard.create(new TypeLiteral<Uni<List<Response>>>() {})
+                .withDescription("redis-feature-store")
+                .withCircuitBreaker()
+                .requestVolumeThreshold(cb.requestVolume())
+                .failureRatio(cb.failureRatio())
+                .delay(cb.delay().toMillis(), ChronoUnit.MILLIS)
+                .successThreshold(1)
+                .onStateChange(this::circuitChanged)
+                .done()
+                .build();
+    }
+
+    @Override
+    public StoreReply fetch(String[] keys, String[][] fields, int count) {
+        List<Request> commands = new ArrayList<>(count);
+        for (int k = 0; k < count; k++) {
+            Request hmget = Request.cmd(Command.HMGET).arg(keys[k]);
+            for (String field : fields[k]) {
+                hmget.arg(field);
+            }
+            commands.add(hmget);
+        }
+        List<Response> responses;
+        try {
+            responses = guard.get(() -> redis.batch(commands)
+                            .ifNoItem()
+                            .after(timeout)
+                            .failWith(() ->
+                                    new TimeoutException("redis did not answer within " + timeout.toMillis() + " ms")))
+                    .await()
+                    .atMost(timeout.plusMillis(100));
+        } catch (RuntimeException e) {
+            reachable = false;
+            return StoreReply.unavailable(reason(e));
+        }
+        reachable = true;
+        String[][] values = new String[count][];
+        for (int k = 0; k < count; k++) {
+            Response hash = responses.get(k);
+            String[] row = new String[fields[k].length];
+            for (int f = 0; f < row.length; f++) {
+                Response value = hash == null ? null : hash.get(f);
+                row[f] = value == null ? null : value.toString();
+            }
+            values[k] = row;
+        }
+        return StoreReply.of(values);
+    }
+
+    /** One PING so the first scoring call does not pay for connecting; failures are only logged. */
+    public void warmUp(Duration within) {
+        try {
+            redis.send(Request.cmd(Command.PING)).await().atMost(within);
+        } catch (RuntimeException e) {
+            reachable = false;
+            LOG.warnf("Redis feature store not reachable at start (%s); serving degraded until it is", reason(e));
+        }
+    }
+
+    private String reason(Throwable e) {
+        if (e instanceof CircuitBreakerOpenException) {
+            return "redis circuit open after repeated failures; probing again shortly";
+        }
+        Throwable cause =
+                e.getCause() != null && e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+        if (cause instanceof TimeoutException || cause instanceof io.smallrye.mutiny.TimeoutException) {
+            return "redis did not answer within " + timeout.toMillis() + " ms";
+        }
+        return "redis unavailable: " + cause.getMessage();
+    }
+
+    private void circuitChanged(CircuitBreakerState state) {
+        circuit = state;
+        if (state == CircuitBreakerState.OPEN) {
+            LOG.warnf("Redis feature store failing; circuit open, serving defaults (degraded) without calling Redis");
+        } else if (state == CircuitBreakerState.CLOSED) {
+            LOG.infof("Redis feature store recovered; circuit closed");
+        }
+    }
+
+    @Override
+    public boolean reachable() {
+        return reachable;
+    }
+
+    /** The circuit breaker's state, for health reporting. */
+    public CircuitBreakerState circuit() {
+        return circuit;
+    }
+}

@@ -1,0 +1,24 @@
+package io.inferfn.scoring;
+
+import java.util.Map;
+
+/**
+ * One thing to score: the entity whose online features apply, and the features the caller sent.
+ * Request DTOs implement it directly so scoring does not copy them.
+ */
+public interface Row {
+
+    /** The entity id that fills {@code {entityId}} in store key patterns; may be null if no key uses it. */
+    String entityId();
+
+    /** Request features by name: numbers, booleans, strings (timestamps as epoch seconds or ISO-8601). */
+    Map<String, ?> features();
+
+    /** A row built from its parts. */
+    static Row of(String entityId, Map<String, ?> features) {
+        return new SimpleRow(entityId, features);
+    }
+
+    /** The plain implementation of {@link Row}. */
+    record SimpleRow(String entityId, Map<String, ?> features) implements Row {}
+}

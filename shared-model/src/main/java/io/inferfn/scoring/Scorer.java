@@ -1,0 +1,103 @@
+package io.inferfn.scoring;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import ai.onnxruntime.OrtException;
+
+import io.inferfn.features.FeaturePlan;
+import io.inferfn.features.FeatureStore;
+import io.inferfn.features.StoreReply;
+import io.inferfn.model.LoadedModel;
+import io.inferfn.model.ModelManifest;
+import io.inferfn.model.OnnxModel;
+
+/**
+ * request -> features -> tensor -> ONNX Runtime -> prediction, for one row or a batch of rows in
+ * one feature-store round trip and one ORT call. Every trigger (HTTP, Kafka, SQS, schedule) scores
+ * through this class.
+ *
+ * <p>Validation happens before any I/O, so a bad row costs no Redis call; a batch with one bad row
+ * is rejected whole, with the row's index in the message.
+ */
+public final class Scorer {
+
+    private static final StoreReply NOTHING_TO_FETCH = StoreReply.of(new String[0][]);
+
+    private final FeatureStore store;
+
+    public Scorer(FeatureStore store) {
+        this.store = store;
+    }
+
+    /** Scores one row. */
+    public Prediction score(LoadedModel model, Row row) {
+        return scoreBatch(model, List.of(row), false).get(0);
+    }
+
+    /** Scores {@code rows} with one store round trip and one ORT call; predictions in row order. */
+    public List<Prediction> scoreBatch(LoadedModel model, List<? extends Row> rows) {
+        return scoreBatch(model, rows, true);
+    }
+
+    private List<Prediction> scoreBatch(LoadedModel model, List<? extends Row> rows, boolean batch) {
+        int count = rows.size();
+        if (count == 0) {
+            return List.of();
+        }
+        FeaturePlan plan = model.plan();
+        FeaturePlan.Scratch scratch = plan.scratch(count);
+        for (int r = 0; r < count; r++) {
+            plan.readRequest(rows.get(r), r, scratch, batch ? r : -1);
+        }
+        int keys = plan.storeKeys(rows, scratch);
+        StoreReply reply = keys == 0 ? NOTHING_TO_FETCH : store.fetch(scratch.keys(), scratch.fields(), keys);
+
+        OnnxModel onnx = model.onnx();
+        FloatBuffer input = onnx.inputBuffer(count);
+        List<String>[] missing = missingArray(count);
+        boolean[] degraded = new boolean[count];
+        for (int r = 0; r < count; r++) {
+            missing[r] = plan.assemble(r, reply, scratch, input);
+            degraded[r] = scratch.degraded;
+        }
+        FloatBuffer output;
+        try {
+            output = onnx.run(count);
+        } catch (OrtException e) {
+            throw new ScoringException(
+                    "ONNX Runtime failed to score " + count + " row(s) with model " + model.name() + " "
+                            + model.version() + ": " + e.getMessage(),
+                    e);
+        }
+        ModelManifest.OutputSpec spec = model.manifest().output();
+        int stride = onnx.outputStride();
+        int column = spec.columnIndex();
+        List<Prediction> predictions = new ArrayList<>(count);
+        for (int r = 0; r < count; r++) {
+            float score = output.get(r * stride + column);
+            predictions.add(new Prediction(rows.get(r).entityId(), score, label(spec, score), degraded[r], missing[r]));
+        }
+        return predictions;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String>[] missingArray(int count) {
+        return new List[count];
+    }
+
+    /** The manifest's label for {@code score}: labels[number of thresholds the score reaches]. */
+    static String label(ModelManifest.OutputSpec spec, float score) {
+        List<String> labels = spec.labels();
+        if (labels == null) {
+            return null;
+        }
+        List<Double> thresholds = spec.thresholds();
+        int i = 0;
+        while (i < thresholds.size() && score >= thresholds.get(i)) {
+            i++;
+        }
+        return labels.get(i);
+    }
+}
