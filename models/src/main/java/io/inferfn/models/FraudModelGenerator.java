@@ -1,0 +1,172 @@
+package io.inferfn.models;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import io.inferfn.model.ModelManifest;
+import io.inferfn.model.ModelManifest.DerivedOp;
+import io.inferfn.model.ModelManifest.FeatureSpec;
+import io.inferfn.model.ModelManifest.FeatureType;
+import io.inferfn.model.ModelRegistry;
+import io.inferfn.model.Quantization;
+
+/**
+ * Reproducibly generates the demo fraud model: synthetic data ({@link FraudData}), an MLP with two
+ * hidden layers trained on it ({@link Mlp}), its ONNX export ({@link OnnxExport}), the manifest,
+ * and the demo customers' online features. Usage: {@code FraudModelGenerator <out-dir>}; writes
+ * {@code <out-dir>/1/model.onnx}, {@code <out-dir>/1/manifest.json} and
+ * {@code <out-dir>/customers.csv}.
+ */
+public final class FraudModelGenerator {
+
+    public static final long CUSTOMER_SEED = 20261123L;
+    public static final long TRAIN_SEED = 1L;
+    public static final long HOLDOUT_SEED = 2L;
+    public static final int CUSTOMERS = 5000;
+    public static final String VERSION = "1";
+
+    private FraudModelGenerator() {}
+
+    public static void main(String[] args) throws IOException {
+        Path out = Path.of(args.length > 0 ? args[0] : "models/fraud");
+        long start = System.nanoTime();
+        List<FraudData.Customer> customers = FraudData.customers(CUSTOMERS, CUSTOMER_SEED);
+        List<FraudData.Transaction> train = FraudData.transactions(customers, 80_000, TRAIN_SEED);
+        List<FraudData.Transaction> holdout = FraudData.transactions(customers, 20_000, HOLDOUT_SEED);
+        Mlp mlp = train(train);
+        double auc = auc(mlp, holdout);
+        byte[] onnx = OnnxExport.export(mlp, "fraud_mlp");
+        Path dir = out.resolve(VERSION);
+        Files.createDirectories(dir);
+        Files.write(dir.resolve(ModelRegistry.MODEL), onnx);
+        ModelManifest manifest = manifest(ModelRegistry.sha256(onnx));
+        Files.write(dir.resolve(ModelRegistry.MANIFEST), manifest.toJson());
+        writeCustomers(out.resolve("customers.csv"), customers);
+        long fraud = train.stream().filter(FraudData.Transaction::fraud).count();
+        System.out.printf(
+                Locale.ROOT,
+                "fraud model %s: %d training rows (%.2f %% fraud), holdout AUC %.4f, %d bytes, sha256 %s, %d ms%n",
+                VERSION,
+                train.size(),
+                100.0 * fraud / train.size(),
+                auc,
+                onnx.length,
+                manifest.sha256(),
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    static Mlp train(List<FraudData.Transaction> transactions) {
+        int n = transactions.size();
+        double[][] rows = new double[n][];
+        double[] labels = new double[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = FraudData.features(transactions.get(i));
+            labels[i] = transactions.get(i).fraud() ? 1 : 0;
+        }
+        double[] mean = new double[FraudData.WIDTH];
+        double[] invStd = new double[FraudData.WIDTH];
+        for (double[] row : rows) {
+            for (int j = 0; j < mean.length; j++) {
+                mean[j] += row[j] / n;
+            }
+        }
+        for (int j = 0; j < mean.length; j++) {
+            double var = 0;
+            for (double[] row : rows) {
+                var += (row[j] - mean[j]) * (row[j] - mean[j]) / n;
+            }
+            invStd[j] = var > 1e-12 ? 1 / Math.sqrt(var) : 1;
+        }
+        Mlp mlp = new Mlp(new int[] {FraudData.WIDTH, 32, 16, 1}, mean, invStd, 7L);
+        int batch = 128;
+        for (int epoch = 0; epoch < 12; epoch++) {
+            double lr = epoch < 8 ? 0.003 : 0.001;
+            for (int from = 0; from < n; from += batch) {
+                mlp.trainBatch(rows, labels, from, Math.min(n, from + batch), lr);
+            }
+        }
+        return mlp;
+    }
+
+    static double auc(Mlp mlp, List<FraudData.Transaction> transactions) {
+        double[] scores = new double[transactions.size()];
+        boolean[] positive = new boolean[transactions.size()];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = mlp.predict(FraudData.features(transactions.get(i)));
+            positive[i] = transactions.get(i).fraud();
+        }
+        return Auc.of(scores, positive);
+    }
+
+    /** The manifest: where each of the 15 columns comes from, mirroring {@link FraudData#features}. */
+    static ModelManifest manifest(String sha256) {
+        String key = "customer:{entityId}";
+        List<FeatureSpec> features = new ArrayList<>();
+        features.add(FeatureSpec.request("amount", FeatureType.NUMBER, null));
+        features.add(FeatureSpec.request("merchant_category", FeatureType.STRING, "other"));
+        features.add(FeatureSpec.request("timestamp", FeatureType.TIMESTAMP, null));
+        features.add(FeatureSpec.request("card_present", FeatureType.BOOLEAN, false));
+        features.add(FeatureSpec.store("avg_amount_30d", key, "avg_amount_30d", 55.0, false));
+        features.add(FeatureSpec.store("txn_count_24h", key, "txn_count_24h", 2.0, false));
+        features.add(FeatureSpec.store("account_age_days", key, "account_age_days", 365.0, false));
+        features.add(FeatureSpec.store("chargebacks_1y", key, "chargebacks_1y", 0.0, true));
+        features.add(FeatureSpec.derived("log_amount", DerivedOp.LOG1P, List.of("amount"), null, null));
+        features.add(
+                FeatureSpec.derived("amount_ratio", DerivedOp.RATIO, List.of("amount", "avg_amount_30d"), null, null));
+        features.add(FeatureSpec.derived("log_amount_ratio", DerivedOp.LOG1P, List.of("amount_ratio"), null, null));
+        features.add(FeatureSpec.derived("log_txn_count_24h", DerivedOp.LOG1P, List.of("txn_count_24h"), null, null));
+        features.add(FeatureSpec.derived("log_account_age", DerivedOp.LOG1P, List.of("account_age_days"), null, null));
+        features.add(FeatureSpec.derived("hour", DerivedOp.HOUR_OF_DAY, List.of("timestamp"), null, null));
+        features.add(FeatureSpec.derived("hour_band", DerivedOp.BUCKET, List.of("hour"), List.of(6.0, 22.0), null));
+        features.add(FeatureSpec.derived(
+                "hour_band_onehot", DerivedOp.ONE_HOT, List.of("hour_band"), null, List.of("0", "1", "2")));
+        features.add(FeatureSpec.derived(
+                "category_onehot",
+                DerivedOp.ONE_HOT,
+                List.of("merchant_category"),
+                null,
+                List.of(FraudData.CATEGORIES)));
+        List<String> columns = List.of(
+                "log_amount",
+                "log_amount_ratio",
+                "card_present",
+                "log_txn_count_24h",
+                "log_account_age",
+                "chargebacks_1y",
+                "hour_band_onehot",
+                "category_onehot");
+        return new ModelManifest(
+                "fraud",
+                VERSION,
+                sha256,
+                Quantization.FP32,
+                "Card-transaction fraud MLP (15 -> 32 -> 16 -> 1) trained on synthetic data by"
+                        + " io.inferfn.models.FraudModelGenerator; see models/README.md",
+                List.of(new ModelManifest.InputSpec(OnnxExport.INPUT, "float32", List.of(-1L, 15L), columns)),
+                features,
+                new ModelManifest.OutputSpec(
+                        OnnxExport.OUTPUT, 0, List.of(0.3, 0.7), List.of("legit", "review", "fraud")));
+    }
+
+    static void writeCustomers(Path file, List<FraudData.Customer> customers) throws IOException {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("customer_id,avg_amount_30d,txn_count_24h,account_age_days,chargebacks_1y\n");
+            for (FraudData.Customer c : customers) {
+                w.write(String.format(
+                        Locale.ROOT,
+                        "%s,%.2f,%d,%d,%d%n",
+                        c.id(),
+                        c.avgAmount30d(),
+                        c.txnCount24h(),
+                        c.accountAgeDays(),
+                        c.chargebacks1y()));
+            }
+        }
+    }
+}
