@@ -1,0 +1,52 @@
+package io.inferfn.http;
+
+import jakarta.inject.Inject;
+
+import io.quarkus.funqy.Funq;
+
+import io.inferfn.model.LoadedModel;
+import io.inferfn.runtime.ModelCatalog;
+import io.inferfn.scoring.InvalidRequestException;
+import io.inferfn.scoring.PayloadTooLargeException;
+import io.inferfn.scoring.Scorer;
+
+/** HTTP trigger: {@code POST /predict} scores one row or a batch and returns the predictions to the caller. */
+public class PredictFunction {
+
+    @Inject
+    ModelCatalog catalog;
+
+    @Inject
+    Scorer scorer;
+
+    @Inject
+    HttpPredictConfig config;
+
+    @Funq
+    public PredictResponse predict(PredictRequest request) {
+        if (request == null) {
+            throw new InvalidRequestException(
+                    "request body is required: {\"entityId\": \"...\", \"features\":" + " {...}} or {\"rows\": [...]}");
+        }
+        LoadedModel model = catalog.resolve(request.model);
+        if (request.rows == null) {
+            return PredictResponse.single(model.name(), model.version(), scorer.score(model, request));
+        }
+        if (request.entityId != null || request.features != null) {
+            throw new InvalidRequestException("send either one row (entityId, features) or 'rows', not both");
+        }
+        if (request.rows.size() > config.maxBatchRows()) {
+            throw new PayloadTooLargeException("batch of " + request.rows.size() + " rows is over the limit of "
+                    + config.maxBatchRows() + " (inferfn.http.max-batch-rows); split it");
+        }
+        if (request.rows.isEmpty()) {
+            throw new InvalidRequestException("'rows' is empty; send at least one row");
+        }
+        for (int i = 0; i < request.rows.size(); i++) {
+            if (request.rows.get(i) == null) {
+                throw new InvalidRequestException("rows[" + i + "] is null; expected {\"entityId\", \"features\"}");
+            }
+        }
+        return PredictResponse.batch(model.name(), model.version(), scorer.scoreBatch(model, request.rows));
+    }
+}

@@ -1,0 +1,297 @@
+package io.inferfn.http;
+
+import java.net.URL;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.inject.Inject;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.inferfn.localstack.RedisTestResource;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+/** {@code POST /predict} over a real socket, with a real Redis started by the test resource. */
+@QuarkusTest
+@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+class PredictFunctionTest {
+
+    static final String FRAUD_REQUEST =
+            """
+            {"model": "fraud", "entityId": "c-1042", "features": {"amount": 129.5,
+             "merchant_category": "electronics", "timestamp": "2026-11-23T02:14:00Z", "card_present": false}}""";
+
+    static final List<String> STORE_FEATURES =
+            List.of("avg_amount_30d", "txn_count_24h", "account_age_days", "chargebacks_1y");
+
+    @TestHTTPResource("/predict")
+    URL predict;
+
+    @TestHTTPResource("/q/health/ready")
+    URL ready;
+
+    @Inject
+    RedisDataSource redis;
+
+    @BeforeEach
+    void seedFeatures() {
+        seed(redis);
+    }
+
+    static void seed(RedisDataSource redis) {
+        redis.hash(String.class)
+                .hset(
+                        "customer:c-1042",
+                        Map.of(
+                                "avg_amount_30d", "80.0",
+                                "txn_count_24h", "3",
+                                "account_age_days", "900",
+                                "chargebacks_1y", "0"));
+        redis.hash(String.class)
+                .hset(
+                        "customer:c-2001",
+                        Map.of("avg_amount_30d", "20.0", "txn_count_24h", "9", "account_age_days", "12"));
+    }
+
+    @Test
+    void scoreEqualsADirectOnnxRuntimeRunOnTheSameVector() throws Exception {
+        float[] vector = {
+            (float) Math.log1p(129.5),
+            (float) Math.log1p(129.5 / 80.0),
+            0f,
+            (float) Math.log1p(3),
+            (float) Math.log1p(900),
+            0f,
+            1f,
+            0f,
+            0f, // 02:14 UTC is in the night band [0, 6)
+            0f,
+            0f,
+            0f,
+            0f,
+            1f,
+            0f // electronics
+        };
+        float expected = directOrt(vector);
+
+        JsonPath body = given().contentType(ContentType.JSON)
+                .body(FRAUD_REQUEST)
+                .post(predict)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(body.getFloat("score")).isEqualTo(expected);
+        assertThat(body.getString("model")).isEqualTo("fraud");
+        assertThat(body.getString("version")).isEqualTo("1");
+        assertThat(body.getBoolean("degraded")).isFalse();
+        assertThat(body.getList("missingFeatures")).isEmpty();
+        String label = expected >= 0.7 ? "fraud" : expected >= 0.3 ? "review" : "legit";
+        assertThat(body.getString("label")).isEqualTo(label);
+    }
+
+    @Test
+    void modelNameIsOptionalWhenTheFunctionServesOneModel() {
+        given().contentType(ContentType.JSON)
+                .body(FRAUD_REQUEST.replace("\"model\": \"fraud\", ", ""))
+                .post(predict)
+                .then()
+                .statusCode(200)
+                .body("model", equalTo("fraud"));
+    }
+
+    @Test
+    void batchScoresEveryRowInOrderLikeSingleRequests() {
+        float single = given().contentType(ContentType.JSON)
+                .body(FRAUD_REQUEST)
+                .post(predict)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getFloat("score");
+        String row1 =
+                """
+                {"entityId": "c-1042", "features": {"amount": 129.5, "merchant_category": "electronics",
+                 "timestamp": "2026-11-23T02:14:00Z", "card_present": false}}""";
+        String row2 =
+                """
+                {"entityId": "c-2001", "features": {"amount": 12.0, "merchant_category": "grocery",
+                 "timestamp": 1795420800, "card_present": true}}""";
+        String row3 =
+                """
+                {"entityId": "c-unknown", "features": {"amount": 999.0, "timestamp": 1795420800}}""";
+        JsonPath body = given().contentType(ContentType.JSON)
+                .body("{\"rows\": [" + row1 + "," + row2 + "," + row3 + "]}")
+                .post(predict)
+                .then()
+                .statusCode(200)
+                .body("predictions", hasSize(3))
+                .extract()
+                .jsonPath();
+        assertThat(body.getList("predictions.entityId")).containsExactly("c-1042", "c-2001", "c-unknown");
+        assertThat(body.getFloat("predictions[0].score")).isEqualTo(single);
+        assertThat(body.getBoolean("predictions[1].degraded")).isFalse();
+        assertThat(body.getList("predictions[1].missingFeatures")).containsExactly("chargebacks_1y");
+        assertThat(body.getBoolean("predictions[2].degraded")).isTrue();
+        assertThat(body.getList("predictions[2].missingFeatures")).containsExactlyElementsOf(STORE_FEATURES);
+    }
+
+    @Test
+    void missingEntityIsScoredWithDefaultsAndSaysWhichFeaturesWereMissing() {
+        given().contentType(ContentType.JSON)
+                .body(FRAUD_REQUEST.replace("c-1042", "c-never-seen"))
+                .post(predict)
+                .then()
+                .statusCode(200)
+                .body("degraded", equalTo(true))
+                .body("missingFeatures", equalTo(STORE_FEATURES));
+    }
+
+    @Test
+    void badInputIsA400ThatSaysWhatWasWrongAndWhatWasExpected() {
+        expectError("{\"entityId\": \"c-1042\", \"features\": {", 400, "malformed request body");
+        expectError(FRAUD_REQUEST.replace("\"amount\": 129.5,", ""), 400, "feature 'amount' is required");
+        expectError(FRAUD_REQUEST.replace("129.5", "\"lots\""), 400, "feature 'amount' must be a number");
+        expectError(FRAUD_REQUEST.replace("129.5", "1e400"), 400, "must be a finite number");
+        expectError(FRAUD_REQUEST.replace("129.5", "NaN"), 400, "numbers must be finite");
+        expectError(FRAUD_REQUEST.replace("false}", "\"no\"}"), 400, "must be a boolean");
+        expectError(FRAUD_REQUEST.replace("\"2026-11-23T02:14:00Z\"", "\"yesterday\""), 400, "timestamp");
+        expectError(FRAUD_REQUEST.replace("\"card_present\"", "\"card_presnt\""), 400, "unknown feature 'card_presnt'");
+        expectError(FRAUD_REQUEST.replace("\"entityId\": \"c-1042\", ", ""), 400, "'entityId' is required");
+        expectError(FRAUD_REQUEST.replace("\"model\"", "\"modle\""), 400, "unknown fields are rejected");
+        expectError("", 400, "request body is required");
+        expectError("{\"rows\": []}", 400, "'rows' is empty");
+        expectError(
+                "{\"rows\": [{\"entityId\": \"c-1\", \"features\": {\"amount\": \"x\"}}]}", 400, "rows[0]: feature");
+    }
+
+    @Test
+    void unknownModelIsA404ListingTheModelsServed() {
+        expectError(
+                FRAUD_REQUEST.replace("\"fraud\"", "\"churn\""),
+                404,
+                "unknown model 'churn'; this function" + " serves [fraud]");
+    }
+
+    @Test
+    void batchOverTheRowLimitIsA413() {
+        String row = "{\"entityId\": \"c-1042\", \"features\": {\"amount\": 1, \"timestamp\": 0}}";
+        String rows = String.join(",", java.util.Collections.nCopies(1025, row));
+        expectError("{\"rows\": [" + rows + "]}", 413, "over the limit of 1024");
+    }
+
+    @Test
+    void bodyOverTheSizeLimitIsA413() {
+        String padding = "x".repeat(1_100_000);
+        expectError(FRAUD_REQUEST.replace("c-1042", padding), 413, "size limit");
+    }
+
+    @Test
+    void readinessIsUpWithTheModelLoadedAndReportsRedis() {
+        given().get(ready)
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'inferfn-models' }.data.fraud", equalTo("1 (fp32)"))
+                .body("checks.find { it.name == 'inferfn-feature-store' }.data.redis", equalTo("reachable"));
+    }
+
+    @Test
+    void slowRedisDegradesWithinTheBudgetInsteadOfFailing() throws Exception {
+        // DEBUG SLEEP blocks the whole server for 1.5 s, far past the 25 ms budget.
+        CompletableFuture<Void> sleeper = CompletableFuture.runAsync(() -> redis.execute("DEBUG", "SLEEP", "1.5"));
+        Thread.sleep(200);
+        given().contentType(ContentType.JSON)
+                .body(FRAUD_REQUEST)
+                .post(predict)
+                .then()
+                .statusCode(200)
+                .body("degraded", equalTo(true))
+                .body("missingFeatures", equalTo(STORE_FEATURES));
+        sleeper.get();
+        awaitHealthyScores();
+    }
+
+    @Test
+    void redisStoppedMidTestDegradesThenRecoversAfterRestart() {
+        RedisTestResource.redis().stop();
+        try {
+            for (int i = 0; i < 30; i++) { // enough calls to open the circuit breaker, too
+                given().contentType(ContentType.JSON)
+                        .body(FRAUD_REQUEST)
+                        .post(predict)
+                        .then()
+                        .statusCode(200)
+                        .body("degraded", equalTo(true))
+                        .body("missingFeatures", equalTo(STORE_FEATURES));
+            }
+            given().get(ready)
+                    .then()
+                    .statusCode(200)
+                    .body(
+                            "checks.find { it.name == 'inferfn-feature-store' }.data.redis",
+                            containsString("unreachable"));
+        } finally {
+            RedisTestResource.redis().start();
+        }
+        seed(redis);
+        awaitHealthyScores();
+    }
+
+    private void awaitHealthyScores() {
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    seed(redis);
+                    given().contentType(ContentType.JSON)
+                            .body(FRAUD_REQUEST)
+                            .post(predict)
+                            .then()
+                            .statusCode(200)
+                            .body("degraded", equalTo(false));
+                });
+    }
+
+    private void expectError(String body, int status, String message) {
+        given().contentType(ContentType.JSON)
+                .body(body)
+                .post(predict)
+                .then()
+                .statusCode(status)
+                .contentType(ContentType.JSON)
+                .body("error", containsString(message));
+    }
+
+    static float directOrt(float[] vector) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        byte[] model = Files.readAllBytes(Path.of("../../models/fraud/1/model.onnx"));
+        try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions());
+                OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(vector), new long[] {1, vector.length});
+                OrtSession.Result result = session.run(Map.of("features", in))) {
+            return ((float[][]) result.get(0).getValue())[0][0];
+        }
+    }
+}
