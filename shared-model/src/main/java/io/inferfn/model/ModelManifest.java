@@ -119,6 +119,7 @@ public record ModelManifest(
         InputSpec input = input();
         input.validate(where);
         Set<String> columns = new HashSet<>();
+        int width = 0;
         for (String column : input.features()) {
             FeatureSpec feature = declared.get(column);
             require(
@@ -130,7 +131,12 @@ public record ModelManifest(
                     feature.type() != FeatureType.STRING,
                     where + "feature '" + column
                             + "' is a string; feed it to the model through a one_hot derived feature");
+            width += feature.width();
         }
+        require(
+                input.shape().get(1) == width,
+                where + "input '" + input.name() + "' shape says "
+                        + input.shape().get(1) + " columns; its features fill " + width);
         output.validate(where);
     }
 

@@ -1,0 +1,164 @@
+package io.inferfn.features;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.inferfn.model.ModelManifest;
+import io.inferfn.scoring.InvalidRequestException;
+import io.inferfn.scoring.Row;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Derived features and vector assembly, column by column. */
+class FeaturePlanTest {
+
+    static final String MANIFEST =
+            """
+            {"name": "plan", "version": "1", "sha256": "%s", "quantization": "fp32",
+             "inputs": [{"name": "x", "type": "float32", "shape": [-1, 13],
+               "features": ["ratio", "log", "diff", "band", "hour_utc", "hour_berlin", "dow", "cat", "code", "flag", "txns"]}],
+             "features": [
+               {"name": "amount", "source": "request"},
+               {"name": "ts", "source": "request", "type": "timestamp"},
+               {"name": "category", "source": "request", "type": "string", "default": "none"},
+               {"name": "code", "source": "request", "default": 7},
+               {"name": "merchant", "source": "request", "type": "string", "default": "m0"},
+               {"name": "avg", "source": "store", "key": "customer:{entityId}", "field": "avg", "default": 50},
+               {"name": "txns", "source": "store", "key": "customer:{entityId}", "field": "txns", "default": 2},
+               {"name": "flag", "source": "store", "type": "boolean", "key": "merchant:{merchant}", "field": "risky",
+                "default": false, "optional": true},
+               {"name": "ratio", "source": "derived", "op": "ratio", "args": ["amount", "avg"], "default": -1},
+               {"name": "log", "source": "derived", "op": "log1p", "args": ["amount"]},
+               {"name": "diff", "source": "derived", "op": "difference", "args": ["amount", "avg"]},
+               {"name": "band", "source": "derived", "op": "bucket", "args": ["amount"], "boundaries": [10, 100]},
+               {"name": "hour_utc", "source": "derived", "op": "hour_of_day", "args": ["ts"]},
+               {"name": "hour_berlin", "source": "derived", "op": "hour_of_day", "args": ["ts"], "timezone": "Europe/Berlin"},
+               {"name": "dow", "source": "derived", "op": "day_of_week", "args": ["ts"]},
+               {"name": "cat", "source": "derived", "op": "one_hot", "args": ["category"], "categories": ["a", "b", "c"]}
+             ],
+             "output": {"tensor": "y"}}"""
+                    .formatted("0".repeat(64));
+
+    final FeaturePlan plan =
+            new FeaturePlan(ModelManifest.parse(MANIFEST.getBytes(StandardCharsets.UTF_8), "plan/manifest.json"));
+
+    static Map<String, Object> request(double amount) {
+        Map<String, Object> f = new HashMap<>();
+        f.put("amount", amount);
+        f.put("ts", "2026-11-23T23:30:00Z"); // a Monday; 00:30 on Tuesday in Berlin
+        f.put("category", "b");
+        f.put("merchant", "m-9");
+        return f;
+    }
+
+    record Result(float[] columns, List<String> missing, boolean degraded, String[] keys) {}
+
+    Result assemble(Row row, StoreReplyFactory store) {
+        FeaturePlan.Scratch s = plan.scratch(1);
+        plan.readRequest(row, 0, s, -1);
+        int keys = plan.storeKeys(List.of(row), s);
+        String[] keyCopy = java.util.Arrays.copyOf(s.keys(), keys);
+        FloatBuffer out = ByteBuffer.allocateDirect(plan.width() * 4)
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+        List<String> missing = plan.assemble(0, store.reply(keyCopy, s.fields(), keys), s, out);
+        float[] columns = new float[plan.width()];
+        out.flip().get(columns);
+        return new Result(columns, missing, s.degraded, keyCopy);
+    }
+
+    interface StoreReplyFactory {
+        StoreReply reply(String[] keys, String[][] fields, int count);
+    }
+
+    @Test
+    void derivesEveryDeclaredOperation() {
+        Result r = assemble(
+                Row.of("c-1", request(40)), (keys, fields, n) -> StoreReply.of(new String[][] {{"80", "3"}, {"1"}}));
+        assertThat(r.keys()).containsExactly("customer:c-1", "merchant:m-9");
+        assertThat(r.columns())
+                .containsExactly(
+                        0.5f, // ratio 40 / 80
+                        (float) Math.log1p(40), // log1p
+                        -40f, // difference 40 - 80
+                        1f, // bucket: 10 <= 40 < 100
+                        23f, // hour of day, UTC
+                        0f, // hour of day, Europe/Berlin (UTC+1 in November)
+                        0f, // Monday
+                        0f,
+                        1f,
+                        0f, // one-hot of "b"
+                        7f, // request default
+                        1f, // boolean store feature "1"
+                        3f); // txns from the store
+        assertThat(r.missing()).isEmpty();
+        assertThat(r.degraded()).isFalse();
+    }
+
+    @Test
+    void missingStoreValuesFallBackToDefaultsAndOnlyRequiredOnesDegrade() {
+        Result optionalMissing = assemble(
+                Row.of("c-1", request(40)), (keys, fields, n) -> StoreReply.of(new String[][] {{"80", "3"}, {null}}));
+        assertThat(optionalMissing.missing()).containsExactly("flag");
+        assertThat(optionalMissing.degraded()).isFalse();
+
+        Result requiredMissing = assemble(
+                Row.of("c-1", request(40)),
+                (keys, fields, n) -> StoreReply.of(new String[][] {{null, "not-a-number"}, {"0"}}));
+        assertThat(requiredMissing.missing()).containsExactly("avg", "txns");
+        assertThat(requiredMissing.degraded()).isTrue();
+        assertThat(requiredMissing.columns()[0]).isEqualTo(0.8f); // 40 / default 50
+        assertThat(requiredMissing.columns()[12]).isEqualTo(2f); // txns default
+    }
+
+    @Test
+    void anUnavailableStoreDegradesWithEveryStoreFeatureMissing() {
+        Result r = assemble(Row.of("c-1", request(40)), (keys, fields, n) -> StoreReply.unavailable("down"));
+        assertThat(r.missing()).containsExactly("avg", "txns", "flag");
+        assertThat(r.degraded()).isTrue();
+    }
+
+    @Test
+    void storeFeaturesSentWithTheRequestAreUsedWithoutAFetch() {
+        Map<String, Object> f = request(40);
+        f.put("avg", 20.0);
+        f.put("txns", 5);
+        Result r = assemble(Row.of("c-1", f), (keys, fields, n) -> StoreReply.of(new String[][] {{"0"}}));
+        assertThat(r.keys()).containsExactly("merchant:m-9");
+        assertThat(r.columns()[0]).isEqualTo(2f);
+        assertThat(r.columns()[12]).isEqualTo(5f);
+    }
+
+    @Test
+    void ratioByZeroAndLogOfMinusOneUseTheDeclaredDefault() {
+        Result r = assemble(
+                Row.of("c-1", request(-1)), (keys, fields, n) -> StoreReply.of(new String[][] {{"0", "3"}, {"0"}}));
+        assertThat(r.columns()[0]).isEqualTo(-1f); // ratio default
+        assertThat(r.columns()[1]).isEqualTo(0f); // log1p(-1) -> default (none declared: 0)
+        assertThat(r.columns()[3]).isEqualTo(0f); // bucket below the first boundary
+    }
+
+    @Test
+    void requestValidationNamesTheFeatureAndTheRowOfABatch() {
+        FeaturePlan.Scratch s = plan.scratch(2);
+        Map<String, Object> bad = request(40);
+        bad.put("amount", "forty");
+        assertThatThrownBy(() -> plan.readRequest(Row.of("c-1", bad), 1, s, 1))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessage("rows[1]: feature 'amount' must be a number; got the string \"forty\"");
+        Map<String, Object> derived = request(40);
+        derived.put("log", 3.0);
+        assertThatThrownBy(() -> plan.readRequest(Row.of("c-1", derived), 0, s, -1))
+                .hasMessageContaining("feature 'log' is derived by the model from other features");
+        assertThatThrownBy(() -> plan.readRequest(Row.of(null, request(40)), 0, s, -1))
+                .hasMessageContaining("'entityId' is required: model plan reads online features keyed by");
+    }
+}

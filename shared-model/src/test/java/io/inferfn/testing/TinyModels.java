@@ -1,0 +1,101 @@
+package io.inferfn.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+
+import io.inferfn.model.ModelRegistry;
+
+/**
+ * Tiny ONNX graphs generated in code for tests: {@code y = sigmoid(x · w + b)} with input
+ * {@code x} float [batch, width] and output {@code y} float [batch, 1].
+ */
+public final class TinyModels {
+
+    private TinyModels() {}
+
+    public static byte[] logistic(String input, String output, float[] weights, float bias) {
+        int width = weights.length;
+        TensorProto w = TensorProto.newBuilder()
+                .setName("w")
+                .setDataType(TensorProto.DataType.FLOAT.getNumber())
+                .addDims(width)
+                .addDims(1)
+                .addAllFloatData(boxed(weights))
+                .build();
+        TensorProto b = TensorProto.newBuilder()
+                .setName("b")
+                .setDataType(TensorProto.DataType.FLOAT.getNumber())
+                .addDims(1)
+                .addFloatData(bias)
+                .build();
+        GraphProto graph = GraphProto.newBuilder()
+                .setName("tiny")
+                .addInput(value(input, width))
+                .addOutput(value(output, 1))
+                .addInitializer(w)
+                .addInitializer(b)
+                .addNode(NodeProto.newBuilder()
+                        .setOpType("MatMul")
+                        .addInput(input)
+                        .addInput("w")
+                        .addOutput("xw"))
+                .addNode(NodeProto.newBuilder()
+                        .setOpType("Add")
+                        .addInput("xw")
+                        .addInput("b")
+                        .addOutput("z"))
+                .addNode(NodeProto.newBuilder()
+                        .setOpType("Sigmoid")
+                        .addInput("z")
+                        .addOutput(output))
+                .build();
+        return ModelProto.newBuilder()
+                .setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17))
+                .setGraph(graph)
+                .build()
+                .toByteArray();
+    }
+
+    /** Writes {@code model.onnx} and a manifest (with its {@code sha256} filled in) to a new directory. */
+    public static Path publish(byte[] onnx, String manifestJsonWithoutSha) throws IOException {
+        Path dir = Files.createTempDirectory("inferfn-model");
+        Files.write(dir.resolve(ModelRegistry.MODEL), onnx);
+        Files.writeString(
+                dir.resolve(ModelRegistry.MANIFEST),
+                manifestJsonWithoutSha.replace("\"$SHA\"", "\"" + ModelRegistry.sha256(onnx) + "\""));
+        return dir;
+    }
+
+    private static java.util.List<Float> boxed(float[] values) {
+        java.util.List<Float> list = new java.util.ArrayList<>();
+        for (float v : values) {
+            list.add(v);
+        }
+        return list;
+    }
+
+    private static ValueInfoProto value(String name, long columns) {
+        return ValueInfoProto.newBuilder()
+                .setName(name)
+                .setType(TypeProto.newBuilder()
+                        .setTensorType(TypeProto.Tensor.newBuilder()
+                                .setElemType(TensorProto.DataType.FLOAT.getNumber())
+                                .setShape(TensorShapeProto.newBuilder()
+                                        .addDim(TensorShapeProto.Dimension.newBuilder()
+                                                .setDimParam("batch"))
+                                        .addDim(TensorShapeProto.Dimension.newBuilder()
+                                                .setDimValue(columns)))))
+                .build();
+    }
+}
