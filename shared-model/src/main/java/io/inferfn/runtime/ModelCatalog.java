@@ -100,7 +100,8 @@ public class ModelCatalog {
      */
     public LoadedModel resolve(String name) {
         if (!ready) {
-            throw new ModelUnavailableException("model not loaded yet (" + state + "); retry shortly");
+            throw new ModelUnavailableException("model not loaded (" + state + ")"
+                    + (state.startsWith("failed") ? "; publish a good model and restart" : "; retry shortly"));
         }
         if (name == null) {
             if (single != null) {

@@ -1,0 +1,207 @@
+package io.inferfn.cli;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vertx.core.Vertx;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import io.inferfn.localstack.LocalRedis;
+
+/**
+ * {@code ./inferfn demo}: a real Redis with the demo customers' features, {@code http-predict} as
+ * its own process serving the demo fraud model, sample predictions printed, then serving until
+ * Ctrl-C.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run the local stack and score samples.")
+final class DemoCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @ParentCommand
+    Inferfn parent;
+
+    @Option(names = "--exit", description = "Stop after the samples instead of serving until Ctrl-C.")
+    boolean exit;
+
+    @Option(
+            names = "--port",
+            description = "HTTP port of http-predict (default: ${DEFAULT-VALUE}).",
+            defaultValue = "8080")
+    int port;
+
+    @Option(
+            names = "--redis-port",
+            description = "Redis port; a free one is used when it is taken (default: ${DEFAULT-VALUE}).",
+            defaultValue = "6379")
+    int redisPort;
+
+    @Option(
+            names = "--measure",
+            description = "After the samples, send N sequential /predict calls and report latency percentiles and"
+                    + " the function's RSS (default: ${DEFAULT-VALUE}, off).",
+            defaultValue = "0")
+    int measure;
+
+    @Override
+    public Integer call() throws Exception {
+        Path home = parent.home.toAbsolutePath().normalize();
+        Path model = home.resolve("models/fraud/1");
+        Path jar = home.resolve("functions/http-predict/target/quarkus-app/quarkus-run.jar");
+        if (!free(port)) {
+            System.err.printf("port %d is in use; stop what holds it or pass --port%n", port);
+            return 2;
+        }
+        int actualRedisPort = free(redisPort) ? redisPort : LocalRedis.freePort();
+        if (actualRedisPort != redisPort) {
+            System.out.printf("port %d is taken; Redis will listen on %d%n", redisPort, actualRedisPort);
+        }
+
+        LocalRedis redis = LocalRedis.onPort(actualRedisPort, line -> {});
+        Vertx vertx = Vertx.vertx();
+        FunctionProcess function = null;
+        CountDownLatch stopped = new CountDownLatch(1);
+        try {
+            long t0 = System.nanoTime();
+            redis.start();
+            System.out.printf("redis      %s on %s (%s)%n", "started", redis.uri(), LocalRedis.binaryDescription());
+            int customers =
+                    FeatureLoader.load(vertx, redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
+            System.out.printf(
+                    "features   %d customers loaded as customer:<id> hashes in %d ms%n",
+                    customers, (System.nanoTime() - t0) / 1_000_000);
+
+            function = FunctionProcess.start(
+                    "http-predict",
+                    jar,
+                    Map.of(
+                            "INFERFN_MODEL_LOCATIONS", "file:" + model,
+                            "QUARKUS_REDIS_HOSTS", redis.uri(),
+                            "QUARKUS_HTTP_PORT", Integer.toString(port)),
+                    home.resolve(".inferfn/logs"),
+                    List.of("-Xmx256m"));
+            FunctionProcess running = function;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                running.close();
+                redis.stop();
+                stopped.countDown();
+            }));
+            HttpClient http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .build();
+            long firstPrediction =
+                    function.awaitFirstSuccess(http, post(Samples.EVERYDAY.body()), Duration.ofSeconds(60));
+            System.out.printf(
+                    "function   http-predict (pid %d) on http://localhost:%d, first successful /predict %d ms after"
+                            + " process start; log: %s%n%n",
+                    function.pid(), port, firstPrediction, home.relativize(function.log()));
+
+            for (Samples sample : Samples.values()) {
+                show(http, sample);
+            }
+            if (measure > 0) {
+                measure(http, function, measure);
+            }
+            System.out.printf(
+                    "Try it:%n  curl -s localhost:%d/predict -H 'content-type: application/json' -d '%s'%n"
+                            + "  curl -s localhost:%d/q/health/ready%n",
+                    port, Samples.EVERYDAY.body(), port);
+            if (exit) {
+                return 0;
+            }
+            System.out.println("\nServing until Ctrl-C.");
+            stopped.await();
+            return 0;
+        } finally {
+            if (exit || function == null) {
+                if (function != null) {
+                    function.close();
+                }
+                redis.stop();
+            }
+            vertx.close();
+        }
+    }
+
+    private HttpRequest post(String body) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/predict"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
+    private void show(HttpClient http, Samples sample) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        HttpResponse<String> response = http.send(post(sample.body()), HttpResponse.BodyHandlers.ofString());
+        double ms = (System.nanoTime() - start) / 1e6;
+        System.out.printf("-> POST /predict   %s%n   %s%n", sample.title(), sample.body());
+        Object parsed = JSON.readValue(response.body(), Object.class);
+        System.out.printf(
+                Locale.ROOT,
+                "<- %d in %.1f ms%n   %s%n%n",
+                response.statusCode(),
+                ms,
+                JSON.writeValueAsString(parsed).replace("\n", "\n   "));
+    }
+
+    private void measure(HttpClient http, FunctionProcess function, int calls) throws Exception {
+        SplittableRandom random = new SplittableRandom(42);
+        Histogram latencies = new Histogram(3_600_000_000L, 3);
+        int errors = 0;
+        for (int i = 0; i < Math.min(500, calls); i++) { // warm-up, not recorded
+            http.send(post(Samples.random(random)), HttpResponse.BodyHandlers.discarding());
+        }
+        long started = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+            HttpRequest request = post(Samples.random(random));
+            long start = System.nanoTime();
+            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            latencies.recordValue((System.nanoTime() - start) / 1000);
+            if (response.statusCode() != 200) {
+                errors++;
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf(
+                Locale.ROOT,
+                "latency    %d sequential /predict calls over loopback (random customers, real Redis): p50 %.3f ms,"
+                        + " p90 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms; %.0f calls/s; %d errors%n",
+                calls,
+                latencies.getValueAtPercentile(50) / 1000.0,
+                latencies.getValueAtPercentile(90) / 1000.0,
+                latencies.getValueAtPercentile(99) / 1000.0,
+                latencies.getValueAtPercentile(99.9) / 1000.0,
+                latencies.getMaxValue() / 1000.0,
+                calls / seconds,
+                errors);
+        System.out.printf("memory     http-predict RSS after them: %d MiB%n%n", function.rssMib());
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
