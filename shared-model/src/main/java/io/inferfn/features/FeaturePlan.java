@@ -348,7 +348,7 @@ public final class FeaturePlan {
     /**
      * Applies the store reply (or defaults), computes derived features and writes row {@code r}'s
      * columns to {@code out}. Returns the names of features that fell back to defaults (empty list
-     * when none) and sets {@link Scratch#degraded} for the row.
+     * when none); {@link Scratch#missing(int)} and {@link Scratch#degraded(int)} keep them per row.
      */
     public List<String> assemble(int r, StoreReply reply, Scratch s, FloatBuffer out) {
         int base = r * n;
@@ -377,7 +377,8 @@ public final class FeaturePlan {
                 }
             }
         }
-        s.degraded = degraded;
+        s.rowDegraded[r] = degraded;
+        s.rowMissing[r] = missing;
         for (int i : derived) {
             num[base + i] = derive(i, base, s);
         }
@@ -530,9 +531,9 @@ public final class FeaturePlan {
         int[] keyIndex = new int[Math.max(1, patterns.length)];
         String[] keys = new String[Math.max(1, patterns.length)];
         String[][] fields = new String[Math.max(1, patterns.length)][];
+        boolean[] rowDegraded = new boolean[1];
+        List<String>[] rowMissing = newLists(1);
         final StringBuilder keyBuilder = new StringBuilder(64);
-        /** Whether the row last {@linkplain #assemble assembled} is degraded. */
-        public boolean degraded;
 
         void reset(int rows) {
             int cells = rows * n;
@@ -544,13 +545,31 @@ public final class FeaturePlan {
                 Arrays.fill(str, 0, cells, null);
                 Arrays.fill(supplied, 0, cells, false);
             }
+            if (rowDegraded.length < rows) {
+                rowDegraded = new boolean[rows];
+                rowMissing = newLists(rows);
+            }
             int slots = rows * patterns.length;
             if (keyIndex.length < slots) {
                 keyIndex = new int[slots];
                 keys = new String[slots];
                 fields = new String[slots][];
             }
-            degraded = false;
+        }
+
+        /** Whether row {@code r} was {@linkplain #assemble assembled} with a required feature missing. */
+        public boolean degraded(int r) {
+            return rowDegraded[r];
+        }
+
+        /** The features of row {@code r} that fell back to their defaults. */
+        public List<String> missing(int r) {
+            return rowMissing[r];
+        }
+
+        @SuppressWarnings("unchecked")
+        private static List<String>[] newLists(int n) {
+            return new List[n];
         }
 
         /** The keys {@link #storeKeys} wrote. */

@@ -56,11 +56,8 @@ public final class Scorer {
 
         OnnxModel onnx = model.onnx();
         FloatBuffer input = onnx.inputBuffer(count);
-        List<String>[] missing = missingArray(count);
-        boolean[] degraded = new boolean[count];
         for (int r = 0; r < count; r++) {
-            missing[r] = plan.assemble(r, reply, scratch, input);
-            degraded[r] = scratch.degraded;
+            plan.assemble(r, reply, scratch, input);
         }
         FloatBuffer output;
         try {
@@ -77,14 +74,10 @@ public final class Scorer {
         List<Prediction> predictions = new ArrayList<>(count);
         for (int r = 0; r < count; r++) {
             float score = output.get(r * stride + column);
-            predictions.add(new Prediction(rows.get(r).entityId(), score, label(spec, score), degraded[r], missing[r]));
+            predictions.add(new Prediction(
+                    rows.get(r).entityId(), score, label(spec, score), scratch.degraded(r), scratch.missing(r)));
         }
         return predictions;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<String>[] missingArray(int count) {
-        return new List[count];
     }
 
     /** The manifest's label for {@code score}: labels[number of thresholds the score reaches]. */

@@ -72,7 +72,7 @@ class FeaturePlanTest {
         List<String> missing = plan.assemble(0, store.reply(keyCopy, s.fields(), keys), s, out);
         float[] columns = new float[plan.width()];
         out.flip().get(columns);
-        return new Result(columns, missing, s.degraded, keyCopy);
+        return new Result(columns, missing, s.degraded(0), keyCopy);
     }
 
     interface StoreReplyFactory {
