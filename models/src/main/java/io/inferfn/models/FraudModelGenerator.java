@@ -15,6 +15,7 @@ import io.inferfn.model.ModelManifest.FeatureSpec;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.Quantization;
+import io.inferfn.quantize.Auc;
 
 /**
  * Reproducibly generates the demo fraud model: synthetic data ({@link FraudData}), an MLP with two

@@ -22,6 +22,7 @@ import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxOptions;
 import io.inferfn.model.Quantization;
+import io.inferfn.quantize.Auc;
 import io.inferfn.scoring.Prediction;
 import io.inferfn.scoring.Row;
 import io.inferfn.scoring.Scorer;

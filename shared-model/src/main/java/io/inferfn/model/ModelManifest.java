@@ -86,6 +86,11 @@ public record ModelManifest(
         return new ModelManifest(name, version, newSha256, quantization, description, inputs, features, output);
     }
 
+    /** A copy published as another version with another quantization (the publisher's rewrite). */
+    public ModelManifest republished(String newVersion, Quantization newQuantization, String newSha256) {
+        return new ModelManifest(name, newVersion, newSha256, newQuantization, description, inputs, features, output);
+    }
+
     /** The single model input (one float32 feature tensor is what this version serves). */
     public InputSpec input() {
         return inputs.get(0);

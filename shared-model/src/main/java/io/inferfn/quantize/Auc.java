@@ -1,4 +1,4 @@
-package io.inferfn.models;
+package io.inferfn.quantize;
 
 import java.util.Arrays;
 import java.util.Comparator;

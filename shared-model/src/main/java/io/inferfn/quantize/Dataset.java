@@ -1,0 +1,79 @@
+package io.inferfn.quantize;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rows of model input read from a CSV: a header, one numeric column per input value in model order,
+ * and optionally a {@code label} column (0/1) used for AUC. Parsed by hand: the format is numeric
+ * only, and every malformed cell is reported with its line and column.
+ *
+ * @param rows input rows
+ * @param labels positives per row, or null when the file has no label column
+ */
+public record Dataset(float[][] rows, boolean[] labels) {
+
+    public static Dataset readCsv(Path file) {
+        List<float[]> rows = new ArrayList<>();
+        List<Boolean> labels = new ArrayList<>();
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String headerLine = in.readLine();
+            if (headerLine == null) {
+                throw new QuantizeException(file + " is empty; expected a header and numeric rows");
+            }
+            String[] header = headerLine.split(",", -1);
+            int labelColumn = -1;
+            for (int i = 0; i < header.length; i++) {
+                if (header[i].trim().equals("label")) {
+                    labelColumn = i;
+                }
+            }
+            int width = header.length - (labelColumn >= 0 ? 1 : 0);
+            int line = 1;
+            for (String text = in.readLine(); text != null; text = in.readLine()) {
+                line++;
+                if (text.isBlank()) {
+                    continue;
+                }
+                String[] cells = text.split(",", -1);
+                if (cells.length != header.length) {
+                    throw new QuantizeException(
+                            file + " line " + line + ": " + cells.length + " cells; the header has " + header.length);
+                }
+                float[] row = new float[width];
+                int j = 0;
+                for (int i = 0; i < cells.length; i++) {
+                    try {
+                        if (i == labelColumn) {
+                            labels.add(Double.parseDouble(cells[i].trim()) >= 0.5);
+                        } else {
+                            row[j++] = Float.parseFloat(cells[i].trim());
+                        }
+                    } catch (NumberFormatException e) {
+                        throw new QuantizeException(file + " line " + line + " column '" + header[i].trim() + "': '"
+                                + cells[i] + "' is not a number");
+                    }
+                }
+                rows.add(row);
+            }
+            if (rows.isEmpty()) {
+                throw new QuantizeException(file + " has a header but no rows");
+            }
+            boolean[] l = null;
+            if (labelColumn >= 0) {
+                l = new boolean[labels.size()];
+                for (int i = 0; i < l.length; i++) {
+                    l[i] = labels.get(i);
+                }
+            }
+            return new Dataset(rows.toArray(float[][]::new), l);
+        } catch (IOException e) {
+            throw new QuantizeException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
