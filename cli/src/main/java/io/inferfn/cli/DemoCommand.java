@@ -64,7 +64,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path home = parent.home.toAbsolutePath().normalize();
-        Path model = home.resolve("models/fraud/1");
+        Path model = home.resolve("models/fraud/2");
         Path jar = home.resolve("functions/http-predict/target/quarkus-app/quarkus-run.jar");
         if (!free(port)) {
             System.err.printf("port %d is in use; stop what holds it or pass --port%n", port);

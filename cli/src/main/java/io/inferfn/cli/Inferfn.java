@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
         name = "inferfn",
         mixinStandardHelpOptions = true,
         version = "inferfn 0.1.0",
-        description = "Serverless ML inference functions: local stack, demo.",
-        subcommands = {DemoCommand.class})
+        description = "Serverless ML inference functions: local stack, demo, model tools.",
+        subcommands = {DemoCommand.class, ModelCommand.class})
 public final class Inferfn implements Runnable {
 
     @Option(

@@ -16,13 +16,17 @@ import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.Quantization;
 import io.inferfn.quantize.Auc;
+import io.inferfn.quantize.ModelPublisher;
+import io.inferfn.quantize.QuantizeOptions;
+import io.inferfn.quantize.QuantizeResult;
+import io.inferfn.quantize.Quantizer;
 
 /**
  * Reproducibly generates the demo fraud model: synthetic data ({@link FraudData}), an MLP with two
  * hidden layers trained on it ({@link Mlp}), its ONNX export ({@link OnnxExport}), the manifest,
  * and the demo customers' online features. Usage: {@code FraudModelGenerator <out-dir>}; writes
- * {@code <out-dir>/1/model.onnx}, {@code <out-dir>/1/manifest.json} and
- * {@code <out-dir>/customers.csv}.
+ * {@code <out-dir>/1/} (fp32, the reference), {@code <out-dir>/2/} (int8, served; published through
+ * {@link ModelPublisher}), {@code <out-dir>/customers.csv} and {@code <out-dir>/holdout.csv}.
  */
 public final class FraudModelGenerator {
 
@@ -49,6 +53,8 @@ public final class FraudModelGenerator {
         ModelManifest manifest = manifest(ModelRegistry.sha256(onnx));
         Files.write(dir.resolve(ModelRegistry.MANIFEST), manifest.toJson());
         writeCustomers(out.resolve("customers.csv"), customers);
+        writeHoldout(out.resolve("holdout.csv"), holdout.subList(0, 5000));
+        ModelPublisher.Published int8 = publishInt8(out, dir);
         long fraud = train.stream().filter(FraudData.Transaction::fraud).count();
         System.out.printf(
                 Locale.ROOT,
@@ -60,6 +66,52 @@ public final class FraudModelGenerator {
                 onnx.length,
                 manifest.sha256(),
                 (System.nanoTime() - start) / 1_000_000);
+        System.out.printf(
+                "published %s %s (%s, sha256 %s) at %s%n",
+                int8.manifest().name(),
+                int8.manifest().version(),
+                int8.manifest().quantization().json(),
+                int8.manifest().sha256(),
+                int8.directory());
+    }
+
+    /** The int8 version served by the functions: dynamic per-tensor (see models/README.md for why). */
+    public static final QuantizeOptions INT8 = QuantizeOptions.DYNAMIC;
+
+    public static final String INT8_VERSION = "2";
+
+    /** Quantizes fraud/1 and publishes it as fraud/2 through the same publisher as `model publish`. */
+    static ModelPublisher.Published publishInt8(Path out, Path fp32Dir) throws IOException {
+        QuantizeResult result = Quantizer.quantize(Files.readAllBytes(fp32Dir.resolve(ModelRegistry.MODEL)), INT8);
+        Path staging = Files.createTempDirectory("fraud-int8");
+        Files.write(staging.resolve(ModelRegistry.MODEL), result.model());
+        Files.copy(fp32Dir.resolve(ModelRegistry.MANIFEST), staging.resolve(ModelRegistry.MANIFEST));
+        Path previous = out.resolve(INT8_VERSION);
+        if (Files.exists(previous)) { // regenerating the demo replaces its own int8 version
+            Files.delete(previous.resolve(ModelRegistry.MODEL));
+            Files.delete(previous.resolve(ModelRegistry.MANIFEST));
+            Files.delete(previous);
+        }
+        Path registry = out.toAbsolutePath().getParent();
+        return ModelPublisher.publish(staging, "file:" + registry, INT8_VERSION);
+    }
+
+    /** The model's input vectors and labels, for `inferfn model verify` and static calibration. */
+    static void writeHoldout(Path file, List<FraudData.Transaction> transactions) throws IOException {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            StringBuilder header = new StringBuilder();
+            for (int i = 0; i < FraudData.WIDTH; i++) {
+                header.append('x').append(i).append(',');
+            }
+            w.write(header.append("label\n").toString());
+            for (FraudData.Transaction t : transactions) {
+                StringBuilder line = new StringBuilder();
+                for (double v : FraudData.features(t)) {
+                    line.append((float) v).append(',');
+                }
+                w.write(line.append(t.fraud() ? 1 : 0).append('\n').toString());
+            }
+        }
     }
 
     static Mlp train(List<FraudData.Transaction> transactions) {

@@ -23,6 +23,7 @@ import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxOptions;
 import io.inferfn.model.Quantization;
 import io.inferfn.quantize.Auc;
+import io.inferfn.quantize.Quantizer;
 import io.inferfn.scoring.Prediction;
 import io.inferfn.scoring.Row;
 import io.inferfn.scoring.Scorer;
@@ -33,17 +34,51 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FraudModelTest {
 
     static LoadedModel model;
+    static LoadedModel int8;
     static List<FraudData.Customer> customers;
 
     @BeforeAll
     static void load() {
         model = ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:fraud/1");
+        int8 = ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:fraud/2");
         customers = FraudData.customers(FraudModelGenerator.CUSTOMERS, FraudModelGenerator.CUSTOMER_SEED);
     }
 
     @AfterAll
     static void close() {
         model.close();
+        int8.close();
+    }
+
+    @Test
+    void servedInt8ArtifactIsTheQuantizerOutputOfTheFp32Reference() throws Exception {
+        byte[] fp32 = Files.readAllBytes(Path.of("fraud/1/model.onnx"));
+        byte[] expected = Quantizer.quantize(fp32, FraudModelGenerator.INT8).model();
+        assertThat(Files.readAllBytes(Path.of("fraud/2/model.onnx"))).isEqualTo(expected);
+        assertThat(int8.manifest().quantization()).isEqualTo(Quantization.INT8);
+        assertThat(int8.version()).isEqualTo("2");
+        assertThat(int8.manifest().features()).isEqualTo(model.manifest().features());
+    }
+
+    @Test
+    void int8PassesTheQualityGateAgainstFp32OnFreshData() {
+        Scorer scorer = new Scorer(FeatureStore.EMPTY);
+        List<FraudData.Transaction> fresh = FraudData.transactions(customers, 5000, 123L);
+        List<Row> rows = fresh.stream().map(FraudModelTest::row).toList();
+        List<Prediction> reference = scorer.scoreBatch(model, rows);
+        List<Prediction> candidate = scorer.scoreBatch(int8, rows);
+        double[] ref = new double[rows.size()];
+        double[] cand = new double[rows.size()];
+        boolean[] fraud = new boolean[rows.size()];
+        double maxDiff = 0;
+        for (int i = 0; i < ref.length; i++) {
+            ref[i] = reference.get(i).score();
+            cand[i] = candidate.get(i).score();
+            fraud[i] = fresh.get(i).fraud();
+            maxDiff = Math.max(maxDiff, Math.abs(ref[i] - cand[i]));
+        }
+        assertThat(maxDiff).isLessThanOrEqualTo(0.03);
+        assertThat(Auc.of(ref, fraud) - Auc.of(cand, fraud)).isLessThanOrEqualTo(0.005);
     }
 
     @Test

@@ -141,6 +141,11 @@ public final class OnnxModel implements AutoCloseable {
                 + "; only tensors are supported (export classifiers with zipmap disabled)");
     }
 
+    /** The one ORT environment of the process (every session shares it). */
+    public static OrtEnvironment environment() {
+        return ENV;
+    }
+
     /** Feature columns per row. */
     public int width() {
         return width;

@@ -80,7 +80,7 @@ final class Calibrator {
                 stats.get(input.getName()).add(row, row.length);
             }
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = io.inferfn.model.OnnxModel.environment();
         byte[] probeBytes = model.toBuilder().setGraph(probe).build().toByteArray();
         try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions();
                 OrtSession session = env.createSession(probeBytes, sessionOptions)) {

@@ -66,10 +66,18 @@ public final class ModelPublisher {
                 throw new QuantizeException(
                         "not published: the model would not load in a function: " + e.getMessage(), e);
             }
+            readableByAll(staging);
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             return new Published(target, manifest, false);
         } catch (IOException e) {
             throw new QuantizeException("cannot publish to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Temp directories are private (0700); a registry directory is read by the functions' user. */
+    private static void readableByAll(Path dir) throws IOException {
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
 

@@ -109,7 +109,7 @@ public final class ModelVerifier {
      *     column 1 of a two-column probability output)
      */
     public static Report verify(byte[] reference, byte[] candidate, Dataset data, int outputColumn, int[] batches) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = io.inferfn.model.OnnxModel.environment();
         try (OrtSession.SessionOptions options = servingOptions();
                 OrtSession ref = env.createSession(reference, options);
                 OrtSession cand = env.createSession(candidate, options)) {

@@ -444,7 +444,7 @@ public final class Quantizer {
     }
 
     private static void checkLoads(byte[] quantized) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = io.inferfn.model.OnnxModel.environment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
                 OrtSession session = env.createSession(quantized, options)) {
             Calibrator.runZeros(env, session);

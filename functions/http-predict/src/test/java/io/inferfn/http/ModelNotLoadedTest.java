@@ -37,7 +37,7 @@ class ModelNotLoadedTest {
         public Map<String, String> getConfigOverrides() {
             try {
                 Path dir = Files.createTempDirectory("corrupt-model");
-                Path source = Path.of("../../models/fraud/1");
+                Path source = Path.of("../../models/fraud/2");
                 Files.copy(source.resolve("manifest.json"), dir.resolve("manifest.json"));
                 byte[] model = Files.readAllBytes(source.resolve("model.onnx"));
                 model[model.length / 2] ^= 0x5a; // one flipped byte, as a bad upload would leave it

@@ -104,7 +104,7 @@ class PredictFunctionTest {
                 .jsonPath();
         assertThat(body.getFloat("score")).isEqualTo(expected);
         assertThat(body.getString("model")).isEqualTo("fraud");
-        assertThat(body.getString("version")).isEqualTo("1");
+        assertThat(body.getString("version")).isEqualTo("2");
         assertThat(body.getBoolean("degraded")).isFalse();
         assertThat(body.getList("missingFeatures")).isEmpty();
         String label = expected >= 0.7 ? "fraud" : expected >= 0.3 ? "review" : "legit";
@@ -214,7 +214,7 @@ class PredictFunctionTest {
                 .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.find { it.name == 'inferfn-models' }.data.fraud", equalTo("1 (fp32)"))
+                .body("checks.find { it.name == 'inferfn-models' }.data.fraud", equalTo("2 (int8)"))
                 .body("checks.find { it.name == 'inferfn-feature-store' }.data.redis", equalTo("reachable"));
     }
 
@@ -287,7 +287,7 @@ class PredictFunctionTest {
 
     static float directOrt(float[] vector) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        byte[] model = Files.readAllBytes(Path.of("../../models/fraud/1/model.onnx"));
+        byte[] model = Files.readAllBytes(Path.of("../../models/fraud/2/model.onnx"));
         try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions());
                 OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(vector), new long[] {1, vector.length});
                 OrtSession.Result result = session.run(Map.of("features", in))) {

@@ -1,0 +1,251 @@
+package io.inferfn.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import io.inferfn.quantize.Dataset;
+import io.inferfn.quantize.ModelInspector;
+import io.inferfn.quantize.ModelPublisher;
+import io.inferfn.quantize.ModelVerifier;
+import io.inferfn.quantize.NodeReport;
+import io.inferfn.quantize.QuantizeException;
+import io.inferfn.quantize.QuantizeOptions;
+import io.inferfn.quantize.QuantizeResult;
+import io.inferfn.quantize.Quantizer;
+
+/** {@code ./inferfn model ...}: quantize, verify, inspect and publish models with the serving toolchain. */
+@Command(
+        name = "model",
+        mixinStandardHelpOptions = true,
+        description = "Quantize, verify, inspect and publish ONNX models.",
+        subcommands = {
+            ModelCommand.Quantize.class,
+            ModelCommand.Verify.class,
+            ModelCommand.Inspect.class,
+            ModelCommand.Publish.class
+        })
+final class ModelCommand implements Runnable {
+
+    /** Exit code when a model is refused or an argument is wrong. */
+    static final int REFUSED = 2;
+
+    /** Exit code when verify finds a threshold exceeded. */
+    static final int THRESHOLD_EXCEEDED = 1;
+
+    @Override
+    public void run() {
+        picocli.CommandLine.usage(this, System.out);
+    }
+
+    @Command(name = "quantize", mixinStandardHelpOptions = true, description = "fp32 ONNX -> int8 ONNX.")
+    static final class Quantize implements Callable<Integer> {
+
+        @Option(names = "--in", required = true, description = "fp32 model.onnx")
+        Path in;
+
+        @Option(names = "--out", required = true, description = "where to write the int8 model")
+        Path out;
+
+        @Option(names = "--per-channel", description = "one weight scale per output channel")
+        boolean perChannel;
+
+        @Option(names = "--static", description = "static QDQ with calibrated activations (needs --calibration)")
+        boolean staticMode;
+
+        @Option(names = "--calibration", description = "CSV of model input rows for static calibration")
+        Path calibration;
+
+        @Option(
+                names = "--method",
+                description = "calibration: minmax or percentile (default: ${DEFAULT-VALUE})",
+                defaultValue = "minmax")
+        String method;
+
+        @Option(
+                names = "--percentile",
+                description = "share of values kept with --method percentile (default: ${DEFAULT-VALUE})",
+                defaultValue = "99.99")
+        double percentile;
+
+        @Override
+        public Integer call() {
+            try {
+                QuantizeOptions options;
+                if (staticMode || calibration != null) {
+                    if (calibration == null) {
+                        throw new QuantizeException("--static needs --calibration data.csv");
+                    }
+                    QuantizeOptions.Calibration how =
+                            switch (method) {
+                                case "minmax" -> QuantizeOptions.Calibration.MINMAX;
+                                case "percentile" -> QuantizeOptions.Calibration.PERCENTILE;
+                                default ->
+                                    throw new QuantizeException("--method must be minmax or percentile; got " + method);
+                            };
+                    options = new QuantizeOptions(
+                            QuantizeOptions.Mode.STATIC,
+                            perChannel,
+                            Dataset.readCsv(calibration).rows(),
+                            how,
+                            percentile);
+                } else {
+                    options = new QuantizeOptions(QuantizeOptions.Mode.DYNAMIC, perChannel, null, null, 0);
+                }
+                byte[] fp32 = Files.readAllBytes(in);
+                QuantizeResult result = Quantizer.quantize(fp32, options);
+                for (NodeReport node : result.nodes()) {
+                    System.out.println(node);
+                }
+                Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".quantize-", ".onnx");
+                Files.write(tmp, result.model());
+                if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                    Files.setPosixFilePermissions(
+                            tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                }
+                Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%d of %d nodes quantized; weights %,d -> %,d bytes (%.2fx smaller); file %,d -> %,d bytes;"
+                                + " loaded by ONNX Runtime; written to %s%n",
+                        result.quantizedNodes(),
+                        result.nodes().size(),
+                        result.weightBytesBefore(),
+                        result.weightBytesAfter(),
+                        result.weightRatio(),
+                        fp32.length,
+                        result.model().length,
+                        out);
+                return 0;
+            } catch (QuantizeException e) {
+                System.err.println("not quantized: " + e.getMessage());
+                return REFUSED;
+            } catch (IOException e) {
+                System.err.println("cannot read or write: " + e.getMessage());
+                return REFUSED;
+            }
+        }
+    }
+
+    @Command(
+            name = "verify",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Compare a candidate (int8) with a reference (fp32) on the same rows; exit 1 past a threshold.")
+    static final class Verify implements Callable<Integer> {
+
+        @Option(names = "--reference", required = true, description = "reference model.onnx (fp32)")
+        Path reference;
+
+        @Option(names = "--candidate", required = true, description = "candidate model.onnx (int8)")
+        Path candidate;
+
+        @Option(names = "--data", required = true, description = "CSV of model input rows, optional 'label' column")
+        Path data;
+
+        @Option(
+                names = "--max-abs-diff",
+                description = "largest allowed |Δ score| (default: ${DEFAULT-VALUE})",
+                defaultValue = "0.03")
+        double maxAbsDiff;
+
+        @Option(
+                names = "--max-auc-drop",
+                description = "largest allowed AUC drop (default: ${DEFAULT-VALUE})",
+                defaultValue = "0.005")
+        double maxAucDrop;
+
+        @Option(
+                names = "--output-column",
+                description = "score column of the first output (default: auto)",
+                defaultValue = "-1")
+        int outputColumn;
+
+        @Override
+        public Integer call() {
+            try {
+                ModelVerifier.Report report = ModelVerifier.verify(
+                        Files.readAllBytes(reference),
+                        Files.readAllBytes(candidate),
+                        Dataset.readCsv(data),
+                        outputColumn,
+                        ModelVerifier.BATCHES);
+                System.out.print(report.render());
+                List<String> failures = report.failures(maxAbsDiff, maxAucDrop);
+                if (failures.isEmpty()) {
+                    System.out.println("PASS");
+                    return 0;
+                }
+                failures.forEach(f -> System.out.println("FAIL " + f));
+                return THRESHOLD_EXCEEDED;
+            } catch (QuantizeException | IOException e) {
+                System.err.println("cannot verify: " + e.getMessage());
+                return REFUSED;
+            }
+        }
+    }
+
+    @Command(
+            name = "inspect",
+            mixinStandardHelpOptions = true,
+            description = "Opsets, inputs/outputs, ops, weights, quantization.")
+    static final class Inspect implements Callable<Integer> {
+
+        @Parameters(index = "0", description = "model.onnx")
+        Path model;
+
+        @Override
+        public Integer call() {
+            try {
+                System.out.print(ModelInspector.inspect(Files.readAllBytes(model)));
+                return 0;
+            } catch (QuantizeException | IOException e) {
+                System.err.println("cannot inspect " + model + ": " + e.getMessage());
+                return REFUSED;
+            }
+        }
+    }
+
+    @Command(
+            name = "publish",
+            mixinStandardHelpOptions = true,
+            description = "Publish model.onnx + manifest.json as <registry>/<name>/<version>/ with its sha256.")
+    static final class Publish implements Callable<Integer> {
+
+        @Option(names = "--model", required = true, description = "directory with model.onnx and manifest.json")
+        Path model;
+
+        @Option(names = "--to", required = true, description = "registry, file:<dir>")
+        String to;
+
+        @Option(names = "--version", description = "publish as this version instead of the manifest's")
+        String version;
+
+        @Override
+        public Integer call() {
+            try {
+                ModelPublisher.Published published = ModelPublisher.publish(model, to, version);
+                System.out.printf(
+                        "%s %s %s (%s, sha256 %s) at %s%n",
+                        published.unchanged() ? "already published, unchanged:" : "published",
+                        published.manifest().name(),
+                        published.manifest().version(),
+                        published.manifest().quantization().json(),
+                        published.manifest().sha256(),
+                        published.directory());
+                return 0;
+            } catch (QuantizeException e) {
+                System.err.println("not published: " + e.getMessage());
+                return REFUSED;
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.inferfn.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The `inferfn model` commands as a user (or a CI gate) runs them: exit codes and files. */
+class ModelCommandTest {
+
+    static final Path FP32 = Path.of("../models/fraud/1/model.onnx");
+    static final Path INT8 = Path.of("../models/fraud/2/model.onnx");
+    static final Path HOLDOUT = Path.of("../models/fraud/holdout.csv");
+
+    static int run(String... args) {
+        return new CommandLine(new Inferfn()).execute(args);
+    }
+
+    @Test
+    void verifyPassesTheDemoModelAndFailsATighterGate() {
+        String[] base = {
+            "model",
+            "verify",
+            "--reference",
+            FP32.toString(),
+            "--candidate",
+            INT8.toString(),
+            "--data",
+            HOLDOUT.toString()
+        };
+        assertThat(run(base)).isZero();
+        String[] strict = java.util.Arrays.copyOf(base, base.length + 2);
+        strict[base.length] = "--max-abs-diff";
+        strict[base.length + 1] = "0.0001";
+        assertThat(run(strict)).isEqualTo(ModelCommand.THRESHOLD_EXCEEDED);
+        assertThat(run(
+                        "model",
+                        "verify",
+                        "--reference",
+                        FP32.toString(),
+                        "--candidate",
+                        INT8.toString(),
+                        "--data",
+                        "missing.csv"))
+                .isEqualTo(ModelCommand.REFUSED);
+    }
+
+    @Test
+    void quantizeWritesALoadableInt8ModelAndRefusesGarbageWithoutWriting() throws Exception {
+        Path dir = Files.createTempDirectory("quantize");
+        Path out = dir.resolve("model.onnx");
+        assertThat(run("model", "quantize", "--in", FP32.toString(), "--out", out.toString()))
+                .isZero();
+        assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(INT8));
+
+        Path garbage = dir.resolve("garbage.onnx");
+        Files.writeString(garbage, "not a model");
+        Path refused = dir.resolve("refused.onnx");
+        assertThat(run("model", "quantize", "--in", garbage.toString(), "--out", refused.toString()))
+                .isEqualTo(ModelCommand.REFUSED);
+        assertThat(refused).doesNotExist();
+        assertThat(run("model", "quantize", "--in", FP32.toString(), "--out", refused.toString(), "--static"))
+                .isEqualTo(ModelCommand.REFUSED);
+    }
+
+    @Test
+    void publishWritesNameAndVersionAndNeverOverwritesAVersion() throws Exception {
+        Path registry = Files.createTempDirectory("registry");
+        Path source = Files.createTempDirectory("source");
+        Files.copy(INT8, source.resolve("model.onnx"));
+        Files.copy(Path.of("../models/fraud/1/manifest.json"), source.resolve("manifest.json"));
+        assertThat(run("model", "publish", "--model", source.toString(), "--to", "file:" + registry, "--version", "7"))
+                .isZero();
+        Path published = registry.resolve("fraud/7");
+        assertThat(published.resolve("model.onnx")).hasSameBinaryContentAs(INT8);
+        assertThat(Files.readString(published.resolve("manifest.json")))
+                .contains("\"version\" : \"7\"")
+                .contains("\"quantization\" : \"int8\"");
+        // the same bytes again: unchanged; other bytes under the same version: refused
+        assertThat(run("model", "publish", "--model", source.toString(), "--to", "file:" + registry, "--version", "7"))
+                .isZero();
+        Files.copy(FP32, source.resolve("model.onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(run("model", "publish", "--model", source.toString(), "--to", "file:" + registry, "--version", "7"))
+                .isEqualTo(ModelCommand.REFUSED);
+        assertThat(published.resolve("model.onnx")).hasSameBinaryContentAs(INT8);
+    }
+
+    @Test
+    void inspectReportsTheQuantizationState() {
+        assertThat(run("model", "inspect", INT8.toString())).isZero();
+        assertThat(run("model", "inspect", "no-such.onnx")).isEqualTo(ModelCommand.REFUSED);
+    }
+}
