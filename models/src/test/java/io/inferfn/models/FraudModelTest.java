@@ -23,6 +23,7 @@ import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxOptions;
 import io.inferfn.model.Quantization;
 import io.inferfn.quantize.Auc;
+import io.inferfn.quantize.QuantizeOptions;
 import io.inferfn.quantize.Quantizer;
 import io.inferfn.scoring.Prediction;
 import io.inferfn.scoring.Row;
@@ -53,11 +54,26 @@ class FraudModelTest {
     @Test
     void servedInt8ArtifactIsTheQuantizerOutputOfTheFp32Reference() throws Exception {
         byte[] fp32 = Files.readAllBytes(Path.of("fraud/1/model.onnx"));
-        byte[] expected = Quantizer.quantize(fp32, FraudModelGenerator.INT8).model();
+        List<FraudData.Transaction> train = FraudData.transactions(customers, 80_000, FraudModelGenerator.TRAIN_SEED);
+        QuantizeOptions options = FraudModelGenerator.int8Options(FraudModelGenerator.calibration(train));
+        byte[] expected = Quantizer.quantize(fp32, options).model();
         assertThat(Files.readAllBytes(Path.of("fraud/2/model.onnx"))).isEqualTo(expected);
         assertThat(int8.manifest().quantization()).isEqualTo(Quantization.INT8);
         assertThat(int8.version()).isEqualTo("2");
         assertThat(int8.manifest().features()).isEqualTo(model.manifest().features());
+    }
+
+    @Test
+    void int8ScoresDoNotDependOnTheBatchARowArrivesIn() {
+        Scorer scorer = new Scorer(FeatureStore.EMPTY);
+        List<Row> rows = FraudData.transactions(customers, 64, 5L).stream()
+                .map(FraudModelTest::row)
+                .toList();
+        List<Prediction> batch = scorer.scoreBatch(int8, rows);
+        for (int i = 0; i < rows.size(); i++) {
+            assertThat(scorer.score(int8, rows.get(i)).score())
+                    .isEqualTo(batch.get(i).score());
+        }
     }
 
     @Test
