@@ -30,6 +30,7 @@ import io.inferfn.scoring.Row;
 import io.inferfn.scoring.Scorer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The committed demo model: it loads, it learned something, and the manifest matches its training. */
 class FraudModelTest {
@@ -71,8 +72,9 @@ class FraudModelTest {
                 .toList();
         List<Prediction> batch = scorer.scoreBatch(int8, rows);
         for (int i = 0; i < rows.size(); i++) {
+            // float rounding of different kernel paths only; dynamic quantization moves scores by up to 1e-2 here
             assertThat(scorer.score(int8, rows.get(i)).score())
-                    .isEqualTo(batch.get(i).score());
+                    .isCloseTo(batch.get(i).score(), within(1e-6f));
         }
     }
 
