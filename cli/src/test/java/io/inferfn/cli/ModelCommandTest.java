@@ -52,9 +52,31 @@ class ModelCommandTest {
     void quantizeWritesALoadableInt8ModelAndRefusesGarbageWithoutWriting() throws Exception {
         Path dir = Files.createTempDirectory("quantize");
         Path out = dir.resolve("model.onnx");
-        assertThat(run("model", "quantize", "--in", FP32.toString(), "--out", out.toString()))
+        assertThat(run(
+                        "model",
+                        "quantize",
+                        "--in",
+                        FP32.toString(),
+                        "--out",
+                        out.toString(),
+                        "--static",
+                        "--calibration",
+                        HOLDOUT.toString()))
                 .isZero();
-        assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(INT8));
+        assertThat(run("model", "inspect", out.toString())).isZero();
+        Path dynamic = dir.resolve("dynamic.onnx");
+        assertThat(run("model", "quantize", "--in", FP32.toString(), "--out", dynamic.toString()))
+                .isZero();
+        assertThat(run(
+                        "model",
+                        "verify",
+                        "--reference",
+                        FP32.toString(),
+                        "--candidate",
+                        dynamic.toString(),
+                        "--data",
+                        HOLDOUT.toString()))
+                .isZero();
 
         Path garbage = dir.resolve("garbage.onnx");
         Files.writeString(garbage, "not a model");
