@@ -83,7 +83,13 @@ public final class LocalRedis implements AutoCloseable {
                     .onShutdownForceStop(true)
                     .build();
             server.start();
-            awaitListening(Duration.ofSeconds(10));
+            try {
+                awaitListening(Duration.ofSeconds(10));
+            } catch (RuntimeException e) {
+                server.stop();
+                server = null;
+                throw e;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("could not start redis-server on port " + port + ": " + e.getMessage(), e);
         }

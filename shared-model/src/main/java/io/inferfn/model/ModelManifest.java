@@ -384,10 +384,12 @@ public record ModelManifest(
                         if (!ENTITY_ID.equals(placeholder)) {
                             FeatureSpec ref = earlier.get(placeholder);
                             require(
-                                    ref != null && ref.source == FeatureSource.REQUEST,
+                                    ref != null
+                                            && ref.source == FeatureSource.REQUEST
+                                            && ref.type == FeatureType.STRING,
                                     at + "key pattern '" + key
                                             + "' uses {" + placeholder
-                                            + "}, which must be 'entityId' or a request feature"
+                                            + "}, which must be 'entityId' or a string request feature"
                                             + " declared before it");
                         }
                     }

@@ -3,15 +3,14 @@ package io.inferfn.model;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
@@ -19,35 +18,43 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 
 /**
- * An ONNX Runtime session for one model, checked against its manifest, with per-thread I/O
- * buffers so that scoring does not allocate what can be reused.
+ * An ONNX Runtime session for one model, checked against its manifest, with pooled I/O buffers so
+ * that scoring does not allocate what can be reused.
  *
- * <p>Each scoring thread owns a direct input and output buffer that ORT reads and writes in place
- * (no copies), and, for the most common single-row call, a cached pair of tensors over those
- * buffers, so a one-row prediction creates no ORT objects at all. Batches create their tensors per
- * call and close them before returning.
+ * <p>A scoring call borrows a {@link Run}: a direct input and output buffer that ORT reads and
+ * writes in place (no copies) and, for the most common single-row call, a cached pair of tensors
+ * over those buffers, so a one-row prediction creates no ORT objects at all. The pool holds at
+ * most as many buffers as calls ever ran at once (bounded by the worker pool), whichever threads
+ * come and go; batches create their tensors per call and close them before returning.
  */
 public final class OnnxModel implements AutoCloseable {
 
     private static final OrtEnvironment ENV =
             OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "inferfn");
 
+    /** Idle buffer sets kept for reuse; more concurrent calls than this allocate and drop extras. */
+    private static final int MAX_IDLE = 64;
+
     private final OrtSession session;
     private final String inputName;
     private final String outputName;
     private final int width;
-    /** Columns of the output tensor, or -1 if the graph leaves it dynamic (then outputs are copied). */
+    /** Columns per output row; -1 when the graph leaves them dynamic (then outputs are copied). */
     private final int outputColumns;
+    /** Whether the output is [batch] rather than [batch, columns]. */
+    private final boolean outputRank1;
 
-    private final List<IoBuffers> allBuffers = new ArrayList<>();
-    private final ThreadLocal<IoBuffers> buffers = ThreadLocal.withInitial(this::newBuffers);
+    private final ConcurrentLinkedDeque<Run> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger idleCount = new AtomicInteger();
 
-    private OnnxModel(OrtSession session, String inputName, String outputName, int width, int outputColumns) {
+    private OnnxModel(
+            OrtSession session, String inputName, String outputName, int width, int outputColumns, boolean rank1) {
         this.session = session;
         this.inputName = inputName;
         this.outputName = outputName;
         this.width = width;
         this.outputColumns = outputColumns;
+        this.outputRank1 = rank1;
     }
 
     /**
@@ -104,6 +111,11 @@ public final class OnnxModel implements AutoCloseable {
             throw new ManifestException(at + "input '" + input.name() + "' has " + inShape[1]
                     + " columns; the manifest's features fill " + width);
         }
+        if (inShape[0] > 0) {
+            throw new ManifestException(at + "input '" + input.name() + "' has a fixed batch size of " + inShape[0]
+                    + "; export it with a dynamic batch axis (e.g. dynamic_axes={'" + input.name()
+                    + "': {0: 'batch'}})");
+        }
         long declared = input.shape().get(1);
         if (declared != width) {
             throw new ManifestException(at + "input shape says " + declared + " columns; its features fill " + width);
@@ -130,7 +142,7 @@ public final class OnnxModel implements AutoCloseable {
             throw new ManifestException(at + "output column " + output.columnIndex() + " does not exist; '"
                     + output.tensor() + "' has " + columns + " column(s)");
         }
-        return new OnnxModel(session, input.name(), output.tensor(), width, columns);
+        return new OnnxModel(session, input.name(), output.tensor(), width, columns, outShape.length == 1);
     }
 
     private static TensorInfo tensorInfo(NodeInfo node, String at, String role) {
@@ -157,69 +169,26 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     /**
-     * This thread's input buffer, cleared, with room for {@code rows} rows. Fill it row-major with
-     * {@link #width()} floats per row, then call {@link #run(int)} on the same thread.
+     * Borrows I/O buffers for one call of {@code rows} rows. Fill {@link Run#input()} row-major with
+     * {@link #width()} floats per row, call {@link Run#execute()}, read the output, then close the
+     * run to return the buffers.
      */
-    public FloatBuffer inputBuffer(int rows) {
-        IoBuffers io = buffers.get();
-        io.ensure(rows);
-        io.input.clear();
-        return io.input;
-    }
-
-    /**
-     * Runs the model over the first {@code rows} rows of this thread's input buffer and returns the
-     * output, row-major with {@link #outputStride()} floats per row, valid until the next call on
-     * this thread.
-     */
-    public FloatBuffer run(int rows) throws OrtException {
-        IoBuffers io = buffers.get();
-        if (outputColumns < 0) {
-            return runCopying(io, rows);
-        }
-        if (rows == 1) {
-            io.single();
-            session.run(io.singleInputs, io.singleOutputs).close();
+    public Run begin(int rows) {
+        Run run = idle.pollFirst();
+        if (run == null) {
+            run = new Run();
         } else {
-            FloatBuffer in = io.input.duplicate().position(0).limit(rows * width);
-            FloatBuffer out = io.output.duplicate().position(0).limit(rows * outputColumns);
-            try (OnnxTensor inTensor = OnnxTensor.createTensor(ENV, in.slice(), new long[] {rows, width});
-                    OnnxTensor outTensor =
-                            OnnxTensor.createTensor(ENV, out.slice(), new long[] {rows, outputColumns})) {
-                session.run(Map.of(inputName, inTensor), Map.of(outputName, outTensor))
-                        .close();
-            }
+            idleCount.decrementAndGet();
         }
-        io.output.position(0).limit(rows * outputColumns);
-        return io.output;
+        run.prepare(rows);
+        return run;
     }
 
-    private FloatBuffer runCopying(IoBuffers io, int rows) throws OrtException {
-        FloatBuffer in = io.input.duplicate().position(0).limit(rows * width);
-        try (OnnxTensor inTensor = OnnxTensor.createTensor(ENV, in.slice(), new long[] {rows, width});
-                OrtSession.Result result = session.run(Map.of(inputName, inTensor), java.util.Set.of(outputName))) {
-            OnnxValue value = result.get(0);
-            FloatBuffer scores = ((OnnxTensor) value).getFloatBuffer();
-            io.ensureOutput(scores.remaining());
-            io.output.clear();
-            io.output.put(scores);
-            io.output.flip();
-            return io.output;
-        }
-    }
-
-    /** Floats per output row. */
-    public int outputStride() {
-        return outputColumns < 0 ? 1 : outputColumns;
-    }
-
+    /** Closing the session while calls are in flight would free native memory they use; only close when idle. */
     @Override
     public void close() {
-        synchronized (allBuffers) {
-            for (IoBuffers io : allBuffers) {
-                io.close();
-            }
-            allBuffers.clear();
+        for (Run run = idle.pollFirst(); run != null; run = idle.pollFirst()) {
+            run.release();
         }
         try {
             session.close();
@@ -228,51 +197,100 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
-    private IoBuffers newBuffers() {
-        IoBuffers io = new IoBuffers();
-        synchronized (allBuffers) {
-            allBuffers.add(io);
-        }
-        return io;
-    }
+    /** One call's direct buffers and, for single rows, cached tensors over them. */
+    public final class Run implements AutoCloseable {
+        private FloatBuffer input = direct(width);
+        private FloatBuffer output = direct(Math.max(1, outputColumns));
+        private OnnxTensor singleIn;
+        private OnnxTensor singleOut;
+        private Map<String, OnnxTensor> singleInputs;
+        private Map<String, OnnxTensor> singleOutputs;
+        private int rows;
+        private int stride = Math.max(1, outputColumns);
 
-    /** One thread's direct buffers and its cached single-row tensors. */
-    private final class IoBuffers {
-        FloatBuffer input = direct(width);
-        FloatBuffer output = direct(Math.max(1, outputColumns));
-        OnnxTensor singleIn;
-        OnnxTensor singleOut;
-        Map<String, OnnxTensor> singleInputs;
-        Map<String, OnnxTensor> singleOutputs;
-
-        void ensure(int rows) {
+        void prepare(int rows) {
+            this.rows = rows;
             if (input.capacity() < rows * width) {
                 input = direct(rows * width);
-                closeSingle();
+                releaseSingle();
             }
             ensureOutput(rows * Math.max(1, outputColumns));
+            input.clear();
         }
 
-        void ensureOutput(int floats) {
-            if (output.capacity() < floats) {
-                output = direct(floats);
-                closeSingle();
+        /** The input buffer, positioned at 0, with room for the call's rows. */
+        public FloatBuffer input() {
+            return input;
+        }
+
+        /**
+         * Runs the model over the rows written to {@link #input()} and returns the output, row-major
+         * with {@link #stride()} floats per row, valid until this run is closed.
+         */
+        public FloatBuffer execute() throws OrtException {
+            if (outputColumns < 0) {
+                return executeCopying();
+            }
+            if (rows == 1) {
+                single();
+                session.run(singleInputs, singleOutputs).close();
+            } else {
+                FloatBuffer in = input.duplicate().position(0).limit(rows * width);
+                FloatBuffer out = output.duplicate().position(0).limit(rows * outputColumns);
+                try (OnnxTensor inTensor = OnnxTensor.createTensor(ENV, in.slice(), new long[] {rows, width});
+                        OnnxTensor outTensor = OnnxTensor.createTensor(ENV, out.slice(), outputShape(rows))) {
+                    session.run(Map.of(inputName, inTensor), Map.of(outputName, outTensor))
+                            .close();
+                }
+            }
+            output.position(0).limit(rows * outputColumns);
+            return output;
+        }
+
+        /** Floats per output row in the buffer {@link #execute()} returned. */
+        public int stride() {
+            return stride;
+        }
+
+        private FloatBuffer executeCopying() throws OrtException {
+            FloatBuffer in = input.duplicate().position(0).limit(rows * width);
+            try (OnnxTensor inTensor = OnnxTensor.createTensor(ENV, in.slice(), new long[] {rows, width});
+                    OrtSession.Result result = session.run(Map.of(inputName, inTensor), java.util.Set.of(outputName))) {
+                OnnxTensor value = (OnnxTensor) result.get(0);
+                long[] shape = value.getInfo().getShape();
+                stride = shape.length < 2 ? 1 : (int) shape[1];
+                FloatBuffer scores = value.getFloatBuffer();
+                ensureOutput(scores.remaining());
+                output.clear();
+                output.put(scores);
+                output.flip();
+                return output;
             }
         }
 
-        void single() throws OrtException {
+        private long[] outputShape(int n) {
+            return outputRank1 ? new long[] {n} : new long[] {n, outputColumns};
+        }
+
+        private void ensureOutput(int floats) {
+            if (output.capacity() < floats) {
+                output = direct(floats);
+                releaseSingle();
+            }
+        }
+
+        private void single() throws OrtException {
             if (singleIn == null) {
                 singleIn = OnnxTensor.createTensor(
                         ENV, input.duplicate().position(0).limit(width).slice(), new long[] {1, width});
                 singleOut = OnnxTensor.createTensor(
-                        ENV, output.duplicate().position(0).limit(outputColumns).slice(), new long[] {1, outputColumns
-                        });
+                        ENV, output.duplicate().position(0).limit(outputColumns).slice(), outputShape(1));
                 singleInputs = Map.of(inputName, singleIn);
                 singleOutputs = Map.of(outputName, singleOut);
             }
         }
 
-        void closeSingle() {
+        private void releaseSingle() {
             if (singleIn != null) {
                 singleIn.close();
                 singleOut.close();
@@ -281,8 +299,19 @@ public final class OnnxModel implements AutoCloseable {
             }
         }
 
-        void close() {
-            closeSingle();
+        void release() {
+            releaseSingle();
+        }
+
+        /** Returns the buffers to the pool (or frees them when the pool is full). */
+        @Override
+        public void close() {
+            if (idleCount.incrementAndGet() <= MAX_IDLE) {
+                idle.offerFirst(this);
+            } else {
+                idleCount.decrementAndGet();
+                release();
+            }
         }
     }
 

@@ -111,7 +111,12 @@ final class Calibrator {
         }
         Map<String, float[]> ranges = new HashMap<>();
         for (Map.Entry<String, Stats> e : stats.entrySet()) {
-            ranges.put(e.getKey(), e.getValue().range(options.percentile()));
+            float[] range = e.getValue().range(options.percentile());
+            if (!Float.isFinite(range[0]) || !Float.isFinite(range[1])) {
+                throw new QuantizeException("calibration of '" + e.getKey() + "' produced a non-finite range ["
+                        + range[0] + ", " + range[1] + "]; check the calibration rows and the fp32 model");
+            }
+            ranges.put(e.getKey(), range);
         }
         return ranges;
     }

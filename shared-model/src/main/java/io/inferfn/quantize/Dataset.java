@@ -52,11 +52,14 @@ public record Dataset(float[][] rows, boolean[] labels) {
                         if (i == labelColumn) {
                             labels.add(Double.parseDouble(cells[i].trim()) >= 0.5);
                         } else {
-                            row[j++] = Float.parseFloat(cells[i].trim());
+                            row[j] = Float.parseFloat(cells[i].trim());
+                            if (!Float.isFinite(row[j++])) {
+                                throw new NumberFormatException("not finite");
+                            }
                         }
                     } catch (NumberFormatException e) {
                         throw new QuantizeException(file + " line " + line + " column '" + header[i].trim() + "': '"
-                                + cells[i] + "' is not a number");
+                                + cells[i] + "' is not a finite number");
                     }
                 }
                 rows.add(row);

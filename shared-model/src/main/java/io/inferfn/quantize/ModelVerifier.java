@@ -53,11 +53,11 @@ public final class ModelVerifier {
         /** The thresholds this report exceeds, as sentences; empty when it passes. */
         public List<String> failures(double maxAbsDiffAllowed, double maxAucDropAllowed) {
             List<String> failures = new ArrayList<>();
-            if (maxAbsDiff > maxAbsDiffAllowed) {
+            if (!(maxAbsDiff <= maxAbsDiffAllowed)) { // NaN scores fail too
                 failures.add(String.format(
                         Locale.ROOT, "max |Δ score| %.5f exceeds --max-abs-diff %.5f", maxAbsDiff, maxAbsDiffAllowed));
             }
-            if (!Double.isNaN(referenceAuc) && referenceAuc - candidateAuc > maxAucDropAllowed) {
+            if (!Double.isNaN(referenceAuc) && !(referenceAuc - candidateAuc <= maxAucDropAllowed)) {
                 failures.add(String.format(
                         Locale.ROOT,
                         "AUC drop %.5f (%.5f -> %.5f) exceeds --max-auc-drop %.5f",

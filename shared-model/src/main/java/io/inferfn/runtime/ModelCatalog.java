@@ -49,10 +49,12 @@ public class ModelCatalog {
         }
     }
 
+    /**
+     * Sessions are deliberately not closed at shutdown: requests may still be inside ORT, and
+     * freeing its native memory under them would crash the process; exit frees it anyway.
+     */
     void onStop(@Observes ShutdownEvent event) {
-        for (LoadedModel model : models.values()) {
-            model.close();
-        }
+        ready = false;
     }
 
     private void loadInBackground() {
@@ -69,6 +71,19 @@ public class ModelCatalog {
         ModelRegistry registry =
                 ModelRegistry.local(new OnnxOptions(onnx.intraOpThreads(), onnx.spinning(), onnx.optimization()));
         Map<String, LoadedModel> loaded = new LinkedHashMap<>();
+        try {
+            loadAll(registry, loaded);
+        } catch (RuntimeException e) {
+            loaded.values().forEach(LoadedModel::close); // nothing serves them yet
+            throw e;
+        }
+        models = Map.copyOf(loaded);
+        single = loaded.size() == 1 ? loaded.values().iterator().next() : null;
+        state = "loaded";
+        ready = true;
+    }
+
+    private void loadAll(ModelRegistry registry, Map<String, LoadedModel> loaded) {
         for (String location : config.locations()) {
             long start = System.nanoTime();
             LoadedModel model = registry.load(location);
@@ -86,10 +101,6 @@ public class ModelCatalog {
                     location,
                     (System.nanoTime() - start) / 1_000_000);
         }
-        models = Map.copyOf(loaded);
-        single = loaded.size() == 1 ? loaded.values().iterator().next() : null;
-        state = "loaded";
-        ready = true;
     }
 
     /**

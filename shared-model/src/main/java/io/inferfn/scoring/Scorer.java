@@ -54,28 +54,35 @@ public final class Scorer {
         int keys = plan.storeKeys(rows, scratch);
         StoreReply reply = keys == 0 ? NOTHING_TO_FETCH : store.fetch(scratch.keys(), scratch.fields(), keys);
 
-        OnnxModel onnx = model.onnx();
-        FloatBuffer input = onnx.inputBuffer(count);
-        for (int r = 0; r < count; r++) {
-            plan.assemble(r, reply, scratch, input);
-        }
-        FloatBuffer output;
-        try {
-            output = onnx.run(count);
-        } catch (OrtException e) {
-            throw new ScoringException(
-                    "ONNX Runtime failed to score " + count + " row(s) with model " + model.name() + " "
-                            + model.version() + ": " + e.getMessage(),
-                    e);
-        }
         ModelManifest.OutputSpec spec = model.manifest().output();
-        int stride = onnx.outputStride();
         int column = spec.columnIndex();
         List<Prediction> predictions = new ArrayList<>(count);
-        for (int r = 0; r < count; r++) {
-            float score = output.get(r * stride + column);
-            predictions.add(new Prediction(
-                    rows.get(r).entityId(), score, label(spec, score), scratch.degraded(r), scratch.missing(r)));
+        try (OnnxModel.Run run = model.onnx().begin(count)) {
+            FloatBuffer input = run.input();
+            for (int r = 0; r < count; r++) {
+                plan.assemble(r, reply, scratch, input);
+            }
+            FloatBuffer output;
+            try {
+                output = run.execute();
+            } catch (OrtException e) {
+                throw new ScoringException(
+                        "ONNX Runtime failed to score " + count + " row(s) with model " + model.name() + " "
+                                + model.version() + ": " + e.getMessage(),
+                        e);
+            }
+            int stride = run.stride();
+            if (column >= stride) {
+                throw new ScoringException(
+                        "model " + model.name() + " returned " + stride + " column(s); the manifest" + " reads column "
+                                + column,
+                        null);
+            }
+            for (int r = 0; r < count; r++) {
+                float score = output.get(r * stride + column);
+                predictions.add(new Prediction(
+                        rows.get(r).entityId(), score, label(spec, score), scratch.degraded(r), scratch.missing(r)));
+            }
         }
         return predictions;
     }
@@ -88,7 +95,8 @@ public final class Scorer {
         }
         List<Double> thresholds = spec.thresholds();
         int i = 0;
-        while (i < thresholds.size() && score >= thresholds.get(i)) {
+        // compared in float, the precision of the score: a score printed as 0.7 reaches a 0.7 threshold
+        while (i < thresholds.size() && score >= thresholds.get(i).floatValue()) {
             i++;
         }
         return labels.get(i);

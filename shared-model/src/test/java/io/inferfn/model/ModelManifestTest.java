@@ -74,9 +74,12 @@ class ModelManifestTest {
                 "lists feature 'amout' which is not declared");
         expect(
                 VALID.replace("customer:{entityId}", "customer:{region}"),
-                "uses {region}, which must be 'entityId' or a request feature");
+                "uses {region}, which must be 'entityId' or a string request feature");
         expect(VALID.replace("\"op\": \"ratio\"", "\"op\": \"sqrt\""), "op must be one of ratio");
         expect("", "No content");
+        expect(
+                VALID.replace("customer:{entityId}", "customer:{amount}"),
+                "uses {amount}, which must be 'entityId' or a string request feature");
         expect(VALID.replace("[-1, 5]", "[-1, 6]"), "shape says 6 columns; its features fill 5");
     }
 

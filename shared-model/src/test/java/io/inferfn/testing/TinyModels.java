@@ -67,6 +67,33 @@ public final class TinyModels {
                 .toByteArray();
     }
 
+    /** Like {@link #logistic} but with a rank-1 output {@code y} float [batch] (Squeeze of the column). */
+    public static byte[] logisticRank1(String input, String output, float[] weights, float bias) throws Exception {
+        ModelProto model = ModelProto.parseFrom(logistic(input, "y2d", weights, bias));
+        GraphProto graph = model.getGraph().toBuilder()
+                .clearOutput()
+                .addInitializer(TensorProto.newBuilder()
+                        .setName("axes")
+                        .setDataType(TensorProto.DataType.INT64.getNumber())
+                        .addDims(1)
+                        .addInt64Data(1))
+                .addNode(NodeProto.newBuilder()
+                        .setOpType("Squeeze")
+                        .addInput("y2d")
+                        .addInput("axes")
+                        .addOutput(output))
+                .addOutput(ValueInfoProto.newBuilder()
+                        .setName(output)
+                        .setType(TypeProto.newBuilder()
+                                .setTensorType(TypeProto.Tensor.newBuilder()
+                                        .setElemType(TensorProto.DataType.FLOAT.getNumber())
+                                        .setShape(TensorShapeProto.newBuilder()
+                                                .addDim(TensorShapeProto.Dimension.newBuilder()
+                                                        .setDimParam("batch"))))))
+                .build();
+        return model.toBuilder().setGraph(graph).build().toByteArray();
+    }
+
     /** Writes {@code model.onnx} and a manifest (with its {@code sha256} filled in) to a new directory. */
     public static Path publish(byte[] onnx, String manifestJsonWithoutSha) throws IOException {
         Path dir = Files.createTempDirectory("inferfn-model");

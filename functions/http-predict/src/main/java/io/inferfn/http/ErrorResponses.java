@@ -34,6 +34,9 @@ public class ErrorResponses {
         Throwable failure = unwrap(ctx.failure());
         int status;
         String message;
+        if (failure != null && Errors.status(failure) == 500 && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+            failure = null; // Vert.x rejected the request itself (e.g. a malformed chunked body): the client's fault
+        }
         if (failure != null) {
             status = Errors.status(failure);
             message = Errors.clientMessage(failure);

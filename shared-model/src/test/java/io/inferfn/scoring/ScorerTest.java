@@ -1,0 +1,62 @@
+package io.inferfn.scoring;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.inferfn.features.FeatureStore;
+import io.inferfn.model.LoadedModel;
+import io.inferfn.model.ModelManifest;
+import io.inferfn.model.ModelRegistry;
+import io.inferfn.model.OnnxOptions;
+import io.inferfn.testing.TinyModels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ScorerTest {
+
+    static final String MANIFEST =
+            """
+            {"name": "tiny", "version": "1", "sha256": "$SHA", "quantization": "fp32",
+             "inputs": [{"name": "x", "type": "float32", "shape": [-1, 2], "features": ["a", "b"]}],
+             "features": [{"name": "a", "source": "request"}, {"name": "b", "source": "request"}],
+             "output": {"tensor": "y", "thresholds": [0.7], "labels": ["low", "high"]}}""";
+
+    static double sigmoid(double z) {
+        return 1 / (1 + Math.exp(-z));
+    }
+
+    @Test
+    void rank1OutputsScoreSingleRowsAndBatchesAlike() throws Exception {
+        byte[] onnx = TinyModels.logisticRank1("x", "y", new float[] {1f, -2f}, 0.5f);
+        try (LoadedModel model =
+                ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:" + TinyModels.publish(onnx, MANIFEST))) {
+            Scorer scorer = new Scorer(FeatureStore.EMPTY);
+            List<Row> rows = List.of(
+                    Row.of(null, Map.of("a", 1.0, "b", 0.0)),
+                    Row.of(null, Map.of("a", 0.0, "b", 1.0)),
+                    Row.of(null, Map.of("a", 2.0, "b", 2.0)));
+            List<Prediction> batch = scorer.scoreBatch(model, rows);
+            assertThat(batch.get(0).score())
+                    .isCloseTo((float) sigmoid(1.5), org.assertj.core.api.Assertions.within(1e-6f));
+            assertThat(batch.get(1).score())
+                    .isCloseTo((float) sigmoid(-1.5), org.assertj.core.api.Assertions.within(1e-6f));
+            assertThat(batch.get(2).score())
+                    .isCloseTo((float) sigmoid(-1.5), org.assertj.core.api.Assertions.within(1e-6f));
+            for (int i = 0; i < rows.size(); i++) {
+                assertThat(scorer.score(model, rows.get(i)).score())
+                        .isEqualTo(batch.get(i).score());
+            }
+            assertThat(batch.get(0).label()).isEqualTo("high");
+            assertThat(batch.get(1).label()).isEqualTo("low");
+        }
+    }
+
+    @Test
+    void aScoreThatPrintsAsTheThresholdReachesIt() {
+        ModelManifest.OutputSpec spec = new ModelManifest.OutputSpec("y", 0, List.of(0.7), List.of("low", "high"));
+        assertThat(Scorer.label(spec, 0.7f)).isEqualTo("high");
+        assertThat(Scorer.label(spec, Math.nextDown(0.7f))).isEqualTo("low");
+    }
+}
