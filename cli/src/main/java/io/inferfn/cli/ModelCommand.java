@@ -58,6 +58,12 @@ final class ModelCommand implements Runnable {
         @Option(names = "--per-channel", description = "one weight scale per output channel")
         boolean perChannel;
 
+        @Option(
+                names = "--reduce-range",
+                description = "7-bit weights, for x86 hosts without VNNI (AVX2-only), where 8-bit weights can"
+                        + " saturate ONNX Runtime's integer kernels; check with `model verify` on the target")
+        boolean reduceRange;
+
         @Option(names = "--static", description = "static QDQ with calibrated activations (needs --calibration)")
         boolean staticMode;
 
@@ -96,9 +102,10 @@ final class ModelCommand implements Runnable {
                             perChannel,
                             Dataset.readCsv(calibration).rows(),
                             how,
-                            percentile);
+                            percentile,
+                            reduceRange);
                 } else {
-                    options = new QuantizeOptions(QuantizeOptions.Mode.DYNAMIC, perChannel, null, null, 0);
+                    options = new QuantizeOptions(QuantizeOptions.Mode.DYNAMIC, perChannel, null, null, 0, reduceRange);
                 }
                 byte[] fp32 = Files.readAllBytes(in);
                 QuantizeResult result = Quantizer.quantize(fp32, options);

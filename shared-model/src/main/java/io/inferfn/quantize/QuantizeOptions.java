@@ -9,12 +9,25 @@ package io.inferfn.quantize;
  * @param calibration rows of the model's input for static mode (null for dynamic)
  * @param method how activation ranges are taken from calibration: min/max or percentile
  * @param percentile for {@code PERCENTILE}: the share of values kept, e.g. 99.99
+ * @param reduceRange 7-bit weights (-63..63): on x86 CPUs without VNNI, ONNX Runtime's u8 x s8
+ *     kernels add pairs of products in 16 bits, which full-range weights can saturate
  */
 public record QuantizeOptions(
-        Mode mode, boolean perChannel, float[][] calibration, Calibration method, double percentile) {
+        Mode mode,
+        boolean perChannel,
+        float[][] calibration,
+        Calibration method,
+        double percentile,
+        boolean reduceRange) {
 
     /** Dynamic, per-tensor: the default. */
     public static final QuantizeOptions DYNAMIC = new QuantizeOptions(Mode.DYNAMIC, false, null, null, 0);
+
+    /** Full-range (8-bit) weights. */
+    public QuantizeOptions(
+            Mode mode, boolean perChannel, float[][] calibration, Calibration method, double percentile) {
+        this(mode, perChannel, calibration, method, percentile, false);
+    }
 
     public QuantizeOptions {
         if (mode == Mode.STATIC && (calibration == null || calibration.length == 0)) {

@@ -132,8 +132,8 @@ public final class Quantizer {
             }
             TensorProto weight = initializers.get(c.node.getInput(1));
             Rewrite rewrite = options.mode() == QuantizeOptions.Mode.DYNAMIC
-                    ? dynamic(c, weight, initializers, options.perChannel())
-                    : qdq(c, weight, ranges.get(c.node.getInput(0)), options.perChannel());
+                    ? dynamic(c, weight, initializers, options)
+                    : qdq(c, weight, ranges.get(c.node.getInput(0)), options);
             out.addAllNode(rewrite.nodes);
             out.addAllInitializer(rewrite.initializers);
             before += Tensors.bytes(weight);
@@ -185,6 +185,10 @@ public final class Quantizer {
         return new QuantizeResult(quantized, List.copyOf(reports), before, after);
     }
 
+    private static int limit(QuantizeOptions options) {
+        return options.reduceRange() ? 63 : 127;
+    }
+
     /** Why a MatMul/Gemm cannot be quantized, or null when it can. */
     private static String whyNot(NodeProto node, Map<String, TensorProto> initializers) {
         if (node.getInputCount() < 2) {
@@ -234,7 +238,8 @@ public final class Quantizer {
 
     /** Dynamic: DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul(a_scale * w_scale) [-> Add bias]. */
     private static Rewrite dynamic(
-            Candidate c, TensorProto weight, Map<String, TensorProto> initializers, boolean perChannel) {
+            Candidate c, TensorProto weight, Map<String, TensorProto> initializers, QuantizeOptions options) {
+        boolean perChannel = options.perChannel();
         NodeProto node = c.node;
         String p = c.prefix;
         boolean gemm = node.getOpType().equals("Gemm");
@@ -256,7 +261,7 @@ public final class Quantizer {
             }
         }
         float alpha = gemm ? floatAttr(node, "alpha", 1f) : 1f;
-        Symmetric q = Symmetric.quantize(kn, k, n, perChannel);
+        Symmetric q = Symmetric.quantize(kn, k, n, perChannel, limit(options));
         float[] scales = q.scales.clone();
         for (int i = 0; i < scales.length; i++) {
             scales[i] *= alpha;
@@ -314,11 +319,15 @@ public final class Quantizer {
             nodes.add(node("Add", p + "_add_bias", List.of(p + "_mm", biasName), List.of(y)));
         }
         return new Rewrite(
-                nodes, inits, "dynamic, " + (perChannel ? "per-channel" : "per-tensor") + ", weight " + k + "x" + n);
+                nodes,
+                inits,
+                "dynamic, " + (perChannel ? "per-channel" : "per-tensor") + (options.reduceRange() ? ", 7-bit" : "")
+                        + ", weight " + k + "x" + n);
     }
 
     /** Static QDQ: Q/DQ on the activation with calibrated range, int8 weight through DequantizeLinear. */
-    private static Rewrite qdq(Candidate c, TensorProto weight, float[] range, boolean perChannel) {
+    private static Rewrite qdq(Candidate c, TensorProto weight, float[] range, QuantizeOptions options) {
+        boolean perChannel = options.perChannel();
         NodeProto node = c.node;
         String p = c.prefix;
         boolean gemm = node.getOpType().equals("Gemm");
@@ -329,7 +338,7 @@ public final class Quantizer {
         float[] w = Tensors.floats(weight);
         Symmetric q;
         if (axis == 1) {
-            q = Symmetric.quantize(w, rows, cols, perChannel);
+            q = Symmetric.quantize(w, rows, cols, perChannel, limit(options));
         } else {
             // channels are rows: quantize the transpose and transpose back
             float[] t = new float[w.length];
@@ -338,7 +347,7 @@ public final class Quantizer {
                     t[col * rows + r] = w[r * cols + col];
                 }
             }
-            Symmetric tq = Symmetric.quantize(t, cols, rows, perChannel);
+            Symmetric tq = Symmetric.quantize(t, cols, rows, perChannel, limit(options));
             byte[] back = new byte[w.length];
             for (int r = 0; r < rows; r++) {
                 for (int col = 0; col < cols; col++) {
@@ -392,14 +401,15 @@ public final class Quantizer {
         return new Rewrite(
                 nodes,
                 inits,
-                "static QDQ, " + (perChannel ? "per-channel" : "per-tensor") + ", weight " + rows + "x" + cols
+                "static QDQ, " + (perChannel ? "per-channel" : "per-tensor") + (options.reduceRange() ? ", 7-bit" : "")
+                        + ", weight " + rows + "x" + cols
                         + ", activation range [" + range[0] + ", " + range[1] + "]");
     }
 
-    /** Symmetric int8 values (in [-127, 127]) of a [K, N] matrix and their scales (1 or N). */
+    /** Symmetric int8 values (in [-limit, limit]) of a [K, N] matrix and their scales (1 or N). */
     private record Symmetric(byte[] values, float[] scales) {
 
-        static Symmetric quantize(float[] kn, int k, int n, boolean perColumn) {
+        static Symmetric quantize(float[] kn, int k, int n, boolean perColumn, int limit) {
             float[] scales = new float[perColumn ? n : 1];
             for (int r = 0; r < k; r++) {
                 for (int col = 0; col < n; col++) {
@@ -408,14 +418,14 @@ public final class Quantizer {
                 }
             }
             for (int s = 0; s < scales.length; s++) {
-                scales[s] = scales[s] > 0 ? scales[s] / 127f : 1f;
+                scales[s] = scales[s] > 0 ? scales[s] / limit : 1f;
             }
             byte[] values = new byte[kn.length];
             for (int r = 0; r < k; r++) {
                 for (int col = 0; col < n; col++) {
                     float scale = scales[perColumn ? col : 0];
                     int v = Math.round(kn[r * n + col] / scale);
-                    values[r * n + col] = (byte) Math.max(-127, Math.min(127, v));
+                    values[r * n + col] = (byte) Math.max(-limit, Math.min(limit, v));
                 }
             }
             return new Symmetric(values, scales);

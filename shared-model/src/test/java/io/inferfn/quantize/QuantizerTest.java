@@ -130,6 +130,28 @@ class QuantizerTest {
     }
 
     @Test
+    void reducedRangeKeepsWeightsWithinSevenBits() throws Exception {
+        byte[] fp32 = TorchGraphs.mlp(17, Linear.GEMM_TRANS_B, Head.NONE, "Relu", "Sigmoid", 9, 16, 32, 1);
+        QuantizeResult result =
+                Quantizer.quantize(fp32, new QuantizeOptions(QuantizeOptions.Mode.DYNAMIC, false, null, null, 0, true));
+        for (TensorProto t : ModelProto.parseFrom(result.model()).getGraph().getInitializerList()) {
+            if (t.getName().endsWith("_w_int8")) {
+                for (byte b : t.getRawData().toByteArray()) {
+                    assertThat((int) b).isBetween(-63, 63);
+                }
+            }
+        }
+        assertThat(result.nodes()).filteredOn(NodeReport::quantized).allSatisfy(n -> assertThat(n.detail())
+                .contains("7-bit"));
+        float[][] inputs = TorchGraphs.randomRows(200, 16, 3);
+        float[] a = run(fp32, inputs, new long[] {1, 16});
+        float[] b = run(result.model(), inputs, new long[] {1, 16});
+        for (int i = 0; i < a.length; i++) {
+            assertThat(Math.abs(a[i] - b[i])).isLessThan(0.05f);
+        }
+    }
+
+    @Test
     void theReportSaysWhatWasQuantizedAndWhy() {
         byte[] fp32 = TorchGraphs.mlp(13, Linear.MATMUL_ADD, Head.FLATTEN, "Relu", "Sigmoid", 5, 8, 16, 1);
         QuantizeResult result = Quantizer.quantize(fp32, QuantizeOptions.DYNAMIC);
