@@ -1,7 +1,6 @@
 package io.inferfn.cli;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -113,9 +112,5 @@ final class FunctionProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-    }
-
-    URI uri(int port, String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
     }
 }

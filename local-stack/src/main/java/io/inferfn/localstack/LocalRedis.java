@@ -8,8 +8,6 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Consumer;
 
 import redis.embedded.RedisServer;
@@ -170,14 +168,9 @@ public final class LocalRedis implements AutoCloseable {
         if (path == null) {
             return null;
         }
-        List<Path> candidates = new ArrayList<>();
         for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (!dir.isBlank()) {
-                candidates.add(Path.of(dir, executable));
-            }
-        }
-        for (Path candidate : candidates) {
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+            Path candidate = dir.isBlank() ? null : Path.of(dir, executable);
+            if (candidate != null && Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
                 return candidate;
             }
         }

@@ -86,15 +86,7 @@ final class Calibrator {
                 OrtSession session = env.createSession(probeBytes, sessionOptions)) {
             for (int from = 0; from < rows.length && !outputs.isEmpty(); from += BATCH) {
                 int n = Math.min(BATCH, rows.length - from);
-                FloatBuffer buffer = FloatBuffer.allocate((int) (n * width));
-                for (int r = 0; r < n; r++) {
-                    buffer.put(rows[from + r]);
-                }
-                buffer.flip();
-                long[] shape = new long[rowShape.length + 1];
-                shape[0] = n;
-                System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
-                try (OnnxTensor tensor = OnnxTensor.createTensor(env, buffer, shape);
+                try (OnnxTensor tensor = ModelVerifier.tensor(env, rows, from, n, rowShape);
                         OrtSession.Result result =
                                 session.run(Map.of(input.getName(), tensor), new HashSet<>(outputs))) {
                     for (String name : outputs) {

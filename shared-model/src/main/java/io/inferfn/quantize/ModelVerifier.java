@@ -226,8 +226,8 @@ public final class ModelVerifier {
         return nanos[runs / 2] / 1000.0;
     }
 
-    private static OnnxTensor tensor(OrtEnvironment env, float[][] rows, int from, int n, long[] rowShape)
-            throws OrtException {
+    /** rows[from, from + n) as one [n, rowShape...] tensor. */
+    static OnnxTensor tensor(OrtEnvironment env, float[][] rows, int from, int n, long[] rowShape) throws OrtException {
         int width = rows[0].length;
         FloatBuffer buffer = FloatBuffer.allocate(n * width);
         for (int r = 0; r < n; r++) {

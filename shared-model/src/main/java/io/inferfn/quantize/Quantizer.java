@@ -1,7 +1,6 @@
 package io.inferfn.quantize;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -498,9 +497,5 @@ public final class Quantizer {
     private static String sanitize(String name) {
         String s = name.replaceAll("[^A-Za-z0-9_]", "_");
         return s.length() > 40 ? s.substring(s.length() - 40) : s;
-    }
-
-    static String describeShape(long[] shape) {
-        return Arrays.toString(shape);
     }
 }

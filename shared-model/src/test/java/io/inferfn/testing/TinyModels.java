@@ -40,8 +40,8 @@ public final class TinyModels {
                 .build();
         GraphProto graph = GraphProto.newBuilder()
                 .setName("tiny")
-                .addInput(value(input, width))
-                .addOutput(value(output, 1))
+                .addInput(TorchGraphs.value(input, width))
+                .addOutput(TorchGraphs.value(output, 1))
                 .addInitializer(w)
                 .addInitializer(b)
                 .addNode(NodeProto.newBuilder()
@@ -110,19 +110,5 @@ public final class TinyModels {
             list.add(v);
         }
         return list;
-    }
-
-    private static ValueInfoProto value(String name, long columns) {
-        return ValueInfoProto.newBuilder()
-                .setName(name)
-                .setType(TypeProto.newBuilder()
-                        .setTensorType(TypeProto.Tensor.newBuilder()
-                                .setElemType(TensorProto.DataType.FLOAT.getNumber())
-                                .setShape(TensorShapeProto.newBuilder()
-                                        .addDim(TensorShapeProto.Dimension.newBuilder()
-                                                .setDimParam("batch"))
-                                        .addDim(TensorShapeProto.Dimension.newBuilder()
-                                                .setDimValue(columns)))))
-                .build();
     }
 }
