@@ -15,11 +15,8 @@ import io.inferfn.model.ModelManifest.FeatureSpec;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.Quantization;
-import io.inferfn.quantize.Auc;
 import io.inferfn.quantize.ModelPublisher;
 import io.inferfn.quantize.QuantizeOptions;
-import io.inferfn.quantize.QuantizeResult;
-import io.inferfn.quantize.Quantizer;
 
 /**
  * Reproducibly generates the demo fraud model: synthetic data ({@link FraudData}), an MLP with two
@@ -45,7 +42,7 @@ public final class FraudModelGenerator {
         List<FraudData.Transaction> train = FraudData.transactions(customers, 80_000, TRAIN_SEED);
         List<FraudData.Transaction> holdout = FraudData.transactions(customers, 20_000, HOLDOUT_SEED);
         Mlp mlp = train(train);
-        double auc = auc(mlp, holdout);
+        double auc = Training.auc(mlp, vectors(holdout), labels(holdout));
         byte[] onnx = OnnxExport.export(mlp, "fraud_mlp");
         Path dir = out.resolve(VERSION);
         Files.createDirectories(dir);
@@ -53,8 +50,10 @@ public final class FraudModelGenerator {
         ModelManifest manifest = manifest(ModelRegistry.sha256(onnx));
         Files.write(dir.resolve(ModelRegistry.MANIFEST), manifest.toJson());
         writeCustomers(out.resolve("customers.csv"), customers);
-        writeHoldout(out.resolve("holdout.csv"), holdout.subList(0, 5000));
-        ModelPublisher.Published int8 = publishInt8(out, dir, int8Options(calibration(train)));
+        List<FraudData.Transaction> holdoutSample = holdout.subList(0, 5000);
+        Training.writeVectors(out.resolve("holdout.csv"), vectors(holdoutSample), labels(holdoutSample));
+        ModelPublisher.Published int8 =
+                Training.publishInt8(out, VERSION, INT8_VERSION, int8Options(calibration(train)));
         long fraud = train.stream().filter(FraudData.Transaction::fraud).count();
         System.out.printf(
                 Locale.ROOT,
@@ -86,94 +85,34 @@ public final class FraudModelGenerator {
      * scales activations per call); see models/README.md for the measurements behind the choice.
      */
     public static QuantizeOptions int8Options(List<FraudData.Transaction> calibration) {
-        float[][] rows = new float[calibration.size()][];
-        for (int i = 0; i < rows.length; i++) {
-            double[] x = FraudData.features(calibration.get(i));
-            rows[i] = new float[x.length];
-            for (int j = 0; j < x.length; j++) {
-                rows[i][j] = (float) x[j];
-            }
-        }
-        return new QuantizeOptions(QuantizeOptions.Mode.STATIC, false, rows, QuantizeOptions.Calibration.MINMAX, 0);
+        return Training.staticInt8(vectors(calibration));
     }
 
     public static final String INT8_VERSION = "2";
 
-    /** Quantizes fraud/1 and publishes it as fraud/2 through the same publisher as `model publish`. */
-    static ModelPublisher.Published publishInt8(Path out, Path fp32Dir, QuantizeOptions options) throws IOException {
-        QuantizeResult result = Quantizer.quantize(Files.readAllBytes(fp32Dir.resolve(ModelRegistry.MODEL)), options);
-        Path staging = Files.createTempDirectory("fraud-int8");
-        Files.write(staging.resolve(ModelRegistry.MODEL), result.model());
-        Files.copy(fp32Dir.resolve(ModelRegistry.MANIFEST), staging.resolve(ModelRegistry.MANIFEST));
-        Path previous = out.resolve(INT8_VERSION);
-        if (Files.exists(previous)) { // regenerating the demo replaces its own int8 version
-            Files.delete(previous.resolve(ModelRegistry.MODEL));
-            Files.delete(previous.resolve(ModelRegistry.MANIFEST));
-            Files.delete(previous);
+    static double[][] vectors(List<FraudData.Transaction> transactions) {
+        double[][] rows = new double[transactions.size()][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = FraudData.features(transactions.get(i));
         }
-        Path registry = out.toAbsolutePath().getParent();
-        return ModelPublisher.publish(staging, "file:" + registry, INT8_VERSION);
+        return rows;
     }
 
-    /** The model's input vectors and labels, for `inferfn model verify` and static calibration. */
-    static void writeHoldout(Path file, List<FraudData.Transaction> transactions) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            StringBuilder header = new StringBuilder();
-            for (int i = 0; i < FraudData.WIDTH; i++) {
-                header.append('x').append(i).append(',');
-            }
-            w.write(header.append("label\n").toString());
-            for (FraudData.Transaction t : transactions) {
-                StringBuilder line = new StringBuilder();
-                for (double v : FraudData.features(t)) {
-                    line.append((float) v).append(',');
-                }
-                w.write(line.append(t.fraud() ? 1 : 0).append('\n').toString());
-            }
+    static boolean[] labels(List<FraudData.Transaction> transactions) {
+        boolean[] labels = new boolean[transactions.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = transactions.get(i).fraud();
         }
+        return labels;
     }
 
     static Mlp train(List<FraudData.Transaction> transactions) {
-        int n = transactions.size();
-        double[][] rows = new double[n][];
-        double[] labels = new double[n];
-        for (int i = 0; i < n; i++) {
-            rows[i] = FraudData.features(transactions.get(i));
-            labels[i] = transactions.get(i).fraud() ? 1 : 0;
+        boolean[] positive = labels(transactions);
+        double[] labels = new double[positive.length];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = positive[i] ? 1 : 0;
         }
-        double[] mean = new double[FraudData.WIDTH];
-        double[] invStd = new double[FraudData.WIDTH];
-        for (double[] row : rows) {
-            for (int j = 0; j < mean.length; j++) {
-                mean[j] += row[j] / n;
-            }
-        }
-        for (int j = 0; j < mean.length; j++) {
-            double var = 0;
-            for (double[] row : rows) {
-                var += (row[j] - mean[j]) * (row[j] - mean[j]) / n;
-            }
-            invStd[j] = var > 1e-12 ? 1 / Math.sqrt(var) : 1;
-        }
-        Mlp mlp = new Mlp(new int[] {FraudData.WIDTH, 32, 16, 1}, mean, invStd, 7L);
-        int batch = 128;
-        for (int epoch = 0; epoch < 12; epoch++) {
-            double lr = epoch < 8 ? 0.003 : 0.001;
-            for (int from = 0; from < n; from += batch) {
-                mlp.trainBatch(rows, labels, from, Math.min(n, from + batch), lr);
-            }
-        }
-        return mlp;
-    }
-
-    static double auc(Mlp mlp, List<FraudData.Transaction> transactions) {
-        double[] scores = new double[transactions.size()];
-        boolean[] positive = new boolean[transactions.size()];
-        for (int i = 0; i < scores.length; i++) {
-            scores[i] = mlp.predict(FraudData.features(transactions.get(i)));
-            positive[i] = transactions.get(i).fraud();
-        }
-        return Auc.of(scores, positive);
+        return Training.train(vectors(transactions), labels, new int[] {FraudData.WIDTH, 32, 16, 1});
     }
 
     /** The manifest: where each of the 15 columns comes from, mirroring {@link FraudData#features}. */
