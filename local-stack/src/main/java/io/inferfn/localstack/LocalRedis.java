@@ -8,8 +8,15 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
 
@@ -26,6 +33,8 @@ public final class LocalRedis implements AutoCloseable {
     private final int port;
     private final Consumer<String> log;
     private RedisServer server;
+    private Vertx vertx;
+    private Redis client;
 
     private LocalRedis(int port, Consumer<String> log) {
         this.port = port;
@@ -111,9 +120,60 @@ public final class LocalRedis implements AutoCloseable {
         return server != null && server.isActive();
     }
 
+    /**
+     * Sends one command (e.g. {@code "HSET", "customer:c-1", "avg", "80"}) and returns the reply as
+     * text, or null for a nil reply. For tests and tools; it waits up to 10 s.
+     */
+    public String command(String... args) {
+        Request request = Request.cmd(Command.create(args[0]));
+        for (int i = 1; i < args.length; i++) {
+            request.arg(args[i]);
+        }
+        try {
+            Response response = client().send(request)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            return response == null ? null : response.toString();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(
+                    String.join(" ", args) + " failed: " + e.getCause().getMessage(), e);
+        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+            throw new IllegalStateException(String.join(" ", args) + " got no answer in 10 s", e);
+        }
+    }
+
+    /** {@code HSET key field value ...} */
+    public void hset(String key, java.util.Map<String, String> fields) {
+        List<String> args = new ArrayList<>();
+        args.add("HSET");
+        args.add(key);
+        fields.forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        command(args.toArray(String[]::new));
+    }
+
+    private synchronized Redis client() {
+        if (client == null) {
+            vertx = Vertx.vertx();
+            client = Redis.createClient(vertx, uri());
+        }
+        return client;
+    }
+
     @Override
     public void close() {
         stop();
+        synchronized (this) {
+            if (vertx != null) {
+                client.close();
+                vertx.close();
+                vertx = null;
+                client = null;
+            }
+        }
     }
 
     private void awaitListening(Duration timeout) {

@@ -31,7 +31,7 @@ public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         if (redis != null) {
-            redis.stop();
+            redis.close();
             redis = null;
         }
     }

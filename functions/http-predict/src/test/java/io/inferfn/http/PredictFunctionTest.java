@@ -9,12 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import jakarta.inject.Inject;
-
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -51,16 +48,14 @@ class PredictFunctionTest {
     @TestHTTPResource("/q/health/ready")
     URL ready;
 
-    @Inject
-    RedisDataSource redis;
-
     @BeforeEach
     void seedFeatures() {
-        seed(redis);
+        seed();
     }
 
-    static void seed(RedisDataSource redis) {
-        redis.hash(String.class)
+    /** The demo customers these tests score, written to the Redis the test resource started. */
+    static void seed() {
+        RedisTestResource.redis()
                 .hset(
                         "customer:c-1042",
                         Map.of(
@@ -68,7 +63,7 @@ class PredictFunctionTest {
                                 "txn_count_24h", "3",
                                 "account_age_days", "900",
                                 "chargebacks_1y", "0"));
-        redis.hash(String.class)
+        RedisTestResource.redis()
                 .hset(
                         "customer:c-2001",
                         Map.of("avg_amount_30d", "20.0", "txn_count_24h", "9", "account_age_days", "12"));
@@ -221,7 +216,8 @@ class PredictFunctionTest {
     @Test
     void slowRedisDegradesWithinTheBudgetInsteadOfFailing() throws Exception {
         // DEBUG SLEEP blocks the whole server for 1.5 s, far past the 25 ms budget.
-        CompletableFuture<Void> sleeper = CompletableFuture.runAsync(() -> redis.execute("DEBUG", "SLEEP", "1.5"));
+        CompletableFuture<Void> sleeper =
+                CompletableFuture.runAsync(() -> RedisTestResource.redis().command("DEBUG", "SLEEP", "1.5"));
         Thread.sleep(200);
         given().contentType(ContentType.JSON)
                 .body(FRAUD_REQUEST)
@@ -256,7 +252,7 @@ class PredictFunctionTest {
         } finally {
             RedisTestResource.redis().start();
         }
-        seed(redis);
+        seed();
         awaitHealthyScores();
     }
 
@@ -265,7 +261,7 @@ class PredictFunctionTest {
                 .atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> {
-                    seed(redis);
+                    seed();
                     given().contentType(ContentType.JSON)
                             .body(FRAUD_REQUEST)
                             .post(predict)

@@ -3,9 +3,6 @@ package io.inferfn.http;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import jakarta.inject.Inject;
-
-import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -26,12 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
 class PredictLambdaTest {
 
-    @Inject
-    RedisDataSource redis;
-
     @Test
     void apiGatewayV2EventIsScored() throws Exception {
-        PredictFunctionTest.seed(redis);
+        PredictFunctionTest.seed();
         String event = Files.readString(Path.of("src/test/resources/events/apigw-v2-predict.json"));
         JsonPath response = given().body(event)
                 .post(lambdaApi())
