@@ -27,12 +27,19 @@ final class FunctionProcess implements AutoCloseable {
 
     static FunctionProcess start(String name, Path jar, Map<String, String> env, Path logDir, List<String> jvmArgs)
             throws IOException {
+        return start(name, Path.of(System.getProperty("java.home")), jar, env, logDir, jvmArgs);
+    }
+
+    /** Starts the function with the JDK at {@code javaHome}. */
+    static FunctionProcess start(
+            String name, Path javaHome, Path jar, Map<String, String> env, Path logDir, List<String> jvmArgs)
+            throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing; build it with ./mvnw package -DskipTests");
         }
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String java = javaHome.resolve("bin").resolve("java").toString();
         List<String> command = new java.util.ArrayList<>();
         command.add(java);
         command.addAll(jvmArgs);
@@ -90,6 +97,14 @@ final class FunctionProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /** Asks the process to stop (SIGTERM) and waits for it, so that exit-time work (an AOT cache) completes. */
+    void stopAndWait() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
     }
 
     private String tail() {

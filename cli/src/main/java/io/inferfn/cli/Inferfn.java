@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         version = "inferfn 0.1.0",
         description = "Serverless ML inference functions: local stack, demo, model tools.",
-        subcommands = {DemoCommand.class, ModelCommand.class})
+        subcommands = {DemoCommand.class, ModelCommand.class, BenchCommand.class})
 public final class Inferfn implements Runnable {
 
     @Option(

@@ -1,0 +1,175 @@
+package io.inferfn.cli;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.vertx.core.Vertx;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import io.inferfn.localstack.LocalRedis;
+
+/** {@code ./inferfn bench ...}: measurements that are run, not asserted (see BENCHMARKS.md). */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Measurements: cold start.",
+        subcommands = {BenchCommand.ColdStart.class})
+final class BenchCommand implements Runnable {
+
+    @ParentCommand
+    Inferfn parent;
+
+    @Override
+    public void run() {
+        picocli.CommandLine.usage(this, System.out);
+    }
+
+    /**
+     * Time to first prediction: from process start to the first successful {@code /predict} (model
+     * loaded and verified, Redis connected), N runs per JVM variant, with the RSS after it.
+     */
+    @Command(
+            name = "coldstart",
+            mixinStandardHelpOptions = true,
+            description = "Time to first prediction per JVM variant.")
+    static final class ColdStart implements Callable<Integer> {
+
+        @ParentCommand
+        BenchCommand bench;
+
+        @Option(names = "--runs", description = "runs per variant (default: ${DEFAULT-VALUE})", defaultValue = "5")
+        int runs;
+
+        @Option(
+                names = "--port",
+                description = "HTTP port for the function (default: ${DEFAULT-VALUE})",
+                defaultValue = "18180")
+        int port;
+
+        @Option(
+                names = "--jdk25",
+                description = "a JDK 25 for the AOT-cache variants (default: ${DEFAULT-VALUE}; skipped when absent)",
+                defaultValue = "/usr/lib/jvm/temurin-25-jdk-amd64")
+        Path jdk25;
+
+        @Override
+        public Integer call() throws Exception {
+            Path home = bench.parent.home.toAbsolutePath().normalize();
+            Path app = home.resolve("functions/http-predict/target/quarkus-app");
+            Path jar = app.resolve("quarkus-run.jar");
+            Path cds = app.resolve("app-cds.jsa");
+            Path work = home.resolve(".inferfn/bench");
+            Files.createDirectories(work);
+            Path jdk17 = Path.of(System.getProperty("java.home"));
+            try (LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
+                redis.start();
+                Vertx vertx = Vertx.vertx();
+                FeatureLoader.load(vertx, redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
+                vertx.close();
+                Map<String, String> env = Map.of(
+                        "INFERFN_MODEL_LOCATIONS", "file:" + home.resolve("models/fraud/2"),
+                        "QUARKUS_REDIS_HOSTS", redis.uri(),
+                        "QUARKUS_HTTP_PORT", Integer.toString(port));
+                List<String> base = List.of("-Xmx256m");
+                List<String> c1 = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
+                System.out.printf("time to first successful /predict, %d runs each (%s)%n", runs, jar);
+                System.out.printf("%-34s %8s %8s %8s %9s%n", "variant", "median", "min", "max", "RSS MiB");
+                measure("JDK " + Runtime.version().feature() + " plain", jdk17, jar, env, work, base);
+                measure("JDK " + Runtime.version().feature() + " -XX:TieredStopAtLevel=1", jdk17, jar, env, work, c1);
+                if (Files.exists(cds)) {
+                    String archive = "-XX:SharedArchiveFile=" + cds;
+                    measure("JDK 17 AppCDS", jdk17, jar, env, work, List.of("-Xmx256m", archive));
+                    measure(
+                            "JDK 17 AppCDS + TieredStopAtLevel=1",
+                            jdk17,
+                            jar,
+                            env,
+                            work,
+                            List.of("-Xmx256m", archive, "-XX:TieredStopAtLevel=1"));
+                } else {
+                    System.out.println("AppCDS: skipped; build with ./mvnw package -pl functions/http-predict"
+                            + " -Dquarkus.package.jar.appcds.enabled=true");
+                }
+                if (Files.isExecutable(jdk25.resolve("bin/java"))) {
+                    Path aot = work.resolve("app.aot");
+                    Files.deleteIfExists(aot);
+                    train(jdk25, jar, env, work, aot);
+                    measure("JDK 25 plain", jdk25, jar, env, work, base);
+                    measure("JDK 25 AOT cache", jdk25, jar, env, work, List.of("-Xmx256m", "-XX:AOTCache=" + aot));
+                    measure(
+                            "JDK 25 AOT cache + TieredStopAtLevel=1",
+                            jdk25,
+                            jar,
+                            env,
+                            work,
+                            List.of("-Xmx256m", "-XX:AOTCache=" + aot, "-XX:TieredStopAtLevel=1"));
+                } else {
+                    System.out.println("JDK 25 AOT cache: skipped; no JDK at " + jdk25 + " (--jdk25)");
+                }
+            }
+            return 0;
+        }
+
+        /** One training run that records the AOT cache at exit: start, serve some predictions, stop. */
+        private void train(Path jdk, Path jar, Map<String, String> env, Path work, Path aot) throws Exception {
+            FunctionProcess p = FunctionProcess.start(
+                    "aot-training", jdk, jar, env, work, List.of("-Xmx256m", "-XX:AOTCacheOutput=" + aot));
+            HttpClient http = HttpClient.newHttpClient();
+            p.awaitFirstSuccess(http, predict(), Duration.ofSeconds(60));
+            for (int i = 0; i < 200; i++) {
+                http.send(predict(), HttpResponse.BodyHandlers.discarding());
+            }
+            p.stopAndWait();
+            if (!Files.exists(aot)) {
+                throw new IllegalStateException("the JDK 25 training run wrote no AOT cache; see " + p.log());
+            }
+        }
+
+        private void measure(String variant, Path jdk, Path jar, Map<String, String> env, Path work, List<String> args)
+                throws Exception {
+            long[] ms = new long[runs];
+            long rss = 0;
+            HttpClient http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(1))
+                    .build();
+            for (int i = 0; i < runs; i++) {
+                FunctionProcess p = FunctionProcess.start("coldstart", jdk, jar, env, work, args);
+                try {
+                    ms[i] = p.awaitFirstSuccess(http, predict(), Duration.ofSeconds(60));
+                    rss = Math.max(rss, p.rssMib());
+                } finally {
+                    p.stopAndWait();
+                }
+            }
+            long[] sorted = ms.clone();
+            Arrays.sort(sorted);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-34s %6d ms %5d ms %5d ms %9d%n",
+                    variant,
+                    sorted[runs / 2],
+                    sorted[0],
+                    sorted[runs - 1],
+                    rss);
+        }
+
+        private HttpRequest predict() {
+            return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/predict"))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Samples.EVERYDAY.body()))
+                    .build();
+        }
+    }
+}
