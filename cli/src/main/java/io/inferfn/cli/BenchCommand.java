@@ -88,6 +88,14 @@ final class BenchCommand implements Runnable {
                 System.out.printf("%-34s %8s %8s %8s %9s%n", "variant", "median", "min", "max", "RSS MiB");
                 measure("JDK " + Runtime.version().feature() + " plain", jdk17, jar, env, work, base);
                 measure("JDK " + Runtime.version().feature() + " -XX:TieredStopAtLevel=1", jdk17, jar, env, work, c1);
+                String natives = "-Donnxruntime.native.path=" + extractOrtNatives(app, work);
+                measure(
+                        "JDK 17 C1 + ORT natives pre-extracted",
+                        jdk17,
+                        jar,
+                        env,
+                        work,
+                        List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", natives));
                 if (Files.exists(cds)) {
                     String archive = "-XX:SharedArchiveFile=" + cds;
                     measure("JDK 17 AppCDS", jdk17, jar, env, work, List.of("-Xmx256m", archive));
@@ -115,11 +123,43 @@ final class BenchCommand implements Runnable {
                             env,
                             work,
                             List.of("-Xmx256m", "-XX:AOTCache=" + aot, "-XX:TieredStopAtLevel=1"));
+                    measure(
+                            "JDK 25 AOT + C1 + ORT natives pre-extracted",
+                            jdk25,
+                            jar,
+                            env,
+                            work,
+                            List.of("-Xmx256m", "-XX:AOTCache=" + aot, "-XX:TieredStopAtLevel=1", natives));
                 } else {
                     System.out.println("JDK 25 AOT cache: skipped; no JDK at " + jdk25 + " (--jdk25)");
                 }
             }
             return 0;
+        }
+
+        /**
+         * ORT extracts its native libraries from its jar to java.io.tmpdir at every start unless
+         * {@code onnxruntime.native.path} names a directory that holds them; this prepares one.
+         */
+        private static Path extractOrtNatives(Path app, Path work) throws java.io.IOException {
+            String platform = System.getProperty("os.arch").contains("aarch64") ? "linux-aarch64" : "linux-x64";
+            Path target = work.resolve("ort-native");
+            Files.createDirectories(target);
+            Path ortJar;
+            try (var jars = Files.list(app.resolve("lib/main"))) {
+                ortJar = jars.filter(p -> p.getFileName().toString().contains("onnxruntime"))
+                        .findFirst()
+                        .orElseThrow(() -> new IllegalStateException("no ONNX Runtime jar in " + app));
+            }
+            try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(ortJar.toFile())) {
+                for (String lib : List.of("libonnxruntime.so", "libonnxruntime4j_jni.so")) {
+                    java.util.zip.ZipEntry entry = zip.getEntry("ai/onnxruntime/native/" + platform + "/" + lib);
+                    try (var in = zip.getInputStream(entry)) {
+                        Files.copy(in, target.resolve(lib), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            return target;
         }
 
         /** One training run that records the AOT cache at exit: start, serve some predictions, stop. */

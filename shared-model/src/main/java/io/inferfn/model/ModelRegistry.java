@@ -37,7 +37,9 @@ public final class ModelRegistry {
         ModelSource source = sourceFor(location);
         String manifestName = source.describe(location, MANIFEST);
         String modelName = source.describe(location, MODEL);
+        long t0 = System.nanoTime();
         ModelManifest manifest = ModelManifest.parse(read(source, location, MANIFEST), manifestName);
+        long t1 = System.nanoTime();
         byte[] onnx = read(source, location, MODEL);
         String actual = sha256(onnx);
         if (!actual.equals(manifest.sha256())) {
@@ -45,9 +47,17 @@ public final class ModelRegistry {
                     + " but " + manifestName + " expects " + manifest.sha256()
                     + "; the file is corrupt or was replaced without re-publishing the manifest");
         }
+        long t2 = System.nanoTime();
         FeaturePlan plan = new FeaturePlan(manifest);
         OnnxModel session = OnnxModel.create(onnx, manifest, plan.width(), options, modelName);
-        return new LoadedModel(location, manifest, session, plan, onnx.length);
+        long t3 = System.nanoTime();
+        return new LoadedModel(
+                location,
+                manifest,
+                session,
+                plan,
+                onnx.length,
+                new LoadedModel.LoadTimings((t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6));
     }
 
     private ModelSource sourceFor(String location) {

@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelLoadException;
 import io.inferfn.model.ModelRegistry;
+import io.inferfn.model.OnnxModel;
 import io.inferfn.model.OnnxOptions;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.ModelNotFoundException;
@@ -67,6 +68,15 @@ public class ModelCatalog {
     }
 
     private void load() {
+        long ortStart = System.nanoTime();
+        OnnxModel.environment(); // loads ORT's native libraries (extracted to java.io.tmpdir unless
+        // onnxruntime.native.path)
+        LOG.infof(
+                "ONNX Runtime environment ready in %d ms (native library %s)",
+                (System.nanoTime() - ortStart) / 1_000_000,
+                System.getProperty("onnxruntime.native.path") == null
+                        ? "extracted from the jar"
+                        : "loaded from " + System.getProperty("onnxruntime.native.path"));
         ModelConfig.Onnx onnx = config.onnx();
         ModelRegistry registry =
                 ModelRegistry.local(new OnnxOptions(onnx.intraOpThreads(), onnx.spinning(), onnx.optimization()));
@@ -92,14 +102,15 @@ public class ModelCatalog {
                         + "serve one version per function");
             }
             LOG.infof(
-                    "Loaded model %s %s (%s, %d bytes, %d features) from %s in %d ms",
+                    "Loaded model %s %s (%s, %d bytes, %d features) from %s in %d ms: %s",
                     model.name(),
                     model.version(),
                     model.manifest().quantization().json(),
                     model.modelBytes(),
                     model.plan().width(),
                     location,
-                    (System.nanoTime() - start) / 1_000_000);
+                    (System.nanoTime() - start) / 1_000_000,
+                    model.timings());
         }
     }
 

@@ -94,14 +94,26 @@ public final class RedisFeatureStore implements FeatureStore {
         return StoreReply.of(values);
     }
 
-    /** One PING so the first scoring call does not pay for connecting; failures are only logged. */
+    /**
+     * One PING so that the first scoring call does not pay for connecting. It does not block the
+     * start (a cold start must not wait on Redis); its outcome is logged once.
+     */
     public void warmUp(Duration within) {
-        try {
-            redis.send(Request.cmd(Command.PING)).await().atMost(within);
-        } catch (RuntimeException e) {
-            reachable = false;
-            LOG.warnf("Redis feature store not reachable at start (%s); serving degraded until it is", reason(e));
-        }
+        long start = System.nanoTime();
+        redis.send(Request.cmd(Command.PING))
+                .ifNoItem()
+                .after(within)
+                .fail()
+                .subscribe()
+                .with(
+                        ok -> LOG.infof(
+                                "Redis feature store connected in %d ms", (System.nanoTime() - start) / 1_000_000),
+                        e -> {
+                            reachable = false;
+                            LOG.warnf(
+                                    "Redis feature store not reachable at start (%s); serving degraded until it is",
+                                    reason(e));
+                        });
     }
 
     private String reason(Throwable e) {
