@@ -64,6 +64,27 @@ final class BenchCommand implements Runnable {
                 defaultValue = "/usr/lib/jvm/temurin-25-jdk-amd64")
         Path jdk25;
 
+        @Option(
+                names = "--set",
+                description = "standard: the JVM variants; lambda: the Lambda configuration under CPU quotas"
+                        + " (--lambda-memory); all (default: ${DEFAULT-VALUE})",
+                defaultValue = "standard")
+        Variants set;
+
+        enum Variants {
+            standard,
+            lambda,
+            all
+        }
+
+        @Option(
+                names = "--lambda-memory",
+                split = ",",
+                description = "Lambda memory sizes (MB) to emulate in the lambda set by the CPU share Lambda gives"
+                        + " them (1,769 MB = 1 vCPU) as a cgroup CPU quota (default: ${DEFAULT-VALUE})",
+                defaultValue = "512,1024,1769,3008")
+        List<Integer> lambdaMemory;
+
         @Override
         public Integer call() throws Exception {
             Path home = bench.parent.home.toAbsolutePath().normalize();
@@ -82,20 +103,25 @@ final class BenchCommand implements Runnable {
                         "INFERFN_MODEL_LOCATIONS", "file:" + home.resolve("models/fraud/2"),
                         "QUARKUS_REDIS_HOSTS", redis.uri(),
                         "QUARKUS_HTTP_PORT", Integer.toString(port));
+                if (set != Variants.standard) {
+                    lambdaSet(jdk17, jar, app, env, work);
+                    if (set == Variants.lambda) {
+                        return 0;
+                    }
+                }
                 List<String> base = List.of("-Xmx256m");
                 List<String> c1 = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
                 System.out.printf("time to first successful /predict, %d runs each (%s)%n", runs, jar);
-                System.out.printf("%-34s %8s %8s %8s %9s%n", "variant", "median", "min", "max", "RSS MiB");
+                System.out.printf("%-44s %8s %8s %8s %9s%n", "variant", "median", "min", "max", "RSS MiB");
                 measure("JDK " + Runtime.version().feature() + " plain", jdk17, jar, env, work, base);
                 measure("JDK " + Runtime.version().feature() + " -XX:TieredStopAtLevel=1", jdk17, jar, env, work, c1);
                 String natives = "-Donnxruntime.native.path=" + extractOrtNatives(app, work);
-                measure(
-                        "JDK 17 C1 + ORT natives pre-extracted",
-                        jdk17,
-                        jar,
-                        env,
-                        work,
-                        List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", natives));
+                List<String> c1Natives = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", natives);
+                measure("JDK 17 C1 + ORT natives pre-extracted", jdk17, jar, env, work, c1Natives);
+                // eager vs lazy: the models load beside the HTTP server's start instead of before it
+                Map<String, String> lazy = new java.util.HashMap<>(env);
+                lazy.put("INFERFN_MODEL_STARTUP", "background");
+                measure("  same, models loaded in background", jdk17, jar, lazy, work, c1Natives);
                 if (Files.exists(cds)) {
                     String archive = "-XX:SharedArchiveFile=" + cds;
                     measure("JDK 17 AppCDS", jdk17, jar, env, work, List.of("-Xmx256m", archive));
@@ -138,12 +164,47 @@ final class BenchCommand implements Runnable {
         }
 
         /**
+         * The configuration the Lambda zip runs with (C1 only, ORT natives shipped unpacked and
+         * found through {@code LAMBDA_TASK_ROOT}), on the CPU share Lambda gives each memory size:
+         * 1,769 MB is one vCPU and CPU scales linearly with memory (AWS Lambda documentation).
+         */
+        private void lambdaSet(Path jdk, Path jar, Path app, Map<String, String> env, Path work) throws Exception {
+            CpuQuota quota = CpuQuota.create("inferfn-bench");
+            if (quota == null) {
+                System.out.println("lambda set: skipped; no writable cgroup cpu controller (needs root on Linux)");
+                return;
+            }
+            Path taskRoot = extractOrtNatives(app, work).getParent();
+            Map<String, String> lambdaEnv = new java.util.HashMap<>(env);
+            lambdaEnv.put("LAMBDA_TASK_ROOT", taskRoot.toString());
+            List<String> flags = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
+            System.out.printf(
+                    "%-44s %8s %8s %8s %9s%n", "Lambda config (JDK 17), memory", "median", "min", "max", "RSS MiB");
+            try {
+                for (int mb : lambdaMemory) {
+                    double cpus = mb / 1769.0;
+                    quota.limit(cpus);
+                    measure(
+                            String.format(Locale.ROOT, "%,d MB (%.2f vCPU)", mb, cpus),
+                            jdk,
+                            jar,
+                            lambdaEnv,
+                            work,
+                            flags,
+                            quota.launcher());
+                }
+            } finally {
+                quota.close();
+            }
+        }
+
+        /**
          * ORT extracts its native libraries from its jar to java.io.tmpdir at every start unless
          * {@code onnxruntime.native.path} names a directory that holds them; this prepares one.
          */
         private static Path extractOrtNatives(Path app, Path work) throws java.io.IOException {
             String platform = System.getProperty("os.arch").contains("aarch64") ? "linux-aarch64" : "linux-x64";
-            Path target = work.resolve("ort-native");
+            Path target = work.resolve("onnxruntime");
             Files.createDirectories(target);
             Path ortJar;
             try (var jars = Files.list(app.resolve("lib/main"))) {
@@ -179,13 +240,25 @@ final class BenchCommand implements Runnable {
 
         private void measure(String variant, Path jdk, Path jar, Map<String, String> env, Path work, List<String> args)
                 throws Exception {
+            measure(variant, jdk, jar, env, work, args, List.of());
+        }
+
+        private void measure(
+                String variant,
+                Path jdk,
+                Path jar,
+                Map<String, String> env,
+                Path work,
+                List<String> args,
+                List<String> launcher)
+                throws Exception {
             long[] ms = new long[runs];
             long rss = 0;
             HttpClient http = HttpClient.newBuilder()
                     .connectTimeout(Duration.ofSeconds(1))
                     .build();
             for (int i = 0; i < runs; i++) {
-                FunctionProcess p = FunctionProcess.start("coldstart", jdk, jar, env, work, args);
+                FunctionProcess p = FunctionProcess.start("coldstart", jdk, jar, env, work, args, launcher);
                 try {
                     ms[i] = p.awaitFirstSuccess(http, predict(), Duration.ofSeconds(60));
                     rss = Math.max(rss, p.rssMib());
@@ -197,7 +270,7 @@ final class BenchCommand implements Runnable {
             Arrays.sort(sorted);
             System.out.printf(
                     Locale.ROOT,
-                    "%-34s %6d ms %5d ms %5d ms %9d%n",
+                    "%-44s %6d ms %5d ms %5d ms %9d%n",
                     variant,
                     sorted[runs / 2],
                     sorted[0],

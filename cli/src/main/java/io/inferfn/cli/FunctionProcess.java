@@ -34,13 +34,26 @@ final class FunctionProcess implements AutoCloseable {
     static FunctionProcess start(
             String name, Path javaHome, Path jar, Map<String, String> env, Path logDir, List<String> jvmArgs)
             throws IOException {
+        return start(name, javaHome, jar, env, logDir, jvmArgs, List.of());
+    }
+
+    /** Starts the function through {@code launcher} (a command prefix that execs its arguments). */
+    static FunctionProcess start(
+            String name,
+            Path javaHome,
+            Path jar,
+            Map<String, String> env,
+            Path logDir,
+            List<String> jvmArgs,
+            List<String> launcher)
+            throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing; build it with ./mvnw package -DskipTests");
         }
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         String java = javaHome.resolve("bin").resolve("java").toString();
-        List<String> command = new java.util.ArrayList<>();
+        List<String> command = new java.util.ArrayList<>(launcher);
         command.add(java);
         command.addAll(jvmArgs);
         command.add("-jar");

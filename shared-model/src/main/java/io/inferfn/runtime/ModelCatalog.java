@@ -69,15 +69,13 @@ public class ModelCatalog {
 
     private void load() {
         long ortStart = System.nanoTime();
-        OnnxModel.environment(); // loads ORT's native libraries (extracted to java.io.tmpdir unless
-        // onnxruntime.native.path)
-        LOG.infof(
-                "ONNX Runtime environment ready in %d ms (native library %s)",
-                (System.nanoTime() - ortStart) / 1_000_000,
-                System.getProperty("onnxruntime.native.path") == null
-                        ? "extracted from the jar"
-                        : "loaded from " + System.getProperty("onnxruntime.native.path"));
         ModelConfig.Onnx onnx = config.onnx();
+        var natives = OrtNativeLibraries.select(onnx.nativePath(), System.getenv("LAMBDA_TASK_ROOT"));
+        OnnxModel.environment(); // loads ORT's native libraries
+        LOG.infof(
+                "ONNX Runtime environment ready in %d ms (native libraries %s)",
+                (System.nanoTime() - ortStart) / 1_000_000,
+                natives.map(dir -> "loaded from " + dir).orElse("extracted from its jar to java.io.tmpdir"));
         ModelRegistry registry =
                 ModelRegistry.local(new OnnxOptions(onnx.intraOpThreads(), onnx.spinning(), onnx.optimization()));
         Map<String, LoadedModel> loaded = new LinkedHashMap<>();

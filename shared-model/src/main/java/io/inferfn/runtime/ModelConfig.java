@@ -1,6 +1,7 @@
 package io.inferfn.runtime;
 
 import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -48,5 +49,15 @@ public interface ModelConfig {
         /** Graph optimization level: none, basic, extended or all. */
         @WithDefault("all")
         String optimization();
+
+        /**
+         * A directory holding ONNX Runtime's native libraries ({@code libonnxruntime.so} and
+         * {@code libonnxruntime4j_jni.so}) to load instead of extracting them from its jar at every
+         * start (about 200 ms). Unset: {@code $LAMBDA_TASK_ROOT/onnxruntime} when the Lambda zip
+         * ships them there, else extraction to {@code java.io.tmpdir}. A configured directory that
+         * lacks the libraries fails the start. The JVM property {@code onnxruntime.native.path}
+         * wins over both.
+         */
+        Optional<String> nativePath();
     }
 }
