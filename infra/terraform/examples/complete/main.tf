@@ -1,0 +1,156 @@
+locals {
+  functions = ["http-predict", "event-score", "batch-score"]
+
+  # <repo>/functions/<fn>/target/lambda/function.zip, written by ./mvnw -B package -Plambda -pl functions/<fn> -am
+  default_zip_paths = { for f in local.functions : f => "${path.module}/../../../../functions/${f}/target/lambda/function.zip" }
+  zip_paths         = merge(local.default_zip_paths, var.function_zip_paths)
+
+  code_s3 = var.artifact_bucket == null ? {} : {
+    for f in local.functions : f => {
+      bucket  = var.artifact_bucket
+      key     = "${f}/function.zip"
+      version = lookup(var.artifact_versions, f, null)
+    }
+  }
+
+  model_uris          = { for f, m in var.models : f => "s3://${var.model_bucket_name}/models/${m}/" }
+  previous_model_uris = { for f in local.functions : f => [for m in lookup(var.previous_models, f, []) : "s3://${var.model_bucket_name}/models/${m}/"] }
+
+  # Shared by the three functions.
+  function_common = {
+    build_kind             = var.build_kind
+    architecture           = var.architecture
+    vpc_subnet_ids         = var.private_subnet_ids
+    vpc_security_group_ids = var.function_security_group_ids
+  }
+
+  event_score_timeout = 30
+}
+
+module "model_registry" {
+  source = "../../modules/model-registry"
+
+  bucket_name                        = var.model_bucket_name
+  noncurrent_version_expiration_days = 90
+}
+
+module "feature_store" {
+  source = "../../modules/feature-store"
+
+  name                      = "${var.name_prefix}-features"
+  vpc_id                    = var.vpc_id
+  subnet_ids                = var.private_subnet_ids
+  source_security_group_ids = var.function_security_group_ids
+  auth_token                = var.redis_auth_token
+}
+
+# --- http-predict: HTTP API with JWT on every route ----------------------------------------------
+
+module "http_predict" {
+  source = "../../modules/inference-function"
+
+  function_name          = "${var.name_prefix}-http-predict"
+  description            = "inferfn http-predict (POST /predict, /v2 inference protocol)"
+  build_kind             = local.function_common.build_kind
+  architecture           = local.function_common.architecture
+  vpc_subnet_ids         = local.function_common.vpc_subnet_ids
+  vpc_security_group_ids = local.function_common.vpc_security_group_ids
+
+  code_zip_path = var.artifact_bucket == null ? local.zip_paths["http-predict"] : null
+  code_s3       = lookup(local.code_s3, "http-predict", null)
+
+  model_uri           = local.model_uris["http-predict"]
+  previous_model_uris = local.previous_model_uris["http-predict"]
+  model_kms_key_arn   = module.model_registry.kms_key_arn
+  redis_hosts         = module.feature_store.url
+  redis_auth_token    = var.redis_auth_token
+
+  memory_size = 1024
+  timeout     = 10
+}
+
+module "http_api" {
+  source = "../../modules/http-api"
+
+  name                = "${var.name_prefix}-http-predict"
+  auth_mode           = "jwt"
+  function_name       = module.http_predict.function_name
+  function_alias_name = module.http_predict.alias_name
+  function_alias_arn  = module.http_predict.alias_arn
+  jwt_issuer          = var.jwt_issuer
+  jwt_audience        = var.jwt_audience
+}
+
+# --- event-score: SQS queue -> event source mapping ---------------------------------------------
+
+module "event_score" {
+  source = "../../modules/inference-function"
+
+  function_name          = "${var.name_prefix}-event-score"
+  description            = "inferfn event-score (SQS batches, partial batch failures)"
+  build_kind             = local.function_common.build_kind
+  architecture           = local.function_common.architecture
+  vpc_subnet_ids         = local.function_common.vpc_subnet_ids
+  vpc_security_group_ids = local.function_common.vpc_security_group_ids
+
+  code_zip_path = var.artifact_bucket == null ? local.zip_paths["event-score"] : null
+  code_s3       = lookup(local.code_s3, "event-score", null)
+
+  model_uri           = local.model_uris["event-score"]
+  previous_model_uris = local.previous_model_uris["event-score"]
+  model_kms_key_arn   = module.model_registry.kms_key_arn
+  redis_hosts         = module.feature_store.url
+  redis_auth_token    = var.redis_auth_token
+
+  memory_size = 1024
+  timeout     = local.event_score_timeout
+}
+
+module "event_queue" {
+  source = "../../modules/queue-trigger"
+
+  name                               = "${var.name_prefix}-event-score"
+  function_alias_arn                 = module.event_score.alias_arn
+  function_role_name                 = module.event_score.role_name
+  function_timeout_seconds           = local.event_score_timeout
+  batch_size                         = 100
+  maximum_batching_window_in_seconds = 1
+  maximum_concurrency                = 50
+}
+
+# --- batch-score: EventBridge Scheduler, one schedule per shard ----------------------------------
+
+module "batch_score" {
+  source = "../../modules/inference-function"
+
+  function_name          = "${var.name_prefix}-batch-score"
+  description            = "inferfn batch-score (scheduled, sharded)"
+  build_kind             = local.function_common.build_kind
+  architecture           = local.function_common.architecture
+  vpc_subnet_ids         = local.function_common.vpc_subnet_ids
+  vpc_security_group_ids = local.function_common.vpc_security_group_ids
+
+  code_zip_path = var.artifact_bucket == null ? local.zip_paths["batch-score"] : null
+  code_s3       = lookup(local.code_s3, "batch-score", null)
+
+  model_uri           = local.model_uris["batch-score"]
+  previous_model_uris = local.previous_model_uris["batch-score"]
+  model_kms_key_arn   = module.model_registry.kms_key_arn
+  redis_hosts         = module.feature_store.url
+  redis_auth_token    = var.redis_auth_token
+
+  memory_size = 2048
+  timeout     = 900
+}
+
+module "batch_schedule" {
+  source = "../../modules/schedule"
+
+  name                = "${var.name_prefix}-batch-score"
+  function_alias_arn  = module.batch_score.alias_arn
+  schedule_expression = var.batch_schedule_expression
+  timezone            = var.batch_timezone
+  shard_count         = var.batch_shard_count
+  source_uri          = var.batch_source_uri
+  sink_uri            = var.batch_sink_uri
+}

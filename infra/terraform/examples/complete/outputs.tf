@@ -1,0 +1,67 @@
+output "http_predict_endpoint" {
+  description = "Base URL of the http-predict API (JWT required on every route)."
+  value       = module.http_api.endpoint_url
+}
+
+output "http_api_id" {
+  description = "Id of the http-predict HTTP API."
+  value       = module.http_api.api_id
+}
+
+output "event_queue_url" {
+  description = "Queue producers send scoring events to."
+  value       = module.event_queue.queue_url
+}
+
+output "event_dlq_url" {
+  description = "Dead-letter queue of event-score."
+  value       = module.event_queue.dlq_url
+}
+
+output "batch_schedule_names" {
+  description = "batch-score schedules, one per shard."
+  value       = module.batch_schedule.schedule_names
+}
+
+output "batch_dlq_arn" {
+  description = "Dead-letter queue of batch-score invocations that failed after retries."
+  value       = module.batch_schedule.dlq_arn
+}
+
+output "function_alias_arns" {
+  description = "live alias ARN of each function."
+  value = {
+    http-predict = module.http_predict.alias_arn
+    event-score  = module.event_score.alias_arn
+    batch-score  = module.batch_score.alias_arn
+  }
+}
+
+output "function_versions" {
+  description = "Version each live alias points at after this apply (note them for rollbacks)."
+  value = {
+    http-predict = module.http_predict.function_version
+    event-score  = module.event_score.function_version
+    batch-score  = module.batch_score.function_version
+  }
+}
+
+output "model_uris" {
+  description = "Model prefix each function serves."
+  value       = local.model_uris
+}
+
+output "models_uri_prefix" {
+  description = "Where to publish model versions: <prefix><name>/<version>/."
+  value       = module.model_registry.models_uri_prefix
+}
+
+output "model_bucket_name" {
+  description = "Model registry bucket."
+  value       = module.model_registry.bucket_name
+}
+
+output "redis_url" {
+  description = "rediss:// URL of the feature store primary (no token)."
+  value       = module.feature_store.url
+}

@@ -1,0 +1,210 @@
+# The complete example, planned end to end against the mocked AWS provider (mock_provider "aws"):
+# no AWS account, no credentials, and no built zips needed.
+mock_provider "aws" {
+  override_during = plan
+
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/mocked" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::acme-inferfn-models", id = "acme-inferfn-models" }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = { arn = "arn:aws:sqs:eu-central-1:123456789012:mocked" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mocked" }
+  }
+  mock_resource "aws_elasticache_replication_group" {
+    defaults = { primary_endpoint_address = "master.inferfn-features.abc123.euc1.cache.amazonaws.com" }
+  }
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = { execution_arn = "arn:aws:execute-api:eu-central-1:123456789012:a1b2c3d4e5" }
+  }
+}
+
+override_resource {
+  target          = module.http_predict.aws_lambda_alias.live
+  override_during = plan
+  values          = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:inferfn-http-predict:live" }
+}
+
+override_resource {
+  target          = module.event_score.aws_lambda_alias.live
+  override_during = plan
+  values          = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:inferfn-event-score:live" }
+}
+
+override_resource {
+  target          = module.batch_score.aws_lambda_alias.live
+  override_during = plan
+  values          = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:inferfn-batch-score:live" }
+}
+
+variables {
+  model_bucket_name           = "acme-inferfn-models"
+  vpc_id                      = "vpc-0a1b2c3d"
+  private_subnet_ids          = ["subnet-0a1b2c3d", "subnet-0e1f2a3b"]
+  function_security_group_ids = ["sg-0f00f00f"]
+  redis_auth_token            = "correct-horse-battery-staple-42"
+  jwt_issuer                  = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_AbCdEf"
+  jwt_audience                = ["client-1"]
+}
+
+run "plans_with_local_zips" {
+  command = plan
+
+  # Local zip mode. The default paths (functions/<fn>/target/lambda/function.zip) exist only after
+  # a Maven build; a plain `terraform plan` without them only warns (check code_zip_exists), but
+  # terraform test treats a failed check in a child module as an error, so the test points at a
+  # fixture zip to stay independent of the Maven build. Tests for S3 mode follow.
+  variables {
+    function_zip_paths = {
+      http-predict = "../../modules/inference-function/tests/fixtures/function.zip"
+      event-score  = "../../modules/inference-function/tests/fixtures/function.zip"
+      batch-score  = "../../modules/inference-function/tests/fixtures/function.zip"
+    }
+  }
+
+  assert {
+    condition     = [module.http_predict.runtime, module.event_score.runtime, module.batch_score.runtime] == ["java21", "java21", "java21"]
+    error_message = "all three functions are JVM builds by default"
+  }
+  assert {
+    condition     = module.http_predict.snap_start_enabled && module.event_score.snap_start_enabled && module.batch_score.snap_start_enabled
+    error_message = "SnapStart on every JVM function"
+  }
+  assert {
+    condition = length(output.model_uris) == 3 && alltrue([
+      for f in ["http-predict", "event-score", "batch-score"] : output.model_uris[f] == "s3://acme-inferfn-models/models/fraud/2/"
+    ])
+    error_message = "model URIs must be built from the registry bucket and the models map"
+  }
+}
+
+run "every_trigger_is_wired_and_secured" {
+  command = plan
+
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+  }
+
+  assert {
+    condition     = length(module.http_api.route_authorization) == 5 && alltrue([for t in values(module.http_api.route_authorization) : t == "JWT"])
+    error_message = "every http-predict route must require a JWT"
+  }
+  assert {
+    condition     = module.event_queue.function_response_types == toset(["ReportBatchItemFailures"])
+    error_message = "event-score must report batch item failures"
+  }
+  assert {
+    condition     = module.event_queue.visibility_timeout_seconds >= 6 * 30
+    error_message = "event queue visibility timeout must be >= 6 x the function timeout"
+  }
+  assert {
+    condition     = output.batch_schedule_names == ["inferfn-batch-score-shard-0", "inferfn-batch-score-shard-1", "inferfn-batch-score-shard-2", "inferfn-batch-score-shard-3"]
+    error_message = "batch-score must have 4 shard schedules"
+  }
+  assert {
+    condition     = [for p in module.batch_schedule.payloads : p.shardIndex] == [0, 1, 2, 3] && alltrue([for p in module.batch_schedule.payloads : p.shardCount == 4])
+    error_message = "shard payloads 0..3 of 4 expected"
+  }
+  assert {
+    condition     = module.feature_store.encryption.transit && module.feature_store.encryption.at_rest
+    error_message = "Redis must be encrypted in transit and at rest"
+  }
+  assert {
+    condition     = output.redis_url == "rediss://master.inferfn-features.abc123.euc1.cache.amazonaws.com:6379"
+    error_message = "functions must get the TLS Redis URL"
+  }
+  assert {
+    condition     = module.model_registry.public_access_blocked && one(jsondecode(module.model_registry.bucket_policy_json).Statement).Condition.Bool["aws:SecureTransport"] == "false"
+    error_message = "model bucket must block public access and deny non-TLS requests"
+  }
+}
+
+run "no_wildcards_except_aws_required" {
+  command = plan
+
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for doc in [
+        module.http_predict.role_policy_json,
+        module.event_score.role_policy_json,
+        module.batch_score.role_policy_json,
+        module.event_queue.policy_json,
+        module.batch_schedule.policy_json,
+        ] : [
+        for s in jsondecode(doc).Statement :
+        alltrue([for a in flatten([s.Action]) : a != "*" && !endswith(a, ":*")]) &&
+        (endswith(s.Sid, "AwsRequiresWildcard") || alltrue([for r in flatten([s.Resource]) : !strcontains(r, "*") || endswith(r, "/*") || endswith(r, ":*")]))
+      ]
+    ]))
+    error_message = "no wildcard actions anywhere; Resource '*' only in the documented AWS-required ec2 statements (prefix '/*' and log-stream ':*' suffixes are scoped ARNs)"
+  }
+  assert {
+    condition = alltrue(flatten([
+      for doc in [module.http_predict.role_policy_json, module.event_score.role_policy_json, module.batch_score.role_policy_json] : [
+        for s in jsondecode(doc).Statement : startswith(s.Sid, "Vpc") if contains(flatten([s.Resource]), "*")
+      ]
+    ]))
+    error_message = "in the function roles only the VPC network-interface statement has Resource *"
+  }
+  assert {
+    condition     = one([for s in jsondecode(module.http_predict.role_policy_json).Statement : s.Resource if s.Sid == "ReadModelPrefix"]) == ["arn:aws:s3:::acme-inferfn-models/models/fraud/2/*"]
+    error_message = "http-predict may read its own model version only"
+  }
+}
+
+run "s3_artifacts_mode" {
+  command = plan
+
+  variables {
+    artifact_bucket   = "acme-inferfn-artifacts"
+    artifact_versions = { http-predict = "v123" }
+  }
+
+  # No expect_failures here: in S3 mode no local zip is involved, so no check warns.
+  assert {
+    condition     = output.function_alias_arns["http-predict"] == "arn:aws:lambda:eu-central-1:123456789012:function:inferfn-http-predict:live"
+    error_message = "alias ARNs must be exported per function"
+  }
+}
+
+run "native_build_everywhere" {
+  command = plan
+
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    build_kind      = "native"
+    architecture    = "x86_64"
+  }
+
+  assert {
+    condition     = [module.http_predict.runtime, module.event_score.runtime, module.batch_score.runtime] == ["provided.al2023", "provided.al2023", "provided.al2023"]
+    error_message = "native builds run on provided.al2023"
+  }
+  assert {
+    condition     = !module.http_predict.snap_start_enabled && !module.batch_score.snap_start_enabled
+    error_message = "no SnapStart on native builds"
+  }
+}
+
+run "rejects_incomplete_models_map" {
+  command = plan
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    models          = { http-predict = "fraud/2" }
+  }
+  expect_failures = [var.models]
+}

@@ -1,0 +1,225 @@
+data "aws_partition" "current" {}
+
+locals {
+  jvm        = var.build_kind == "jvm"
+  snap_start = local.jvm && var.snap_start
+
+  code_from_zip = var.code_zip_path != null
+  code_from_s3  = var.code_s3 != null
+
+  # filebase64sha256 fails when the file is missing, so it is only called when the zip exists: a
+  # plan without a built zip still works (validate/test); the check below warns, apply would fail.
+  source_code_hash = var.source_code_hash != null ? var.source_code_hash : (
+    local.code_from_zip && try(fileexists(var.code_zip_path), false) ? filebase64sha256(var.code_zip_path) : null
+  )
+
+  # s3://bucket/models/fraud/2/ -> bucket "bucket", key prefix "models/fraud/2/"
+  model_bucket     = regex("^s3://([^/]+)/", var.model_uri)[0]
+  model_key_prefix = regex("^s3://[^/]+/(.*)$", var.model_uri)[0]
+  model_prefix_arn = "arn:${data.aws_partition.current.partition}:s3:::${local.model_bucket}/${local.model_key_prefix}*"
+  previous_model_prefix_arns = [for u in var.previous_model_uris :
+    "arn:${data.aws_partition.current.partition}:s3:::${replace(u, "s3://", "")}*"
+  ]
+
+  vpc_enabled = length(var.vpc_subnet_ids) > 0 || length(var.vpc_security_group_ids) > 0
+
+  managed_environment = merge(
+    {
+      INFERFN_MODEL_LOCATIONS       = var.model_uri
+      INFERFN_FEATURE_STORE_TIMEOUT = var.feature_store_timeout
+    },
+    var.redis_hosts == null ? {} : { QUARKUS_REDIS_HOSTS = var.redis_hosts },
+    var.redis_auth_token == null ? {} : { QUARKUS_REDIS_PASSWORD = var.redis_auth_token },
+    local.jvm ? { JAVA_TOOL_OPTIONS = var.java_tool_options } : { DISABLE_SIGNAL_HANDLERS = "true" },
+  )
+
+  alias_name = "live"
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${var.function_name}"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_iam_role" "this" {
+  name        = "${var.function_name}-exec"
+  description = "Execution role of the ${var.function_name} inference function"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "LambdaAssumeRole"
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "this" {
+  name = "${var.function_name}-least-privilege"
+  role = aws_iam_role.this.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid      = "WriteOwnLogGroup"
+          Effect   = "Allow"
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+          Resource = ["${aws_cloudwatch_log_group.this.arn}:*"]
+        },
+        {
+          Sid      = "ReadModelPrefix"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = distinct(concat([local.model_prefix_arn], local.previous_model_prefix_arns))
+        },
+      ],
+      var.model_kms_key_arn == null ? [] : [{
+        Sid      = "DecryptModelRegistry"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt"]
+        Resource = [var.model_kms_key_arn]
+      }],
+      # AWS requires Resource "*": the ec2 network-interface actions Lambda uses to attach the
+      # function to the VPC do not support resource-level permissions (same actions as the managed
+      # policy AWSLambdaVPCAccessExecutionRole). This is the one documented wildcard exception.
+      local.vpc_enabled ? [{
+        Sid    = "VpcNetworkInterfacesAwsRequiresWildcard"
+        Effect = "Allow"
+        Action = [
+          "ec2:CreateNetworkInterface",
+          "ec2:DescribeNetworkInterfaces",
+          "ec2:DescribeSubnets",
+          "ec2:DeleteNetworkInterface",
+          "ec2:AssignPrivateIpAddresses",
+          "ec2:UnassignPrivateIpAddresses",
+        ]
+        Resource = ["*"]
+      }] : [],
+    )
+  })
+}
+
+resource "aws_lambda_function" "this" {
+  function_name = var.function_name
+  description   = var.description
+  role          = aws_iam_role.this.arn
+  runtime       = local.jvm ? "java21" : "provided.al2023"
+  handler       = local.jvm ? var.handler : "not.used.in.provided.runtime"
+  architectures = [var.architecture]
+  memory_size   = var.memory_size
+  timeout       = var.timeout
+  publish       = true
+
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
+  filename          = var.code_zip_path
+  source_code_hash  = local.source_code_hash
+  s3_bucket         = try(var.code_s3.bucket, null)
+  s3_key            = try(var.code_s3.key, null)
+  s3_object_version = try(var.code_s3.version, null)
+
+  dynamic "snap_start" {
+    for_each = local.snap_start ? [1] : []
+    content {
+      apply_on = "PublishedVersions"
+    }
+  }
+
+  environment {
+    variables = merge(local.managed_environment, var.environment)
+  }
+
+  dynamic "vpc_config" {
+    for_each = local.vpc_enabled ? [1] : []
+    content {
+      subnet_ids         = var.vpc_subnet_ids
+      security_group_ids = var.vpc_security_group_ids
+    }
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.this.name
+  }
+
+  tags = var.tags
+
+  # The role's policy must exist before the first (SnapStart) version initialises and reads the model.
+  depends_on = [aws_iam_role_policy.this]
+
+  lifecycle {
+    precondition {
+      condition     = local.code_from_zip != local.code_from_s3
+      error_message = "Set exactly one code source: code_zip_path (local zip) or code_s3 (bucket/key/version)."
+    }
+    precondition {
+      condition     = !(local.snap_start && var.provisioned_concurrency != null)
+      error_message = "Provisioned concurrency and SnapStart are not combined: set snap_start = false (or build_kind = \"native\") to use provisioned_concurrency, or drop provisioned_concurrency."
+    }
+    precondition {
+      condition     = (length(var.vpc_subnet_ids) > 0) == (length(var.vpc_security_group_ids) > 0)
+      error_message = "VPC access needs both vpc_subnet_ids and vpc_security_group_ids (or neither)."
+    }
+  }
+}
+
+# Deploying needs the zip; plans (validate, terraform test) do not, so this only warns.
+check "code_zip_exists" {
+  assert {
+    condition     = !local.code_from_zip || try(fileexists(var.code_zip_path), false)
+    error_message = "code_zip_path ${coalesce(var.code_zip_path, "-")} does not exist yet: build it (./mvnw -B package -Plambda ...) before apply."
+  }
+}
+
+resource "aws_lambda_alias" "live" {
+  name             = local.alias_name
+  description      = "Version serving traffic; moves with every published version"
+  function_name    = aws_lambda_function.this.function_name
+  function_version = aws_lambda_function.this.version
+}
+
+resource "aws_lambda_provisioned_concurrency_config" "live" {
+  count = var.provisioned_concurrency == null ? 0 : 1
+
+  function_name                     = aws_lambda_function.this.function_name
+  qualifier                         = aws_lambda_alias.live.name
+  provisioned_concurrent_executions = var.provisioned_concurrency.min_capacity
+
+  lifecycle {
+    # Application Auto Scaling owns the value after creation.
+    ignore_changes = [provisioned_concurrent_executions]
+  }
+}
+
+resource "aws_appautoscaling_target" "live" {
+  count = var.provisioned_concurrency == null ? 0 : 1
+
+  service_namespace  = "lambda"
+  scalable_dimension = "lambda:function:ProvisionedConcurrency"
+  resource_id        = "function:${aws_lambda_function.this.function_name}:${aws_lambda_alias.live.name}"
+  min_capacity       = var.provisioned_concurrency.min_capacity
+  max_capacity       = var.provisioned_concurrency.max_capacity
+
+  depends_on = [aws_lambda_provisioned_concurrency_config.live]
+}
+
+resource "aws_appautoscaling_policy" "live" {
+  count = var.provisioned_concurrency == null ? 0 : 1
+
+  name               = "${var.function_name}-provisioned-concurrency"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.live[0].service_namespace
+  scalable_dimension = aws_appautoscaling_target.live[0].scalable_dimension
+  resource_id        = aws_appautoscaling_target.live[0].resource_id
+
+  target_tracking_scaling_policy_configuration {
+    target_value = var.provisioned_concurrency.target_utilization
+    predefined_metric_specification {
+      predefined_metric_type = "LambdaProvisionedConcurrencyUtilization"
+    }
+  }
+}

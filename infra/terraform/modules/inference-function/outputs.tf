@@ -1,0 +1,64 @@
+output "function_name" {
+  description = "Name of the Lambda function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "Unqualified ARN of the Lambda function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "function_version" {
+  description = "Version published by the last apply (the one the live alias points at)."
+  value       = aws_lambda_function.this.version
+}
+
+output "runtime" {
+  description = "Lambda runtime chosen from build_kind (java21 or provided.al2023)."
+  value       = aws_lambda_function.this.runtime
+}
+
+output "alias_name" {
+  description = "Name of the alias serving traffic (live). Triggers target this alias, never $LATEST."
+  value       = aws_lambda_alias.live.name
+}
+
+output "alias_arn" {
+  description = "ARN of the live alias: give this to triggers (API integration, event source mapping, schedule target)."
+  value       = aws_lambda_alias.live.arn
+}
+
+output "alias_invoke_arn" {
+  description = "API Gateway invoke ARN of the live alias."
+  value       = aws_lambda_alias.live.invoke_arn
+}
+
+output "role_arn" {
+  description = "ARN of the function's execution role."
+  value       = aws_iam_role.this.arn
+}
+
+output "role_name" {
+  description = "Name of the function's execution role (triggers attach their own scoped inline policies to it)."
+  value       = aws_iam_role.this.name
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the function (/aws/lambda/<name>)."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "model_prefix_arn" {
+  description = "The only S3 ARN pattern the role may read (s3:GetObject)."
+  value       = local.model_prefix_arn
+}
+
+output "snap_start_enabled" {
+  description = "Whether SnapStart is on (JVM build with snap_start = true)."
+  value       = length(aws_lambda_function.this.snap_start) > 0
+}
+
+output "role_policy_json" {
+  description = "The execution role's inline policy document (JSON), for review and policy tests."
+  value       = aws_iam_role_policy.this.policy
+}

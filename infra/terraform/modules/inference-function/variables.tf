@@ -1,0 +1,265 @@
+variable "function_name" {
+  description = "Lambda function name; also names the log group (/aws/lambda/<name>) and the execution role (<name>-exec)."
+  type        = string
+
+  validation {
+    # 59 = 64 (IAM role name limit) - length("-exec")
+    condition     = can(regex("^[A-Za-z0-9_-]{1,59}$", var.function_name))
+    error_message = "function_name must be 1-59 characters of letters, digits, '-' or '_' (the role name <name>-exec must fit IAM's 64-character limit)."
+  }
+}
+
+variable "description" {
+  description = "Lambda function description."
+  type        = string
+  default     = "inferfn inference function"
+}
+
+variable "build_kind" {
+  description = "Which Quarkus build the code package holds: \"jvm\" (runtime java21, SnapStart on published versions) or \"native\" (GraalVM native image, runtime provided.al2023, no SnapStart)."
+  type        = string
+  default     = "jvm"
+
+  validation {
+    condition     = contains(["jvm", "native"], var.build_kind)
+    error_message = "build_kind must be \"jvm\" or \"native\"."
+  }
+}
+
+variable "architecture" {
+  description = "Instruction set of the function: \"arm64\" (Graviton) or \"x86_64\". A native build must have been compiled for the same architecture."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be \"arm64\" or \"x86_64\"."
+  }
+}
+
+variable "handler" {
+  description = "Handler of a JVM build. Ignored for native builds (provided runtimes run the package's bootstrap executable)."
+  type        = string
+  default     = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest"
+
+  validation {
+    condition     = length(trimspace(var.handler)) > 0
+    error_message = "handler must not be empty."
+  }
+}
+
+variable "snap_start" {
+  description = "Enable SnapStart (apply_on = PublishedVersions) for a JVM build. Has no effect on native builds. Must be false when provisioned_concurrency is set: the two are not combined."
+  type        = bool
+  default     = true
+}
+
+variable "code_zip_path" {
+  description = "Local path of the function zip (e.g. functions/http-predict/target/lambda/function.zip). Exactly one of code_zip_path and code_s3 must be set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.code_zip_path == null || can(regex("\\.zip$", var.code_zip_path))
+    error_message = "code_zip_path must point at a .zip file."
+  }
+}
+
+variable "source_code_hash" {
+  description = "Base64 SHA-256 of the code package. Defaults to filebase64sha256(code_zip_path) when that file exists; set it for S3 packages so a re-upload under the same key redeploys."
+  type        = string
+  default     = null
+}
+
+variable "code_s3" {
+  description = "S3 location of the function zip: bucket, key and optional object version. Exactly one of code_zip_path and code_s3 must be set."
+  type = object({
+    bucket  = string
+    key     = string
+    version = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.code_s3 == null ? true : (can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.code_s3.bucket)) && length(var.code_s3.key) > 0)
+    error_message = "code_s3.bucket must be a valid S3 bucket name and code_s3.key must not be empty."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory in MB (also scales the CPU share)."
+  type        = number
+  default     = 1024
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB between 128 and 10240."
+  }
+}
+
+variable "timeout" {
+  description = "Function timeout in seconds."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds between 1 and 900."
+  }
+}
+
+variable "reserved_concurrent_executions" {
+  description = "Reserved concurrency; -1 leaves the function unreserved, 0 stops all invocations."
+  type        = number
+  default     = -1
+
+  validation {
+    condition     = var.reserved_concurrent_executions >= -1 && floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions
+    error_message = "reserved_concurrent_executions must be -1 (unreserved) or a whole number >= 0."
+  }
+}
+
+variable "provisioned_concurrency" {
+  description = "Provisioned concurrency on the live alias, scaled by Application Auto Scaling target tracking on LambdaProvisionedConcurrencyUtilization between min_capacity and max_capacity. null = none. Not combined with SnapStart (set snap_start = false or use a native build)."
+  type = object({
+    min_capacity       = number
+    max_capacity       = number
+    target_utilization = optional(number, 0.7)
+  })
+  default = null
+
+  validation {
+    condition = var.provisioned_concurrency == null ? true : (
+      var.provisioned_concurrency.min_capacity >= 1 &&
+      var.provisioned_concurrency.max_capacity >= var.provisioned_concurrency.min_capacity &&
+      var.provisioned_concurrency.target_utilization >= 0.1 &&
+      var.provisioned_concurrency.target_utilization <= 0.9
+    )
+    error_message = "provisioned_concurrency needs min_capacity >= 1, max_capacity >= min_capacity and target_utilization between 0.1 and 0.9."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the /aws/lambda/<name> log group in days; one of CloudWatch Logs' allowed values (0 = never expire)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of CloudWatch Logs' values: 0 (never expire), 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "model_uri" {
+  description = "S3 prefix of the published model version the function serves, ending in '/', e.g. s3://bucket/models/fraud/2/. Exported as INFERFN_MODEL_LOCATIONS; the role may read objects under this prefix only."
+  type        = string
+
+  validation {
+    condition     = can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([^*?]+/)+$", var.model_uri))
+    error_message = "model_uri must look like s3://<bucket>/<prefix>/ (a prefix ending in '/', no wildcards), e.g. s3://my-models/models/fraud/2/."
+  }
+}
+
+variable "previous_model_uris" {
+  description = "Model prefixes the role may still read besides model_uri, e.g. the version being replaced: keeps cold starts of the old function version working while the alias moves, and makes a manual alias rollback safe. Same format as model_uri."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for u in var.previous_model_uris : can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([^*?]+/)+$", u))])
+    error_message = "previous_model_uris entries must look like s3://<bucket>/<prefix>/ (ending in '/', no wildcards)."
+  }
+}
+
+variable "model_kms_key_arn" {
+  description = "ARN of the KMS key encrypting the model registry bucket; grants kms:Decrypt on it. null when the bucket uses SSE-S3."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.model_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.model_kms_key_arn))
+    error_message = "model_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or a wildcard."
+  }
+}
+
+variable "redis_hosts" {
+  description = "Redis (feature store) endpoint for QUARKUS_REDIS_HOSTS, TLS only: rediss://host:6379. null = no feature store (the function serves with manifest defaults, degraded)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.redis_hosts == null || can(regex("^rediss://[^\\s/@]+:[0-9]+$", var.redis_hosts))
+    error_message = "redis_hosts must be a TLS URL without credentials, rediss://<host>:<port> (the token goes in redis_auth_token)."
+  }
+}
+
+variable "redis_auth_token" {
+  description = "ElastiCache AUTH token, exported as QUARKUS_REDIS_PASSWORD. Note that Lambda stores environment variables encrypted at rest but readable by anyone allowed lambda:GetFunctionConfiguration."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.redis_auth_token == null || can(regex("^[!-~]{16,128}$", var.redis_auth_token))
+    error_message = "redis_auth_token must be 16-128 printable ASCII characters without spaces."
+  }
+}
+
+variable "feature_store_timeout" {
+  description = "Budget of the one Redis round trip per request (INFERFN_FEATURE_STORE_TIMEOUT); past it the request is scored degraded."
+  type        = string
+  default     = "25ms"
+
+  validation {
+    condition     = can(regex("^[0-9]+(ms|s)$", var.feature_store_timeout))
+    error_message = "feature_store_timeout must be a duration like 25ms or 1s."
+  }
+}
+
+variable "java_tool_options" {
+  description = "JAVA_TOOL_OPTIONS of a JVM build (C1 only by default: fastest time to first prediction). Not set for native builds."
+  type        = string
+  default     = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
+}
+
+variable "environment" {
+  description = "Extra environment variables merged into the function's environment (e.g. QUARKUS_LOG_LEVEL). Keys managed by this module are refused: set them through their variables."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = alltrue([for k in keys(var.environment) : can(regex("^[A-Za-z][A-Za-z0-9_]*$", k)) && !contains([
+      "INFERFN_MODEL_LOCATIONS", "QUARKUS_REDIS_HOSTS", "QUARKUS_REDIS_PASSWORD", "INFERFN_FEATURE_STORE_TIMEOUT",
+      "JAVA_TOOL_OPTIONS", "DISABLE_SIGNAL_HANDLERS",
+    ], k)])
+    error_message = "environment keys must be identifiers ([A-Za-z][A-Za-z0-9_]*) and must not be one the module manages (INFERFN_MODEL_LOCATIONS, QUARKUS_REDIS_HOSTS, QUARKUS_REDIS_PASSWORD, INFERFN_FEATURE_STORE_TIMEOUT, JAVA_TOOL_OPTIONS, DISABLE_SIGNAL_HANDLERS): use model_uri, redis_hosts, redis_auth_token, feature_store_timeout, java_tool_options."
+  }
+}
+
+variable "vpc_subnet_ids" {
+  description = "Subnets for the function's ENIs (to reach ElastiCache). Empty = no VPC. Set together with vpc_security_group_ids."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.vpc_subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
+    error_message = "vpc_subnet_ids must be subnet ids (subnet-...)."
+  }
+}
+
+variable "vpc_security_group_ids" {
+  description = "Security groups of the function's ENIs. Empty = no VPC. Set together with vpc_subnet_ids."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.vpc_security_group_ids : can(regex("^sg-[0-9a-f]+$", s))])
+    error_message = "vpc_security_group_ids must be security group ids (sg-...)."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource the module creates."
+  type        = map(string)
+  default     = {}
+}

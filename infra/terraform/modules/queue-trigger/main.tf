@@ -1,0 +1,158 @@
+locals {
+  visibility_timeout_seconds = coalesce(var.visibility_timeout_seconds, 6 * var.function_timeout_seconds)
+  sse_kms                    = var.kms_key_arn != null
+
+  # MSK resource ARNs: cluster/<name>/<uuid> -> topic/<name>/<uuid>/<topic>, group/<name>/<uuid>/<group>
+  msk_consumer_group = var.msk == null ? null : coalesce(var.msk.consumer_group_id, var.name)
+  msk_topic_arn      = var.msk == null ? null : "${replace(var.msk.cluster_arn, ":cluster/", ":topic/")}/${var.msk.topic}"
+  msk_group_arn      = var.msk == null ? null : "${replace(var.msk.cluster_arn, ":cluster/", ":group/")}/${local.msk_consumer_group}"
+}
+
+resource "aws_sqs_queue" "dlq" {
+  name                      = "${var.name}-dlq"
+  message_retention_seconds = 1209600
+  sqs_managed_sse_enabled   = local.sse_kms ? null : true
+  kms_master_key_id         = var.kms_key_arn
+  tags                      = var.tags
+}
+
+resource "aws_sqs_queue" "this" {
+  name                       = var.name
+  visibility_timeout_seconds = local.visibility_timeout_seconds
+  message_retention_seconds  = var.message_retention_seconds
+  sqs_managed_sse_enabled    = local.sse_kms ? null : true
+  kms_master_key_id          = var.kms_key_arn
+
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.dlq.arn
+    maxReceiveCount     = var.max_receive_count
+  })
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = local.visibility_timeout_seconds >= 6 * var.function_timeout_seconds
+      error_message = "visibility_timeout_seconds (${local.visibility_timeout_seconds}) must be at least 6 x function_timeout_seconds (${6 * var.function_timeout_seconds}), as AWS recommends for Lambda event sources."
+    }
+  }
+}
+
+# Only this queue may use the DLQ as its dead-letter target.
+resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
+  queue_url = aws_sqs_queue.dlq.id
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.this.arn]
+  })
+}
+
+resource "aws_iam_role_policy" "consume" {
+  name = "${var.name}-consume"
+  role = var.function_role_name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [{
+        Sid    = "ConsumeOwnQueue"
+        Effect = "Allow"
+        Action = [
+          "sqs:ReceiveMessage",
+          "sqs:DeleteMessage",
+          "sqs:GetQueueAttributes",
+          "sqs:ChangeMessageVisibility",
+        ]
+        Resource = [aws_sqs_queue.this.arn]
+      }],
+      local.sse_kms ? [{
+        Sid      = "DecryptQueueMessages"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt"]
+        Resource = [var.kms_key_arn]
+      }] : [],
+      var.msk == null ? [] : [
+        {
+          Sid    = "MskCluster"
+          Effect = "Allow"
+          Action = [
+            "kafka-cluster:Connect",
+            "kafka-cluster:DescribeCluster",
+            "kafka:DescribeCluster",
+            "kafka:DescribeClusterV2",
+            "kafka:GetBootstrapBrokers",
+          ]
+          Resource = [var.msk.cluster_arn]
+        },
+        {
+          Sid      = "MskTopic"
+          Effect   = "Allow"
+          Action   = ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"]
+          Resource = [local.msk_topic_arn]
+        },
+        {
+          Sid      = "MskConsumerGroup"
+          Effect   = "Allow"
+          Action   = ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"]
+          Resource = [local.msk_group_arn]
+        },
+        # AWS requires Resource "*": the MSK event source poller creates network interfaces in the
+        # cluster's VPC with the function's role, and these ec2 actions do not support
+        # resource-level permissions (same actions as the managed AWSLambdaMSKExecutionRole).
+        {
+          Sid    = "MskNetworkInterfacesAwsRequiresWildcard"
+          Effect = "Allow"
+          Action = [
+            "ec2:CreateNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DeleteNetworkInterface",
+            "ec2:DescribeVpcs",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeSecurityGroups",
+          ]
+          Resource = ["*"]
+        },
+      ],
+    )
+  })
+}
+
+resource "aws_lambda_event_source_mapping" "sqs" {
+  event_source_arn                   = aws_sqs_queue.this.arn
+  function_name                      = var.function_alias_arn
+  batch_size                         = var.batch_size
+  maximum_batching_window_in_seconds = var.maximum_batching_window_in_seconds
+  # The function reports failed messages by id; only those are retried (and dead-lettered).
+  function_response_types = ["ReportBatchItemFailures"]
+
+  dynamic "scaling_config" {
+    for_each = var.maximum_concurrency == null ? [] : [1]
+    content {
+      maximum_concurrency = var.maximum_concurrency
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.consume]
+
+  lifecycle {
+    precondition {
+      condition     = var.batch_size <= 10 || var.maximum_batching_window_in_seconds >= 1
+      error_message = "batch_size above 10 needs maximum_batching_window_in_seconds >= 1 (SQS rule)."
+    }
+  }
+}
+
+resource "aws_lambda_event_source_mapping" "msk" {
+  count = var.msk == null ? 0 : 1
+
+  event_source_arn  = var.msk.cluster_arn
+  function_name     = var.function_alias_arn
+  topics            = [var.msk.topic]
+  starting_position = var.msk.starting_position
+  batch_size        = var.msk.batch_size
+
+  amazon_managed_kafka_event_source_config {
+    consumer_group_id = local.msk_consumer_group
+  }
+
+  depends_on = [aws_iam_role_policy.consume]
+}

@@ -1,0 +1,194 @@
+# SQS (and optional MSK) trigger. Runs against the mocked AWS provider (mock_provider "aws").
+mock_provider "aws" {
+  override_during = plan
+
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:eu-central-1:123456789012:event-score"
+      url = "https://sqs.eu-central-1.amazonaws.com/123456789012/event-score"
+    }
+  }
+  mock_resource "aws_lambda_event_source_mapping" {
+    defaults = { uuid = "6f1c3c53-1234-4c1e-9d0c-2f2c2a8b9e10" }
+  }
+}
+
+# The mocked ARN of both queues is the same; the DLQ gets its own through override_resource.
+override_resource {
+  target          = aws_sqs_queue.dlq
+  override_during = plan
+  values = {
+    arn = "arn:aws:sqs:eu-central-1:123456789012:event-score-dlq"
+    url = "https://sqs.eu-central-1.amazonaws.com/123456789012/event-score-dlq"
+  }
+}
+
+variables {
+  name                     = "event-score"
+  function_alias_arn       = "arn:aws:lambda:eu-central-1:123456789012:function:event-score:live"
+  function_role_name       = "event-score-exec"
+  function_timeout_seconds = 30
+}
+
+run "mapping_reports_batch_item_failures" {
+  command = plan
+
+  variables {
+    batch_size                         = 50
+    maximum_batching_window_in_seconds = 2
+    maximum_concurrency                = 20
+  }
+
+  assert {
+    condition     = aws_lambda_event_source_mapping.sqs.function_response_types == toset(["ReportBatchItemFailures"])
+    error_message = "the SQS mapping must use ReportBatchItemFailures"
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.sqs.batch_size == 50 && aws_lambda_event_source_mapping.sqs.maximum_batching_window_in_seconds == 2
+    error_message = "batch size and window must be passed through"
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.sqs.scaling_config[0].maximum_concurrency == 20
+    error_message = "maximum_concurrency must be set"
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.sqs.function_name == var.function_alias_arn && aws_lambda_event_source_mapping.sqs.event_source_arn == "arn:aws:sqs:eu-central-1:123456789012:event-score"
+    error_message = "the mapping must connect the queue to the live alias"
+  }
+}
+
+run "queue_encrypted_with_dlq" {
+  command = plan
+
+  assert {
+    condition     = aws_sqs_queue.this.sqs_managed_sse_enabled && aws_sqs_queue.dlq.sqs_managed_sse_enabled
+    error_message = "both queues must be encrypted (SSE-SQS by default)"
+  }
+  assert {
+    condition     = jsondecode(aws_sqs_queue.this.redrive_policy) == { deadLetterTargetArn = "arn:aws:sqs:eu-central-1:123456789012:event-score-dlq", maxReceiveCount = 5 }
+    error_message = "redrive to the DLQ after 5 receives expected"
+  }
+  assert {
+    condition     = aws_sqs_queue.this.visibility_timeout_seconds == 180
+    error_message = "visibility timeout must default to 6 x the function timeout"
+  }
+  assert {
+    condition     = jsondecode(aws_sqs_queue_redrive_allow_policy.dlq.redrive_allow_policy).sourceQueueArns == ["arn:aws:sqs:eu-central-1:123456789012:event-score"]
+    error_message = "only the input queue may dead-letter into the DLQ"
+  }
+  assert {
+    condition     = length(aws_lambda_event_source_mapping.sqs.scaling_config) == 0 && length(aws_lambda_event_source_mapping.msk) == 0
+    error_message = "no concurrency cap and no MSK mapping by default"
+  }
+}
+
+run "policy_scoped_to_queue" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_role_policy.consume.role == "event-score-exec"
+    error_message = "the policy must be attached to the function's role"
+  }
+  assert {
+    condition = jsondecode(aws_iam_role_policy.consume.policy).Statement == [{
+      Sid      = "ConsumeOwnQueue"
+      Effect   = "Allow"
+      Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+      Resource = ["arn:aws:sqs:eu-central-1:123456789012:event-score"]
+    }]
+    error_message = "exactly the four consume actions on this queue's ARN"
+  }
+}
+
+run "kms_encrypted_queues" {
+  command = plan
+
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-central-1:123456789012:key/1111aaaa-2222-bbbb-3333-cccc4444dddd"
+  }
+
+  assert {
+    condition     = aws_sqs_queue.this.kms_master_key_id == var.kms_key_arn && aws_sqs_queue.dlq.kms_master_key_id == var.kms_key_arn
+    error_message = "both queues must use the KMS key"
+  }
+  assert {
+    condition     = contains([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : jsonencode(s.Resource) if s.Sid == "DecryptQueueMessages"], jsonencode([var.kms_key_arn]))
+    error_message = "kms:Decrypt on that key only"
+  }
+}
+
+run "msk_trigger_scoped_permissions" {
+  command = plan
+
+  variables {
+    msk = {
+      cluster_arn       = "arn:aws:kafka:eu-central-1:123456789012:cluster/inferfn/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2"
+      topic             = "transactions"
+      starting_position = "TRIM_HORIZON"
+      batch_size        = 500
+    }
+  }
+
+  assert {
+    condition = (
+      aws_lambda_event_source_mapping.msk[0].topics == toset(["transactions"]) &&
+      aws_lambda_event_source_mapping.msk[0].starting_position == "TRIM_HORIZON" &&
+      aws_lambda_event_source_mapping.msk[0].batch_size == 500 &&
+      aws_lambda_event_source_mapping.msk[0].amazon_managed_kafka_event_source_config[0].consumer_group_id == "event-score"
+    )
+    error_message = "MSK mapping with topic, starting position, batch size and a fixed consumer group expected"
+  }
+  assert {
+    condition = one([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : s.Resource if s.Sid == "MskTopic"]) == [
+      "arn:aws:kafka:eu-central-1:123456789012:topic/inferfn/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2/transactions"
+    ]
+    error_message = "topic permissions must name the one topic"
+  }
+  assert {
+    condition = one([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : s.Resource if s.Sid == "MskConsumerGroup"]) == [
+      "arn:aws:kafka:eu-central-1:123456789012:group/inferfn/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2/event-score"
+    ]
+    error_message = "group permissions must name the one consumer group"
+  }
+  assert {
+    condition = alltrue([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement :
+      s.Sid == "MskNetworkInterfacesAwsRequiresWildcard" || (!contains(s.Resource, "*") && alltrue([for a in s.Action : !endswith(a, "*")]))
+    ])
+    error_message = "only the AWS-required ec2 statement may use Resource *; no wildcard actions at all"
+  }
+}
+
+run "rejects_short_visibility_timeout" {
+  command = plan
+  variables {
+    visibility_timeout_seconds = 60
+  }
+  expect_failures = [aws_sqs_queue.this]
+}
+
+run "rejects_large_batch_without_window" {
+  command = plan
+  variables {
+    batch_size = 100
+  }
+  expect_failures = [aws_lambda_event_source_mapping.sqs]
+}
+
+run "rejects_wildcard_msk_topic" {
+  command = plan
+  variables {
+    msk = {
+      cluster_arn = "arn:aws:kafka:eu-central-1:123456789012:cluster/inferfn/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2"
+      topic       = "*"
+    }
+  }
+  expect_failures = [var.msk]
+}
+
+run "rejects_max_receive_count_zero" {
+  command = plan
+  variables {
+    max_receive_count = 0
+  }
+  expect_failures = [var.max_receive_count]
+}
