@@ -65,8 +65,8 @@ module "http_predict" {
   redis_hosts         = module.feature_store.url
   redis_auth_token    = var.redis_auth_token
 
-  memory_size = 1024
-  timeout     = 10
+  # memory_size left to the module: 1024 MB for JVM + SnapStart, 512 MB native.
+  timeout = 10
 }
 
 module "http_api" {
@@ -102,8 +102,8 @@ module "event_score" {
   redis_hosts         = module.feature_store.url
   redis_auth_token    = var.redis_auth_token
 
-  memory_size = 1024
-  timeout     = local.event_score_timeout
+  # memory_size left to the module: 1024 MB for JVM + SnapStart, 512 MB native.
+  timeout = local.event_score_timeout
 }
 
 module "event_queue" {

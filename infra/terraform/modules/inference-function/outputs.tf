@@ -53,6 +53,11 @@ output "model_prefix_arn" {
   value       = local.model_prefix_arn
 }
 
+output "memory_size" {
+  description = "Memory of the function in MB: memory_size if set, else the default for the build (JVM + SnapStart 1024, JVM without SnapStart 1769, native 512)."
+  value       = aws_lambda_function.this.memory_size
+}
+
 output "snap_start_enabled" {
   description = "Whether SnapStart is on (JVM build with snap_start = true)."
   value       = length(aws_lambda_function.this.snap_start) > 0

@@ -87,13 +87,13 @@ variable "code_s3" {
 }
 
 variable "memory_size" {
-  description = "Memory in MB (also scales the CPU share)."
+  description = "Memory in MB; Lambda scales the CPU share with it (one vCPU at 1769 MB). null (default) picks it from the build: JVM with SnapStart -> 1024 (init runs once per published version, a warm prediction is ~1 ms of CPU); JVM without SnapStart (e.g. with provisioned_concurrency) -> 1769, one full vCPU (time to first prediction 1,446 ms, vs 2,850 ms at 1024 MB and 5,514 ms at 512 MB); native -> 512. Figures: ./inferfn bench coldstart --set lambda, a cgroup CPU-quota emulation of Lambda's memory-proportional CPU on a 2-core machine (repository README, \"Lambda settings, and why\"). An explicit value always wins."
   type        = number
-  default     = 1024
+  default     = null
 
   validation {
-    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
-    error_message = "memory_size must be a whole number of MB between 128 and 10240."
+    condition     = var.memory_size == null ? true : (var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size)
+    error_message = "memory_size must be null (default from build_kind/snap_start) or a whole number of MB between 128 and 10240."
   }
 }
 

@@ -81,6 +81,10 @@ run "plans_with_local_zips" {
     error_message = "SnapStart on every JVM function"
   }
   assert {
+    condition     = [module.http_predict.memory_size, module.event_score.memory_size, module.batch_score.memory_size] == [1024, 1024, 2048]
+    error_message = "JVM + SnapStart functions take the module default (1024 MB); batch-score sets 2048 MB explicitly"
+  }
+  assert {
     condition = length(output.model_uris) == 3 && alltrue([
       for f in ["http-predict", "event-score", "batch-score"] : output.model_uris[f] == "s3://acme-inferfn-models/models/fraud/2/"
     ])
@@ -197,6 +201,10 @@ run "native_build_everywhere" {
   assert {
     condition     = !module.http_predict.snap_start_enabled && !module.batch_score.snap_start_enabled
     error_message = "no SnapStart on native builds"
+  }
+  assert {
+    condition     = [module.http_predict.memory_size, module.event_score.memory_size, module.batch_score.memory_size] == [512, 512, 2048]
+    error_message = "native functions take the module default (512 MB); batch-score keeps its explicit 2048 MB"
   }
 }
 

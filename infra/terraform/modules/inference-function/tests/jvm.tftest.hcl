@@ -39,7 +39,11 @@ run "jvm_defaults" {
   }
   assert {
     condition     = aws_lambda_function.this.memory_size == 1024 && aws_lambda_function.this.timeout == 10
-    error_message = "default memory 1024 MB and timeout 10 s expected"
+    error_message = "JVM + SnapStart: default memory 1024 MB and timeout 10 s expected"
+  }
+  assert {
+    condition     = output.memory_size == 1024
+    error_message = "memory_size output must carry the chosen memory"
   }
   assert {
     condition     = aws_lambda_function.this.handler == "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest"
@@ -188,6 +192,10 @@ run "provisioned_concurrency_without_snapstart" {
     error_message = "snap_start = false must drop SnapStart"
   }
   assert {
+    condition     = aws_lambda_function.this.memory_size == 1769
+    error_message = "JVM without SnapStart (provisioned concurrency) must default to 1769 MB, one full vCPU"
+  }
+  assert {
     condition     = aws_lambda_provisioned_concurrency_config.live[0].qualifier == "live" && aws_lambda_provisioned_concurrency_config.live[0].provisioned_concurrent_executions == 2
     error_message = "provisioned concurrency must be on the live alias, starting at min_capacity"
   }
@@ -201,5 +209,59 @@ run "provisioned_concurrency_without_snapstart" {
       aws_appautoscaling_policy.live[0].target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "LambdaProvisionedConcurrencyUtilization"
     )
     error_message = "target tracking on LambdaProvisionedConcurrencyUtilization at 0.7 expected"
+  }
+}
+
+# Default memory follows the build (see README "Memory"); an explicit memory_size always wins.
+run "jvm_without_snapstart_defaults_to_one_vcpu" {
+  command = plan
+
+  variables {
+    snap_start = false
+  }
+
+  assert {
+    condition     = length(aws_lambda_function.this.snap_start) == 0 && aws_lambda_function.this.memory_size == 1769
+    error_message = "JVM without SnapStart must default to 1769 MB (one vCPU: 1,446 ms to first prediction vs 2,850 ms at 1024 MB)"
+  }
+}
+
+run "explicit_memory_wins_with_snapstart" {
+  command = plan
+
+  variables {
+    memory_size = 2048
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.memory_size == 2048 && length(aws_lambda_function.this.snap_start) == 1
+    error_message = "an explicit memory_size must win over the JVM + SnapStart default (1024)"
+  }
+}
+
+run "explicit_memory_wins_without_snapstart" {
+  command = plan
+
+  variables {
+    snap_start  = false
+    memory_size = 1024
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.memory_size == 1024 && output.memory_size == 1024
+    error_message = "an explicit memory_size must win over the JVM-without-SnapStart default (1769)"
+  }
+}
+
+run "explicit_null_memory_uses_the_default" {
+  command = plan
+
+  variables {
+    memory_size = null
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.memory_size == 1024
+    error_message = "memory_size = null must pass validation and fall back to the default for the build"
   }
 }

@@ -38,6 +38,10 @@ run "native_arm64" {
     error_message = "native builds have no SnapStart"
   }
   assert {
+    condition     = aws_lambda_function.this.memory_size == 512
+    error_message = "native builds default to 512 MB"
+  }
+  assert {
     condition     = aws_lambda_function.this.handler == "not.used.in.provided.runtime"
     error_message = "provided runtimes do not use the handler"
   }
@@ -53,12 +57,11 @@ run "native_x86_64" {
   variables {
     build_kind   = "native"
     architecture = "x86_64"
-    memory_size  = 512
   }
 
   assert {
     condition     = aws_lambda_function.this.runtime == "provided.al2023" && aws_lambda_function.this.architectures == tolist(["x86_64"]) && aws_lambda_function.this.memory_size == 512
-    error_message = "native x86_64 with 512 MB expected"
+    error_message = "native x86_64 with the default 512 MB expected"
   }
 }
 
@@ -74,6 +77,10 @@ run "native_snap_start_flag_is_ignored" {
     condition     = length(aws_lambda_function.this.snap_start) == 0
     error_message = "SnapStart must never be set on a provided runtime"
   }
+  assert {
+    condition     = aws_lambda_function.this.memory_size == 512
+    error_message = "snap_start = true must not lift a native build to the JVM + SnapStart default: 512 MB expected"
+  }
 }
 
 run "native_with_provisioned_concurrency" {
@@ -87,5 +94,19 @@ run "native_with_provisioned_concurrency" {
   assert {
     condition     = aws_appautoscaling_policy.live[0].target_tracking_scaling_policy_configuration[0].target_value == 0.5 && aws_appautoscaling_target.live[0].max_capacity == 5
     error_message = "native builds may use provisioned concurrency with the given target"
+  }
+}
+
+run "native_explicit_memory_wins" {
+  command = plan
+
+  variables {
+    build_kind  = "native"
+    memory_size = 1024
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.memory_size == 1024
+    error_message = "an explicit memory_size must win over the native default (512)"
   }
 }

@@ -56,6 +56,33 @@ run "rejects_memory_out_of_range" {
   expect_failures = [var.memory_size]
 }
 
+run "rejects_memory_above_lambda_maximum" {
+  command = plan
+  variables {
+    memory_size = 10241
+  }
+  expect_failures = [var.memory_size]
+}
+
+run "rejects_fractional_memory" {
+  command = plan
+  variables {
+    memory_size = 1769.5
+  }
+  expect_failures = [var.memory_size]
+}
+
+run "accepts_lambda_maximum_memory" {
+  command = plan
+  variables {
+    memory_size = 10240
+  }
+  assert {
+    condition     = aws_lambda_function.this.memory_size == 10240
+    error_message = "10240 MB (Lambda's maximum) must be accepted"
+  }
+}
+
 run "rejects_non_s3_model_uri" {
   command = plan
   variables {
