@@ -162,6 +162,15 @@ public final class FeaturePlan {
     }
 
     /** Number of float columns in one input row. */
+    /**
+     * The type of feature {@code name} when a caller may supply it (a request feature, or a store
+     * feature it already has), else null (unknown to the model, or derived by it).
+     */
+    public FeatureType suppliedType(String name) {
+        Integer i = index.get(name);
+        return i == null || sources[i] == FeatureSource.DERIVED ? null : types[i];
+    }
+
     public int width() {
         return width;
     }
@@ -555,6 +564,12 @@ public final class FeaturePlan {
                 keys = new String[slots];
                 fields = new String[slots][];
             }
+        }
+
+        /** Forgets what a rejected row left in slot {@code r}, so the next row can take the slot. */
+        public void clearRow(int r) {
+            Arrays.fill(str, r * n, (r + 1) * n, null);
+            Arrays.fill(supplied, r * n, (r + 1) * n, false);
         }
 
         /** Whether row {@code r} was {@linkplain #assemble assembled} with a required feature missing. */

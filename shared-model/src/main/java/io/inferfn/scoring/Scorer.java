@@ -41,6 +41,44 @@ public final class Scorer {
         return scoreBatch(model, rows, true);
     }
 
+    /** Receives the rows of a lenient batch that were not scored, with the reason. */
+    @FunctionalInterface
+    public interface Rejects {
+        /**
+         * @param index the row's index in the batch
+         * @param row the row
+         * @param reason what was wrong with it and what was expected
+         */
+        void reject(int index, Row row, String reason);
+    }
+
+    /**
+     * Scores the valid rows of {@code rows} (one store round trip, one ORT call) and hands each
+     * invalid one to {@code rejects} instead of failing the batch: for sources where one bad row
+     * must not stop the others (batch jobs, message batches). Predictions come in row order, valid
+     * rows only; each names its row's entity id.
+     */
+    public List<Prediction> scoreValid(LoadedModel model, List<? extends Row> rows, Rejects rejects) {
+        int count = rows.size();
+        if (count == 0) {
+            return List.of();
+        }
+        FeaturePlan plan = model.plan();
+        FeaturePlan.Scratch scratch = plan.scratch(count);
+        List<Row> valid = new ArrayList<>(count);
+        for (int r = 0; r < count; r++) {
+            Row row = rows.get(r);
+            try {
+                plan.readRequest(row, valid.size(), scratch, -1);
+                valid.add(row);
+            } catch (InvalidRequestException e) {
+                scratch.clearRow(valid.size());
+                rejects.reject(r, row, e.getMessage());
+            }
+        }
+        return valid.isEmpty() ? List.of() : score(model, valid, plan, scratch);
+    }
+
     private List<Prediction> scoreBatch(LoadedModel model, List<? extends Row> rows, boolean batch) {
         int count = rows.size();
         if (count == 0) {
@@ -51,6 +89,13 @@ public final class Scorer {
         for (int r = 0; r < count; r++) {
             plan.readRequest(rows.get(r), r, scratch, batch ? r : -1);
         }
+        return score(model, rows, plan, scratch);
+    }
+
+    /** Fetches, assembles and runs rows whose request features are already in {@code scratch}. */
+    private List<Prediction> score(
+            LoadedModel model, List<? extends Row> rows, FeaturePlan plan, FeaturePlan.Scratch scratch) {
+        int count = rows.size();
         int keys = plan.storeKeys(rows, scratch);
         StoreReply reply = keys == 0 ? NOTHING_TO_FETCH : store.fetch(scratch.keys(), scratch.fields(), keys);
 

@@ -2,78 +2,20 @@ package io.inferfn.http;
 
 import jakarta.enterprise.event.Observes;
 
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import org.jboss.logging.Logger;
 
-import io.inferfn.scoring.Errors;
-import io.inferfn.scoring.InferenceException;
+import io.inferfn.runtime.HttpErrors;
 
-/**
- * Turns every failure on the HTTP routes into {@code {"error": "..."}} with the status from
- * {@link Errors#status}: what was wrong and what was expected. Failures Funqy and Vert.x raise
- * before our code runs (malformed JSON, body over the limit) get their own explanation.
- */
+/** Every failure on the HTTP routes becomes {@code {"error": "..."}} with its status ({@link HttpErrors}). */
 public class ErrorResponses {
-
-    private static final Logger LOG = Logger.getLogger(ErrorResponses.class);
 
     static final String EXPECTED_BODY = "expected a JSON object such as {\"entityId\": \"c-1042\", \"features\":"
             + " {\"amount\": 129.5}} or {\"rows\": [...]}, with an optional \"model\"; numbers must be finite and"
             + " unknown fields are rejected";
 
+    private static final HttpErrors ERRORS = new HttpErrors(EXPECTED_BODY, "POST /predict scores");
+
     void install(@Observes Router router) {
-        router.route().order(Integer.MIN_VALUE).failureHandler(this::handle);
-    }
-
-    void handle(RoutingContext ctx) {
-        if (ctx.response().ended() || ctx.response().headWritten()) {
-            return;
-        }
-        Throwable failure = unwrap(ctx.failure());
-        int status;
-        String message;
-        if (failure != null && Errors.status(failure) == 500 && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-            failure = null; // Vert.x rejected the request itself (e.g. a malformed chunked body): the client's fault
-        }
-        if (failure != null) {
-            status = Errors.status(failure);
-            message = Errors.clientMessage(failure);
-            if (status >= 500 && !(failure instanceof InferenceException && status == 503)) {
-                LOG.errorf(
-                        failure,
-                        "%s %s failed",
-                        ctx.request().method(),
-                        ctx.request().path());
-            }
-        } else {
-            status = ctx.statusCode() < 0 ? 500 : ctx.statusCode();
-            message = switch (status) {
-                case 400 -> "malformed request body: " + EXPECTED_BODY;
-                case 404 -> "no such endpoint: " + ctx.request().path() + "; POST /predict scores";
-                case 405 -> "method " + ctx.request().method() + " not allowed; use POST";
-                case 413 -> "request body over the size limit (quarkus.http.limits.max-body-size); split the batch";
-                default -> "request failed with status " + status;
-            };
-        }
-        ctx.response()
-                .setStatusCode(status)
-                .putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("error", message).encode());
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        Throwable current = t;
-        while (current != null
-                && !(current instanceof InferenceException)
-                && current.getCause() != null
-                && current.getCause() != current) {
-            if (Errors.status(current) != 500) {
-                return current;
-            }
-            current = current.getCause();
-        }
-        return current == null ? t : current;
+        ERRORS.install(router);
     }
 }

@@ -1,0 +1,38 @@
+package io.inferfn.batchscore;
+
+import jakarta.inject.Inject;
+
+import io.quarkus.funqy.Funq;
+
+import io.inferfn.batch.RunSummary;
+import io.inferfn.scoring.InvalidRequestException;
+
+/**
+ * Schedule trigger on AWS (and on demand locally): {@code runBatch} — {@code POST /runBatch} over
+ * HTTP, the Lambda handler EventBridge Scheduler invokes once per shard — scores one shard of a run
+ * from the source into the sink and returns its summary.
+ */
+public class BatchScoreFunction {
+
+    @Inject
+    BatchRuns runs;
+
+    @Funq
+    public RunSummary runBatch(RunBatchRequest request) {
+        if (request == null) {
+            throw new InvalidRequestException("request body is required: {\"runId\": \"...\", \"shardIndex\": 0,"
+                    + " \"shardCount\": 1} (source and sink optional)");
+        }
+        String runId = request.runId != null ? request.runId : request.scheduledTime;
+        if (runId == null) {
+            throw new InvalidRequestException(
+                    "'runId' (or 'scheduledTime') is required: reruns with the same id replace that run's predictions");
+        }
+        return runs.run(
+                runId,
+                request.shardIndex == null ? 0 : request.shardIndex,
+                request.shardCount == null ? 1 : request.shardCount,
+                request.source,
+                request.sink);
+    }
+}

@@ -1,0 +1,113 @@
+package io.inferfn.batchscore;
+
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.postgresql.PGConnection;
+
+import io.inferfn.localstack.LocalPostgres;
+import io.inferfn.localstack.LocalRedis;
+import io.inferfn.models.ChurnData;
+
+/** The demo churn data in a real PostgreSQL table and a real Redis, for the batch-score tests. */
+final class ChurnTables {
+
+    static final Path MODELS = Path.of("../../models/churn").toAbsolutePath().normalize();
+    static final Path CUSTOMERS_CSV = MODELS.resolve("customers.csv");
+    static final Path ACTIVITY_CSV = MODELS.resolve("activity.csv");
+    /** Customers left out of Redis: scored with defaults, flagged degraded. */
+    static final List<String> NO_ACTIVITY =
+            List.of("cust-0000007", "cust-0000100", "cust-0001234", "cust-0002500", "cust-0004999");
+
+    static final int CUSTOMERS = 5000;
+    /** Rows the table holds beyond the demo customers: one without an age, one without an id. */
+    static final int BAD_ROWS = 2;
+
+    private ChurnTables() {}
+
+    static final String COLUMNS = "customer_id, tenure_months, monthly_charges, total_charges, contract,"
+            + " payment_method, paperless_billing, num_products, support_calls_90d, late_payments_12m, age,"
+            + " has_partner, internet_service, discount_pct, dependents, autopay, days_since_plan_change";
+
+    /** Creates {@code table} with the demo customers, an unrelated column, and the two bad rows. */
+    static void load(LocalPostgres pg, String table) throws Exception {
+        pg.execute(
+                "DROP TABLE IF EXISTS " + table,
+                "CREATE TABLE " + table + " (customer_id text, tenure_months int, monthly_charges numeric(8,2),"
+                        + " total_charges numeric(10,2), contract text, payment_method text, paperless_billing boolean,"
+                        + " num_products int, support_calls_90d int, late_payments_12m int, age int, has_partner boolean,"
+                        + " internet_service text, discount_pct int, dependents int, autopay boolean,"
+                        + " days_since_plan_change int, email text DEFAULT 'someone@example.com')");
+        try (Connection c = pg.connect();
+                Reader in = Files.newBufferedReader(CUSTOMERS_CSV, StandardCharsets.UTF_8)) {
+            c.unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn("COPY " + table + " (" + COLUMNS + ") FROM STDIN WITH (FORMAT csv, HEADER true)", in);
+        }
+        pg.execute(
+                "INSERT INTO " + table + " (" + COLUMNS + ") VALUES ('cust-9999001', 12, 50.0, 600.0, 'one_year',"
+                        + " 'card', true, 1, 0, 0, NULL, false, 'dsl', 0, 0, true, 100)",
+                "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (NULL, 12, 50.0, 600.0, 'one_year',"
+                        + " 'card', true, 1, 0, 0, 40, false, 'dsl', 0, 0, true, 100)");
+    }
+
+    /** Writes every demo customer's activity to Redis except {@link #NO_ACTIVITY}. */
+    static void seedRedis(LocalRedis redis) throws Exception {
+        List<String> lines = Files.readAllLines(ACTIVITY_CSV);
+        String[] header = lines.get(0).split(",");
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            if (NO_ACTIVITY.contains(f[0])) {
+                continue;
+            }
+            Map<String, String> hash = new HashMap<>();
+            for (int i = 1; i < f.length; i++) {
+                hash.put(header[i], f[i]);
+            }
+            redis.hset("activity:" + f[0], hash);
+        }
+    }
+
+    /** Demo customer {@code id} as the generator made it (table and activity columns). */
+    static ChurnData.Customer customer(String id) throws Exception {
+        String table = Files.readAllLines(CUSTOMERS_CSV).stream()
+                .filter(l -> l.startsWith(id + ","))
+                .findFirst()
+                .orElseThrow();
+        String activity = Files.readAllLines(ACTIVITY_CSV).stream()
+                .filter(l -> l.startsWith(id + ","))
+                .findFirst()
+                .orElseThrow();
+        String[] t = table.split(",");
+        String[] a = activity.split(",");
+        return new ChurnData.Customer(
+                t[0],
+                Integer.parseInt(t[1]),
+                Double.parseDouble(t[2]),
+                Double.parseDouble(t[3]),
+                t[4],
+                t[5],
+                Boolean.parseBoolean(t[6]),
+                Integer.parseInt(t[7]),
+                Integer.parseInt(t[8]),
+                Integer.parseInt(t[9]),
+                Integer.parseInt(t[10]),
+                Boolean.parseBoolean(t[11]),
+                t[12],
+                Integer.parseInt(t[13]),
+                Integer.parseInt(t[14]),
+                Boolean.parseBoolean(t[15]),
+                Integer.parseInt(t[16]),
+                Integer.parseInt(a[1]),
+                Integer.parseInt(a[2]),
+                Integer.parseInt(a[3]),
+                Integer.parseInt(a[4]),
+                false);
+    }
+}

@@ -1,0 +1,26 @@
+package io.inferfn.batch;
+
+import java.time.Duration;
+
+/**
+ * How batch runs read, score and report.
+ *
+ * @param entityColumn the source column holding the entity id
+ * @param batchRows rows per ONNX Runtime call (and per pipelined Redis read)
+ * @param fetchSize rows per database round trip of the source cursor
+ * @param progressInterval how often progress is logged
+ * @param maxRejects a run stops, writing nothing, when more rows than this are rejected: the source
+ *     or the model is then wrong, and millions of reject rows would not help anyone
+ */
+public record BatchOptions(
+        String entityColumn, int batchRows, int fetchSize, Duration progressInterval, long maxRejects) {
+
+    public BatchOptions {
+        if (batchRows < 1 || batchRows > 65_536) {
+            throw new IllegalArgumentException("batch rows must be 1..65536; got " + batchRows);
+        }
+        if (fetchSize < 1) {
+            throw new IllegalArgumentException("fetch size must be >= 1; got " + fetchSize);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.inferfn.batch;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.SequenceWriter;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+
+import io.inferfn.model.LoadedModel;
+import io.inferfn.scoring.Prediction;
+
+/**
+ * Predictions into a CSV file (and rejects into {@code <name>.rejects.csv}), one pair of files per
+ * shard ({@code <name>-shard-<i>-of-<n>.csv}). Written to {@code .part} files beside them and
+ * renamed into place at commit, so a reader never sees half a run, a killed run leaves only
+ * {@code .part} files, and a rerun replaces the earlier files.
+ */
+final class CsvSink implements PredictionSink {
+
+    private static final CsvMapper MAPPER = new CsvMapper();
+    private static final CsvSchema PREDICTIONS = CsvSchema.builder()
+            .addColumns(
+                    List.of(
+                            "run_id",
+                            "entity_id",
+                            "model",
+                            "model_version",
+                            "score",
+                            "label",
+                            "degraded",
+                            "missing_features",
+                            "scored_at"),
+                    CsvSchema.ColumnType.STRING)
+            .build()
+            .withHeader();
+    private static final CsvSchema REJECTS = CsvSchema.builder()
+            .addColumns(
+                    List.of("run_id", "entity_id", "reason", "row_data", "rejected_at"), CsvSchema.ColumnType.STRING)
+            .build()
+            .withHeader();
+
+    private final Path target;
+    private final Path rejectsTarget;
+    private final Path part;
+    private final Path rejectsPart;
+    private final Writer out;
+    private final Writer rejectsOut;
+    private final SequenceWriter predictions;
+    private final SequenceWriter rejects;
+    private final RunSpec run;
+    private final String model;
+    private final String version;
+    private final String scoredAt;
+    private final Object[] line = new Object[9];
+
+    CsvSink(Path file, RunSpec run, LoadedModel model, Instant startedAt) throws IOException {
+        this.run = run;
+        this.model = model.name();
+        this.version = model.version();
+        this.scoredAt = startedAt.toString();
+        String name = file.getFileName().toString();
+        String base = name.endsWith(".csv") ? name.substring(0, name.length() - 4) : name;
+        if (run.shardCount() > 1) {
+            base = base + "-shard-" + run.shardIndex() + "-of-" + run.shardCount();
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        target = dir.resolve(base + ".csv");
+        rejectsTarget = dir.resolve(base + ".rejects.csv");
+        part = dir.resolve(base + ".csv.part");
+        rejectsPart = dir.resolve(base + ".rejects.csv.part");
+        out = Files.newBufferedWriter(part, StandardCharsets.UTF_8);
+        rejectsOut = Files.newBufferedWriter(rejectsPart, StandardCharsets.UTF_8);
+        predictions = MAPPER.writer(PREDICTIONS).writeValues(out);
+        rejects = MAPPER.writer(REJECTS).writeValues(rejectsOut);
+    }
+
+    @Override
+    public void write(List<Prediction> batch) throws IOException {
+        for (Prediction p : batch) {
+            line[0] = run.runId();
+            line[1] = p.entityId();
+            line[2] = model;
+            line[3] = version;
+            line[4] = Float.toString(p.score());
+            line[5] = p.label();
+            line[6] = p.degraded() ? "true" : "false";
+            line[7] = p.missingFeatures().isEmpty() ? null : String.join(",", p.missingFeatures());
+            line[8] = scoredAt;
+            predictions.write(line);
+        }
+    }
+
+    @Override
+    public void reject(String entityId, String reason, String row) throws IOException {
+        rejects.write(new Object[] {run.runId(), entityId, reason, row, scoredAt});
+    }
+
+    @Override
+    public void commit() throws IOException {
+        predictions.close();
+        rejects.close();
+        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(rejectsPart, rejectsTarget, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The predictions file a committed run leaves. */
+    Path target() {
+        return target;
+    }
+
+    @Override
+    public String describe() {
+        return "file " + target;
+    }
+
+    @Override
+    public void close() throws IOException {
+        predictions.close();
+        rejects.close();
+        out.close();
+        rejectsOut.close();
+        Files.deleteIfExists(part);
+        Files.deleteIfExists(rejectsPart);
+    }
+}

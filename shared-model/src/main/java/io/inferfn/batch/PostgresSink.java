@@ -1,0 +1,205 @@
+package io.inferfn.batch;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import javax.sql.DataSource;
+
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import io.inferfn.model.LoadedModel;
+import io.inferfn.scoring.InvalidRequestException;
+import io.inferfn.scoring.Prediction;
+
+/**
+ * Predictions into a PostgreSQL table with {@code COPY ... FROM STDIN} (the fastest bulk path),
+ * rejects into {@code <table>_rejects}, all in one transaction per run and shard: it first deletes
+ * what an earlier attempt of the same run wrote for this shard, so a rerun replaces instead of
+ * duplicating, and a run killed midway leaves nothing (PostgreSQL rolls the transaction back when
+ * the connection drops). The primary key {@code (run_id, entity_id)} makes a duplicate an error,
+ * never a silent second row.
+ */
+final class PostgresSink implements PredictionSink {
+
+    private static final int FLUSH_BYTES = 256 * 1024;
+
+    private final String table;
+    private final RunSpec run;
+    private final String model;
+    private final String version;
+    private final String scoredAt;
+    private final Connection connection;
+    private final PreparedStatement rejects;
+    private final StringBuilder text = new StringBuilder(FLUSH_BYTES + 4096);
+    private CopyIn copy;
+    private int pendingRejects;
+
+    PostgresSink(DataSource dataSource, String table, RunSpec run, LoadedModel model, Instant startedAt)
+            throws SQLException {
+        if (!JdbcSource.IDENTIFIER.matcher(table).matches()) {
+            throw new InvalidRequestException(
+                    "sink table '" + table + "' is not a plain SQL identifier (schema.table at most)");
+        }
+        this.table = table;
+        this.run = run;
+        this.model = model.name();
+        this.version = model.version();
+        this.scoredAt = startedAt.toString();
+        ensureTables(dataSource, table);
+        connection = dataSource.getConnection();
+        try {
+            connection.setAutoCommit(false);
+            String shard = run.shardCount() == 1
+                    ? ""
+                    : " AND " + Shards.sqlPredicate("entity_id", run.shardIndex(), run.shardCount());
+            try (PreparedStatement st =
+                            connection.prepareStatement("DELETE FROM " + table + " WHERE run_id = ?" + shard);
+                    PreparedStatement sr =
+                            connection.prepareStatement("DELETE FROM " + table + "_rejects WHERE run_id = ?" + shard)) {
+                st.setString(1, run.runId());
+                st.executeUpdate();
+                sr.setString(1, run.runId());
+                sr.executeUpdate();
+            }
+            rejects = connection.prepareStatement("INSERT INTO " + table
+                    + "_rejects (run_id, entity_id, reason, row_data, rejected_at) VALUES (?, ?, ?, ?, ?)");
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    /** Creates the tables if absent, in their own transactions so concurrent shards do not trip each other. */
+    static void ensureTables(DataSource dataSource, String table) throws SQLException {
+        String[] ddl = {
+            "CREATE TABLE IF NOT EXISTS " + table + " (run_id text NOT NULL, entity_id text NOT NULL,"
+                    + " model text NOT NULL, model_version text NOT NULL, score real NOT NULL, label text,"
+                    + " degraded boolean NOT NULL, missing_features text, scored_at timestamptz NOT NULL,"
+                    + " PRIMARY KEY (run_id, entity_id))",
+            "CREATE TABLE IF NOT EXISTS " + table + "_rejects (run_id text NOT NULL, entity_id text,"
+                    + " reason text NOT NULL, row_data text, rejected_at timestamptz NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS " + table.replace('.', '_') + "_rejects_run ON " + table + "_rejects (run_id)"
+        };
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            for (String sql : ddl) {
+                try (Statement st = c.createStatement()) {
+                    st.execute(sql);
+                } catch (SQLException e) {
+                    // two shards creating the same table at once: one wins, the other sees it exists
+                    if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void write(List<Prediction> predictions) throws SQLException {
+        if (copy == null) {
+            copy = connection
+                    .unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn("COPY " + table + " (run_id, entity_id, model, model_version, score, label, degraded,"
+                            + " missing_features, scored_at) FROM STDIN");
+        }
+        StringBuilder sb = text;
+        for (Prediction p : predictions) {
+            escape(sb, run.runId()).append('\t');
+            escape(sb, p.entityId()).append('\t');
+            escape(sb, model).append('\t');
+            escape(sb, version).append('\t');
+            sb.append(p.score()).append('\t');
+            if (p.label() == null) {
+                sb.append("\\N");
+            } else {
+                escape(sb, p.label());
+            }
+            sb.append('\t').append(p.degraded() ? 't' : 'f').append('\t');
+            if (p.missingFeatures().isEmpty()) {
+                sb.append("\\N");
+            } else {
+                escape(sb, String.join(",", p.missingFeatures()));
+            }
+            sb.append('\t').append(scoredAt).append('\n');
+        }
+        if (sb.length() >= FLUSH_BYTES) {
+            flush();
+        }
+    }
+
+    private void flush() throws SQLException {
+        if (text.length() > 0) {
+            byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+            copy.writeToCopy(bytes, 0, bytes.length);
+            text.setLength(0);
+        }
+    }
+
+    /** COPY text format: backslash, tab, newline and carriage return are escaped. */
+    private static StringBuilder escape(StringBuilder sb, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '\t' -> sb.append("\\t");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                default -> sb.append(c);
+            }
+        }
+        return sb;
+    }
+
+    @Override
+    public void reject(String entityId, String reason, String row) throws SQLException {
+        rejects.setString(1, run.runId());
+        rejects.setString(2, entityId);
+        rejects.setString(3, reason);
+        rejects.setString(4, row);
+        rejects.setTimestamp(5, Timestamp.from(Instant.parse(scoredAt)));
+        rejects.addBatch();
+        pendingRejects++;
+    }
+
+    @Override
+    public void commit() throws SQLException {
+        if (copy != null) {
+            flush();
+            copy.endCopy();
+            copy = null;
+        }
+        if (pendingRejects > 0) {
+            rejects.executeBatch();
+            pendingRejects = 0;
+        }
+        connection.commit();
+    }
+
+    @Override
+    public String describe() {
+        return "table " + table;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            if (copy != null && copy.isActive()) {
+                copy.cancelCopy();
+            }
+            if (!connection.isClosed()) {
+                connection.rollback(); // after commit() this is a no-op
+            }
+        } finally {
+            rejects.close();
+            connection.close();
+        }
+    }
+}
