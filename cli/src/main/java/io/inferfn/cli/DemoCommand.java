@@ -55,6 +55,18 @@ final class DemoCommand implements Callable<Integer> {
     int redisPort;
 
     @Option(
+            names = "--batch-port",
+            description = "HTTP port of batch-score (default: ${DEFAULT-VALUE}).",
+            defaultValue = "8082")
+    int batchPort;
+
+    @Option(
+            names = "--postgres-port",
+            description = "PostgreSQL port; a free one is used when it is taken (default: ${DEFAULT-VALUE}).",
+            defaultValue = "5432")
+    int postgresPort;
+
+    @Option(
             names = "--measure",
             description = "After the samples, send N sequential /predict calls and report latency percentiles and"
                     + " the function's RSS (default: ${DEFAULT-VALUE}, off).",
@@ -70,6 +82,11 @@ final class DemoCommand implements Callable<Integer> {
             System.err.printf("port %d is in use; stop what holds it or pass --port%n", port);
             return 2;
         }
+        if (!free(batchPort)) {
+            System.err.printf("port %d is in use; stop what holds it or pass --batch-port%n", batchPort);
+            return 2;
+        }
+        int actualPostgresPort = free(postgresPort) ? postgresPort : LocalRedis.freePort();
         int actualRedisPort = free(redisPort) ? redisPort : LocalRedis.freePort();
         if (actualRedisPort != redisPort) {
             System.out.printf("port %d is taken; Redis will listen on %d%n", redisPort, actualRedisPort);
@@ -78,6 +95,7 @@ final class DemoCommand implements Callable<Integer> {
         LocalRedis redis = LocalRedis.onPort(actualRedisPort, line -> {});
         Vertx vertx = Vertx.vertx();
         FunctionProcess function = null;
+        BatchDemo batch = null;
         CountDownLatch stopped = new CountDownLatch(1);
         try {
             long t0 = System.nanoTime();
@@ -99,8 +117,12 @@ final class DemoCommand implements Callable<Integer> {
                     home.resolve(".inferfn/logs"),
                     List.of("-Xmx256m"));
             FunctionProcess running = function;
+            BatchDemo[] batchRunning = new BatchDemo[1];
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 running.close();
+                if (batchRunning[0] != null) {
+                    batchRunning[0].close();
+                }
                 redis.stop();
                 stopped.countDown();
             }));
@@ -124,6 +146,9 @@ final class DemoCommand implements Callable<Integer> {
                     "Try it:%n  curl -s localhost:%d/predict -H 'content-type: application/json' -d '%s'%n"
                             + "  curl -s localhost:%d/q/health/ready%n",
                     port, Samples.EVERYDAY.body(), port);
+            System.out.println();
+            batch = BatchDemo.start(home, redis, vertx, actualPostgresPort, batchPort);
+            batchRunning[0] = batch;
             if (exit) {
                 return 0;
             }
@@ -134,6 +159,9 @@ final class DemoCommand implements Callable<Integer> {
             if (exit || function == null) {
                 if (function != null) {
                     function.close();
+                }
+                if (batch != null) {
+                    batch.close();
                 }
                 redis.stop();
             }

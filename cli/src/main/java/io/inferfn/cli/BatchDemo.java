@@ -1,0 +1,132 @@
+package io.inferfn.cli;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vertx.core.Vertx;
+
+import io.inferfn.localstack.LocalPostgres;
+import io.inferfn.localstack.LocalRedis;
+
+/**
+ * The demo's scheduled-scoring part: a real PostgreSQL with the demo customers table, their
+ * product-usage features in Redis, batch-score on its own port, one run triggered as the scheduler
+ * would, its summary and the top of the predictions table.
+ */
+final class BatchDemo implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final LocalPostgres pg;
+    private FunctionProcess function;
+
+    private BatchDemo(LocalPostgres pg) {
+        this.pg = pg;
+    }
+
+    static BatchDemo start(Path home, LocalRedis redis, Vertx vertx, int pgPort, int port) throws Exception {
+        Path data = home.resolve(".inferfn/demo-postgres");
+        ChurnTable.deleteTree(data);
+        BatchDemo demo = new BatchDemo(LocalPostgres.onPort(pgPort, data));
+        try {
+            long t0 = System.nanoTime();
+            demo.pg.start();
+            int customers = ChurnTable.loadDemo(demo.pg, "customers", home.resolve("models/churn/customers.csv"));
+            int activity =
+                    FeatureLoader.load(vertx, redis.uri(), home.resolve("models/churn/activity.csv"), "activity:");
+            System.out.printf(
+                    "postgres   started on %s (zonky embedded binaries); table customers: %d rows; Redis: %d"
+                            + " activity:<id> hashes; %d ms%n",
+                    demo.pg.jdbcUrl(), customers, activity, (System.nanoTime() - t0) / 1_000_000);
+            demo.function = FunctionProcess.start(
+                    "batch-score",
+                    home.resolve("functions/batch-score/target/quarkus-app/quarkus-run.jar"),
+                    Map.of(
+                            "QUARKUS_DATASOURCE_JDBC_URL", demo.pg.jdbcUrl(),
+                            "QUARKUS_REDIS_HOSTS", redis.uri(),
+                            "QUARKUS_HTTP_PORT", Integer.toString(port),
+                            "INFERFN_MODEL_LOCATIONS", "file:" + home.resolve("models/churn/2")),
+                    home.resolve(".inferfn/logs"),
+                    List.of("-Xmx512m"));
+            HttpClient http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .build();
+            demo.function.awaitFirstSuccess(
+                    http,
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                            .build(),
+                    Duration.ofSeconds(60));
+            String body = "{\"runId\": \"" + LocalDate.now() + "T08:00:00Z\", \"shardIndex\": 0, \"shardCount\": 1}";
+            System.out.printf(
+                    "function   batch-score (pid %d) on http://localhost:%d; log: %s%n%n-> POST /runBatch   %s%n",
+                    demo.function.pid(), port, home.relativize(demo.function.log()), body);
+            long start = System.nanoTime();
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/runBatch"))
+                            .header("content-type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            System.out.printf(
+                    Locale.ROOT,
+                    "<- %d in %.0f ms%n   %s%n%n",
+                    response.statusCode(),
+                    (System.nanoTime() - start) / 1e6,
+                    JSON.writeValueAsString(JSON.readTree(response.body())).replace("\n", "\n   "));
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("runBatch failed: " + response.body());
+            }
+            demo.printTop();
+            System.out.printf(
+                    "Try it:%n  curl -s localhost:%d/runBatch -H 'content-type: application/json' -d '%s'%n"
+                            + "  psql -h 127.0.0.1 -p %d -U postgres -c 'SELECT label, count(*) FROM churn_predictions"
+                            + " GROUP BY 1'%n",
+                    port, body, demo.pg.port());
+            return demo;
+        } catch (Exception | Error e) {
+            demo.close();
+            throw e;
+        }
+    }
+
+    private void printTop() throws Exception {
+        try (Connection c = pg.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT entity_id, score, label, degraded FROM churn_predictions"
+                        + " ORDER BY score DESC, entity_id LIMIT 5")) {
+            System.out.println("   SELECT entity_id, score, label, degraded FROM churn_predictions ORDER BY score DESC"
+                    + " LIMIT 5;");
+            while (rs.next()) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "   %-14s %.4f  %-6s %s%n",
+                        rs.getString(1),
+                        rs.getFloat(2),
+                        rs.getString(3),
+                        rs.getBoolean(4));
+            }
+            System.out.println();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (function != null) {
+            function.close();
+        }
+        pg.stop();
+    }
+}
