@@ -32,6 +32,12 @@ public final class ModelRegistry {
         return new ModelRegistry(List.of(new FileModelSource(), new ClasspathModelSource()), options);
     }
 
+    /** A registry for {@code file:}, {@code classpath:} and {@code s3://} locations. */
+    public static ModelRegistry standard(OnnxOptions options, S3ModelSource.Settings s3) {
+        return new ModelRegistry(
+                List.of(new FileModelSource(), new ClasspathModelSource(), new S3ModelSource(s3)), options);
+    }
+
     /** Loads and verifies the model directory at {@code location}. */
     public LoadedModel load(String location) {
         ModelSource source = sourceFor(location);
@@ -67,7 +73,7 @@ public final class ModelRegistry {
             }
         }
         throw new ModelLoadException("unsupported model location '" + location
-                + "'; expected file:<dir> or classpath:<dir> (s3:// arrives with the model-registry module)");
+                + "'; expected file:<dir>, classpath:<dir> or s3://bucket/prefix/");
     }
 
     private static byte[] read(ModelSource source, String location, String file) {

@@ -18,6 +18,7 @@ import io.inferfn.model.ModelLoadException;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxModel;
 import io.inferfn.model.OnnxOptions;
+import io.inferfn.model.S3ModelSource;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.ModelNotFoundException;
 import io.inferfn.scoring.ModelUnavailableException;
@@ -76,8 +77,11 @@ public class ModelCatalog {
                 "ONNX Runtime environment ready in %d ms (native libraries %s)",
                 (System.nanoTime() - ortStart) / 1_000_000,
                 natives.map(dir -> "loaded from " + dir).orElse("extracted from its jar to java.io.tmpdir"));
-        ModelRegistry registry =
-                ModelRegistry.local(new OnnxOptions(onnx.intraOpThreads(), onnx.spinning(), onnx.optimization()));
+        ModelConfig.S3 s3 = config.s3();
+        ModelRegistry registry = ModelRegistry.standard(
+                new OnnxOptions(onnx.intraOpThreads(), onnx.spinning(), onnx.optimization()),
+                new S3ModelSource.Settings(
+                        s3.region(), s3.endpoint(), s3.pathStyle(), java.nio.file.Path.of(s3.cacheDir())));
         Map<String, LoadedModel> loaded = new LinkedHashMap<>();
         try {
             loadAll(registry, loaded);

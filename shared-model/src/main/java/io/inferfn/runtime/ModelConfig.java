@@ -1,5 +1,6 @@
 package io.inferfn.runtime;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,8 +12,8 @@ import io.smallrye.config.WithDefault;
 public interface ModelConfig {
 
     /**
-     * Model directories to load at start, each {@code file:<dir>} or {@code classpath:<dir>}
-     * holding {@code manifest.json} and {@code model.onnx}. With one model, requests may omit the
+     * Model directories to load at start, each {@code file:<dir>}, {@code classpath:<dir>} or
+     * {@code s3://bucket/prefix/} holding {@code manifest.json} and {@code model.onnx}. With one model, requests may omit the
      * model name.
      */
     List<String> locations();
@@ -28,6 +29,27 @@ public interface ModelConfig {
 
     /** ONNX Runtime session options. */
     Onnx onnx();
+
+    /** How {@code s3://bucket/prefix/} locations are read. */
+    S3 s3();
+
+    /** The S3 model registry client. */
+    interface S3 {
+
+        /** The bucket's region; unset: {@code AWS_REGION} (always set on Lambda). */
+        Optional<String> region();
+
+        /** Another S3 API endpoint (a VPC endpoint, MinIO, S3Proxy); unset: AWS. */
+        Optional<URI> endpoint();
+
+        /** Path-style requests, which most non-AWS S3 APIs need. */
+        @WithDefault("false")
+        boolean pathStyle();
+
+        /** Where fetched model files are written (Lambda: /tmp is the writable directory). */
+        @WithDefault("${java.io.tmpdir}/inferfn-models")
+        String cacheDir();
+    }
 
     /** When the models are loaded. */
     enum StartupMode {

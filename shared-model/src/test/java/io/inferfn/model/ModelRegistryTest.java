@@ -104,8 +104,8 @@ class ModelRegistryTest {
         assertThatThrownBy(() -> registry.load("file:" + empty))
                 .hasMessageContaining("manifest.json not found in " + empty)
                 .hasMessageContaining("holds manifest.json and model.onnx");
-        assertThatThrownBy(() -> registry.load("s3://bucket/fraud/1"))
-                .hasMessageContaining("unsupported model location 's3://bucket/fraud/1'; expected file:<dir> or"
-                        + " classpath:<dir>");
+        assertThatThrownBy(() -> registry.load("gs://bucket/fraud/1"))
+                .hasMessageContaining("unsupported model location 'gs://bucket/fraud/1'; expected file:<dir>,"
+                        + " classpath:<dir> or s3://bucket/prefix/");
     }
 }
