@@ -52,13 +52,18 @@ public final class BatchRunner {
     public RunSummary run(LoadedModel model, RunSpec run) {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
-        try (RowSource source = openSource(model, run);
-                PredictionSink sink = openSink(model, run, started)) {
+        RowSource source = null;
+        PredictionSink sink = null;
+        boolean committed = false;
+        try {
+            source = openSource(model, run);
+            sink = openSink(model, run, started);
             LOG.infof(
                     "%s: scoring %s with %s %s into %s",
                     run.describe(), source.describe(), model.name(), model.version(), sink.describe());
             Counts counts = pump(model, run, source, sink, t0);
             sink.commit();
+            committed = true;
             long millis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
             RunSummary summary = new RunSummary(
                     run.runId(),
@@ -81,15 +86,54 @@ public final class BatchRunner {
         } catch (InferenceException e) {
             throw e;
         } catch (Exception e) {
-            Throwable cause = e.getCause() != null && e instanceof ReaderFailure ? e.getCause() : e;
+            Throwable cause = e instanceof ReaderFailure ? e.getCause() : e;
             if (cause instanceof InferenceException inference) {
                 throw inference;
+            }
+            if (duplicateKey(cause)) {
+                throw new InvalidRequestException(run.describe() + ": the source holds an entity id more than once ("
+                        + cause.getMessage()
+                                .lines()
+                                .skip(1)
+                                .findFirst()
+                                .orElse("")
+                                .trim()
+                        + "); each entity is scored once per run: deduplicate the source or its query");
             }
             throw new BatchRunException(
                     run.describe() + " failed: " + cause.getMessage()
                             + "; nothing of this attempt was committed; rerun with the same runId to complete it",
                     cause);
+        } finally {
+            close(sink, run, committed);
+            close(source, run, committed);
         }
+    }
+
+    /** Closes quietly after a commit (the run is done; a late close error must not report it as lost). */
+    private static void close(AutoCloseable resource, RunSpec run, boolean committed) {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception e) {
+            LOG.warnf(
+                    "%s: closing %s failed%s: %s",
+                    run.describe(), resource, committed ? " after the commit" : "", e.getMessage());
+        }
+    }
+
+    private static boolean duplicateKey(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
     }
 
     private RowSource openSource(LoadedModel model, RunSpec run) throws Exception {
@@ -140,11 +184,27 @@ public final class BatchRunner {
     }
 
     private static final class Counts {
+        /** Reject reasons logged per run at WARN, so a user sees what is wrong without the rejects table. */
+        static final int LOGGED_REJECTS = 10;
+
         long read;
         long scored;
         long rejected;
         long degraded;
         long scoringNanos;
+        String lastReject;
+
+        void rejected(RunSpec run, String entityId, String reason) {
+            rejected++;
+            lastReject = (entityId == null ? "a row without an id" : entityId) + ": " + reason;
+            if (rejected <= LOGGED_REJECTS) {
+                LOG.warnf(
+                        "%s: rejected %s%s",
+                        run.describe(),
+                        lastReject,
+                        rejected == LOGGED_REJECTS ? " (further rejects are only written to the rejects sink)" : "");
+            }
+        }
     }
 
     /** Signals the end of the source, or its failure, to the scoring thread. */
@@ -198,7 +258,7 @@ public final class BatchRunner {
                 counts.read += batch.read;
                 for (SourceBatch.Unreadable u : batch.unreadable) {
                     sink.reject(u.entityId(), u.reason(), u.raw());
-                    counts.rejected++;
+                    counts.rejected(run, u.entityId(), u.reason());
                 }
                 long s = System.nanoTime();
                 List<Prediction> predictions = scorer.scoreValid(model, batch, (index, row, reason) -> {
@@ -207,7 +267,7 @@ public final class BatchRunner {
                     } catch (Exception e) {
                         throw new IllegalStateException("writing a reject failed: " + e.getMessage(), e);
                     }
-                    counts.rejected++;
+                    counts.rejected(run, row.entityId(), reason);
                 });
                 counts.scoringNanos += System.nanoTime() - s;
                 sink.write(predictions);
@@ -220,8 +280,9 @@ public final class BatchRunner {
                 free.put(batch);
                 if (counts.rejected > options.maxRejects()) {
                     throw new InvalidRequestException(run.describe() + ": more than " + options.maxRejects()
-                            + " rows rejected (the last reasons are in the log); check the source against the model's"
-                            + " features, or raise inferfn.batch.max-rejects");
+                            + " rows rejected, nothing committed; the latest: " + counts.lastReject
+                            + " (the first are in the log); check the source against the model's features, or raise"
+                            + " inferfn.batch.max-rejects");
                 }
                 long now = System.nanoTime();
                 if (now >= nextLog) {
@@ -229,8 +290,13 @@ public final class BatchRunner {
                     logProgress(run, source, counts, now - t0);
                 }
             }
+        } catch (Exception | Error e) {
+            // stop the reader before the source is closed under it: it may be blocked in a fetch
+            source.cancel();
+            throw e;
         } finally {
             reader.interrupt();
+            reader.join(10_000);
         }
         return counts;
     }

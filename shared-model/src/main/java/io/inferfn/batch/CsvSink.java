@@ -74,12 +74,29 @@ final class CsvSink implements PredictionSink {
         Files.createDirectories(dir);
         target = dir.resolve(base + ".csv");
         rejectsTarget = dir.resolve(base + ".rejects.csv");
-        part = dir.resolve(base + ".csv.part");
-        rejectsPart = dir.resolve(base + ".rejects.csv.part");
-        out = Files.newBufferedWriter(part, StandardCharsets.UTF_8);
-        rejectsOut = Files.newBufferedWriter(rejectsPart, StandardCharsets.UTF_8);
-        predictions = MAPPER.writer(PREDICTIONS).writeValues(out);
-        rejects = MAPPER.writer(REJECTS).writeValues(rejectsOut);
+        // per-attempt part files: two attempts of the same shard never write into each other's
+        part = Files.createTempFile(dir, base + ".csv.", ".part");
+        rejectsPart = Files.createTempFile(dir, base + ".rejects.csv.", ".part");
+        Writer opened = null;
+        Writer openedRejects = null;
+        try {
+            opened = Files.newBufferedWriter(part, StandardCharsets.UTF_8);
+            openedRejects = Files.newBufferedWriter(rejectsPart, StandardCharsets.UTF_8);
+            predictions = MAPPER.writer(PREDICTIONS).writeValues(opened);
+            rejects = MAPPER.writer(REJECTS).writeValues(openedRejects);
+        } catch (IOException | RuntimeException e) {
+            if (opened != null) {
+                opened.close();
+            }
+            if (openedRejects != null) {
+                openedRejects.close();
+            }
+            Files.deleteIfExists(part);
+            Files.deleteIfExists(rejectsPart);
+            throw e;
+        }
+        out = opened;
+        rejectsOut = openedRejects;
     }
 
     @Override
@@ -107,8 +124,9 @@ final class CsvSink implements PredictionSink {
     public void commit() throws IOException {
         predictions.close();
         rejects.close();
-        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // rejects first: a reader that sees the new predictions file also sees its rejects
         Files.move(rejectsPart, rejectsTarget, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** The predictions file a committed run leaves. */
@@ -123,10 +141,14 @@ final class CsvSink implements PredictionSink {
 
     @Override
     public void close() throws IOException {
-        predictions.close();
-        rejects.close();
-        out.close();
-        rejectsOut.close();
+        // every step runs even when one fails; after commit() the part files are already renamed
+        for (AutoCloseable c : new AutoCloseable[] {predictions, rejects, out, rejectsOut}) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // the part files are dropped below
+            }
+        }
         Files.deleteIfExists(part);
         Files.deleteIfExists(rejectsPart);
     }

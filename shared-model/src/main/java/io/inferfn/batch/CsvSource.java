@@ -94,31 +94,26 @@ final class CsvSource implements RowSource {
     @Override
     public boolean next(SourceBatch batch) throws IOException {
         boolean any = false;
-        while (!batch.full() && lines.hasNextValue()) {
-            String[] f = lines.nextValue();
-            line++;
+        while (!batch.full() && batch.read < batch.capacity() && hasNext()) {
+            String[] f = nextRecord();
+            line = lines.getCurrentLocation().getLineNr() - 1; // the record just read (the parser is past it)
             any = true;
             if (f.length == 1 && f[0].isEmpty()) {
                 continue; // blank line
             }
+            String entityId = f.length > entityAt ? f[entityAt].trim() : null;
+            if (run.shardCount() > 1 && !Shards.owns(entityId, run.shardIndex(), run.shardCount())) {
+                continue; // another shard's row (malformed or not): that shard accounts for it
+            }
+            batch.read++;
             if (f.length != fields) {
-                String id = f.length > entityAt ? f[entityAt].trim() : null;
-                if (run.shardCount() > 1 && !Shards.owns(id, run.shardIndex(), run.shardCount())) {
-                    continue; // another shard's (malformed) row: it rejects it
-                }
-                batch.read++;
                 batch.unreadable.add(new SourceBatch.Unreadable(
-                        f.length > entityAt ? f[entityAt] : null,
+                        Shards.blank(entityId) ? null : entityId,
                         "line " + line + " has " + f.length + " fields; the header has " + fields,
                         String.join(",", f)));
                 continue;
             }
-            String entityId = f[entityAt].trim();
-            if (run.shardCount() > 1 && !Shards.owns(entityId, run.shardIndex(), run.shardCount())) {
-                continue; // another shard's row
-            }
-            batch.read++;
-            if (entityId.isEmpty()) {
+            if (Shards.blank(entityId)) {
                 batch.unreadable.add(new SourceBatch.Unreadable(
                         null,
                         "line " + line + ": the entity id is empty; every row needs one to be scored and written",
@@ -127,42 +122,39 @@ final class CsvSource implements RowSource {
             }
             SourceRow row = batch.slot();
             row.entityId = entityId;
-            row.raw = String.join(",", f);
+            row.fields = f; // the raw line is joined only if the row is rejected
             for (int i = 0; i < columns.length; i++) {
-                row.values[i] = convert(f[positions[i]], types[i]);
+                row.values[i] = Conversions.toFeature(f[positions[i]], types[i]);
             }
             batch.commit();
         }
         return any;
     }
 
-    /** Text to the declared type; text that does not convert stays text, for scoring to reject with its message. */
-    private static Object convert(String text, FeatureType type) {
-        String v = text.trim();
-        if (v.isEmpty()) {
-            return null;
+    /**
+     * Whether another record follows. Quoting so broken that the parser cannot find the next
+     * record (an unclosed quote) stops the run with the line, before anything is committed: the
+     * file must be fixed, and rerunning it unchanged would fail the same way.
+     */
+    private boolean hasNext() {
+        try {
+            return lines.hasNextValue();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw malformed(e);
         }
-        switch (type) {
-            case NUMBER, TIMESTAMP -> {
-                try {
-                    return Double.parseDouble(v);
-                } catch (NumberFormatException e) {
-                    return v; // a timestamp may be ISO-8601; anything else is rejected by the plan
-                }
-            }
-            case BOOLEAN -> {
-                if (v.equalsIgnoreCase("true") || v.equals("1")) {
-                    return Boolean.TRUE;
-                }
-                if (v.equalsIgnoreCase("false") || v.equals("0")) {
-                    return Boolean.FALSE;
-                }
-                return v;
-            }
-            default -> {
-                return v;
-            }
+    }
+
+    private String[] nextRecord() {
+        try {
+            return lines.nextValue();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw malformed(e);
         }
+    }
+
+    private InvalidRequestException malformed(Exception e) {
+        return new InvalidRequestException("source file " + file + " is not valid CSV after line " + line + ": "
+                + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "; fix the quoting there and rerun");
     }
 
     @Override

@@ -7,9 +7,9 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -18,6 +18,7 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 import io.inferfn.features.FeaturePlan;
+import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.scoring.InvalidRequestException;
 
 /**
@@ -38,7 +39,9 @@ final class JdbcSource implements RowSource {
     private final int[] kinds;
     private final long estimated;
 
-    private static final int NUMBER = 0, BOOLEAN = 1, TIMESTAMP = 2, TIMESTAMPTZ = 3, TEXT = 4;
+    private final FeatureType[] types;
+
+    private static final int NUMBER = 0, BOOLEAN = 1, TIMESTAMP = 2, TIMESTAMPTZ = 3, TEXT = 4, DATE = 5;
 
     JdbcSource(DataSource dataSource, String spec, String entityColumn, FeaturePlan plan, RunSpec run, int fetchSize)
             throws SQLException {
@@ -57,8 +60,13 @@ final class JdbcSource implements RowSource {
             description = "table " + table;
         } else {
             String sql = spec.substring("sql:".length()).trim();
-            if (!sql.regionMatches(true, 0, "select", 0, 6) && !sql.regionMatches(true, 0, "with", 0, 4)) {
-                throw new InvalidRequestException("source sql: must be one SELECT query; got '" + sql + "'");
+            if (sql.endsWith(";")) {
+                sql = sql.substring(0, sql.length() - 1).trim();
+            }
+            if ((!sql.regionMatches(true, 0, "select", 0, 6) && !sql.regionMatches(true, 0, "with", 0, 4))
+                    || sql.contains(";")) {
+                throw new InvalidRequestException(
+                        "source sql: must be one SELECT query (no ';' inside); got '" + sql + "'");
             }
             from = "(" + sql + ") AS source";
             description = "query " + sql;
@@ -69,23 +77,22 @@ final class JdbcSource implements RowSource {
             connection.setReadOnly(true);
             List<String> selected = new ArrayList<>();
             List<String> ignored = new ArrayList<>();
-            boolean hasEntity = false;
+            String entity = null;
             try (Statement probe = connection.createStatement();
                     ResultSet empty = probe.executeQuery("SELECT * FROM " + from + " LIMIT 0")) {
                 ResultSetMetaData md = empty.getMetaData();
                 for (int c = 1; c <= md.getColumnCount(); c++) {
                     String name = md.getColumnLabel(c);
-                    if (name.equals(entityColumn)) {
-                        hasEntity = true;
-                    } else if (plan.suppliedType(name) != null
-                            && IDENTIFIER.matcher(name).matches()) {
+                    if (entity == null && name.equalsIgnoreCase(entityColumn)) {
+                        entity = name;
+                    } else if (plan.suppliedType(name) != null) {
                         selected.add(name);
                     } else {
                         ignored.add(name);
                     }
                 }
             }
-            if (!hasEntity) {
+            if (entity == null) {
                 throw new InvalidRequestException(description + " has no column '" + entityColumn
                         + "'; set inferfn.batch.entity-column to the column holding the entity id");
             }
@@ -93,13 +100,17 @@ final class JdbcSource implements RowSource {
                 LOG.infof("%s: ignoring columns the model does not take: %s", description, ignored);
             }
             columns = selected.toArray(String[]::new);
-            StringBuilder sql = new StringBuilder("SELECT ").append(entityColumn);
-            for (String c : columns) {
-                sql.append(", ").append(c);
+            types = new FeatureType[columns.length];
+            // the id as text: what the sink stores and what both Java and SQL hash into shards
+            String id = "(" + quote(entity) + ")::text";
+            StringBuilder sql = new StringBuilder("SELECT ").append(id);
+            for (int i = 0; i < columns.length; i++) {
+                sql.append(", ").append(quote(columns[i]));
+                types[i] = plan.suppliedType(columns[i]);
             }
             sql.append(" FROM ").append(from);
             if (run.shardCount() > 1) {
-                sql.append(" WHERE ").append(Shards.sqlPredicate(entityColumn, run.shardIndex(), run.shardCount()));
+                sql.append(" WHERE ").append(Shards.sqlPredicate(id, run.shardIndex(), run.shardCount()));
             }
             estimated = table == null ? -1 : estimate(table, run.shardCount());
             statement = connection.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
@@ -121,6 +132,10 @@ final class JdbcSource implements RowSource {
             connection.close();
             throw e;
         }
+    }
+
+    private static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
     private long estimate(String table, int shards) {
@@ -149,7 +164,8 @@ final class JdbcSource implements RowSource {
                     Types.TINYINT -> NUMBER;
             case Types.BOOLEAN, Types.BIT -> BOOLEAN;
             case Types.TIMESTAMP_WITH_TIMEZONE -> TIMESTAMPTZ;
-            case Types.TIMESTAMP, Types.DATE -> "timestamptz".equals(typeName) ? TIMESTAMPTZ : TIMESTAMP;
+            case Types.DATE -> DATE;
+            case Types.TIMESTAMP -> "timestamptz".equals(typeName) ? TIMESTAMPTZ : TIMESTAMP;
             default -> TEXT;
         };
     }
@@ -162,11 +178,12 @@ final class JdbcSource implements RowSource {
     @Override
     public boolean next(SourceBatch batch) throws SQLException {
         boolean any = false;
-        while (!batch.full() && rs.next()) {
+        // unreadable rows count too: a source of mostly bad rows must not fill memory with rejects
+        while (!batch.full() && batch.read < batch.capacity() && rs.next()) {
             any = true;
             batch.read++;
             String entityId = rs.getString(1);
-            if (entityId == null || entityId.isBlank()) {
+            if (Shards.blank(entityId)) {
                 batch.unreadable.add(new SourceBatch.Unreadable(
                         null, "the entity id is empty; every row needs one to be scored and written", rowText()));
                 continue;
@@ -176,29 +193,33 @@ final class JdbcSource implements RowSource {
             Object[] values = row.values;
             for (int i = 0; i < columns.length; i++) {
                 int c = i + 2;
-                values[i] = switch (kinds[i]) {
-                    case NUMBER -> {
-                        double d = rs.getDouble(c);
-                        yield rs.wasNull() ? null : d;
-                    }
-                    case BOOLEAN -> {
-                        boolean b = rs.getBoolean(c);
-                        yield rs.wasNull() ? null : b;
-                    }
-                    case TIMESTAMPTZ -> {
-                        OffsetDateTime t = rs.getObject(c, OffsetDateTime.class);
-                        yield t == null ? null : (double) t.toEpochSecond();
-                    }
-                    case TIMESTAMP -> {
-                        LocalDateTime t = rs.getObject(c, LocalDateTime.class);
-                        yield t == null ? null : (double) t.toEpochSecond(ZoneOffset.UTC);
-                    }
-                    default -> rs.getString(c);
-                };
+                if (kinds[i] == NUMBER && types[i] == FeatureType.NUMBER) {
+                    double d = rs.getDouble(c); // the common case, without a BigDecimal per value
+                    values[i] = rs.wasNull() ? null : d;
+                    continue;
+                }
+                Object raw =
+                        switch (kinds[i]) {
+                            case TIMESTAMPTZ -> rs.getObject(c, OffsetDateTime.class);
+                            case TIMESTAMP -> rs.getObject(c, LocalDateTime.class);
+                            case DATE -> rs.getObject(c, LocalDate.class);
+                            default -> rs.getObject(c);
+                        };
+                values[i] = Conversions.toFeature(raw, types[i]);
             }
             batch.commit();
         }
         return any;
+    }
+
+    /** Stops a fetch in progress (the reader thread may be blocked in it) before the source is closed. */
+    @Override
+    public void cancel() {
+        try {
+            statement.cancel();
+        } catch (SQLException e) {
+            // closing follows anyway
+        }
     }
 
     private String rowText() throws SQLException {
@@ -224,7 +245,7 @@ final class JdbcSource implements RowSource {
         try {
             rs.close();
             statement.close();
-            connection.rollback();
+            connection.rollback(); // read-only: nothing to keep
         } finally {
             connection.close();
         }

@@ -55,6 +55,21 @@ final class PostgresSink implements PredictionSink {
         connection = dataSource.getConnection();
         try {
             connection.setAutoCommit(false);
+            try (Statement st = connection.createStatement()) {
+                // never wait for hours behind a lock a lost connection still holds
+                st.execute("SET LOCAL lock_timeout = '30s'");
+            }
+            try (PreparedStatement lock =
+                    connection.prepareStatement("SELECT pg_try_advisory_xact_lock(hashtext(?))")) {
+                lock.setString(1, table + "/" + run.runId() + "/" + run.shardIndex() + "/" + run.shardCount());
+                try (var rs = lock.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        throw new InvalidRequestException(run.describe() + " is already being written to " + table
+                                + " by another attempt; let it finish (or stop it) before rerunning");
+                    }
+                }
+            }
             String shard = run.shardCount() == 1
                     ? ""
                     : " AND " + Shards.sqlPredicate("entity_id", run.shardIndex(), run.shardCount());
@@ -69,7 +84,7 @@ final class PostgresSink implements PredictionSink {
             }
             rejects = connection.prepareStatement("INSERT INTO " + table
                     + "_rejects (run_id, entity_id, reason, row_data, rejected_at) VALUES (?, ?, ?, ?, ?)");
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             connection.close();
             throw e;
         }
@@ -77,21 +92,47 @@ final class PostgresSink implements PredictionSink {
 
     /** Creates the tables if absent, in their own transactions so concurrent shards do not trip each other. */
     static void ensureTables(DataSource dataSource, String table) throws SQLException {
-        String[] ddl = {
-            "CREATE TABLE IF NOT EXISTS " + table + " (run_id text NOT NULL, entity_id text NOT NULL,"
-                    + " model text NOT NULL, model_version text NOT NULL, score real NOT NULL, label text,"
-                    + " degraded boolean NOT NULL, missing_features text, scored_at timestamptz NOT NULL,"
-                    + " PRIMARY KEY (run_id, entity_id))",
-            "CREATE TABLE IF NOT EXISTS " + table + "_rejects (run_id text NOT NULL, entity_id text,"
-                    + " reason text NOT NULL, row_data text, rejected_at timestamptz NOT NULL)",
-            "CREATE INDEX IF NOT EXISTS " + table.replace('.', '_') + "_rejects_run ON " + table + "_rejects (run_id)"
+        String index = table.replace('.', '_') + "_rejects_run";
+        String[][] objects = {
+            {
+                table,
+                "CREATE TABLE IF NOT EXISTS " + table + " (run_id text NOT NULL, entity_id text NOT NULL,"
+                        + " model text NOT NULL, model_version text NOT NULL, score real NOT NULL, label text,"
+                        + " degraded boolean NOT NULL, missing_features text, scored_at timestamptz NOT NULL,"
+                        + " PRIMARY KEY (run_id, entity_id))"
+            },
+            {
+                table + "_rejects",
+                "CREATE TABLE IF NOT EXISTS " + table + "_rejects (run_id text NOT NULL, entity_id text,"
+                        + " reason text NOT NULL, row_data text, rejected_at timestamptz NOT NULL)"
+            },
+            {
+                (table.contains(".") ? table.substring(0, table.indexOf('.') + 1) : "") + index,
+                "CREATE INDEX IF NOT EXISTS " + index + " ON " + table + "_rejects (run_id)"
+            }
         };
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            for (String sql : ddl) {
+            for (String[] object : objects) {
+                // DDL only when missing: CREATE ... IF NOT EXISTS still takes locks that would queue
+                // behind running shards, and needs privileges a writer may rightly lack
+                try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+                    exists.setString(1, object[0]);
+                    try (var rs = exists.executeQuery()) {
+                        rs.next();
+                        if (rs.getBoolean(1)) {
+                            continue;
+                        }
+                    }
+                }
                 try (Statement st = c.createStatement()) {
-                    st.execute(sql);
+                    st.execute(object[1]);
                 } catch (SQLException e) {
+                    if ("42501".equals(e.getSQLState())) {
+                        throw new InvalidRequestException("cannot create " + object[0] + " for the predictions: "
+                                + e.getMessage() + "; create it ahead (see functions/batch-score/README.md) or grant"
+                                + " CREATE on the schema");
+                    }
                     // two shards creating the same table at once: one wins, the other sees it exists
                     if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
                         throw e;
@@ -190,16 +231,28 @@ final class PostgresSink implements PredictionSink {
 
     @Override
     public void close() throws SQLException {
+        // each step on its own: a failed cancel must not skip the rollback, or the pool's reset
+        // (autocommit on) would commit this attempt's DELETE of the previous attempt's rows
         try {
             if (copy != null && copy.isActive()) {
                 copy.cancelCopy();
             }
+        } catch (SQLException e) {
+            // the connection is probably gone; the rollback below decides
+        }
+        try {
+            rejects.close();
+        } catch (SQLException e) {
+            // nothing to keep
+        }
+        try {
             if (!connection.isClosed()) {
                 connection.rollback(); // after commit() this is a no-op
             }
-        } finally {
-            rejects.close();
-            connection.close();
+        } catch (SQLException e) {
+            connection.abort(Runnable::run); // never hand a connection with an open transaction back to the pool
+            return;
         }
+        connection.close();
     }
 }

@@ -16,6 +16,9 @@ interface RowSource extends AutoCloseable {
     /** Rows expected for this shard, for the ETA; -1 when unknown. */
     long estimatedRows();
 
+    /** Interrupts a read in progress from another thread, so that a failed run can close the source. */
+    default void cancel() {}
+
     /** "table customers", "file /data/customers.csv" */
     String describe();
 

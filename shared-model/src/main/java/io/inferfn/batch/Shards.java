@@ -33,21 +33,33 @@ public final class Shards {
     }
 
     /**
-     * A PostgreSQL boolean expression true for rows of shard {@code index} of {@code count}, by
-     * {@code column}. Rows without an id belong to shard 0 (which rejects them), so that every row
-     * of the source is accounted for exactly once.
+     * A PostgreSQL boolean expression true for rows of shard {@code index} of {@code count}, by the
+     * text expression {@code id}. Rows without an id (null, empty or only spaces) belong to shard 0,
+     * which rejects them, so that every row of the source is accounted for exactly once.
      */
-    public static String sqlPredicate(String column, int index, int count) {
-        String hashed =
-                "mod(('x' || substr(md5(" + column + "::text), 1, 8))::bit(32)::bigint, " + count + ") = " + index;
+    public static String sqlPredicate(String id, int index, int count) {
+        String hashed = "mod(('x' || substr(md5(" + id + "), 1, 8))::bit(32)::bigint, " + count + ") = " + index;
         return index == 0
-                ? "(" + column + " IS NULL OR " + column + " = '' OR " + hashed + ")"
-                : "(" + column + " <> '' AND " + hashed + ")";
+                ? "(" + id + " IS NULL OR btrim(" + id + ") = '' OR " + hashed + ")"
+                : "(btrim(" + id + ") <> '' AND " + hashed + ")";
     }
 
-    /** Whether a row with {@code entityId} (possibly null or empty) belongs to shard {@code index} of {@code count}. */
+    /** Whether {@code entityId} is no id: null, empty or only spaces (the same rule as the SQL predicate). */
+    public static boolean blank(String entityId) {
+        if (entityId == null) {
+            return true;
+        }
+        for (int i = 0; i < entityId.length(); i++) {
+            if (entityId.charAt(i) != ' ') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a row with {@code entityId} (possibly {@linkplain #blank blank}) belongs to shard {@code index} of {@code count}. */
     public static boolean owns(String entityId, int index, int count) {
-        if (entityId == null || entityId.isEmpty()) {
+        if (blank(entityId)) {
             return index == 0;
         }
         return of(entityId, count) == index;

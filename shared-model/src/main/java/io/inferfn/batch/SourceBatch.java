@@ -43,10 +43,14 @@ final class SourceBatch extends AbstractList<SourceRow> implements RandomAccess 
         return size == rows.length;
     }
 
+    int capacity() {
+        return rows.length;
+    }
+
     /** The next slot to fill; {@link #commit()} keeps it. */
     SourceRow slot() {
         SourceRow row = rows[size];
-        row.raw = null;
+        row.fields = null;
         return row;
     }
 

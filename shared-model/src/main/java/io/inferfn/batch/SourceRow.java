@@ -20,8 +20,8 @@ final class SourceRow implements Row {
     final Map<String, Integer> index;
     final Object[] values;
     String entityId;
-    /** The row as read, for the rejects sink; set only by sources that have it cheaply (files). */
-    String raw;
+    /** The fields as read, for the rejects sink; set only by sources that have them cheaply (files). */
+    String[] fields;
 
     private final Map<String, Object> view = new View();
 
@@ -43,8 +43,8 @@ final class SourceRow implements Row {
 
     /** The row as text for a rejects table: its raw line, or column=value pairs. */
     String describe() {
-        if (raw != null) {
-            return raw;
+        if (fields != null) {
+            return String.join(",", fields);
         }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < columns.length; i++) {

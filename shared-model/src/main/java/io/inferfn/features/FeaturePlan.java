@@ -161,7 +161,6 @@ public final class FeaturePlan {
         return parsed;
     }
 
-    /** Number of float columns in one input row. */
     /**
      * The type of feature {@code name} when a caller may supply it (a request feature, or a store
      * feature it already has), else null (unknown to the model, or derived by it).
@@ -171,6 +170,7 @@ public final class FeaturePlan {
         return i == null || sources[i] == FeatureSource.DERIVED ? null : types[i];
     }
 
+    /** Number of float columns in one input row. */
     public int width() {
         return width;
     }

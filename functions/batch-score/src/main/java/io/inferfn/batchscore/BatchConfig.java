@@ -18,6 +18,14 @@ public interface BatchConfig {
     @WithDefault("table:churn_predictions")
     String sink();
 
+    /**
+     * Whether a runBatch payload may name its own {@code source} and {@code sink}. Off by default:
+     * with it on, whoever may invoke the function may read any table the datasource user can and
+     * write predictions into any table or CSV path; keep the sources and sinks in configuration.
+     */
+    @WithDefault("false")
+    boolean allowOverrides();
+
     /** The source column holding the entity id (fills {@code {entityId}} in the model's store keys). */
     @WithDefault("customer_id")
     String entityColumn();

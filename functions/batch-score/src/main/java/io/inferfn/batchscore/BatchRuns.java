@@ -11,6 +11,7 @@ import io.inferfn.batch.BatchRunner;
 import io.inferfn.batch.RunSpec;
 import io.inferfn.batch.RunSummary;
 import io.inferfn.runtime.ModelCatalog;
+import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.Scorer;
 
 /** The one code path of a batch run, shared by {@link BatchScoreFunction} and {@link BatchScoreJob}. */
@@ -31,6 +32,11 @@ public class BatchRuns {
 
     /** Runs one shard; {@code source} and {@code sink} null take the configured ones. */
     public RunSummary run(String runId, int shardIndex, int shardCount, String source, String sink) {
+        if ((source != null || sink != null) && !config.allowOverrides()) {
+            throw new InvalidRequestException("this function takes no 'source' or 'sink' in the payload (it reads "
+                    + config.source() + " into " + config.sink() + "); set inferfn.batch.allow-overrides=true to"
+                    + " allow them");
+        }
         RunSpec spec = new RunSpec(
                 runId,
                 shardIndex,

@@ -29,7 +29,7 @@ public class BatchScoreJob {
         try {
             runs.run(runId, config.schedule().shardIndex(), config.schedule().shardCount(), null, null);
         } catch (RuntimeException e) {
-            LOG.errorf("scheduled batch run %s failed: %s", runId, e.getMessage());
+            LOG.errorf(e, "scheduled batch run %s failed", runId);
         }
     }
 }

@@ -306,6 +306,83 @@ class BatchScoreFunctionTest {
     }
 
     @Test
+    void aNumericIdColumnShardsAndStoresLikeText() throws Exception {
+        pg().execute(
+                        "DROP TABLE IF EXISTS numbered_customers",
+                        "CREATE TABLE numbered_customers AS SELECT substr(customer_id, 6)::bigint AS customer_id,"
+                                + " tenure_months, monthly_charges, total_charges, contract, payment_method, paperless_billing,"
+                                + " num_products, support_calls_90d, late_payments_12m, age, has_partner, internet_service,"
+                                + " discount_pct, dependents, autopay, days_since_plan_change FROM customers"
+                                + " WHERE customer_id IS NOT NULL AND age IS NOT NULL");
+        long scored = 0;
+        for (int i = 0; i < 2; i++) {
+            scored += ok("{\"runId\": \"t-numeric\", \"shardIndex\": " + i + ", \"shardCount\": 2,"
+                            + " \"source\": \"table:numbered_customers\"}")
+                    .getLong("rowsScored");
+        }
+        // a rerun of shard 1 replaces its rows: the DELETE hashes the stored text id as the source did
+        ok(
+                "{\"runId\": \"t-numeric\", \"shardIndex\": 1, \"shardCount\": 2, \"source\": \"table:numbered_customers\"}");
+
+        assertThat(scored).isEqualTo(ChurnTables.CUSTOMERS);
+        assertThat(count("SELECT count(*) FROM churn_predictions WHERE run_id = 't-numeric'"))
+                .isEqualTo(ChurnTables.CUSTOMERS);
+        assertThat(strings("SELECT entity_id FROM churn_predictions WHERE run_id = 't-numeric' ORDER BY"
+                        + " entity_id::bigint LIMIT 2"))
+                .containsExactly("1", "2");
+    }
+
+    @Test
+    void aSourceWithDuplicateIdsIsA400ThatSaysSo() throws Exception {
+        pg().execute(
+                        "DROP TABLE IF EXISTS twice_customers",
+                        "CREATE TABLE twice_customers AS SELECT * FROM customers WHERE customer_id IN ('cust-0000001',"
+                                + " 'cust-0000002') UNION ALL SELECT * FROM customers WHERE customer_id = 'cust-0000002'");
+
+        run("{\"runId\": \"t-dup\", \"source\": \"table:twice_customers\"}")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("the source holds an entity id more than once"))
+                .body("error", containsString("cust-0000002"));
+        assertThat(count("SELECT count(*) FROM churn_predictions WHERE run_id = 't-dup'"))
+                .isZero();
+    }
+
+    @Test
+    void aSecondAttemptWhileTheFirstIsStillWritingIsTurnedAway() throws Exception {
+        try (Connection holder = pg().connect()) {
+            holder.setAutoCommit(false);
+            try (Statement st = holder.createStatement()) {
+                // what a still-running attempt of run t-lock, shard 0/1 holds
+                st.execute("SELECT pg_advisory_xact_lock(hashtext('churn_predictions/t-lock/0/1'))");
+            }
+            run("{\"runId\": \"t-lock\"}")
+                    .then()
+                    .statusCode(400)
+                    .body("error", containsString("is already being written to churn_predictions by another attempt"));
+            holder.rollback();
+        }
+        assertThat(ok("{\"runId\": \"t-lock\"}").getLong("rowsScored")).isEqualTo(ChurnTables.CUSTOMERS);
+    }
+
+    @Test
+    void brokenCsvQuotingIsA400NamingTheLine() throws Exception {
+        Path dir = Files.createTempDirectory("batch-broken");
+        List<String> lines =
+                new ArrayList<>(Files.readAllLines(ChurnTables.CUSTOMERS_CSV).subList(0, 11));
+        lines.add("cust-9999004,\"12,50.0,600.0,one_year,card,true,1,0,0,40,false,dsl,0,0,true,100");
+        Path in = Files.write(dir.resolve("broken.csv"), lines);
+
+        run("{\"runId\": \"t-broken\", \"source\": \"file:" + in + "\", \"sink\": \"file:" + dir + "/out.csv\"}")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("is not valid CSV after line 11"));
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("broken.csv");
+        }
+    }
+
+    @Test
     void badRequestsAre400sThatSayWhatWasExpected() {
         run("{\"runId\": \"bad id with spaces\"}")
                 .then()
