@@ -25,6 +25,20 @@ locals {
   }
 
   event_score_timeout = 30
+
+  # batch-score's database, what it reads and writes, and (only when the schedule overrides source or sink in the
+  # payload) the switch that lets it accept such overrides. The password stays a sensitive value in the map.
+  batch_payload_overrides = var.batch_source_uri != null || var.batch_sink_uri != null
+  batch_score_environment = merge(
+    {
+      QUARKUS_DATASOURCE_JDBC_URL = var.batch_database_jdbc_url
+      QUARKUS_DATASOURCE_USERNAME = var.batch_database_username
+      QUARKUS_DATASOURCE_PASSWORD = var.batch_database_password
+      INFERFN_BATCH_SOURCE        = var.batch_source
+      INFERFN_BATCH_SINK          = var.batch_sink
+    },
+    local.batch_payload_overrides ? { INFERFN_BATCH_ALLOW_OVERRIDES = "true" } : {},
+  )
 }
 
 module "model_registry" {
@@ -138,6 +152,18 @@ module "batch_score" {
   model_kms_key_arn   = module.model_registry.kms_key_arn
   redis_hosts         = module.feature_store.url
   redis_auth_token    = var.redis_auth_token
+
+  # PostgreSQL is reached through the same VPC config (private_subnet_ids, function_security_group_ids) as Redis.
+  environment = local.batch_score_environment
+
+  # EventBridge Scheduler invokes asynchronously. Lambda's default of 2 retries would rescan a shard twice more
+  # after a deterministic failure (bad configuration, a bad payload); a failed shard is recorded in the
+  # schedule's DLQ instead, to be rerun with the same runId.
+  async_invoke = {
+    maximum_retry_attempts       = var.batch_maximum_retry_attempts
+    maximum_event_age_in_seconds = var.batch_maximum_event_age_in_seconds
+    on_failure_destination_arn   = module.batch_schedule.dlq_arn
+  }
 
   memory_size = 2048
   timeout     = 900

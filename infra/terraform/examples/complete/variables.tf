@@ -135,16 +135,101 @@ variable "batch_shard_count" {
   default     = 4
 }
 
+variable "batch_database_jdbc_url" {
+  description = "JDBC URL of the PostgreSQL database batch-score reads from and writes predictions to (QUARKUS_DATASOURCE_JDBC_URL), e.g. jdbc:postgresql://inferfn.cluster-abc.eu-central-1.rds.amazonaws.com:5432/inferfn?sslmode=require. Reached through the functions' VPC config: its security group must admit 5432 from function_security_group_ids. No credentials in the URL: use batch_database_username and batch_database_password."
+  type        = string
+
+  validation {
+    condition     = can(regex("^jdbc:postgresql://[^\\s/?#]+(/[^\\s?#]*)?(\\?[^\\s#]*)?$", var.batch_database_jdbc_url)) && !strcontains(lower(var.batch_database_jdbc_url), "password=")
+    error_message = "batch_database_jdbc_url must start with jdbc:postgresql://, e.g. jdbc:postgresql://db.internal:5432/inferfn?sslmode=require, without spaces and without a password parameter (use batch_database_password)."
+  }
+}
+
+variable "batch_database_username" {
+  description = "Database user of batch-score (QUARKUS_DATASOURCE_USERNAME). It needs SELECT on the source and CREATE/INSERT/DELETE on the sink tables (the sink creates <sink> and <sink>_rejects when absent)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[^\\s]{1,63}$", var.batch_database_username))
+    error_message = "batch_database_username must be 1-63 characters without spaces."
+  }
+}
+
+variable "batch_database_password" {
+  description = "Password of batch_database_username (QUARKUS_DATASOURCE_PASSWORD). Pass via TF_VAR_batch_database_password from a secret store; never commit it. It ends up in the function's environment (readable with lambda:GetFunctionConfiguration) and in the state."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = length(var.batch_database_password) > 0
+    error_message = "batch_database_password must not be empty."
+  }
+}
+
+variable "batch_source" {
+  description = "What batch-score reads (INFERFN_BATCH_SOURCE): table:<name> or sql:<one SELECT> from the database, or file:<path>.csv."
+  type        = string
+  default     = "table:customers"
+
+  validation {
+    condition     = can(regex("^(table:[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?|sql:\\s*(?i:select|with)\\b[^;]*;?\\s*|file:.*\\.csv)$", var.batch_source))
+    error_message = "batch_source must be table:<name> (a plain SQL identifier, schema.table at most), sql:<one SELECT/WITH query, no ';' inside> or file:<path>.csv."
+  }
+}
+
+variable "batch_sink" {
+  description = "Where batch-score writes predictions (INFERFN_BATCH_SINK): table:<name> (plus <name>_rejects) in the database, or file:<path>.csv."
+  type        = string
+  default     = "table:churn_predictions"
+
+  validation {
+    condition     = can(regex("^(table:[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?|file:.*\\.csv)$", var.batch_sink))
+    error_message = "batch_sink must be table:<name> (a plain SQL identifier, schema.table at most) or file:<path>.csv."
+  }
+}
+
 variable "batch_source_uri" {
-  description = "Optional source override passed to every batch-score shard."
+  description = "Optional source override put into every shard's payload (same grammar as batch_source). Prefer batch_source: setting this (or batch_sink_uri) also sets INFERFN_BATCH_ALLOW_OVERRIDES=true on batch-score, which lets anyone allowed to invoke it choose what it reads, sql: queries included. null = none."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.batch_source_uri == null || can(regex("^(table:[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?|sql:\\s*(?i:select|with)\\b[^;]*;?\\s*|file:.*\\.csv)$", var.batch_source_uri))
+    error_message = "batch_source_uri must be null, table:<name>, sql:<one SELECT/WITH query> or file:<path>.csv."
+  }
 }
 
 variable "batch_sink_uri" {
-  description = "Optional sink override passed to every batch-score shard."
+  description = "Optional sink override put into every shard's payload (same grammar as batch_sink). Prefer batch_sink; setting this enables payload overrides on batch-score (see batch_source_uri). null = none."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.batch_sink_uri == null || can(regex("^(table:[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?|file:.*\\.csv)$", var.batch_sink_uri))
+    error_message = "batch_sink_uri must be null, table:<name> or file:<path>.csv."
+  }
+}
+
+variable "batch_maximum_retry_attempts" {
+  description = "Lambda's retries of a failed asynchronous batch-score invocation (0-2). 0 (default): a failed shard is not rescanned; its request goes to the schedule's DLQ (batch_dlq_arn), to be rerun with the same runId once the cause is fixed. The schedule's own retry policy still retries delivering the invocation."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = contains([0, 1, 2], var.batch_maximum_retry_attempts)
+    error_message = "batch_maximum_retry_attempts must be 0, 1 or 2."
+  }
+}
+
+variable "batch_maximum_event_age_in_seconds" {
+  description = "How long Lambda keeps an accepted batch-score invocation waiting to run (e.g. while throttled) before giving it up to the DLQ (60-21600 s)."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.batch_maximum_event_age_in_seconds >= 60 && var.batch_maximum_event_age_in_seconds <= 21600 && floor(var.batch_maximum_event_age_in_seconds) == var.batch_maximum_event_age_in_seconds
+    error_message = "batch_maximum_event_age_in_seconds must be a whole number between 60 and 21600."
+  }
 }
 
 variable "tags" {

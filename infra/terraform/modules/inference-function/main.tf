@@ -47,6 +47,10 @@ locals {
   )
 
   alias_name = "live"
+
+  environment = merge(local.managed_environment, var.environment)
+
+  async_on_failure_arn = try(var.async_invoke.on_failure_destination_arn, null)
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -96,6 +100,13 @@ resource "aws_iam_role_policy" "this" {
         Action   = ["kms:Decrypt"]
         Resource = [var.model_kms_key_arn]
       }],
+      # Lambda sends the on-failure record of an asynchronous invocation with the execution role.
+      local.async_on_failure_arn == null ? [] : [{
+        Sid      = "AsyncOnFailureDestination"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = [local.async_on_failure_arn]
+      }],
       # AWS requires Resource "*": the ec2 network-interface actions Lambda uses to attach the
       # function to the VPC do not support resource-level permissions (same actions as the managed
       # policy AWSLambdaVPCAccessExecutionRole). This is the one documented wildcard exception.
@@ -143,7 +154,7 @@ resource "aws_lambda_function" "this" {
   }
 
   environment {
-    variables = merge(local.managed_environment, var.environment)
+    variables = local.environment
   }
 
   dynamic "vpc_config" {
@@ -235,4 +246,28 @@ resource "aws_appautoscaling_policy" "live" {
       predefined_metric_type = "LambdaProvisionedConcurrencyUtilization"
     }
   }
+}
+
+# Asynchronous invocations of the live alias (EventBridge Scheduler, S3, SNS, ... invoke with InvocationType
+# Event): retries after a function error, event age, and where a given-up event is recorded. Only with
+# async_invoke set; configured on the alias because every trigger invokes the alias.
+resource "aws_lambda_function_event_invoke_config" "live" {
+  count = var.async_invoke == null ? 0 : 1
+
+  function_name                = aws_lambda_function.this.function_name
+  qualifier                    = aws_lambda_alias.live.name
+  maximum_retry_attempts       = var.async_invoke.maximum_retry_attempts
+  maximum_event_age_in_seconds = var.async_invoke.maximum_event_age_in_seconds
+
+  dynamic "destination_config" {
+    for_each = local.async_on_failure_arn == null ? [] : [local.async_on_failure_arn]
+    content {
+      on_failure {
+        destination = destination_config.value
+      }
+    }
+  }
+
+  # Lambda checks that the execution role may send to the destination when the configuration is saved.
+  depends_on = [aws_iam_role_policy.this]
 }

@@ -67,3 +67,18 @@ output "role_policy_json" {
   description = "The execution role's inline policy document (JSON), for review and policy tests."
   value       = aws_iam_role_policy.this.policy
 }
+
+output "environment" {
+  description = "The function's environment variables (module-managed plus the environment map). Sensitive as a whole: it may hold the Redis token or a database password."
+  value       = local.environment
+  sensitive   = true
+}
+
+output "async_invoke" {
+  description = "Asynchronous invocation settings of the live alias as planned: maximum_retry_attempts, maximum_event_age_in_seconds, on_failure_destination_arn (null = none); null when async_invoke is not set."
+  value = var.async_invoke == null ? null : {
+    maximum_retry_attempts       = aws_lambda_function_event_invoke_config.live[0].maximum_retry_attempts
+    maximum_event_age_in_seconds = aws_lambda_function_event_invoke_config.live[0].maximum_event_age_in_seconds
+    on_failure_destination_arn   = try(aws_lambda_function_event_invoke_config.live[0].destination_config[0].on_failure[0].destination, null)
+  }
+}

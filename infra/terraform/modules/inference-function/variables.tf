@@ -223,7 +223,7 @@ variable "java_tool_options" {
 }
 
 variable "environment" {
-  description = "Extra environment variables merged into the function's environment (e.g. QUARKUS_LOG_LEVEL). Keys managed by this module are refused: set them through their variables."
+  description = "Extra environment variables merged into the function's environment (e.g. QUARKUS_LOG_LEVEL, QUARKUS_DATASOURCE_JDBC_URL). Keys managed by this module are refused: set them through their variables. A secret may be passed as a sensitive value (e.g. { QUARKUS_DATASOURCE_PASSWORD = var.db_password } with db_password declared sensitive): it stays sensitive, and plans then show the function's whole environment as (sensitive value), as they already do with redis_auth_token. As for redis_auth_token, Lambda stores the environment encrypted at rest but readable by anyone allowed lambda:GetFunctionConfiguration, and the state holds it."
   type        = map(string)
   default     = {}
 
@@ -233,6 +233,49 @@ variable "environment" {
       "JAVA_TOOL_OPTIONS", "DISABLE_SIGNAL_HANDLERS",
     ], k)])
     error_message = "environment keys must be identifiers ([A-Za-z][A-Za-z0-9_]*) and must not be one the module manages (INFERFN_MODEL_LOCATIONS, QUARKUS_REDIS_HOSTS, QUARKUS_REDIS_PASSWORD, INFERFN_FEATURE_STORE_TIMEOUT, JAVA_TOOL_OPTIONS, DISABLE_SIGNAL_HANDLERS): use model_uri, redis_hosts, redis_auth_token, feature_store_timeout, java_tool_options."
+  }
+}
+
+variable "async_invoke" {
+  description = <<-EOT
+    Asynchronous invocation settings of the live alias (aws_lambda_function_event_invoke_config), for functions
+    invoked with InvocationType Event, e.g. by EventBridge Scheduler. null (default) = no configuration: Lambda's
+    defaults apply (2 retries of a failed invocation, events kept up to 6 hours, no destination).
+    - maximum_retry_attempts (0-2): retries after the function returns an error. 0 for work where a failure is
+      deterministic (bad configuration, a 400) and every attempt is expensive (a batch shard rescans its data).
+      Throttles and Lambda system errors are retried regardless, until maximum_event_age_in_seconds.
+    - maximum_event_age_in_seconds (60-21600, null = Lambda's 21600): how long an event may wait to run.
+    - on_failure_destination_arn: SQS queue ARN receiving an invocation record (request payload, error) once an event
+      is given up. The execution role gets sqs:SendMessage on that queue ARN only. null = none.
+  EOT
+  type = object({
+    maximum_retry_attempts       = number
+    maximum_event_age_in_seconds = optional(number)
+    on_failure_destination_arn   = optional(string)
+  })
+  default = null
+
+  validation {
+    condition = var.async_invoke == null ? true : (
+      var.async_invoke.maximum_retry_attempts >= 0 && var.async_invoke.maximum_retry_attempts <= 2 &&
+      floor(var.async_invoke.maximum_retry_attempts) == var.async_invoke.maximum_retry_attempts
+    )
+    error_message = "async_invoke.maximum_retry_attempts must be 0, 1 or 2 (Lambda's limits for asynchronous invocations)."
+  }
+  validation {
+    condition = var.async_invoke == null ? true : (
+      try(var.async_invoke.maximum_event_age_in_seconds, null) == null ? true : (
+        var.async_invoke.maximum_event_age_in_seconds >= 60 && var.async_invoke.maximum_event_age_in_seconds <= 21600 &&
+        floor(var.async_invoke.maximum_event_age_in_seconds) == var.async_invoke.maximum_event_age_in_seconds
+      )
+    )
+    error_message = "async_invoke.maximum_event_age_in_seconds must be null (Lambda's default, 21600) or a whole number of seconds between 60 and 21600."
+  }
+  validation {
+    condition = var.async_invoke == null ? true : (
+      try(var.async_invoke.on_failure_destination_arn, null) == null ? true : can(regex("^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}(\\.fifo)?$", var.async_invoke.on_failure_destination_arn))
+    )
+    error_message = "async_invoke.on_failure_destination_arn must be null or an SQS queue ARN (arn:aws:sqs:<region>:<account>:<queue>), no wildcards."
   }
 }
 

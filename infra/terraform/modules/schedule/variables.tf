@@ -52,15 +52,26 @@ variable "shard_count" {
 }
 
 variable "source_uri" {
-  description = "Optional input location passed to the batch run as \"source\" (e.g. s3://bucket/batch/in/). null = the function's default."
+  description = "Optional payload override of the batch run's source, passed as \"source\": table:<name> (plain identifier, schema.table at most), sql:<one SELECT or WITH query> (both from the function's datasource) or file:<path>.csv. null (default) = the function's own inferfn.batch.source (INFERFN_BATCH_SOURCE), the normal way. batch-score refuses payload overrides unless the function has INFERFN_BATCH_ALLOW_OVERRIDES=true (inferfn.batch.allow-overrides)."
   type        = string
   default     = null
+
+  validation {
+    # Same grammar as batch-score (BatchRunner, JdbcSource.IDENTIFIER); anything else is answered with a 400.
+    condition     = var.source_uri == null || can(regex("^(table:[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?|sql:\\s*(?i:select|with)\\b[^;]*;?\\s*|file:.*\\.csv)$", var.source_uri))
+    error_message = "source_uri must be null or table:<name> (a plain SQL identifier, schema.table at most), sql:<one SELECT/WITH query, no ';' inside> or file:<path>.csv; batch-score reads nothing else (no s3://, no Parquet)."
+  }
 }
 
 variable "sink_uri" {
-  description = "Optional output location passed to the batch run as \"sink\" (e.g. s3://bucket/batch/out/). null = the function's default."
+  description = "Optional payload override of the batch run's sink, passed as \"sink\": table:<name> (plus <name>_rejects, in the function's datasource) or file:<path>.csv (plus <path>.rejects.csv). null (default) = the function's own inferfn.batch.sink (INFERFN_BATCH_SINK), the normal way. batch-score refuses payload overrides unless the function has INFERFN_BATCH_ALLOW_OVERRIDES=true (inferfn.batch.allow-overrides)."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.sink_uri == null || can(regex("^(table:[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?|file:.*\\.csv)$", var.sink_uri))
+    error_message = "sink_uri must be null or table:<name> (a plain SQL identifier, schema.table at most) or file:<path>.csv; batch-score writes nothing else (no s3://, no Parquet)."
+  }
 }
 
 variable "enabled" {

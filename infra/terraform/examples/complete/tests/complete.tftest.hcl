@@ -55,6 +55,9 @@ variables {
   redis_auth_token            = "correct-horse-battery-staple-42"
   jwt_issuer                  = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_AbCdEf"
   jwt_audience                = ["client-1"]
+  batch_database_jdbc_url     = "jdbc:postgresql://inferfn.cluster-abc.eu-central-1.rds.amazonaws.com:5432/inferfn?sslmode=require"
+  batch_database_username     = "inferfn_batch"
+  batch_database_password     = "db-correct-horse-battery-staple"
 }
 
 run "plans_with_local_zips" {
@@ -206,6 +209,168 @@ run "native_build_everywhere" {
     condition     = [module.http_predict.memory_size, module.event_score.memory_size, module.batch_score.memory_size] == [512, 512, 2048]
     error_message = "native functions take the module default (512 MB); batch-score keeps its explicit 2048 MB"
   }
+}
+
+run "batch_score_database_source_sink_and_async_retries" {
+  command = plan
+
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+  }
+
+  assert {
+    condition     = module.batch_score.environment["QUARKUS_DATASOURCE_JDBC_URL"] == "jdbc:postgresql://inferfn.cluster-abc.eu-central-1.rds.amazonaws.com:5432/inferfn?sslmode=require"
+    error_message = "batch-score must get the datasource URL (otherwise it connects to localhost:5432)"
+  }
+  assert {
+    condition     = module.batch_score.environment["QUARKUS_DATASOURCE_USERNAME"] == "inferfn_batch" && module.batch_score.environment["QUARKUS_DATASOURCE_PASSWORD"] == "db-correct-horse-battery-staple"
+    error_message = "batch-score must get the datasource user and password"
+  }
+  assert {
+    condition     = module.batch_score.environment["INFERFN_BATCH_SOURCE"] == "table:customers" && module.batch_score.environment["INFERFN_BATCH_SINK"] == "table:churn_predictions"
+    error_message = "source and sink are configured on the function, table:customers / table:churn_predictions by default"
+  }
+  assert {
+    condition     = !contains(keys(module.batch_score.environment), "INFERFN_BATCH_ALLOW_OVERRIDES") && alltrue([for p in module.batch_schedule.payloads : !contains(keys(p), "source") && !contains(keys(p), "sink")])
+    error_message = "no payload overrides by default, so batch-score keeps refusing them"
+  }
+  assert {
+    condition     = issensitive(var.batch_database_password) && issensitive(module.batch_score.environment)
+    error_message = "the database password must be sensitive, and so the function's environment"
+  }
+  assert {
+    condition = alltrue([for env in [module.http_predict.environment, module.event_score.environment] :
+      length(setintersection(keys(env), ["QUARKUS_DATASOURCE_JDBC_URL", "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD", "INFERFN_BATCH_SOURCE", "INFERFN_BATCH_SINK"])) == 0
+    ])
+    error_message = "only batch-score gets the database credentials"
+  }
+  assert {
+    condition = module.batch_score.async_invoke == {
+      maximum_retry_attempts       = 0
+      maximum_event_age_in_seconds = 3600
+      on_failure_destination_arn   = "arn:aws:sqs:eu-central-1:123456789012:mocked"
+    }
+    error_message = "batch-score: no Lambda retries of a failed shard, events kept 1 h, failures recorded in the schedule's DLQ"
+  }
+  assert {
+    condition     = module.batch_score.async_invoke.on_failure_destination_arn == module.batch_schedule.dlq_arn
+    error_message = "the on-failure destination must be the schedule's DLQ"
+  }
+  assert {
+    condition     = module.http_predict.async_invoke == null && module.event_score.async_invoke == null
+    error_message = "the other functions keep Lambda's asynchronous defaults (no event invoke config)"
+  }
+  assert {
+    condition = one([for s in jsondecode(module.batch_score.role_policy_json).Statement : s if s.Sid == "AsyncOnFailureDestination"]) == {
+      Sid = "AsyncOnFailureDestination", Effect = "Allow", Action = ["sqs:SendMessage"], Resource = [module.batch_schedule.dlq_arn]
+    }
+    error_message = "batch-score's role may send to the schedule's DLQ only"
+  }
+  assert {
+    condition     = !contains([for s in jsondecode(module.http_predict.role_policy_json).Statement : s.Sid], "AsyncOnFailureDestination")
+    error_message = "no destination permission for the other functions"
+  }
+}
+
+run "batch_score_custom_source_sink_and_retries" {
+  command = plan
+
+  variables {
+    artifact_bucket              = "acme-inferfn-artifacts"
+    batch_source                 = "sql:SELECT * FROM customers WHERE active"
+    batch_sink                   = "table:scoring.churn_predictions"
+    batch_maximum_retry_attempts = 1
+  }
+
+  assert {
+    condition     = module.batch_score.environment["INFERFN_BATCH_SOURCE"] == "sql:SELECT * FROM customers WHERE active" && module.batch_score.environment["INFERFN_BATCH_SINK"] == "table:scoring.churn_predictions"
+    error_message = "batch_source / batch_sink must reach the function"
+  }
+  assert {
+    condition     = module.batch_score.async_invoke.maximum_retry_attempts == 1
+    error_message = "batch_maximum_retry_attempts must reach the event invoke config"
+  }
+}
+
+run "batch_payload_overrides_enable_them_on_the_function" {
+  command = plan
+
+  variables {
+    artifact_bucket  = "acme-inferfn-artifacts"
+    batch_source_uri = "table:staging.customers"
+  }
+
+  assert {
+    condition     = module.batch_score.environment["INFERFN_BATCH_ALLOW_OVERRIDES"] == "true"
+    error_message = "a payload override needs INFERFN_BATCH_ALLOW_OVERRIDES=true on the function"
+  }
+  assert {
+    condition     = alltrue([for p in module.batch_schedule.payloads : p.source == "table:staging.customers" && !contains(keys(p), "sink")])
+    error_message = "the source override must be in every shard's payload"
+  }
+}
+
+run "rejects_non_postgresql_jdbc_url" {
+  command = plan
+  variables {
+    artifact_bucket         = "acme-inferfn-artifacts"
+    batch_database_jdbc_url = "jdbc:mysql://db.internal:3306/inferfn"
+  }
+  expect_failures = [var.batch_database_jdbc_url]
+}
+
+run "rejects_jdbc_url_without_jdbc_prefix" {
+  command = plan
+  variables {
+    artifact_bucket         = "acme-inferfn-artifacts"
+    batch_database_jdbc_url = "postgresql://db.internal:5432/inferfn"
+  }
+  expect_failures = [var.batch_database_jdbc_url]
+}
+
+run "rejects_password_in_jdbc_url" {
+  command = plan
+  variables {
+    artifact_bucket         = "acme-inferfn-artifacts"
+    batch_database_jdbc_url = "jdbc:postgresql://db.internal:5432/inferfn?user=inferfn&password=hunter2"
+  }
+  expect_failures = [var.batch_database_jdbc_url]
+}
+
+run "rejects_s3_batch_source" {
+  command = plan
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    batch_source    = "s3://acme-batch/in/"
+  }
+  expect_failures = [var.batch_source]
+}
+
+run "rejects_sql_batch_sink" {
+  command = plan
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    batch_sink      = "sql:SELECT 1"
+  }
+  expect_failures = [var.batch_sink]
+}
+
+run "rejects_s3_payload_override" {
+  command = plan
+  variables {
+    artifact_bucket  = "acme-inferfn-artifacts"
+    batch_source_uri = "s3://acme-batch/in/"
+  }
+  expect_failures = [var.batch_source_uri]
+}
+
+run "rejects_more_than_two_async_retries" {
+  command = plan
+  variables {
+    artifact_bucket              = "acme-inferfn-artifacts"
+    batch_maximum_retry_attempts = 3
+  }
+  expect_failures = [var.batch_maximum_retry_attempts]
 }
 
 run "rejects_incomplete_models_map" {

@@ -56,16 +56,89 @@ run "payload_with_source_and_sink" {
 
   variables {
     shard_count = 2
-    source_uri  = "s3://inferfn-batch/in/"
-    sink_uri    = "s3://inferfn-batch/out/"
+    source_uri  = "table:staging.customers"
+    sink_uri    = "table:churn_predictions_backfill"
   }
 
   assert {
     condition = jsondecode(aws_scheduler_schedule.shard[1].target[0].input) == {
-      runId = "<aws.scheduler.scheduled-time>", shardIndex = 1, shardCount = 2, source = "s3://inferfn-batch/in/", sink = "s3://inferfn-batch/out/"
+      runId = "<aws.scheduler.scheduled-time>", shardIndex = 1, shardCount = 2, source = "table:staging.customers", sink = "table:churn_predictions_backfill"
     }
     error_message = "source and sink overrides must be in the payload"
   }
+}
+
+run "accepts_sql_and_csv_overrides" {
+  command = plan
+
+  variables {
+    source_uri = "sql: SELECT * FROM customers WHERE region = 'EU';"
+    sink_uri   = "file:/tmp/out/churn.csv"
+  }
+
+  assert {
+    condition     = jsondecode(aws_scheduler_schedule.shard[0].target[0].input).source == "sql: SELECT * FROM customers WHERE region = 'EU';" && jsondecode(aws_scheduler_schedule.shard[0].target[0].input).sink == "file:/tmp/out/churn.csv"
+    error_message = "sql:<select> sources and file:<path>.csv sinks are what batch-score accepts"
+  }
+}
+
+run "accepts_with_query" {
+  command = plan
+  variables {
+    source_uri = "sql:with eu as (select * from customers) select * from eu"
+  }
+  assert {
+    condition     = jsondecode(aws_scheduler_schedule.shard[0].target[0].input).source == "sql:with eu as (select * from customers) select * from eu"
+    error_message = "a WITH query is one SELECT for batch-score"
+  }
+}
+
+run "rejects_s3_source" {
+  command = plan
+  variables {
+    source_uri = "s3://inferfn-batch/in/"
+  }
+  expect_failures = [var.source_uri]
+}
+
+run "rejects_parquet_source" {
+  command = plan
+  variables {
+    source_uri = "file:/data/customers.parquet"
+  }
+  expect_failures = [var.source_uri]
+}
+
+run "rejects_table_that_is_not_an_identifier" {
+  command = plan
+  variables {
+    source_uri = "table:customers; DROP TABLE customers"
+  }
+  expect_failures = [var.source_uri]
+}
+
+run "rejects_sql_that_is_not_one_select" {
+  command = plan
+  variables {
+    source_uri = "sql:DELETE FROM customers"
+  }
+  expect_failures = [var.source_uri]
+}
+
+run "rejects_s3_sink" {
+  command = plan
+  variables {
+    sink_uri = "s3://inferfn-batch/out/"
+  }
+  expect_failures = [var.sink_uri]
+}
+
+run "rejects_sql_sink" {
+  command = plan
+  variables {
+    sink_uri = "sql:SELECT 1"
+  }
+  expect_failures = [var.sink_uri]
 }
 
 run "retries_and_dead_letter_queue" {
