@@ -6,11 +6,11 @@ locals {
 
   # Default memory when memory_size is null, from ./inferfn bench coldstart --set lambda (cgroup CPU
   # quota emulating Lambda's memory-proportional CPU on a 2-core machine; median time to first
-  # prediction: 5,514 ms at 512 MB, 2,850 ms at 1,024 MB, 1,446 ms at 1,769 MB = one vCPU).
+  # prediction: 6,187 ms at 512 MB, 2,853 ms at 1,024 MB, 1,501 ms at 1,769 MB = one vCPU).
   # - JVM + SnapStart: 1024. Init runs once per published version, not per cold start; a warm
   #   prediction is ~1 ms of CPU.
   # - JVM without SnapStart (e.g. provisioned concurrency): 1769, one full vCPU. Below it the
-  #   cold start grows as 1/CPU; above it the gain flattens (1,019 ms at 3,008 MB for 1.7x the price).
+  #   cold start grows as 1/CPU; above it the gain flattens (1,198 ms at 3,008 MB for 1.7x the price).
   # - native: 512.
   # An explicit memory_size always wins.
   memory_size = var.memory_size != null ? var.memory_size : (

@@ -87,7 +87,7 @@ variable "code_s3" {
 }
 
 variable "memory_size" {
-  description = "Memory in MB; Lambda scales the CPU share with it (one vCPU at 1769 MB). null (default) picks it from the build: JVM with SnapStart -> 1024 (init runs once per published version, a warm prediction is ~1 ms of CPU); JVM without SnapStart (e.g. with provisioned_concurrency) -> 1769, one full vCPU (time to first prediction 1,446 ms, vs 2,850 ms at 1024 MB and 5,514 ms at 512 MB); native -> 512. Figures: ./inferfn bench coldstart --set lambda, a cgroup CPU-quota emulation of Lambda's memory-proportional CPU on a 2-core machine (repository README, \"Lambda settings, and why\"). An explicit value always wins."
+  description = "Memory in MB; Lambda scales the CPU share with it (one vCPU at 1769 MB). null (default) picks it from the build: JVM with SnapStart -> 1024 (init runs once per published version, a warm prediction is ~1 ms of CPU); JVM without SnapStart (e.g. with provisioned_concurrency) -> 1769, one full vCPU (time to first prediction 1,501 ms, vs 2,853 ms at 1024 MB and 6,187 ms at 512 MB); native -> 512. Figures: ./inferfn bench coldstart --set lambda, a cgroup CPU-quota emulation of Lambda's memory-proportional CPU on a 2-core machine (repository README, \"Lambda settings, and why\"). An explicit value always wins."
   type        = number
   default     = null
 

@@ -149,13 +149,18 @@ public final class BatchRunner {
         }
         if (spec.startsWith("file:")) {
             Path file = Path.of(spec.substring("file:".length()));
-            if (!file.getFileName().toString().endsWith(".csv")) {
-                throw new InvalidRequestException(
-                        "source " + spec + ": only .csv files are read (Parquet is not yet supported)");
+            String name = file.getFileName().toString();
+            if (name.endsWith(".csv")) {
+                return new CsvSource(file, options.entityColumn(), model.plan(), run);
             }
-            return new CsvSource(file, options.entityColumn(), model.plan(), run);
+            if (name.endsWith(".parquet")) {
+                requireParquet(spec);
+                return new ParquetSource(file, options.entityColumn(), model.plan(), run);
+            }
+            throw new InvalidRequestException("source " + spec + ": files are read as .csv or .parquet");
         }
-        throw new InvalidRequestException("source '" + spec + "' is not table:<name>, sql:<select> or file:<path>.csv");
+        throw new InvalidRequestException(
+                "source '" + spec + "' is not table:<name>, sql:<select>, file:<path>.csv or file:<path>.parquet");
     }
 
     private PredictionSink openSink(LoadedModel model, RunSpec run, Instant started) throws Exception {
@@ -166,13 +171,28 @@ public final class BatchRunner {
         }
         if (spec.startsWith("file:")) {
             Path file = Path.of(spec.substring("file:".length()));
-            if (!file.getFileName().toString().endsWith(".csv")) {
-                throw new InvalidRequestException(
-                        "sink " + spec + ": only .csv files are written (Parquet is not yet supported)");
+            String name = file.getFileName().toString();
+            if (name.endsWith(".csv")) {
+                return new CsvSink(file, run, model, started);
             }
-            return new CsvSink(file, run, model, started);
+            if (name.endsWith(".parquet")) {
+                requireParquet(spec);
+                return new ParquetSink(file, run, model, started);
+            }
+            throw new InvalidRequestException("sink " + spec + ": files are written as .csv or .parquet");
         }
-        throw new InvalidRequestException("sink '" + spec + "' is not table:<name> or file:<path>.csv");
+        throw new InvalidRequestException(
+                "sink '" + spec + "' is not table:<name>, file:<path>.csv or file:<path>.parquet");
+    }
+
+    /** Parquet support (Carpet, parquet-java, a trimmed hadoop-common) is left out of the Lambda zips. */
+    private static void requireParquet(String spec) {
+        try {
+            Class.forName("com.jerolba.carpet.CarpetReader", false, BatchRunner.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new InvalidRequestException(spec + ": this build has no Parquet support (the Lambda package leaves"
+                    + " it out to stay under 50 MB); use CSV or a table here, or the container build");
+        }
     }
 
     private DataSource requireDataSource(String what) {

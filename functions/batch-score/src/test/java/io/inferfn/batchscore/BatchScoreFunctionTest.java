@@ -396,7 +396,9 @@ class BatchScoreFunctionTest {
         run("{\"runId\": \"x\", \"source\": \"ftp:customers\"}")
                 .then()
                 .statusCode(400)
-                .body("error", containsString("is not table:<name>, sql:<select> or file:<path>.csv"));
+                .body(
+                        "error",
+                        containsString("is not table:<name>, sql:<select>, file:<path>.csv or file:<path>.parquet"));
         run("{\"runId\": \"x\", \"source\": \"table:no_such_table\"}")
                 .then()
                 .statusCode(400)

@@ -1,0 +1,154 @@
+package io.inferfn.batch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
+
+import io.inferfn.model.LoadedModel;
+import io.inferfn.scoring.Prediction;
+
+/**
+ * Predictions into a Parquet file (and rejects into {@code <name>.rejects.parquet}), one pair per
+ * shard, with the columns of the table sink. Written to per-attempt {@code .part} files and
+ * renamed into place at commit, like {@link CsvSink}.
+ */
+final class ParquetSink implements PredictionSink {
+
+    /** The columns of the table sink. */
+    static final MessageType PREDICTIONS = MessageTypeParser.parseMessageType("message prediction {"
+            + " required binary run_id (STRING); required binary entity_id (STRING); required binary model (STRING);"
+            + " required binary model_version (STRING); required float score; optional binary label (STRING);"
+            + " required boolean degraded; optional binary missing_features (STRING);"
+            + " required binary scored_at (STRING); }");
+
+    static final MessageType REJECTS = MessageTypeParser.parseMessageType("message reject {"
+            + " required binary run_id (STRING); optional binary entity_id (STRING); required binary reason (STRING);"
+            + " optional binary row_data (STRING); required binary rejected_at (STRING); }");
+
+    private final Path target;
+    private final Path rejectsTarget;
+    private final Path part;
+    private final Path rejectsPart;
+    private final ParquetWriter<Group> predictions;
+    private final ParquetWriter<Group> rejects;
+    private final SimpleGroupFactory predictionRows = new SimpleGroupFactory(PREDICTIONS);
+    private final SimpleGroupFactory rejectRows = new SimpleGroupFactory(REJECTS);
+    private final RunSpec run;
+    private final String model;
+    private final String version;
+    private final String scoredAt;
+    private boolean closed;
+
+    ParquetSink(Path file, RunSpec run, LoadedModel model, Instant startedAt) throws IOException {
+        this.run = run;
+        this.model = model.name();
+        this.version = model.version();
+        this.scoredAt = startedAt.toString();
+        String name = file.getFileName().toString();
+        String base = name.substring(0, name.length() - ".parquet".length());
+        if (run.shardCount() > 1) {
+            base = base + "-shard-" + run.shardIndex() + "-of-" + run.shardCount();
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        target = dir.resolve(base + ".parquet");
+        rejectsTarget = dir.resolve(base + ".rejects.parquet");
+        part = Files.createTempFile(dir, base + ".parquet.", ".part");
+        rejectsPart = Files.createTempFile(dir, base + ".rejects.parquet.", ".part");
+        ParquetWriter<Group> p = null;
+        try {
+            // per-attempt part files exist already (createTempFile): overwrite them
+            p = ExampleParquetWriter.builder(new LocalOutputFile(part))
+                    .withType(PREDICTIONS)
+                    .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                    .build();
+            rejects = ExampleParquetWriter.builder(new LocalOutputFile(rejectsPart))
+                    .withType(REJECTS)
+                    .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                    .build();
+        } catch (IOException | RuntimeException e) {
+            if (p != null) {
+                p.close();
+            }
+            Files.deleteIfExists(part);
+            Files.deleteIfExists(rejectsPart);
+            throw e;
+        }
+        predictions = p;
+    }
+
+    @Override
+    public void write(List<Prediction> batch) throws IOException {
+        for (Prediction p : batch) {
+            Group row = predictionRows
+                    .newGroup()
+                    .append("run_id", run.runId())
+                    .append("entity_id", p.entityId())
+                    .append("model", model)
+                    .append("model_version", version)
+                    .append("score", p.score());
+            if (p.label() != null) {
+                row.append("label", p.label());
+            }
+            row.append("degraded", p.degraded());
+            if (!p.missingFeatures().isEmpty()) {
+                row.append("missing_features", String.join(",", p.missingFeatures()));
+            }
+            predictions.write(row.append("scored_at", scoredAt));
+        }
+    }
+
+    @Override
+    public void reject(String entityId, String reason, String row) throws IOException {
+        Group reject = rejectRows.newGroup().append("run_id", run.runId());
+        if (entityId != null) {
+            reject.append("entity_id", entityId);
+        }
+        reject.append("reason", reason);
+        if (row != null) {
+            reject.append("row_data", row);
+        }
+        rejects.write(reject.append("rejected_at", scoredAt));
+    }
+
+    @Override
+    public void commit() throws IOException {
+        predictions.close();
+        rejects.close();
+        closed = true;
+        Files.move(rejectsPart, rejectsTarget, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Override
+    public String describe() {
+        return "file " + target;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (!closed) {
+            for (AutoCloseable c : new AutoCloseable[] {predictions, rejects}) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // the part files are dropped below
+                }
+            }
+        }
+        Files.deleteIfExists(part);
+        Files.deleteIfExists(rejectsPart);
+    }
+}
