@@ -75,30 +75,30 @@ public final class ChurnData {
     /** One customer drawn from {@code random}. */
     public static Customer customer(String id, SplittableRandom random) {
         int tenure = (int) Math.min(72, Math.floor(72 * Math.pow(random.nextDouble(), 1.3)));
-        int internet = pick(random, 0.2, 0.35, 0.45);
+        int internet = Draws.pick(random, 0.2, 0.35, 0.45);
         double monthly =
-                round2(Math.max(18, 20 + 25 * internet + 12 * FraudData.gaussian(random) + 10 * random.nextDouble()));
-        double total = round2(Math.max(0, tenure * monthly * (0.9 + 0.2 * random.nextDouble())));
-        int contract = pick(random, 0.55, 0.25, 0.2);
-        int payment = pick(random, 0.35, 0.2, 0.22, 0.23);
+                Draws.round2(Math.max(18, 20 + 25 * internet + 12 * Draws.gaussian(random) + 10 * random.nextDouble()));
+        double total = Draws.round2(Math.max(0, tenure * monthly * (0.9 + 0.2 * random.nextDouble())));
+        int contract = Draws.pick(random, 0.55, 0.25, 0.2);
+        int payment = Draws.pick(random, 0.35, 0.2, 0.22, 0.23);
         boolean paperless = random.nextDouble() < 0.6;
-        int products = 1 + poisson(random, 1.1);
-        int support = poisson(random, 1.2);
-        int late = poisson(random, contract == 0 ? 0.9 : 0.3);
-        int age = 18 + (int) Math.min(67, Math.abs(22 * FraudData.gaussian(random) + 22));
+        int products = 1 + Draws.poisson(random, 1.1);
+        int support = Draws.poisson(random, 1.2);
+        int late = Draws.poisson(random, contract == 0 ? 0.9 : 0.3);
+        int age = 18 + (int) Math.min(67, Math.abs(22 * Draws.gaussian(random) + 22));
         boolean partner = random.nextDouble() < 0.5;
         int[] discounts = {0, 0, 0, 5, 10, 15, 20};
         int discount = discounts[random.nextInt(discounts.length)];
-        int dependents = poisson(random, 0.7);
+        int dependents = Draws.poisson(random, 0.7);
         boolean autopay = payment >= 2 ? random.nextDouble() < 0.7 : random.nextDouble() < 0.15;
         int planChange = random.nextInt(1000);
-        double engagement = Math.exp(0.8 * FraudData.gaussian(random));
-        int logins = poisson(random, 12 * engagement);
+        double engagement = Math.exp(0.8 * Draws.gaussian(random));
+        int logins = Draws.poisson(random, 12 * engagement);
         int lastLogin = logins > 0
                 ? Math.min(30, (int) (30.0 / (logins + 1) * random.nextDouble() * 2))
                 : 30 + random.nextInt(60);
-        int minutes = (int) Math.round(logins * 6 * Math.exp(0.5 * FraudData.gaussian(random)));
-        int complaints = poisson(random, 0.2 + 0.1 * support);
+        int minutes = (int) Math.round(logins * 6 * Math.exp(0.5 * Draws.gaussian(random)));
+        int complaints = Draws.poisson(random, 0.2 + 0.1 * support);
         double z = -1.4
                 - 0.035 * Math.min(tenure, 60)
                 + 0.012 * (monthly - 65)
@@ -176,34 +176,5 @@ public final class ChurnData {
         for (int k = 0; k < categories.length; k++) {
             x[at + k] = categories[k].equals(value) ? 1 : 0;
         }
-    }
-
-    private static int pick(SplittableRandom random, double... weights) {
-        double u = random.nextDouble();
-        for (int i = 0; i < weights.length - 1; i++) {
-            u -= weights[i];
-            if (u < 0) {
-                return i;
-            }
-        }
-        return weights.length - 1;
-    }
-
-    private static int poisson(SplittableRandom random, double mean) {
-        if (mean > 30) {
-            return (int) Math.max(0, Math.round(mean + Math.sqrt(mean) * FraudData.gaussian(random)));
-        }
-        double l = Math.exp(-mean);
-        int k = 0;
-        double p = 1;
-        do {
-            k++;
-            p *= random.nextDouble();
-        } while (p > l);
-        return k - 1;
-    }
-
-    private static double round2(double v) {
-        return Math.round(v * 100) / 100.0;
     }
 }

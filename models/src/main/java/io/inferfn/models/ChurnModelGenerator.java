@@ -101,28 +101,16 @@ public final class ChurnModelGenerator {
     }
 
     static double[][] vectors(List<ChurnData.Customer> customers) {
-        double[][] rows = new double[customers.size()][];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = ChurnData.features(customers.get(i));
-        }
-        return rows;
+        return Training.vectors(customers, ChurnData::features);
     }
 
     static boolean[] labels(List<ChurnData.Customer> customers) {
-        boolean[] labels = new boolean[customers.size()];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = customers.get(i).churned();
-        }
-        return labels;
+        return Training.labels(customers, ChurnData.Customer::churned);
     }
 
     static Mlp train(List<ChurnData.Customer> customers) {
-        boolean[] positive = labels(customers);
-        double[] labels = new double[positive.length];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = positive[i] ? 1 : 0;
-        }
-        return Training.train(vectors(customers), labels, new int[] {ChurnData.WIDTH, 32, 16, 1});
+        return Training.train(
+                customers, ChurnData::features, ChurnData.Customer::churned, new int[] {ChurnData.WIDTH, 32, 16, 1});
     }
 
     /** The manifest: where each of the 27 columns comes from, mirroring {@link ChurnData#features}. */

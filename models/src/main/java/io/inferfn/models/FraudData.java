@@ -53,10 +53,10 @@ public final class FraudData {
         SplittableRandom random = new SplittableRandom(seed);
         List<Customer> customers = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            double avg = round2(Math.exp(Math.log(55) + 0.7 * gaussian(random)));
-            int txns = poisson(random, 2.5);
+            double avg = Draws.round2(Math.exp(Math.log(55) + 0.7 * Draws.gaussian(random)));
+            int txns = Draws.poisson(random, 2.5);
             int age = 3 + (int) (3650 * Math.pow(random.nextDouble(), 1.5));
-            int chargebacks = poisson(random, 0.15);
+            int chargebacks = Draws.poisson(random, 0.15);
             customers.add(new Customer("c-" + (1000 + i), avg, txns, age, chargebacks));
         }
         return customers;
@@ -68,12 +68,12 @@ public final class FraudData {
         List<Transaction> transactions = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             Customer c = customers.get(random.nextInt(customers.size()));
-            int category = pick(random, CATEGORY_WEIGHTS);
-            double amount = c.avgAmount30d() * Math.exp(0.6 * gaussian(random));
+            int category = Draws.pick(random, CATEGORY_WEIGHTS);
+            double amount = c.avgAmount30d() * Math.exp(0.6 * Draws.gaussian(random));
             if (random.nextDouble() < 0.1) {
                 amount *= 2 + 4 * random.nextDouble();
             }
-            amount = Math.max(0.5, round2(amount));
+            amount = Math.max(0.5, Draws.round2(amount));
             double h = random.nextDouble();
             int hour = h < 0.08 ? random.nextInt(6) : h < 0.88 ? 6 + random.nextInt(16) : 22 + random.nextInt(2);
             long timestamp = NOVEMBER_2026 + random.nextInt(30) * 86_400L + hour * 3600L + random.nextInt(3600);
@@ -117,38 +117,5 @@ public final class FraudData {
             x[9 + k] = CATEGORIES[k].equals(t.category()) ? 1 : 0;
         }
         return x;
-    }
-
-    private static int pick(SplittableRandom random, double[] weights) {
-        double u = random.nextDouble();
-        for (int i = 0; i < weights.length - 1; i++) {
-            u -= weights[i];
-            if (u < 0) {
-                return i;
-            }
-        }
-        return weights.length - 1;
-    }
-
-    static double gaussian(SplittableRandom random) {
-        // Box-Muller on the deterministic stream (SplittableRandom has no nextGaussian on Java 17).
-        double u1 = 1 - random.nextDouble();
-        double u2 = random.nextDouble();
-        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-    }
-
-    private static int poisson(SplittableRandom random, double mean) {
-        double l = Math.exp(-mean);
-        int k = 0;
-        double p = 1;
-        do {
-            k++;
-            p *= random.nextDouble();
-        } while (p > l);
-        return k - 1;
-    }
-
-    private static double round2(double v) {
-        return Math.round(v * 100) / 100.0;
     }
 }

@@ -91,28 +91,17 @@ public final class FraudModelGenerator {
     public static final String INT8_VERSION = "2";
 
     static double[][] vectors(List<FraudData.Transaction> transactions) {
-        double[][] rows = new double[transactions.size()][];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = FraudData.features(transactions.get(i));
-        }
-        return rows;
+        return Training.vectors(transactions, FraudData::features);
     }
 
     static boolean[] labels(List<FraudData.Transaction> transactions) {
-        boolean[] labels = new boolean[transactions.size()];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = transactions.get(i).fraud();
-        }
-        return labels;
+        return Training.labels(transactions, FraudData.Transaction::fraud);
     }
 
     static Mlp train(List<FraudData.Transaction> transactions) {
-        boolean[] positive = labels(transactions);
-        double[] labels = new double[positive.length];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = positive[i] ? 1 : 0;
-        }
-        return Training.train(vectors(transactions), labels, new int[] {FraudData.WIDTH, 32, 16, 1});
+        return Training.train(
+                transactions, FraudData::features, FraudData.Transaction::fraud, new int[] {FraudData.WIDTH, 32, 16, 1
+                });
     }
 
     /** The manifest: where each of the 15 columns comes from, mirroring {@link FraudData#features}. */

@@ -40,7 +40,7 @@ public final class Mlp {
             weights[l] = new double[out * in];
             double scale = Math.sqrt(2.0 / in); // He initialisation for ReLU
             for (int i = 0; i < weights[l].length; i++) {
-                weights[l][i] = scale * FraudData.gaussian(random);
+                weights[l][i] = scale * Draws.gaussian(random);
             }
             biases[l] = new double[out];
             mW[l] = new double[out * in];

@@ -5,6 +5,9 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.quantize.Auc;
@@ -49,6 +52,33 @@ final class Training {
             }
         }
         return mlp;
+    }
+
+    /** The model input vectors of {@code rows}. */
+    static <T> double[][] vectors(List<T> rows, Function<T, double[]> features) {
+        double[][] out = new double[rows.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = features.apply(rows.get(i));
+        }
+        return out;
+    }
+
+    /** Which of {@code rows} are positive examples. */
+    static <T> boolean[] labels(List<T> rows, Predicate<T> positive) {
+        boolean[] out = new boolean[rows.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = positive.test(rows.get(i));
+        }
+        return out;
+    }
+
+    /** {@link #train(double[][], double[], int[])} on {@code rows}' vectors and 0/1 labels. */
+    static <T> Mlp train(List<T> rows, Function<T, double[]> features, Predicate<T> positive, int[] sizes) {
+        double[] labels = new double[rows.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = positive.test(rows.get(i)) ? 1 : 0;
+        }
+        return train(vectors(rows, features), labels, sizes);
     }
 
     static double auc(Mlp mlp, double[][] rows, boolean[] positive) {
