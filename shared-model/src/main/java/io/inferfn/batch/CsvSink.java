@@ -5,7 +5,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 
@@ -46,10 +45,7 @@ final class CsvSink implements PredictionSink {
             .build()
             .withHeader();
 
-    private final Path target;
-    private final Path rejectsTarget;
-    private final Path part;
-    private final Path rejectsPart;
+    private final PartFiles files;
     private final Writer out;
     private final Writer rejectsOut;
     private final SequenceWriter predictions;
@@ -65,23 +61,12 @@ final class CsvSink implements PredictionSink {
         this.model = model.name();
         this.version = model.version();
         this.scoredAt = startedAt.toString();
-        String name = file.getFileName().toString();
-        String base = name.endsWith(".csv") ? name.substring(0, name.length() - 4) : name;
-        if (run.shardCount() > 1) {
-            base = base + "-shard-" + run.shardIndex() + "-of-" + run.shardCount();
-        }
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        target = dir.resolve(base + ".csv");
-        rejectsTarget = dir.resolve(base + ".rejects.csv");
-        // per-attempt part files: two attempts of the same shard never write into each other's
-        part = Files.createTempFile(dir, base + ".csv.", ".part");
-        rejectsPart = Files.createTempFile(dir, base + ".rejects.csv.", ".part");
+        files = new PartFiles(file, ".csv", run);
         Writer opened = null;
         Writer openedRejects = null;
         try {
-            opened = Files.newBufferedWriter(part, StandardCharsets.UTF_8);
-            openedRejects = Files.newBufferedWriter(rejectsPart, StandardCharsets.UTF_8);
+            opened = Files.newBufferedWriter(files.part, StandardCharsets.UTF_8);
+            openedRejects = Files.newBufferedWriter(files.rejectsPart, StandardCharsets.UTF_8);
             predictions = MAPPER.writer(PREDICTIONS).writeValues(opened);
             rejects = MAPPER.writer(REJECTS).writeValues(openedRejects);
         } catch (IOException | RuntimeException e) {
@@ -91,8 +76,7 @@ final class CsvSink implements PredictionSink {
             if (openedRejects != null) {
                 openedRejects.close();
             }
-            Files.deleteIfExists(part);
-            Files.deleteIfExists(rejectsPart);
+            files.discard();
             throw e;
         }
         out = opened;
@@ -124,19 +108,12 @@ final class CsvSink implements PredictionSink {
     public void commit() throws IOException {
         predictions.close();
         rejects.close();
-        // rejects first: a reader that sees the new predictions file also sees its rejects
-        Files.move(rejectsPart, rejectsTarget, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** The predictions file a committed run leaves. */
-    Path target() {
-        return target;
+        files.commit();
     }
 
     @Override
     public String describe() {
-        return "file " + target;
+        return "file " + files.target;
     }
 
     @Override
@@ -149,7 +126,6 @@ final class CsvSink implements PredictionSink {
                 // the part files are dropped below
             }
         }
-        Files.deleteIfExists(part);
-        Files.deleteIfExists(rejectsPart);
+        files.discard();
     }
 }

@@ -1,9 +1,7 @@
 package io.inferfn.batch;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 
@@ -37,10 +35,7 @@ final class ParquetSink implements PredictionSink {
             + " required binary run_id (STRING); optional binary entity_id (STRING); required binary reason (STRING);"
             + " optional binary row_data (STRING); required binary rejected_at (STRING); }");
 
-    private final Path target;
-    private final Path rejectsTarget;
-    private final Path part;
-    private final Path rejectsPart;
+    private final PartFiles files;
     private final ParquetWriter<Group> predictions;
     private final ParquetWriter<Group> rejects;
     private final SimpleGroupFactory predictionRows = new SimpleGroupFactory(PREDICTIONS);
@@ -56,25 +51,15 @@ final class ParquetSink implements PredictionSink {
         this.model = model.name();
         this.version = model.version();
         this.scoredAt = startedAt.toString();
-        String name = file.getFileName().toString();
-        String base = name.substring(0, name.length() - ".parquet".length());
-        if (run.shardCount() > 1) {
-            base = base + "-shard-" + run.shardIndex() + "-of-" + run.shardCount();
-        }
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        target = dir.resolve(base + ".parquet");
-        rejectsTarget = dir.resolve(base + ".rejects.parquet");
-        part = Files.createTempFile(dir, base + ".parquet.", ".part");
-        rejectsPart = Files.createTempFile(dir, base + ".rejects.parquet.", ".part");
+        files = new PartFiles(file, ".parquet", run);
         ParquetWriter<Group> p = null;
         try {
             // per-attempt part files exist already (createTempFile): overwrite them
-            p = ExampleParquetWriter.builder(new LocalOutputFile(part))
+            p = ExampleParquetWriter.builder(new LocalOutputFile(files.part))
                     .withType(PREDICTIONS)
                     .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                     .build();
-            rejects = ExampleParquetWriter.builder(new LocalOutputFile(rejectsPart))
+            rejects = ExampleParquetWriter.builder(new LocalOutputFile(files.rejectsPart))
                     .withType(REJECTS)
                     .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                     .build();
@@ -82,8 +67,7 @@ final class ParquetSink implements PredictionSink {
             if (p != null) {
                 p.close();
             }
-            Files.deleteIfExists(part);
-            Files.deleteIfExists(rejectsPart);
+            files.discard();
             throw e;
         }
         predictions = p;
@@ -128,13 +112,12 @@ final class ParquetSink implements PredictionSink {
         predictions.close();
         rejects.close();
         closed = true;
-        Files.move(rejectsPart, rejectsTarget, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        files.commit();
     }
 
     @Override
     public String describe() {
-        return "file " + target;
+        return "file " + files.target;
     }
 
     @Override
@@ -148,7 +131,6 @@ final class ParquetSink implements PredictionSink {
                 }
             }
         }
-        Files.deleteIfExists(part);
-        Files.deleteIfExists(rejectsPart);
+        files.discard();
     }
 }
