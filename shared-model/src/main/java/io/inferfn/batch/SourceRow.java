@@ -14,7 +14,7 @@ import io.inferfn.scoring.Row;
  * feature map scoring reads. Reused from batch to batch (a source fills it in place), so reading a
  * million rows does not build a million maps.
  */
-final class SourceRow implements Row {
+final class SourceRow implements Row.Columnar {
 
     final String[] columns;
     final Map<String, Integer> index;
@@ -39,6 +39,16 @@ final class SourceRow implements Row {
     @Override
     public Map<String, ?> features() {
         return view;
+    }
+
+    @Override
+    public String[] columnNames() {
+        return columns;
+    }
+
+    @Override
+    public Object[] columnValues() {
+        return values;
     }
 
     /** The row as text for a rejects table: its raw line, or column=value pairs. */

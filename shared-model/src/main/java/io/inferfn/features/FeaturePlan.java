@@ -199,6 +199,10 @@ public final class FeaturePlan {
      * @throws InvalidRequestException naming the feature, what was sent and what was expected
      */
     public void readRequest(Row row, int r, Scratch s, int batchIndex) {
+        if (row instanceof Row.Columnar columnar) {
+            readColumns(columnar, r, s, batchIndex);
+            return;
+        }
         int base = r * n;
         Map<String, ?> values = row.features();
         int present = 0;
@@ -225,6 +229,66 @@ public final class FeaturePlan {
             throw new InvalidRequestException(prefix(batchIndex) + "'entityId' is required: model " + modelName
                     + " reads online features keyed by " + patterns[0].pattern);
         }
+    }
+
+    /** {@link #readRequest} for positional rows: the same checks, with the column-to-feature map computed once per source. */
+    private void readColumns(Row.Columnar row, int r, Scratch s, int batchIndex) {
+        int base = r * n;
+        int[] mapping = s.mapping(row.columnNames());
+        Object[] values = row.columnValues();
+        boolean[] given = s.given;
+        for (int i : requestFeatures) {
+            given[i] = false;
+        }
+        for (int c = 0; c < mapping.length; c++) {
+            int i = mapping[c];
+            if (i < 0) {
+                String name = row.columnNames()[c];
+                throw new InvalidRequestException(prefix(batchIndex)
+                        + (i == UNKNOWN
+                                ? "unknown feature '" + name + "'; model " + modelName + " takes " + requestFeatureList
+                                : "feature '" + name + "' is derived by the model from other features; send those"
+                                        + " instead"));
+            }
+            Object v = values[c];
+            if (v == null) {
+                continue;
+            }
+            convert(v, i, base, s, batchIndex);
+            if (sources[i] == FeatureSource.STORE) {
+                s.supplied[base + i] = true;
+            } else {
+                given[i] = true;
+            }
+        }
+        for (int i : requestFeatures) {
+            if (!given[i]) {
+                if (!hasDefault[i]) {
+                    throw new InvalidRequestException(
+                            prefix(batchIndex) + "feature '" + names[i] + "' is required: expected a "
+                                    + expected(types[i]) + "; model " + modelName + " takes " + requestFeatureList);
+                }
+                s.num[base + i] = defaultNum[i];
+                s.str[base + i] = defaultStr[i];
+            }
+        }
+        String entityId = row.entityId();
+        if (needsEntityId && (entityId == null || entityId.isBlank())) {
+            throw new InvalidRequestException(prefix(batchIndex) + "'entityId' is required: model " + modelName
+                    + " reads online features keyed by " + patterns[0].pattern);
+        }
+    }
+
+    private static final int UNKNOWN = -1;
+    private static final int DERIVED_COLUMN = -2;
+
+    private int[] columnMapping(String[] columns) {
+        int[] mapping = new int[columns.length];
+        for (int c = 0; c < columns.length; c++) {
+            Integer i = index.get(columns[c]);
+            mapping[c] = i == null ? UNKNOWN : sources[i] == FeatureSource.DERIVED ? DERIVED_COLUMN : i;
+        }
+        return mapping;
     }
 
     private void checkExtras(Map<String, ?> values, int base, Scratch s, int batchIndex) {
@@ -543,6 +607,20 @@ public final class FeaturePlan {
         boolean[] rowDegraded = new boolean[1];
         List<String>[] rowMissing = newLists(1);
         final StringBuilder keyBuilder = new StringBuilder(64);
+        /** Which request features the current positional row gave. */
+        final boolean[] given = new boolean[n];
+
+        private String[] mappedColumns;
+        private int[] mapping;
+
+        /** The feature index of each column of a positional source (cached per column array). */
+        int[] mapping(String[] columns) {
+            if (columns != mappedColumns) {
+                mapping = columnMapping(columns);
+                mappedColumns = columns;
+            }
+            return mapping;
+        }
 
         void reset(int rows) {
             int cells = rows * n;

@@ -14,6 +14,19 @@ public interface Row {
     /** Request features by name: numbers, booleans, strings (timestamps as epoch seconds or ISO-8601). */
     Map<String, ?> features();
 
+    /**
+     * A row whose features are positional columns with names shared by every row of a batch (batch
+     * sources): scoring reads them by position, without a map lookup per feature.
+     */
+    interface Columnar extends Row {
+
+        /** The column names; the same array instance for every row of a source. */
+        String[] columnNames();
+
+        /** The values, aligned with {@link #columnNames()}; null for a missing value. */
+        Object[] columnValues();
+    }
+
     /** A row built from its parts. */
     static Row of(String entityId, Map<String, ?> features) {
         return new SimpleRow(entityId, features);

@@ -161,4 +161,52 @@ class FeaturePlanTest {
         assertThatThrownBy(() -> plan.readRequest(Row.of(null, request(40)), 0, s, -1))
                 .hasMessageContaining("'entityId' is required: model plan reads online features keyed by");
     }
+
+    /** A positional row, as batch sources produce them. */
+    record Columns(String entityId, String[] columnNames, Object[] columnValues) implements Row.Columnar {
+        @Override
+        public Map<String, ?> features() {
+            Map<String, Object> map = new HashMap<>();
+            for (int c = 0; c < columnNames.length; c++) {
+                if (columnValues[c] != null) {
+                    map.put(columnNames[c], columnValues[c]);
+                }
+            }
+            return map;
+        }
+    }
+
+    @Test
+    void positionalRowsAssembleExactlyLikeMapRows() {
+        String[] names = {"amount", "ts", "category", "merchant", "code", "avg"};
+        StoreReplyFactory store = (keys, fields, n) -> StoreReply.of(new String[][] {{"80", "3"}, {"1"}});
+        Object[][] rows = {
+            {40.0, "2026-11-23T23:30:00Z", "b", "m-9", null, null}, // defaults for code, avg from the store
+            {12.5, 1_790_000_000.0, null, "m-1", 3.0, 25.0} // avg supplied by the source: its hash is not fetched
+        };
+        for (Object[] values : rows) {
+            Columns positional = new Columns("c-1", names, values.clone());
+            Result byPosition = assemble(positional, store);
+            Result byName = assemble(Row.of("c-1", positional.features()), store);
+            assertThat(byPosition.columns()).containsExactly(byName.columns());
+            assertThat(byPosition.keys()).containsExactly(byName.keys());
+            assertThat(byPosition.missing()).isEqualTo(byName.missing());
+        }
+    }
+
+    @Test
+    void positionalRowsAreValidatedLikeMapRows() {
+        String[] names = {"amount", "ts", "hour_utc"};
+        assertThatThrownBy(() -> assemble(new Columns("c-1", names, new Object[] {1.0, 1.0, 3.0}), null))
+                .hasMessageContaining("feature 'hour_utc' is derived by the model from other features");
+        assertThatThrownBy(() ->
+                        assemble(new Columns("c-1", new String[] {"amount", "nope"}, new Object[] {1.0, 2.0}), null))
+                .hasMessageContaining("unknown feature 'nope'");
+        assertThatThrownBy(() ->
+                        assemble(new Columns("c-1", new String[] {"amount", "ts"}, new Object[] {null, 1.0}), null))
+                .hasMessageContaining("feature 'amount' is required");
+        assertThatThrownBy(() ->
+                        assemble(new Columns("c-1", new String[] {"amount", "ts"}, new Object[] {"lots", 1.0}), null))
+                .hasMessageContaining("feature 'amount' must be a number; got the string \"lots\"");
+    }
 }
