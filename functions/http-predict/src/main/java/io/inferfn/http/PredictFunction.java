@@ -1,6 +1,7 @@
 package io.inferfn.http;
 
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import io.quarkus.funqy.Funq;
 
@@ -10,7 +11,11 @@ import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.PayloadTooLargeException;
 import io.inferfn.scoring.Scorer;
 
-/** HTTP trigger: {@code POST /predict} scores one row or a batch and returns the predictions to the caller. */
+/**
+ * HTTP trigger: {@code POST /predict} scores one row or a batch and returns the predictions to the caller.
+ * A singleton: Funqy would otherwise build the bean, and its config mapping, for every request.
+ */
+@Singleton
 public class PredictFunction {
 
     @Inject
