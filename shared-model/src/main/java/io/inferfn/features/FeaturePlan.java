@@ -210,9 +210,7 @@ public final class FeaturePlan {
             Object v = values == null ? null : values.get(names[i]);
             if (v == null) {
                 if (!hasDefault[i]) {
-                    throw new InvalidRequestException(
-                            prefix(batchIndex) + "feature '" + names[i] + "' is required: expected a "
-                                    + expected(types[i]) + "; model " + modelName + " takes " + requestFeatureList);
+                    throw required(i, batchIndex);
                 }
                 s.num[base + i] = defaultNum[i];
                 s.str[base + i] = defaultStr[i];
@@ -224,11 +222,7 @@ public final class FeaturePlan {
         if (values != null && values.size() > present) {
             checkExtras(values, base, s, batchIndex);
         }
-        String entityId = row.entityId();
-        if (needsEntityId && (entityId == null || entityId.isBlank())) {
-            throw new InvalidRequestException(prefix(batchIndex) + "'entityId' is required: model " + modelName
-                    + " reads online features keyed by " + patterns[0].pattern);
-        }
+        checkEntityId(row, batchIndex);
     }
 
     /** {@link #readRequest} for positional rows: the same checks, with the column-to-feature map computed once per source. */
@@ -264,14 +258,21 @@ public final class FeaturePlan {
         for (int i : requestFeatures) {
             if (!given[i]) {
                 if (!hasDefault[i]) {
-                    throw new InvalidRequestException(
-                            prefix(batchIndex) + "feature '" + names[i] + "' is required: expected a "
-                                    + expected(types[i]) + "; model " + modelName + " takes " + requestFeatureList);
+                    throw required(i, batchIndex);
                 }
                 s.num[base + i] = defaultNum[i];
                 s.str[base + i] = defaultStr[i];
             }
         }
+        checkEntityId(row, batchIndex);
+    }
+
+    private InvalidRequestException required(int i, int batchIndex) {
+        return new InvalidRequestException(prefix(batchIndex) + "feature '" + names[i] + "' is required: expected a "
+                + expected(types[i]) + "; model " + modelName + " takes " + requestFeatureList);
+    }
+
+    private void checkEntityId(Row row, int batchIndex) {
         String entityId = row.entityId();
         if (needsEntityId && (entityId == null || entityId.isBlank())) {
             throw new InvalidRequestException(prefix(batchIndex) + "'entityId' is required: model " + modelName
