@@ -272,6 +272,11 @@ public final class FeaturePlan {
                 + expected(types[i]) + "; model " + modelName + " takes " + requestFeatureList);
     }
 
+    /** Whether a row must name its entity: some feature is read from the online store by entity id. */
+    public boolean needsEntityId() {
+        return needsEntityId;
+    }
+
     private void checkEntityId(Row row, int batchIndex) {
         String entityId = row.entityId();
         if (needsEntityId && (entityId == null || entityId.isBlank())) {

@@ -145,6 +145,23 @@ public class ModelCatalog {
         return ready;
     }
 
+    /**
+     * Waits up to {@code max} for the models to load, for triggers that start before them (a Kafka
+     * consumer starts with the application); then {@link #resolve} answers as usual.
+     */
+    public LoadedModel awaitReady(String name, java.time.Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (!ready && state.equals("loading") && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return resolve(name);
+    }
+
     /** "loading", "loaded" or "failed: <reason>". */
     public String state() {
         return state;
