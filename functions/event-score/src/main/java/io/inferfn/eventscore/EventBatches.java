@@ -1,0 +1,125 @@
+package io.inferfn.eventscore;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.common.header.Header;
+import org.jboss.logging.Logger;
+
+import io.inferfn.events.EventReadings;
+import io.inferfn.events.EventScorer;
+import io.inferfn.events.PredictionJson;
+import io.inferfn.model.LoadedModel;
+import io.inferfn.runtime.ModelCatalog;
+import io.inferfn.scoring.Prediction;
+import io.inferfn.scoring.Scorer;
+
+/**
+ * One batch of messages from any trigger (a Kafka poll, an SQS or MSK event): scored in one batch,
+ * then every prediction to the predictions topic, the alerts also to the alerts topic, and the
+ * messages that could not be scored to the dead-letter topic (or back to the caller, for SQS).
+ */
+@ApplicationScoped
+public class EventBatches {
+
+    private static final Logger LOG = Logger.getLogger(EventBatches.class);
+
+    /** A Kafka consumer starts with the application, possibly before the model has loaded. */
+    private static final Duration MODEL_WAIT = Duration.ofSeconds(120);
+
+    @Inject
+    ModelCatalog catalog;
+
+    @Inject
+    Scorer scorer;
+
+    @Inject
+    EventOutputs outputs;
+
+    @Inject
+    EventScoreConfig config;
+
+    private EventScorer events;
+    private volatile Served served;
+
+    /** What is derived once per model: its headers and its alert threshold. */
+    private record Served(LoadedModel model, Header[] headers, float alertThreshold) {}
+
+    @PostConstruct
+    void init() {
+        events = new EventScorer(scorer, new EventReadings(config.entityField()));
+    }
+
+    /** One message and where it came from (for the dead-letter headers). */
+    public record Inbound(String key, byte[] value, String topic, int partition, long offset)
+            implements EventScorer.Message {}
+
+    /**
+     * @param outcomes what became of each message, by index
+     * @param alerts how many predictions were alerts
+     * @param acked completes when the broker has acknowledged every output of the batch
+     */
+    public record Result(EventScorer.Outcomes outcomes, int alerts, CompletableFuture<Void> acked) {}
+
+    /**
+     * Scores {@code batch} and sends its outputs.
+     *
+     * @param deadLetter true: rejected messages go to the dead-letter topic; false: the caller
+     *     reports them itself (SQS partial batch failures, with the queue's own redrive)
+     */
+    public Result process(List<Inbound> batch, boolean deadLetter) {
+        Served s = served();
+        EventScorer.Outcomes outcomes = events.score(s.model, batch);
+        EventOutputs.Acks acks = outputs.acks();
+        int alerts = 0;
+        for (int i = 0; i < outcomes.size(); i++) {
+            Prediction p = outcomes.predictions()[i];
+            Inbound in = batch.get(i);
+            if (p != null) {
+                byte[] json = PredictionJson.write(p);
+                outputs.prediction(p.entityId(), json, s.headers, acks);
+                if (p.score() >= s.alertThreshold) {
+                    outputs.alert(p.entityId(), json, s.headers, acks);
+                    alerts++;
+                }
+            } else if (deadLetter) {
+                outputs.deadLetter(
+                        in.key(), in.value(), outcomes.rejections()[i], in.topic(), in.partition(), in.offset(), acks);
+            }
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("Scored %d message(s): %d alert(s), %d rejected", batch.size(), alerts, outcomes.rejected());
+        }
+        return new Result(outcomes, alerts, acks.sealed());
+    }
+
+    private Served served() {
+        LoadedModel model = catalog.awaitReady(null, MODEL_WAIT);
+        Served s = served;
+        if (s == null || s.model != model) {
+            s = new Served(model, EventOutputs.modelHeaders(model), alertThreshold(model));
+            served = s;
+        }
+        return s;
+    }
+
+    private float alertThreshold(LoadedModel model) {
+        if (config.alertThreshold().isPresent()) {
+            return (float) config.alertThreshold().getAsDouble();
+        }
+        List<Double> thresholds = model.manifest().output().thresholds();
+        if (thresholds == null || thresholds.isEmpty()) {
+            LOG.warnf(
+                    "Model %s %s declares no output thresholds and inferfn.event.alert-threshold is unset:"
+                            + " nothing will be sent to %s",
+                    model.name(), model.version(), config.alertsTopic());
+            return Float.POSITIVE_INFINITY;
+        }
+        return thresholds.get(thresholds.size() - 1).floatValue();
+    }
+}

@@ -1,0 +1,44 @@
+package io.inferfn.eventscore;
+
+import java.time.Duration;
+import java.util.OptionalDouble;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Where event-score writes its outputs, and how it reads a message. */
+@ConfigMapping(prefix = "inferfn.event")
+public interface EventScoreConfig {
+
+    /**
+     * The value's field that names the entity (the sensor) when a message has no key: SQS messages
+     * and keyless Kafka records. It is never passed to the model as a feature.
+     */
+    @WithDefault("entityId")
+    String entityField();
+
+    /** Topic of every prediction, keyed by entity id, with the model's name and version in headers. */
+    @WithDefault("predictions")
+    String predictionsTopic();
+
+    /** Topic of the predictions whose score reaches the alert threshold. */
+    @WithDefault("alerts")
+    String alertsTopic();
+
+    /**
+     * Topic of the messages that could not be scored: the original key and value, with the reason,
+     * source topic, partition and offset in {@code dead-letter-*} headers.
+     */
+    @WithDefault("sensor-readings-dlq")
+    String deadLetterTopic();
+
+    /** The score at or above which a prediction is also an alert; by default the manifest's highest threshold. */
+    OptionalDouble alertThreshold();
+
+    /**
+     * How long a Lambda invocation waits for the broker to acknowledge its outputs before it reports
+     * the batch failed (and the queue redelivers it). Keep it under the function's timeout.
+     */
+    @WithDefault("20s")
+    Duration outputTimeout();
+}

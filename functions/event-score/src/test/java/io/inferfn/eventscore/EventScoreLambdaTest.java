@@ -1,0 +1,93 @@
+package io.inferfn.eventscore;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.inferfn.localstack.KafkaTestResource;
+import io.inferfn.localstack.RedisTestResource;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link EventScoreHandler} through the Lambda event path: real SQS and MSK event source mapping
+ * payloads (fixtures under {@code src/test/resources/events}) posted to the mock event server, which
+ * invokes the handler as the Lambda runtime would.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+class EventScoreLambdaTest {
+
+    @BeforeAll
+    static void seed() {
+        SensorData.seedRedis(RedisTestResource.redis());
+    }
+
+    @Test
+    void sqsBatchWithOneBadMessageReportsOnlyItsId() throws Exception {
+        Map<TopicPartition, Long> from = Topics.endOffsets(EventScoreTest.PREDICTIONS);
+
+        JsonPath response = invoke("sqs-one-bad.json");
+
+        assertThat(response.getList("batchItemFailures.itemIdentifier"))
+                .containsExactly("2e1424d4-f796-459a-8184-9c92662be6da");
+        List<ConsumerRecord<String, byte[]>> predictions =
+                Topics.read(EventScoreTest.PREDICTIONS, from, 2, EventScoreTest.SETTLE, EventScoreTest.MAX);
+        assertThat(predictions).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("s-0007", "s-0042");
+    }
+
+    @Test
+    void sqsBatchThatScoresAnswersAnEmptyFailureList() throws Exception {
+        JsonPath response = invoke("sqs-all-good.json");
+
+        assertThat(response.getList("batchItemFailures")).isEmpty();
+        assertThat(response.getMap("$")).containsOnlyKeys("batchItemFailures");
+    }
+
+    @Test
+    void mskBatchDecodesBase64AndDeadLettersTheBadRecord() throws Exception {
+        Map<TopicPartition, Long> predictionsFrom = Topics.endOffsets(EventScoreTest.PREDICTIONS);
+        Map<TopicPartition, Long> dlqFrom = Topics.endOffsets(EventScoreTest.DLQ);
+
+        JsonPath response = invoke("msk-readings.json");
+
+        assertThat(response.getList("batchItemFailures")).isEmpty();
+        List<ConsumerRecord<String, byte[]>> predictions =
+                Topics.read(EventScoreTest.PREDICTIONS, predictionsFrom, 2, EventScoreTest.SETTLE, EventScoreTest.MAX);
+        assertThat(predictions).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("s-0007", "s-0042");
+        List<ConsumerRecord<String, byte[]>> dead =
+                Topics.read(EventScoreTest.DLQ, dlqFrom, 1, EventScoreTest.SETTLE, EventScoreTest.MAX);
+        assertThat(dead).hasSize(1);
+        assertThat(Topics.header(dead.get(0), EventOutputs.DLQ_REASON)).contains("not valid JSON");
+        assertThat(Topics.header(dead.get(0), EventOutputs.DLQ_TOPIC)).isEqualTo("sensor-readings");
+        assertThat(Topics.header(dead.get(0), EventOutputs.DLQ_OFFSET)).isEqualTo("17");
+    }
+
+    private static JsonPath invoke(String fixture) throws Exception {
+        String event = Files.readString(Path.of("src/test/resources/events/" + fixture));
+        return given().body(event)
+                .post(lambdaApi())
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+    }
+
+    static String lambdaApi() {
+        String api = ConfigProvider.getConfig().getValue("quarkus-internal.aws-lambda.test-api", String.class);
+        String base = api.startsWith("http") ? api : "http://" + api;
+        return base.contains("/_lambda_") ? base : base + "/_lambda_";
+    }
+}

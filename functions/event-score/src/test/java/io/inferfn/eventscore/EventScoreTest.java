@@ -1,0 +1,266 @@
+package io.inferfn.eventscore;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.inferfn.localstack.KafkaTestResource;
+import io.inferfn.localstack.RedisTestResource;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * event-score against a real Kafka broker and a real Redis, both started by the test: readings in,
+ * predictions, alerts and dead letters out, through a broker restart and a Redis outage.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+class EventScoreTest {
+
+    static final String READINGS = "sensor-readings";
+    static final String PREDICTIONS = "predictions";
+    static final String ALERTS = "alerts";
+    static final String DLQ = "sensor-readings-dlq";
+    static final String KAFKA_READINESS = "SmallRye Reactive Messaging - readiness check";
+    static final Duration SETTLE = Duration.ofSeconds(2);
+    static final Duration MAX = Duration.ofSeconds(90);
+
+    @TestHTTPResource("/q/health")
+    String health;
+
+    @BeforeAll
+    static void seed() {
+        SensorData.seedRedis(RedisTestResource.redis());
+    }
+
+    @Test
+    void everyReadingGetsOnePredictionAndAnomaliesAlert() {
+        List<SensorData.Reading> readings = SensorData.readings();
+        Map<TopicPartition, Long> predictionsFrom = Topics.endOffsets(PREDICTIONS);
+        Map<TopicPartition, Long> alertsFrom = Topics.endOffsets(ALERTS);
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (SensorData.Reading r : readings) {
+            records.add(Topics.record(READINGS, r.sensorId(), r.json()));
+        }
+        Topics.produce(READINGS, records);
+
+        List<ConsumerRecord<String, byte[]>> predictions =
+                Topics.read(PREDICTIONS, predictionsFrom, readings.size(), SETTLE, MAX);
+        List<ConsumerRecord<String, byte[]>> alerts = Topics.read(ALERTS, alertsFrom, 1, SETTLE, MAX);
+
+        assertThat(predictions).hasSize(readings.size());
+        // per sensor, predictions come in the order its readings were sent
+        Map<String, List<SensorData.Reading>> sent = readings.stream()
+                .collect(Collectors.groupingBy(SensorData.Reading::sensorId, TreeMap::new, Collectors.toList()));
+        Map<String, List<JsonPath>> received = new TreeMap<>();
+        for (ConsumerRecord<String, byte[]> p : predictions) {
+            JsonPath json = JsonPath.from(Topics.value(p));
+            assertThat(json.getString("entityId")).isEqualTo(p.key());
+            assertThat(Topics.header(p, EventOutputs.MODEL_HEADER)).isEqualTo("sensor-anomaly");
+            assertThat(Topics.header(p, EventOutputs.VERSION_HEADER)).isEqualTo("2");
+            assertThat(json.getBoolean("degraded")).as("baselines are in Redis").isFalse();
+            received.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(json);
+        }
+        assertThat(received.keySet()).isEqualTo(sent.keySet());
+        sent.forEach((sensor, list) -> assertThat(received.get(sensor)).hasSameSizeAs(list));
+
+        // alerts are exactly the predictions at or above the manifest's threshold, and they are the faults
+        long aboveThreshold = predictions.stream()
+                .filter(p -> JsonPath.from(Topics.value(p)).getFloat("score") >= 0.8f)
+                .count();
+        assertThat(alerts).hasSize((int) aboveThreshold);
+        long faults = readings.stream().filter(SensorData.Reading::anomaly).count();
+        long caught = 0;
+        for (Map.Entry<String, List<SensorData.Reading>> e : sent.entrySet()) {
+            List<JsonPath> got = received.get(e.getKey());
+            for (int i = 0; i < e.getValue().size(); i++) {
+                if (e.getValue().get(i).anomaly() && got.get(i).getFloat("score") >= 0.8f) {
+                    caught++;
+                }
+            }
+        }
+        assertThat(faults).isPositive();
+        assertThat((double) caught / faults)
+                .as("share of injected faults alerted")
+                .isGreaterThan(0.8);
+        assertThat((double) caught / alerts.size())
+                .as("share of alerts that are faults")
+                .isGreaterThan(0.8);
+        alerts.forEach(a ->
+                assertThat(JsonPath.from(Topics.value(a)).getString("label")).isEqualTo("anomaly"));
+    }
+
+    @Test
+    void poisonMessagesGoToTheDeadLetterTopicWithTheReasonAndTheRestIsScored() {
+        SensorData.Reading good = SensorData.readings().get(0);
+        Map<TopicPartition, Long> dlqFrom = Topics.endOffsets(DLQ);
+        Map<TopicPartition, Long> predictionsFrom = Topics.endOffsets(PREDICTIONS);
+        Map<TopicPartition, Long> readingsFrom = Topics.endOffsets(READINGS);
+        String firstFeature = good.json().substring(2, good.json().indexOf('"', 2));
+        Map<String, byte[]> poison = new java.util.LinkedHashMap<>();
+        poison.put("not-json", new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, 0x41});
+        poison.put("array", "[1, 2, 3]".getBytes(StandardCharsets.UTF_8));
+        poison.put("missing", "{}".getBytes(StandardCharsets.UTF_8));
+        poison.put("text", good.json().replaceFirst(":[-0-9.eE]+", ":\"hot\"").getBytes(StandardCharsets.UTF_8));
+        poison.put("unknown", good.json().replace("{", "{\"colour\":\"red\",").getBytes(StandardCharsets.UTF_8));
+        poison.put("empty", new byte[0]);
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        int goodCount = 0;
+        for (Map.Entry<String, byte[]> e : poison.entrySet()) {
+            records.add(Topics.record(READINGS, good.sensorId(), good.json()));
+            goodCount++;
+            records.add(new ProducerRecord<>(READINGS, "poison-" + e.getKey(), e.getValue()));
+        }
+        // no key and no sensorId field: nothing says which sensor's baselines to read
+        records.add(new ProducerRecord<>(READINGS, null, good.json().getBytes(StandardCharsets.UTF_8)));
+        Topics.produce(READINGS, records);
+
+        List<ConsumerRecord<String, byte[]>> dead = Topics.read(DLQ, dlqFrom, poison.size() + 1, SETTLE, MAX);
+        List<ConsumerRecord<String, byte[]>> predictions =
+                Topics.read(PREDICTIONS, predictionsFrom, goodCount, SETTLE, MAX);
+
+        assertThat(predictions).hasSize(goodCount);
+        assertThat(dead).hasSize(poison.size() + 1);
+        Map<String, String> reasons = new HashMap<>();
+        long firstOffset = readingsFrom.getOrDefault(new TopicPartition(READINGS, 0), 0L);
+        for (ConsumerRecord<String, byte[]> d : dead) {
+            reasons.put(String.valueOf(d.key()), Topics.header(d, EventOutputs.DLQ_REASON));
+            assertThat(Topics.header(d, EventOutputs.DLQ_TOPIC)).isEqualTo(READINGS);
+            assertThat(Topics.header(d, EventOutputs.DLQ_PARTITION)).isEqualTo("0");
+            long offset = Long.parseLong(Topics.header(d, EventOutputs.DLQ_OFFSET));
+            assertThat(offset).isGreaterThanOrEqualTo(firstOffset);
+            if (d.key() != null) {
+                // the original bytes, unchanged, at the offset the header names
+                int index = (int) (offset - firstOffset);
+                assertThat(records.get(index).key()).isEqualTo(d.key());
+                assertThat(d.value()).isEqualTo(records.get(index).value());
+            }
+        }
+        assertThat(reasons.get("poison-not-json")).contains("not valid JSON");
+        assertThat(reasons.get("poison-array")).contains("not a JSON object");
+        assertThat(reasons.get("poison-missing")).contains("is required");
+        assertThat(reasons.get("poison-text")).contains(firstFeature).contains("number");
+        assertThat(reasons.get("poison-unknown")).contains("unknown feature 'colour'");
+        assertThat(reasons.get("poison-empty")).contains("empty value");
+        assertThat(reasons.get("null")).contains("no entity id").contains("'sensorId'");
+    }
+
+    @Test
+    void redisDownPredictionsAreFlaggedDegradedAndNoneIsLost() {
+        List<SensorData.Reading> readings = SensorData.readings().subList(0, 300);
+        Map<TopicPartition, Long> from = Topics.endOffsets(PREDICTIONS);
+        RedisTestResource.redis().stop();
+        try {
+            List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+            readings.forEach(r -> records.add(Topics.record(READINGS, r.sensorId(), r.json())));
+            Topics.produce(READINGS, records);
+            List<ConsumerRecord<String, byte[]>> predictions =
+                    Topics.read(PREDICTIONS, from, readings.size(), SETTLE, MAX);
+            assertThat(predictions).hasSize(readings.size());
+            for (ConsumerRecord<String, byte[]> p : predictions) {
+                JsonPath json = JsonPath.from(Topics.value(p));
+                assertThat(json.getBoolean("degraded")).isTrue();
+                assertThat(json.getList("missingFeatures")).isNotEmpty();
+            }
+        } finally {
+            RedisTestResource.redis().start();
+        }
+    }
+
+    @Test
+    void brokerRestartMidStreamLosesNothingAndDuplicatesOnlyTheUncommittedWindow() throws Exception {
+        int n = 20_000;
+        List<SensorData.Reading> demo = SensorData.readings();
+        Map<TopicPartition, Long> from = Topics.endOffsets(PREDICTIONS);
+        CompletableFuture<Void> produced = CompletableFuture.runAsync(() -> {
+            try (KafkaProducer<String, byte[]> producer = Topics.producer()) {
+                for (int i = 0; i < n; i++) {
+                    SensorData.Reading r = demo.get(i % demo.size());
+                    // a key per reading ("<sensor>#<seq>") tells every prediction apart
+                    producer.send(Topics.record(READINGS, r.sensorId() + "#" + i, r.json()));
+                    if (i % 1000 == 999) {
+                        producer.flush();
+                        sleep(100);
+                    }
+                }
+                producer.flush();
+            }
+        });
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> Topics.endOffsets(PREDICTIONS).values().stream()
+                                        .mapToLong(Long::longValue)
+                                        .sum()
+                                - from.values().stream()
+                                        .mapToLong(Long::longValue)
+                                        .sum()
+                        > n / 4);
+        KafkaTestResource.kafka().stop();
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get(health + "/ready").then().statusCode(503));
+        sleep(1000);
+        KafkaTestResource.kafka().start();
+        produced.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> given().get(health + "/ready").then().statusCode(200));
+
+        List<ConsumerRecord<String, byte[]>> predictions = Topics.read(PREDICTIONS, from, n, SETTLE, MAX);
+        Map<Integer, Integer> seen = new TreeMap<>();
+        for (ConsumerRecord<String, byte[]> p : predictions) {
+            String key = p.key();
+            if (key.contains("#")) {
+                seen.merge(Integer.parseInt(key.substring(key.indexOf('#') + 1)), 1, Integer::sum);
+            }
+        }
+        assertThat(seen).as("every reading scored").hasSize(n);
+        List<Integer> duplicated = seen.entrySet().stream()
+                .filter(e -> e.getValue() > 1)
+                .map(Map.Entry::getKey)
+                .toList();
+        System.out.printf(
+                "broker restart: %d readings, %d predictions, %d duplicated%n",
+                n, predictions.size(), duplicated.size());
+        if (!duplicated.isEmpty()) {
+            // one partition: the re-read window is one contiguous run of offsets after the last commit
+            assertThat(duplicated.get(duplicated.size() - 1) - duplicated.get(0) + 1)
+                    .as("duplicates form one contiguous window")
+                    .isEqualTo(duplicated.size());
+        }
+    }
+
+    @Test
+    void healthReportsTheConsumer() {
+        given().get(health + "/ready")
+                .then()
+                .statusCode(200)
+                .body("checks.name", org.hamcrest.Matchers.hasItems("inferfn-models", KAFKA_READINESS))
+                .body("checks.find { it.name == '" + KAFKA_READINESS + "' }.status", org.hamcrest.Matchers.is("UP"));
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
