@@ -131,6 +131,18 @@ public final class Mlp {
         return loss / n;
     }
 
+    /**
+     * Decoupled weight decay (as in AdamW): shrinks every weight, not the biases, by {@code rate}.
+     * Keeps the learned function smooth, and with it the ranges its int8 version must cover.
+     */
+    public void decayWeights(double rate) {
+        for (double[] layer : weights) {
+            for (int i = 0; i < layer.length; i++) {
+                layer[i] *= 1 - rate;
+            }
+        }
+    }
+
     private void adam(double[] param, double[] grad, double[] m, double[] v, int n, double lr) {
         double b1 = 0.9;
         double b2 = 0.999;

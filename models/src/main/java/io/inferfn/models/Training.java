@@ -27,6 +27,14 @@ final class Training {
      * the model with the training set's mean and deviation.
      */
     static Mlp train(double[][] rows, double[] labels, int[] sizes) {
+        return train(rows, labels, sizes, 0);
+    }
+
+    /**
+     * {@link #train(double[][], double[], int[])} with decoupled weight decay: after each Adam step
+     * every weight shrinks by {@code learning rate × weightDecay} (0: none, the plain recipe).
+     */
+    static Mlp train(double[][] rows, double[] labels, int[] sizes, double weightDecay) {
         int n = rows.length;
         int width = sizes[0];
         double[] mean = new double[width];
@@ -49,6 +57,9 @@ final class Training {
             double lr = epoch < 8 ? 0.003 : 0.001;
             for (int from = 0; from < n; from += batch) {
                 mlp.trainBatch(rows, labels, from, Math.min(n, from + batch), lr);
+                if (weightDecay > 0) {
+                    mlp.decayWeights(lr * weightDecay);
+                }
             }
         }
         return mlp;
@@ -74,11 +85,17 @@ final class Training {
 
     /** {@link #train(double[][], double[], int[])} on {@code rows}' vectors and 0/1 labels. */
     static <T> Mlp train(List<T> rows, Function<T, double[]> features, Predicate<T> positive, int[] sizes) {
+        return train(rows, features, positive, sizes, 0);
+    }
+
+    /** {@link #train(double[][], double[], int[], double)} on {@code rows}' vectors and 0/1 labels. */
+    static <T> Mlp train(
+            List<T> rows, Function<T, double[]> features, Predicate<T> positive, int[] sizes, double weightDecay) {
         double[] labels = new double[rows.size()];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = positive.test(rows.get(i)) ? 1 : 0;
         }
-        return train(vectors(rows, features), labels, sizes);
+        return train(vectors(rows, features), labels, sizes, weightDecay);
     }
 
     static double auc(Mlp mlp, double[][] rows, boolean[] positive) {
