@@ -26,6 +26,16 @@ locals {
 
   event_score_timeout = 30
 
+  # Where event-score publishes predictions, alerts and dead letters (its Kafka producer; Quarkus reads every
+  # KAFKA_<PROPERTY> variable as a Kafka client property), plus any extra settings (SASL, topic names).
+  event_score_environment = merge(
+    var.event_score_environment,
+    {
+      KAFKA_BOOTSTRAP_SERVERS = var.event_output_kafka.bootstrap_servers
+      KAFKA_SECURITY_PROTOCOL = var.event_output_kafka.security_protocol
+    },
+  )
+
   # batch-score's database, what it reads and writes, and (only when the schedule overrides source or sink in the
   # payload) the switch that lets it accept such overrides. The password stays a sensitive value in the map.
   batch_payload_overrides = var.batch_source_uri != null || var.batch_sink_uri != null
@@ -95,13 +105,13 @@ module "http_api" {
   jwt_audience        = var.jwt_audience
 }
 
-# --- event-score: SQS queue -> event source mapping ---------------------------------------------
+# --- event-score: SQS queue -> event source mapping -> Kafka topics ------------------------------
 
 module "event_score" {
   source = "../../modules/inference-function"
 
   function_name          = "${var.name_prefix}-event-score"
-  description            = "inferfn event-score (SQS batches, partial batch failures)"
+  description            = "inferfn event-score (SQS batches -> Kafka predictions/alerts, partial batch failures)"
   build_kind             = local.function_common.build_kind
   architecture           = local.function_common.architecture
   vpc_subnet_ids         = local.function_common.vpc_subnet_ids
@@ -116,8 +126,24 @@ module "event_score" {
   redis_hosts         = module.feature_store.url
   redis_auth_token    = var.redis_auth_token
 
+  # The brokers are reached through the same VPC config as Redis; no IAM is involved (TLS or SASL/SCRAM, not MSK
+  # IAM auth), so the role needs no kafka-cluster permissions. Only an MSK trigger (event_queue's msk) would add
+  # the poller's read permissions, which queue-trigger attaches itself.
+  environment = local.event_score_environment
+
   # memory_size left to the module: 1024 MB for JVM + SnapStart, 512 MB native.
   timeout = local.event_score_timeout
+}
+
+# A warning, not an error (checks do not block a plan): SASL without a mechanism and a JAAS config makes the Kafka
+# client fail (it defaults to GSSAPI), so every batch would be reported failed.
+check "event_output_kafka_sasl" {
+  assert {
+    condition = !startswith(var.event_output_kafka.security_protocol, "SASL_") || alltrue([
+      for k in ["KAFKA_SASL_MECHANISM", "KAFKA_SASL_JAAS_CONFIG"] : contains(keys(var.event_score_environment), k)
+    ])
+    error_message = "event_output_kafka.security_protocol is ${var.event_output_kafka.security_protocol}: set KAFKA_SASL_MECHANISM (e.g. SCRAM-SHA-512) and KAFKA_SASL_JAAS_CONFIG in event_score_environment, or event-score cannot publish and every SQS message ends up in the DLQ."
+  }
 }
 
 module "event_queue" {

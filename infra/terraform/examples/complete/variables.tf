@@ -26,11 +26,11 @@ variable "model_bucket_name" {
 }
 
 variable "models" {
-  description = "Model version each function serves, as <name>/<version> under s3://<model bucket>/models/. Changing one publishes a new function version and moves its live alias."
+  description = "Model version each function serves, as <name>/<version> under s3://<model bucket>/models/. Changing one publishes a new function version and moves its live alias. event-score scores sensor readings with the anomaly model (sensor-anomaly/2); the other two serve fraud/2."
   type        = map(string)
   default = {
     http-predict = "fraud/2"
-    event-score  = "fraud/2"
+    event-score  = "sensor-anomaly/2"
     batch-score  = "fraud/2"
   }
 
@@ -115,6 +115,66 @@ variable "jwt_issuer" {
 variable "jwt_audience" {
   description = "Accepted JWT audiences (client ids)."
   type        = list(string)
+}
+
+variable "event_output_kafka" {
+  description = <<-EOT
+    Kafka cluster event-score writes its outputs to (predictions, alerts; dead letters when fed by MSK), passed to
+    the function as KAFKA_BOOTSTRAP_SERVERS and KAFKA_SECURITY_PROTOCOL. Required: event-score scores an SQS batch
+    only to publish it, so without a reachable cluster every message would be reported failed and end up in the
+    queue's DLQ.
+    - bootstrap_servers: comma-separated host:port list, e.g. the MSK TLS brokers
+      b-1.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9094,b-2.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9094.
+      The brokers are reached through the functions' VPC config (private_subnet_ids,
+      function_security_group_ids): the cluster's security group must admit the port from
+      function_security_group_ids, and those groups must allow the egress.
+    - security_protocol: PLAINTEXT, SSL (default: TLS, as MSK's TLS listener on 9094), SASL_SSL or SASL_PLAINTEXT.
+      For SASL (e.g. MSK SASL/SCRAM on 9096) also set KAFKA_SASL_MECHANISM and KAFKA_SASL_JAAS_CONFIG in
+      event_score_environment.
+    MSK IAM authentication (port 9098) is not supported: the packaged function does not contain the
+    aws-msk-iam-auth library, and its role gets no kafka-cluster:* write permissions.
+  EOT
+  type = object({
+    bootstrap_servers = string
+    security_protocol = optional(string, "SSL")
+  })
+  nullable = false
+
+  validation {
+    condition = length(trimspace(var.event_output_kafka.bootstrap_servers)) > 0 && alltrue([
+      for s in split(",", var.event_output_kafka.bootstrap_servers) :
+      can(regex("^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}$", trimspace(s))) &&
+      try(tonumber(regex(":([0-9]{1,5})$", trimspace(s))[0]) >= 1 && tonumber(regex(":([0-9]{1,5})$", trimspace(s))[0]) <= 65535, false)
+    ])
+    error_message = "event_output_kafka.bootstrap_servers must be a non-empty comma-separated list of host:port (port 1-65535), e.g. b-1.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9094,b-2.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9094, without schemes or empty entries."
+  }
+  validation {
+    condition     = contains(["PLAINTEXT", "SSL", "SASL_SSL", "SASL_PLAINTEXT"], var.event_output_kafka.security_protocol)
+    error_message = "event_output_kafka.security_protocol must be PLAINTEXT, SSL, SASL_SSL or SASL_PLAINTEXT (MSK IAM authentication is not supported by the packaged function)."
+  }
+}
+
+variable "event_score_environment" {
+  description = <<-EOT
+    Extra environment of event-score. Typical uses:
+    - SASL (event_output_kafka.security_protocol SASL_SSL or SASL_PLAINTEXT, e.g. MSK SASL/SCRAM on 9096):
+      KAFKA_SASL_MECHANISM = "SCRAM-SHA-512" and KAFKA_SASL_JAAS_CONFIG = the ScramLoginModule line with the
+      username and password. Every KAFKA_<PROPERTY> becomes a Kafka client property (lower case, _ read as .).
+    - Topic names: INFERFN_EVENT_PREDICTIONS_TOPIC (default predictions), INFERFN_EVENT_ALERTS_TOPIC (alerts),
+      INFERFN_EVENT_DEAD_LETTER_TOPIC (sensor-readings-dlq).
+    Sensitive, because a JAAS config holds a password: pass it via TF_VAR_event_score_environment from a secret
+    store. It ends up in the function's environment (readable with lambda:GetFunctionConfiguration) and in the
+    state. KAFKA_BOOTSTRAP_SERVERS and KAFKA_SECURITY_PROTOCOL are refused here: they come from event_output_kafka.
+  EOT
+  type        = map(string)
+  default     = {}
+  sensitive   = true
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for k in keys(var.event_score_environment) : can(regex("^[A-Za-z][A-Za-z0-9_]*$", k)) && !contains(["KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SECURITY_PROTOCOL"], k)])
+    error_message = "event_score_environment keys must be identifiers ([A-Za-z][A-Za-z0-9_]*) other than KAFKA_BOOTSTRAP_SERVERS and KAFKA_SECURITY_PROTOCOL (set those through event_output_kafka)."
+  }
 }
 
 variable "batch_schedule_expression" {

@@ -58,6 +58,9 @@ variables {
   batch_database_jdbc_url     = "jdbc:postgresql://inferfn.cluster-abc.eu-central-1.rds.amazonaws.com:5432/inferfn?sslmode=require"
   batch_database_username     = "inferfn_batch"
   batch_database_password     = "db-correct-horse-battery-staple"
+  event_output_kafka = {
+    bootstrap_servers = "b-1.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9094,b-2.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9094"
+  }
 }
 
 run "plans_with_local_zips" {
@@ -88,10 +91,16 @@ run "plans_with_local_zips" {
     error_message = "JVM + SnapStart functions take the module default (1024 MB); batch-score sets 2048 MB explicitly"
   }
   assert {
-    condition = length(output.model_uris) == 3 && alltrue([
-      for f in ["http-predict", "event-score", "batch-score"] : output.model_uris[f] == "s3://acme-inferfn-models/models/fraud/2/"
-    ])
-    error_message = "model URIs must be built from the registry bucket and the models map"
+    condition = output.model_uris == {
+      http-predict = "s3://acme-inferfn-models/models/fraud/2/"
+      event-score  = "s3://acme-inferfn-models/models/sensor-anomaly/2/"
+      batch-score  = "s3://acme-inferfn-models/models/fraud/2/"
+    }
+    error_message = "model URIs must be built from the registry bucket and the models map (event-score: the sensor anomaly model)"
+  }
+  assert {
+    condition     = endswith(module.event_score.environment["INFERFN_MODEL_LOCATIONS"], "/models/sensor-anomaly/2/")
+    error_message = "event-score must load sensor-anomaly/2 by default"
   }
 }
 
@@ -380,4 +389,153 @@ run "rejects_incomplete_models_map" {
     models          = { http-predict = "fraud/2" }
   }
   expect_failures = [var.models]
+}
+
+# --- event-score: SQS batches -> Kafka predictions/alerts -----------------------------------------
+
+run "event_score_writes_to_kafka" {
+  command = plan
+
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+  }
+
+  assert {
+    condition     = module.event_score.environment["KAFKA_BOOTSTRAP_SERVERS"] == "b-1.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9094,b-2.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9094"
+    error_message = "event-score must get the brokers of event_output_kafka (otherwise it tries localhost:9092 and every SQS message fails)"
+  }
+  assert {
+    condition     = module.event_score.environment["KAFKA_SECURITY_PROTOCOL"] == "SSL"
+    error_message = "security_protocol defaults to SSL (MSK's TLS listener)"
+  }
+  assert {
+    condition = alltrue([for env in [module.http_predict.environment, module.batch_score.environment] :
+      length([for k in keys(env) : k if startswith(k, "KAFKA_")]) == 0
+    ])
+    error_message = "only event-score gets the Kafka settings"
+  }
+  assert {
+    condition     = one([for s in jsondecode(module.event_score.role_policy_json).Statement : s.Resource if s.Sid == "ReadModelPrefix"]) == ["arn:aws:s3:::acme-inferfn-models/models/sensor-anomaly/2/*"]
+    error_message = "event-score may read its own model version (sensor-anomaly/2) only"
+  }
+  assert {
+    condition = alltrue(flatten([
+      for doc in [module.event_score.role_policy_json, module.event_queue.policy_json] : [
+        for s in jsondecode(doc).Statement : [for a in flatten([s.Action]) : !startswith(a, "kafka")]
+      ]
+    ]))
+    error_message = "writing to Kafka over TLS/SASL needs no IAM: no kafka/kafka-cluster permissions without an MSK trigger"
+  }
+  assert {
+    condition     = module.event_queue.function_response_types == toset(["ReportBatchItemFailures"])
+    error_message = "event-score still reports failed SQS messages (undeliverable outputs included) by id"
+  }
+}
+
+run "event_score_sasl_scram_and_topics" {
+  command = plan
+
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    event_output_kafka = {
+      bootstrap_servers = "b-1.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9096, b-2.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9096"
+      security_protocol = "SASL_SSL"
+    }
+    event_score_environment = {
+      KAFKA_SASL_MECHANISM            = "SCRAM-SHA-512"
+      KAFKA_SASL_JAAS_CONFIG          = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"inferfn\" password=\"s3cr3t\";"
+      INFERFN_EVENT_PREDICTIONS_TOPIC = "sensor-predictions"
+    }
+  }
+
+  assert {
+    condition     = module.event_score.environment["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL" && module.event_score.environment["KAFKA_BOOTSTRAP_SERVERS"] == var.event_output_kafka.bootstrap_servers
+    error_message = "security_protocol and brokers must reach the function as given"
+  }
+  assert {
+    condition     = module.event_score.environment["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512" && startswith(module.event_score.environment["KAFKA_SASL_JAAS_CONFIG"], "org.apache.kafka.common.security.scram.ScramLoginModule") && module.event_score.environment["INFERFN_EVENT_PREDICTIONS_TOPIC"] == "sensor-predictions"
+    error_message = "event_score_environment must be merged into event-score's environment"
+  }
+  assert {
+    condition     = issensitive(var.event_score_environment) && issensitive(module.event_score.environment)
+    error_message = "the extra environment (a JAAS config holds a password) must stay sensitive"
+  }
+}
+
+run "warns_about_sasl_without_jaas_config" {
+  command = plan
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    event_output_kafka = {
+      bootstrap_servers = "b-1.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9096"
+      security_protocol = "SASL_SSL"
+    }
+  }
+  expect_failures = [check.event_output_kafka_sasl]
+}
+
+run "rejects_empty_bootstrap_servers" {
+  command = plan
+  variables {
+    artifact_bucket    = "acme-inferfn-artifacts"
+    event_output_kafka = { bootstrap_servers = " " }
+  }
+  expect_failures = [var.event_output_kafka]
+}
+
+run "rejects_bootstrap_server_without_port" {
+  command = plan
+  variables {
+    artifact_bucket    = "acme-inferfn-artifacts"
+    event_output_kafka = { bootstrap_servers = "b-1.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9094,b-2.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com" }
+  }
+  expect_failures = [var.event_output_kafka]
+}
+
+run "rejects_bootstrap_server_url" {
+  command = plan
+  variables {
+    artifact_bucket    = "acme-inferfn-artifacts"
+    event_output_kafka = { bootstrap_servers = "kafka://b-1.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9094" }
+  }
+  expect_failures = [var.event_output_kafka]
+}
+
+run "rejects_empty_bootstrap_server_entry" {
+  command = plan
+  variables {
+    artifact_bucket    = "acme-inferfn-artifacts"
+    event_output_kafka = { bootstrap_servers = "b-1.example.internal:9094," }
+  }
+  expect_failures = [var.event_output_kafka]
+}
+
+run "rejects_bootstrap_port_out_of_range" {
+  command = plan
+  variables {
+    artifact_bucket    = "acme-inferfn-artifacts"
+    event_output_kafka = { bootstrap_servers = "b-1.example.internal:99094" }
+  }
+  expect_failures = [var.event_output_kafka]
+}
+
+run "rejects_msk_iam_security_protocol" {
+  command = plan
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    event_output_kafka = {
+      bootstrap_servers = "b-1.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9098"
+      security_protocol = "AWS_MSK_IAM"
+    }
+  }
+  expect_failures = [var.event_output_kafka]
+}
+
+run "rejects_kafka_settings_in_extra_environment" {
+  command = plan
+  variables {
+    artifact_bucket         = "acme-inferfn-artifacts"
+    event_score_environment = { KAFKA_BOOTSTRAP_SERVERS = "localhost:9092" }
+  }
+  expect_failures = [var.event_score_environment]
 }
