@@ -2,7 +2,9 @@ package io.inferfn.eventscore;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -22,12 +24,21 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 @ApplicationScoped
 public class SensorReadingsProcessor {
 
+    /**
+     * Batches whose outputs are still on their way to the broker. The next poll is scored while the
+     * previous ones are acknowledged; past this many, scoring waits, the consumer stops requesting,
+     * and SmallRye pauses the partitions (backpressure instead of an unbounded queue).
+     */
+    static final int IN_FLIGHT_BATCHES = 8;
+
+    private final Semaphore inFlight = new Semaphore(IN_FLIGHT_BATCHES);
+
     @Inject
     EventBatches batches;
 
     @Incoming("sensor-readings")
     @Blocking
-    public CompletionStage<Void> score(KafkaRecordBatch<String, byte[]> poll) {
+    public CompletionStage<Void> score(KafkaRecordBatch<String, byte[]> poll) throws InterruptedException {
         @SuppressWarnings("unchecked")
         ConsumerRecords<String, byte[]> records = poll.getMetadata(IncomingKafkaRecordBatchMetadata.class)
                 .orElseThrow()
@@ -36,11 +47,26 @@ public class SensorReadingsProcessor {
         for (ConsumerRecord<String, byte[]> r : records) {
             batch.add(new EventBatches.Inbound(r.key(), r.value(), r.topic(), r.partition(), r.offset()));
         }
-        // a batch whose outputs were not all acknowledged is nacked: the channel fails (health DOWN)
-        // and its offsets stay uncommitted, so the next consumer of the partition scores it again
-        return batches.process(batch, true)
-                .acked()
-                .handle((done, failure) -> failure == null ? poll.ack() : poll.nack(failure))
-                .thenCompose(next -> next);
+        inFlight.acquire();
+        CompletableFuture<Void> acked;
+        try {
+            acked = batches.process(batch, true).acked();
+        } catch (RuntimeException e) {
+            inFlight.release();
+            throw e;
+        }
+        // The poll is acknowledged (its offsets become committable) only once the broker has every
+        // output; the commit strategy commits contiguous acknowledged offsets only, so a later batch
+        // acked first never commits past an earlier one. A batch whose outputs failed is nacked:
+        // the channel fails (liveness DOWN) and its offsets stay uncommitted for the next consumer.
+        acked.whenComplete((done, failure) -> {
+            inFlight.release();
+            if (failure == null) {
+                poll.ack();
+            } else {
+                poll.nack(failure);
+            }
+        });
+        return CompletableFuture.completedFuture(null);
     }
 }

@@ -99,13 +99,14 @@ class EventScoreTest {
                 }
             }
         }
+        // the int8 model at its 0.8 threshold: 105 of the 147 demo faults, no false alert (models/README.md)
         assertThat(faults).isPositive();
         assertThat((double) caught / faults)
                 .as("share of injected faults alerted")
-                .isGreaterThan(0.8);
+                .isGreaterThan(0.6);
         assertThat((double) caught / alerts.size())
                 .as("share of alerts that are faults")
-                .isGreaterThan(0.8);
+                .isGreaterThan(0.95);
         alerts.forEach(a ->
                 assertThat(JsonPath.from(Topics.value(a)).getString("label")).isEqualTo("anomaly"));
     }
