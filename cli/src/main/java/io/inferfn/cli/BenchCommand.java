@@ -24,8 +24,8 @@ import io.inferfn.localstack.LocalRedis;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Measurements: cold start, HTTP latency and throughput, batch scoring throughput.",
-        subcommands = {BenchCommand.ColdStart.class, BenchHttp.class, BenchBatch.class})
+        description = "Measurements: cold start, HTTP latency and throughput, batch and event scoring throughput.",
+        subcommands = {BenchCommand.ColdStart.class, BenchHttp.class, BenchBatch.class, BenchEvents.class})
 final class BenchCommand implements Runnable {
 
     @ParentCommand

@@ -61,6 +61,18 @@ final class DemoCommand implements Callable<Integer> {
     int batchPort;
 
     @Option(
+            names = "--event-port",
+            description = "HTTP port of event-score (health, metrics) (default: ${DEFAULT-VALUE}).",
+            defaultValue = "8081")
+    int eventPort;
+
+    @Option(
+            names = "--kafka-port",
+            description = "Kafka broker port; a free one is used when it is taken (default: ${DEFAULT-VALUE}).",
+            defaultValue = "9092")
+    int kafkaPort;
+
+    @Option(
             names = "--postgres-port",
             description = "PostgreSQL port; a free one is used when it is taken (default: ${DEFAULT-VALUE}).",
             defaultValue = "5432")
@@ -86,6 +98,11 @@ final class DemoCommand implements Callable<Integer> {
             System.err.printf("port %d is in use; stop what holds it or pass --batch-port%n", batchPort);
             return 2;
         }
+        if (!free(eventPort)) {
+            System.err.printf("port %d is in use; stop what holds it or pass --event-port%n", eventPort);
+            return 2;
+        }
+        int actualKafkaPort = free(kafkaPort) ? kafkaPort : LocalRedis.freePort();
         int actualPostgresPort = free(postgresPort) ? postgresPort : LocalRedis.freePort();
         int actualRedisPort = free(redisPort) ? redisPort : LocalRedis.freePort();
         if (actualRedisPort != redisPort) {
@@ -96,6 +113,7 @@ final class DemoCommand implements Callable<Integer> {
         Vertx vertx = Vertx.vertx();
         FunctionProcess function = null;
         BatchDemo batch = null;
+        EventDemo events = null;
         CountDownLatch stopped = new CountDownLatch(1);
         try {
             long t0 = System.nanoTime();
@@ -118,10 +136,14 @@ final class DemoCommand implements Callable<Integer> {
                     List.of("-Xmx256m"));
             FunctionProcess running = function;
             BatchDemo[] batchRunning = new BatchDemo[1];
+            EventDemo[] eventsRunning = new EventDemo[1];
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 running.close();
                 if (batchRunning[0] != null) {
                     batchRunning[0].close();
+                }
+                if (eventsRunning[0] != null) {
+                    eventsRunning[0].close();
                 }
                 redis.stop();
                 stopped.countDown();
@@ -149,6 +171,9 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println();
             batch = BatchDemo.start(home, redis, vertx, actualPostgresPort, batchPort);
             batchRunning[0] = batch;
+            System.out.println();
+            events = EventDemo.start(home, redis, vertx, actualKafkaPort, eventPort);
+            eventsRunning[0] = events;
             if (exit) {
                 return 0;
             }
@@ -162,6 +187,9 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 if (batch != null) {
                     batch.close();
+                }
+                if (events != null) {
+                    events.close();
                 }
                 redis.stop();
             }

@@ -69,7 +69,7 @@ class EventScoreTest {
         List<ConsumerRecord<String, byte[]>> alerts = Topics.read(ALERTS, alertsFrom, 1, SETTLE, MAX);
 
         assertThat(predictions).hasSize(readings.size());
-        // per sensor, predictions come in the order its readings were sent
+        // per sensor, as many predictions as readings, in order (the fault check below pairs them by position)
         Map<String, List<SensorData.Reading>> sent = readings.stream()
                 .collect(Collectors.groupingBy(SensorData.Reading::sensorId, TreeMap::new, Collectors.toList()));
         Map<String, List<JsonPath>> received = new TreeMap<>();

@@ -1,0 +1,190 @@
+package io.inferfn.cli;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import io.vertx.core.Vertx;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.inferfn.localstack.LocalKafka;
+import io.inferfn.localstack.LocalRedis;
+
+/**
+ * The demo's event part: a real Kafka broker (KRaft, in this JVM), the sensors' baselines in
+ * Redis, event-score on its own port consuming {@code sensor-readings}; sample readings produced,
+ * and the predictions and alerts they caused printed.
+ */
+final class EventDemo implements AutoCloseable {
+
+    static final int SAMPLE = 1000;
+
+    private final LocalKafka kafka;
+    private FunctionProcess function;
+
+    private EventDemo(LocalKafka kafka) {
+        this.kafka = kafka;
+    }
+
+    static EventDemo start(Path home, LocalRedis redis, Vertx vertx, int kafkaPort, int port) throws Exception {
+        EventDemo demo = new EventDemo(LocalKafka.onPort(kafkaPort));
+        try {
+            long t0 = System.nanoTime();
+            demo.kafka.start();
+            int sensors = FeatureLoader.load(
+                    vertx, redis.uri(), home.resolve("models/sensor-anomaly/sensors.csv"), "sensor:");
+            System.out.printf(
+                    "kafka      started on %s (KRaft, in the CLI's JVM); Redis: %d sensor:<id> baseline hashes; %d ms%n",
+                    demo.kafka.bootstrapServers(), sensors, (System.nanoTime() - t0) / 1_000_000);
+            demo.function = FunctionProcess.start(
+                    "event-score",
+                    home.resolve("functions/event-score/target/quarkus-app/quarkus-run.jar"),
+                    Map.of(
+                            "KAFKA_BOOTSTRAP_SERVERS", demo.kafka.bootstrapServers(),
+                            "QUARKUS_REDIS_HOSTS", redis.uri(),
+                            "QUARKUS_HTTP_PORT", Integer.toString(port),
+                            "INFERFN_MODEL_LOCATIONS", "file:" + home.resolve("models/sensor-anomaly/2")),
+                    home.resolve(".inferfn/logs"),
+                    List.of("-Xmx384m"));
+            HttpClient http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .build();
+            demo.function.awaitFirstSuccess(
+                    http,
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                            .build(),
+                    Duration.ofSeconds(60));
+            System.out.printf(
+                    "function   event-score (pid %d) on http://localhost:%d, consuming sensor-readings; log: %s%n%n",
+                    demo.function.pid(), port, home.relativize(demo.function.log()));
+            demo.produceAndShow(home);
+            System.out.printf(
+                    "Try it (kcat):%n"
+                            + "  echo 's-0007:{\"temperature_c\": 71.0, \"vibration_mm_s\": 2.1, \"pressure_kpa\": 310}'"
+                            + " | kcat -P -b %1$s -t sensor-readings -K:%n"
+                            + "  kcat -C -b %1$s -t predictions -o -5 -e -f '%%k %%h %%s\\n'%n"
+                            + "  kcat -C -b %1$s -t alerts -o beginning -e%n"
+                            + "  kcat -C -b %1$s -t sensor-readings-dlq -o beginning -e -f '%%k %%h %%s\\n'%n"
+                            + "  curl -s localhost:%2$d/q/health/ready%n",
+                    demo.kafka.bootstrapServers(), port);
+            return demo;
+        } catch (Exception | Error e) {
+            demo.close();
+            throw e;
+        }
+    }
+
+    private void produceAndShow(Path home) throws Exception {
+        List<String> lines = Files.readAllLines(home.resolve("models/sensor-anomaly/readings.csv"));
+        String[] header = lines.get(0).split(",");
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        int faults = 0;
+        for (String line : lines.subList(1, Math.min(lines.size(), SAMPLE + 1))) {
+            String[] cells = line.split(",");
+            StringBuilder json = new StringBuilder("{");
+            for (int c = 1; c < header.length - 1; c++) {
+                json.append(c > 1 ? ", " : "")
+                        .append('"')
+                        .append(header[c])
+                        .append("\": ")
+                        .append(cells[c]);
+            }
+            records.add(new ProducerRecord<>(
+                    "sensor-readings", cells[0], json.append('}').toString()));
+            faults += Boolean.parseBoolean(cells[header.length - 1]) ? 1 : 0;
+        }
+        records.add(new ProducerRecord<>("sensor-readings", "s-0001", "{\"temperature_c\": \"hot\"}"));
+        long start = System.nanoTime();
+        try (KafkaConsumer<String, byte[]> consumer = consumer();
+                KafkaProducer<String, String> producer = producer()) {
+            consumer.subscribe(List.of("predictions", "alerts", "sensor-readings-dlq"));
+            consumer.poll(Duration.ofMillis(100));
+            for (ProducerRecord<String, String> r : records) {
+                producer.send(r);
+            }
+            producer.flush();
+            System.out.printf(
+                    "-> produced %d readings to sensor-readings (%d with an injected fault, 1 that is not a reading)%n",
+                    records.size(), faults);
+            int predictions = 0;
+            List<ConsumerRecord<String, byte[]>> alerts = new ArrayList<>();
+            List<ConsumerRecord<String, byte[]>> dead = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long quietUntil = Long.MAX_VALUE; // once every prediction is in, half a second more for the rest
+            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    switch (r.topic()) {
+                        case "predictions" -> predictions++;
+                        case "alerts" -> alerts.add(r);
+                        default -> dead.add(r);
+                    }
+                }
+                if (predictions >= records.size() - 1 && quietUntil == Long.MAX_VALUE) {
+                    quietUntil = System.nanoTime() + 500_000_000L;
+                }
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "<- %d predictions, %d alerts, %d dead letter(s) in %.0f ms%n",
+                    predictions,
+                    alerts.size(),
+                    dead.size(),
+                    (System.nanoTime() - start) / 1e6);
+            for (ConsumerRecord<String, byte[]> a : alerts.subList(0, Math.min(5, alerts.size()))) {
+                System.out.printf(
+                        "   alerts               %s  %s%n", a.key(), new String(a.value(), StandardCharsets.UTF_8));
+            }
+            for (ConsumerRecord<String, byte[]> d : dead) {
+                System.out.printf(
+                        "   sensor-readings-dlq  %s  reason: %s%n",
+                        d.key(),
+                        new String(d.headers().lastHeader("dead-letter-reason").value(), StandardCharsets.UTF_8));
+            }
+            System.out.println();
+        }
+    }
+
+    private KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+
+    private KafkaConsumer<String, byte[]> consumer() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "inferfn-demo-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return new KafkaConsumer<>(p);
+    }
+
+    @Override
+    public void close() {
+        if (function != null) {
+            function.close();
+        }
+        kafka.stop();
+    }
+}
