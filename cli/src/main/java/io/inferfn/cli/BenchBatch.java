@@ -148,8 +148,26 @@ final class BenchBatch implements Callable<Integer> {
                         batchRows,
                         limit,
                         endToEnd / limit);
+                long rss = fn.rssMib();
+                System.out.printf("           batch-score RSS %d MiB; log %s%n", rss, home.relativize(fn.log()));
                 System.out.printf(
-                        "           batch-score RSS %d MiB; log %s%n", fn.rssMib(), home.relativize(fn.log()));
+                        Locale.ROOT,
+                        "%n| measure | result |%n|---|---|%n"
+                                + "| end to end, %,d rows PostgreSQL -> churn int8 -> PostgreSQL, %d shard(s) | **%.1f s,"
+                                + " %,.0f rows/s** |%n"
+                                + "| scoring inside it (feature assembly + ORT) | %.1f s |%n"
+                                + "| ONNX Runtime alone, batches of %d, one thread | %,.0f rows/s |%n"
+                                + "| end to end / ORT limit | %.3f |%n"
+                                + "| batch-score RSS | %d MiB |%n",
+                        scored,
+                        shards,
+                        seconds,
+                        endToEnd,
+                        scoringMillis / 1000.0,
+                        batchRows,
+                        limit,
+                        endToEnd / limit,
+                        rss);
                 return written == rows ? 0 : 1;
             }
         }

@@ -77,7 +77,7 @@ final class BenchEvents implements Callable<Integer> {
     @Option(
             names = "--port",
             description = "first event-score HTTP port (default: ${DEFAULT-VALUE})",
-            defaultValue = "18183")
+            defaultValue = "18190")
     int port;
 
     private LocalKafka kafka;
@@ -149,7 +149,8 @@ final class BenchEvents implements Callable<Integer> {
                     secs,
                     events / ((producedAt - start) / 1e9),
                     reader.count());
-            System.out.println(line);
+            System.out.println(
+                    "done       " + line.substring(2, line.length() - 2).replace(" | ", ": "));
             reader.close();
             return line;
         } finally {
@@ -167,13 +168,18 @@ final class BenchEvents implements Callable<Integer> {
                 due.putIfAbsent(k, new ArrayDeque<>());
             }
             Histogram histogram = new Histogram(60_000_000_000L, 3);
-            PredictionReader reader = new PredictionReader(run + "-predictions", (key, at) -> {
+            // where the time goes: due -> the prediction record's timestamp (set by event-score's producer
+            // when it sent it; wall clock, ms) is the consumer's share; the rest is the broker and the reader
+            Histogram scored = new Histogram(60_000L, 3);
+            long wallOffsetNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+            PredictionReader reader = new PredictionReader(run + "-predictions", (key, at, sentMillis) -> {
                 Long scheduled;
                 synchronized (due) {
                     scheduled = due.get(key).pollFirst();
                 }
                 if (scheduled != null) {
                     histogram.recordValue(Math.max(0, at - scheduled));
+                    scored.recordValue(Math.max(0, sentMillis - (scheduled + wallOffsetNanos) / 1_000_000L));
                 }
             });
             reader.start();
@@ -194,6 +200,7 @@ final class BenchEvents implements Callable<Integer> {
                     }
                     if (i == warmup) {
                         histogram.reset();
+                        scored.reset();
                     }
                     producer.send(new ProducerRecord<>(run + "-readings", keys.get(k), values.get(k)));
                 }
@@ -205,7 +212,8 @@ final class BenchEvents implements Callable<Integer> {
                     Locale.ROOT,
                     "| latency at %,d readings/s for %d s (after %d s warm-up), produce -> prediction read | p50"
                             + " **%.2f ms**, p90 %.2f ms, p99 **%.2f ms**, p99.9 %.2f ms, max %.2f ms; %d of %d"
-                            + " predictions |",
+                            + " predictions; of which due -> prediction sent by event-score (ms clock): p50 %d ms,"
+                            + " p99 %d ms |",
                     rate,
                     seconds,
                     warmup / rate,
@@ -215,8 +223,11 @@ final class BenchEvents implements Callable<Integer> {
                     histogram.getValueAtPercentile(99.9) / 1e6,
                     histogram.getMaxValue() / 1e6,
                     reader.count(),
-                    total);
-            System.out.println(line);
+                    total,
+                    scored.getValueAtPercentile(50),
+                    scored.getValueAtPercentile(99));
+            System.out.println(
+                    "done       " + line.substring(2, line.length() - 2).replace(" | ", ": "));
             return line;
         } finally {
             fns.forEach(FunctionProcess::close);
@@ -329,7 +340,7 @@ final class BenchEvents implements Callable<Integer> {
     private final class PredictionReader extends Thread implements AutoCloseable {
 
         interface OnPrediction {
-            void accept(String key, long arrivedNanos);
+            void accept(String key, long arrivedNanos, long recordTimestampMillis);
         }
 
         private final String topic;
@@ -383,7 +394,7 @@ final class BenchEvents implements Callable<Integer> {
                     long now = System.nanoTime();
                     for (ConsumerRecord<String, byte[]> r : records) {
                         if (onPrediction != null) {
-                            onPrediction.accept(r.key(), now);
+                            onPrediction.accept(r.key(), now, r.timestamp());
                         }
                     }
                     if (!records.isEmpty()) {

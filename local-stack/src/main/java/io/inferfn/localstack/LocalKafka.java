@@ -18,7 +18,9 @@ public final class LocalKafka implements AutoCloseable {
 
     /** Held so the level sticks: the broker logs every lifecycle step at INFO. */
     private static final java.util.logging.Logger[] QUIET = {
-        java.util.logging.Logger.getLogger("org.apache.kafka"), java.util.logging.Logger.getLogger("kafka")
+        java.util.logging.Logger.getLogger("org.apache.kafka"),
+        java.util.logging.Logger.getLogger("kafka"),
+        java.util.logging.Logger.getLogger("state.change.logger")
     };
 
     private final int port;
