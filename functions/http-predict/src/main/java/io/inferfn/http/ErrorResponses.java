@@ -13,7 +13,10 @@ public class ErrorResponses {
             + " {\"amount\": 129.5}} or {\"rows\": [...]}, with an optional \"model\"; numbers must be finite and"
             + " unknown fields are rejected";
 
-    private static final HttpErrors ERRORS = new HttpErrors(EXPECTED_BODY, "POST /predict scores");
+    private static final HttpErrors ERRORS = new HttpErrors(
+            EXPECTED_BODY,
+            "POST /predict scores; the Open Inference Protocol is under /v2 (GET /v2/models/{name},"
+                    + " POST /v2/models/{name}/infer)");
 
     void install(@Observes Router router) {
         ERRORS.install(router);

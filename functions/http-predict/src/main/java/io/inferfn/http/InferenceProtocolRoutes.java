@@ -1,0 +1,125 @@
+package io.inferfn.http;
+
+import java.io.IOException;
+import java.util.List;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.inferfn.model.LoadedModel;
+import io.inferfn.oip.InferenceProtocol;
+import io.inferfn.runtime.ModelCatalog;
+import io.inferfn.scoring.InvalidRequestException;
+import io.inferfn.scoring.Scorer;
+
+/**
+ * HTTP trigger, Open Inference Protocol (KServe v2) REST: health, server and model metadata, and
+ * {@code infer} in tensor or features mode ({@link InferenceProtocol}) over the same scoring core
+ * as {@code /predict}. Errors are {@code {"error": "..."}} ({@link ErrorResponses}).
+ */
+@Singleton
+public class InferenceProtocolRoutes {
+
+    @Inject
+    ModelCatalog catalog;
+
+    @Inject
+    Scorer scorer;
+
+    @Inject
+    HttpPredictConfig config;
+
+    @Inject
+    ObjectMapper json;
+
+    @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown")
+    String version;
+
+    @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "1M")
+    io.quarkus.runtime.configuration.MemorySize maxBody;
+
+    private InferenceProtocol protocol;
+
+    void install(@Observes Router router) {
+        protocol = new InferenceProtocol(scorer, config.maxBatchRows());
+        router.get("/v2/health/live")
+                .handler(ctx -> respond(ctx, 200, json.createObjectNode().put("live", true)));
+        router.get("/v2/health/ready").handler(ctx -> {
+            boolean ready = catalog.ready();
+            // the protocol: 200 means ready, a 4xx means not
+            respond(ctx, ready ? 200 : 400, json.createObjectNode().put("ready", ready));
+        });
+        router.get("/v2").handler(this::server);
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBody.asLongValue());
+        for (String model : List.of("/v2/models/:name", "/v2/models/:name/versions/:version")) {
+            router.get(model).handler(ctx -> respond(ctx, 200, InferenceProtocol.metadata(model(ctx))));
+            router.get(model + "/ready").handler(this::modelReady);
+            router.post(model + "/infer").handler(body).blockingHandler(this::infer, false);
+        }
+    }
+
+    private void server(RoutingContext ctx) {
+        ObjectNode out = json.createObjectNode().put("name", "inferfn").put("version", version);
+        out.putArray("extensions"); // none of the protocol's optional extensions (repository, statistics, ...)
+        respond(ctx, 200, out);
+    }
+
+    private void modelReady(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        boolean ready;
+        try {
+            model(ctx);
+            ready = true;
+        } catch (io.inferfn.scoring.ModelUnavailableException e) {
+            ready = false;
+        }
+        respond(
+                ctx,
+                ready ? 200 : 400,
+                json.createObjectNode().put("name", name).put("ready", ready));
+    }
+
+    private void infer(RoutingContext ctx) {
+        LoadedModel model = model(ctx);
+        JsonNode request;
+        try {
+            request = json.readTree(
+                    ctx.body().buffer() == null
+                            ? new byte[0]
+                            : ctx.body().buffer().getBytes());
+        } catch (JsonProcessingException e) {
+            throw new InvalidRequestException("malformed JSON: " + e.getOriginalMessage()
+                    + "; expected {\"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}]}");
+        } catch (IOException e) {
+            throw new InvalidRequestException("unreadable body: " + e.getMessage());
+        }
+        respond(ctx, 200, protocol.infer(model, request));
+    }
+
+    private LoadedModel model(RoutingContext ctx) {
+        LoadedModel model = catalog.resolve(ctx.pathParam("name"));
+        InferenceProtocol.checkVersion(model, ctx.pathParam("version"));
+        return model;
+    }
+
+    private void respond(RoutingContext ctx, int status, JsonNode body) {
+        try {
+            ctx.response()
+                    .setStatusCode(status)
+                    .putHeader("Content-Type", "application/json")
+                    .end(io.vertx.core.buffer.Buffer.buffer(json.writeValueAsBytes(body)));
+        } catch (JsonProcessingException e) {
+            throw new java.io.UncheckedIOException(e); // a tree of plain values always serializes
+        }
+    }
+}

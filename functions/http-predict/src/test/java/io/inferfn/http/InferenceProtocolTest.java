@@ -1,0 +1,220 @@
+package io.inferfn.http;
+
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.inferfn.localstack.RedisTestResource;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+/**
+ * The Open Inference Protocol (KServe v2) REST surface over a real socket and a real Redis: request
+ * and response bodies in the shapes of the protocol's published examples
+ * (kserve/open-inference-protocol, REST "Inference Request Examples").
+ */
+@QuarkusTest
+@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+class InferenceProtocolTest {
+
+    @TestHTTPResource("/v2")
+    URL v2;
+
+    @TestHTTPResource("/predict")
+    URL predict;
+
+    /** Two rows of the fraud model's 15 input columns (c-1042's vector, then an all-zero row). */
+    static final float[] VECTOR = {
+        (float) Math.log1p(129.5),
+        (float) Math.log1p(129.5 / 80.0),
+        0f,
+        (float) Math.log1p(3),
+        (float) Math.log1p(900),
+        0f,
+        1f,
+        0f,
+        0f,
+        0f,
+        0f,
+        0f,
+        0f,
+        1f,
+        0f
+    };
+
+    @BeforeEach
+    void seed() {
+        PredictFunctionTest.seed();
+    }
+
+    @Test
+    void serverMetadataAndHealth() {
+        given().get(v2 + "")
+                .then()
+                .statusCode(200)
+                .body("name", equalTo("inferfn"))
+                .body("extensions", hasSize(0));
+        given().get(v2 + "/health/live").then().statusCode(200).body("live", equalTo(true));
+        given().get(v2 + "/health/ready").then().statusCode(200).body("ready", equalTo(true));
+        given().get(v2 + "/models/fraud/ready").then().statusCode(200).body("ready", equalTo(true));
+        given().get(v2 + "/models/fraud/versions/2/ready")
+                .then()
+                .statusCode(200)
+                .body("name", equalTo("fraud"));
+    }
+
+    @Test
+    void modelMetadataComesFromTheOnnxSession() {
+        JsonPath meta = given().get(v2 + "/models/fraud")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(meta.getString("name")).isEqualTo("fraud");
+        assertThat(meta.getList("versions")).containsExactly("2");
+        assertThat(meta.getString("inputs[0].name")).isEqualTo("features");
+        assertThat(meta.getString("inputs[0].datatype")).isEqualTo("FP32");
+        assertThat(meta.getList("inputs[0].shape", Integer.class)).containsExactly(-1, 15);
+        assertThat(meta.getString("outputs[0].name")).isEqualTo("score");
+        assertThat(meta.getString("outputs[0].datatype")).isEqualTo("FP32");
+        assertThat(meta.getList("parameters.features_mode_inputs.name"))
+                .contains("entity_id", "amount", "merchant_category", "timestamp", "card_present");
+        given().get(v2 + "/models/fraud/versions/2").then().statusCode(200).body("name", equalTo("fraud"));
+        given().get(v2 + "/models/fraud/versions/1")
+                .then()
+                .statusCode(404)
+                .body("error", containsString("version 1 is not served"));
+        given().get(v2 + "/models/churn").then().statusCode(404).body("error", containsString("unknown model 'churn'"));
+    }
+
+    @Test
+    void tensorModeRunsTheRawTensorAndEchoesIdAndParameters() throws Exception {
+        StringBuilder data = new StringBuilder();
+        for (int row = 0; row < 2; row++) {
+            for (int i = 0; i < VECTOR.length; i++) {
+                data.append(data.length() == 0 ? "" : ", ").append(row == 0 ? VECTOR[i] : 0f);
+            }
+        }
+        // the protocol's example request, with this model's input
+        String request = "{\"id\": \"42\", \"parameters\": {\"priority\": 1}, \"inputs\": [{\"name\": \"features\","
+                + " \"shape\": [2, 15], \"datatype\": \"FP32\", \"data\": [" + data + "]}],"
+                + " \"outputs\": [{\"name\": \"score\"}]}";
+
+        JsonPath body = infer("/models/fraud/infer", request, 200);
+
+        assertThat(body.getString("model_name")).isEqualTo("fraud");
+        assertThat(body.getString("model_version")).isEqualTo("2");
+        assertThat(body.getString("id")).isEqualTo("42");
+        assertThat(body.getInt("parameters.priority")).isEqualTo(1);
+        assertThat(body.getList("outputs")).hasSize(1);
+        assertThat(body.getString("outputs[0].name")).isEqualTo("score");
+        assertThat(body.getString("outputs[0].datatype")).isEqualTo("FP32");
+        assertThat(body.getList("outputs[0].shape", Integer.class)).containsExactly(2, 1);
+        List<Float> scores = body.getList("outputs[0].data", Float.class);
+        assertThat(scores.get(0)).isEqualTo(PredictFunctionTest.directOrt(VECTOR));
+        assertThat(scores.get(1)).isEqualTo(PredictFunctionTest.directOrt(new float[15]));
+
+        // nested (row by row) data is the same tensor
+        String nested = request.replace(
+                "[" + data + "]", "[[" + data.toString().replaceFirst("((?:[^,]+, ){14}[^,]+), ", "$1], [") + "]]");
+        assertThat(infer("/models/fraud/versions/2/infer", nested, 200).getList("outputs[0].data", Float.class))
+                .isEqualTo(scores);
+    }
+
+    @Test
+    void featuresModeGoesThroughTheSameFeatureAssemblyAsPredict() {
+        float predicted = given().contentType(ContentType.JSON)
+                .body(PredictFunctionTest.FRAUD_REQUEST)
+                .post(predict)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getFloat("score");
+        String request =
+                """
+                {"id": "features-1", "inputs": [
+                  {"name": "entity_id", "shape": [2], "datatype": "BYTES", "data": ["c-1042", "c-9999"]},
+                  {"name": "amount", "shape": [2, 1], "datatype": "FP64", "data": [129.5, 129.5]},
+                  {"name": "merchant_category", "shape": [2], "datatype": "BYTES", "data": ["electronics", "electronics"]},
+                  {"name": "timestamp", "shape": [2], "datatype": "BYTES", "data": ["2026-11-23T02:14:00Z", "2026-11-23T02:14:00Z"]},
+                  {"name": "card_present", "shape": [2], "datatype": "BOOL", "data": [false, false]}]}""";
+
+        JsonPath body = infer("/models/fraud/infer", request, 200);
+
+        assertThat(body.getList("outputs.name")).containsExactly("score", "label", "degraded");
+        assertThat(body.getFloat("outputs[0].data[0]")).isEqualTo(predicted);
+        assertThat(body.getList("outputs[0].shape", Integer.class)).containsExactly(2);
+        assertThat(body.getString("outputs[1].datatype")).isEqualTo("BYTES");
+        assertThat(body.getList("outputs[2].data", Boolean.class))
+                .as("c-9999 has no online features: scored with defaults, degraded")
+                .containsExactly(false, true);
+    }
+
+    @Test
+    void shapeAndDatatypeMismatchesSayWhatWasExpected() {
+        String tensor = "{\"inputs\": [{\"name\": \"features\", \"shape\": %s, \"datatype\": \"%s\", \"data\": %s}]}";
+        String fifteen = zeros(15);
+        assertThat(error(tensor.formatted("[1, 15]", "FP64", fifteen)))
+                .contains("expected datatype FP32, received FP64");
+        assertThat(error(tensor.formatted("[1, 14]", "FP32", zeros(14))))
+                .contains("expected shape [rows, 15], received [1, 14]");
+        assertThat(error(tensor.formatted("[2, 15]", "FP32", fifteen))).contains("holds 30 value(s); 'data' has 15");
+        assertThat(error(tensor.formatted("[1, 15]", "FLOAT", fifteen))).contains("received 'FLOAT'");
+        assertThat(error(tensor.formatted("[1, 15]", "FP32", fifteen.replaceFirst("0.0", "\"x\""))))
+                .contains("FP32 data must be numbers");
+        assertThat(error(tensor.formatted("[1, 15]", "FP32", fifteen)
+                        .replace("]}]}", "]}], \"outputs\": [{\"name\": \"probs\"}]}")))
+                .contains("unknown output 'probs'");
+        assertThat(
+                        error(
+                                "{\"inputs\": [{\"name\": \"amount\", \"shape\": [1], \"datatype\": \"BOOL\", \"data\": [true]},"
+                                        + " {\"name\": \"entity_id\", \"shape\": [1], \"datatype\": \"BYTES\", \"data\": [\"c-1042\"]}]}"))
+                .contains("input 'amount': expected datatype FP64 (or FP32, INT32, INT64), received BOOL");
+        assertThat(
+                        error(
+                                "{\"inputs\": [{\"name\": \"colour\", \"shape\": [1], \"datatype\": \"BYTES\", \"data\": [\"red\"]}]}"))
+                .contains("unknown input 'colour'");
+        assertThat(
+                        error(
+                                "{\"inputs\": [{\"name\": \"amount\", \"shape\": [1], \"datatype\": \"FP64\", \"data\": [1]},"
+                                        + " {\"name\": \"card_present\", \"shape\": [2], \"datatype\": \"BOOL\", \"data\": [true, false]}]}"))
+                .contains("has 2 rows; the other inputs have 1");
+        assertThat(error("{\"inputs\": []}")).contains("'inputs' is required");
+        assertThat(error("{\"inputs\": [")).contains("malformed JSON");
+    }
+
+    private JsonPath infer(String path, String body, int status) {
+        return given().contentType(ContentType.JSON)
+                .body(body)
+                .post(v2 + path)
+                .then()
+                .statusCode(status)
+                .extract()
+                .jsonPath();
+    }
+
+    private String error(String body) {
+        return infer("/models/fraud/infer", body, 400).getString("error");
+    }
+
+    private static String zeros(int n) {
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            values.add("0.0");
+        }
+        return values.toString();
+    }
+}
