@@ -24,8 +24,15 @@ import io.inferfn.localstack.LocalRedis;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Measurements: cold start, HTTP latency and throughput, batch and event scoring throughput.",
-        subcommands = {BenchCommand.ColdStart.class, BenchHttp.class, BenchBatch.class, BenchEvents.class})
+        description = "Measurements: cold start, HTTP latency and throughput, batch and event scoring throughput,"
+                + " JMH micro-benchmarks of the hot path.",
+        subcommands = {
+            BenchCommand.ColdStart.class,
+            BenchHttp.class,
+            BenchBatch.class,
+            BenchEvents.class,
+            BenchJmh.class
+        })
 final class BenchCommand implements Runnable {
 
     @ParentCommand

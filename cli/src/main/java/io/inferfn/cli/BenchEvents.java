@@ -178,8 +178,13 @@ final class BenchEvents implements Callable<Integer> {
                     scheduled = due.get(key).pollFirst();
                 }
                 if (scheduled != null) {
-                    histogram.recordValue(Math.max(0, at - scheduled));
-                    scored.recordValue(Math.max(0, sentMillis - (scheduled + wallOffsetNanos) / 1_000_000L));
+                    synchronized (histogram) { // reset by the sending thread after the warm-up
+                        histogram.recordValue(
+                                Math.min(histogram.getHighestTrackableValue(), Math.max(0, at - scheduled)));
+                        scored.recordValue(Math.min(
+                                scored.getHighestTrackableValue(),
+                                Math.max(0, sentMillis - (scheduled + wallOffsetNanos) / 1_000_000L)));
+                    }
                 }
             });
             reader.start();
@@ -199,8 +204,10 @@ final class BenchEvents implements Callable<Integer> {
                         due.get(keys.get(k)).addLast(when);
                     }
                     if (i == warmup) {
-                        histogram.reset();
-                        scored.reset();
+                        synchronized (histogram) {
+                            histogram.reset();
+                            scored.reset();
+                        }
                     }
                     producer.send(new ProducerRecord<>(run + "-readings", keys.get(k), values.get(k)));
                 }

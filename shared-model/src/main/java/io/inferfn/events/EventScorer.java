@@ -82,7 +82,13 @@ public final class EventScorer {
         for (int r = 0; r < rows.size(); r++) {
             int i = index[r];
             if (rejections[i] == null) {
-                predictions[i] = scored.get(p++);
+                Prediction prediction = scored.get(p++);
+                if (Float.isFinite(prediction.score())) {
+                    predictions[i] = prediction;
+                } else {
+                    rejections[i] = "model " + model.name() + " " + model.version() + " returned a score of "
+                            + prediction.score() + " for this message";
+                }
             }
         }
         return new Outcomes(predictions, rejections);

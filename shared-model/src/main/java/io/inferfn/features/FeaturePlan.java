@@ -333,6 +333,10 @@ public final class FeaturePlan {
                     throw new InvalidRequestException(
                             prefix(batchIndex) + "feature '" + names[i] + "' must be a finite number; got " + num);
                 }
+                if (Math.abs(d) > Float.MAX_VALUE) { // the model reads float32: this would become infinity
+                    throw new InvalidRequestException(prefix(batchIndex) + "feature '" + names[i] + "' is " + num
+                            + ", beyond the float32 range (±3.4e38) the model reads");
+                }
                 s.num[base + i] = d;
             }
             case BOOLEAN -> {

@@ -18,6 +18,7 @@ import io.inferfn.model.LoadedModel;
 import io.inferfn.runtime.ModelCatalog;
 import io.inferfn.scoring.Prediction;
 import io.inferfn.scoring.Scorer;
+import io.inferfn.scoring.ScoringException;
 
 /**
  * One batch of messages from any trigger (a Kafka poll, an SQS or MSK event): scored in one batch,
@@ -74,7 +75,13 @@ public class EventBatches {
      */
     public Result process(List<Inbound> batch, boolean deadLetter) {
         Served s = served();
-        EventScorer.Outcomes outcomes = events.score(s.model, batch);
+        EventScorer.Outcomes outcomes;
+        try {
+            outcomes = events.score(s.model, batch);
+        } catch (ScoringException e) {
+            // ONNX Runtime failed on the batch: find the message(s) it fails on, one by one, and set them aside
+            outcomes = oneByOne(s.model, batch, e);
+        }
         EventOutputs.Acks acks = outputs.acks();
         int alerts = 0;
         for (int i = 0; i < outcomes.size(); i++) {
@@ -96,6 +103,24 @@ public class EventBatches {
             LOG.debugf("Scored %d message(s): %d alert(s), %d rejected", batch.size(), alerts, outcomes.rejected());
         }
         return new Result(outcomes, alerts, acks.sealed());
+    }
+
+    private EventScorer.Outcomes oneByOne(LoadedModel model, List<Inbound> batch, ScoringException batchFailure) {
+        LOG.warnf(
+                "Scoring a batch of %d failed (%s); scoring its messages one by one",
+                batch.size(), batchFailure.getMessage());
+        Prediction[] predictions = new Prediction[batch.size()];
+        String[] rejections = new String[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            try {
+                EventScorer.Outcomes one = events.score(model, List.of(batch.get(i)));
+                predictions[i] = one.predictions()[0];
+                rejections[i] = one.rejections()[0];
+            } catch (ScoringException e) {
+                rejections[i] = e.getMessage();
+            }
+        }
+        return new EventScorer.Outcomes(predictions, rejections);
     }
 
     private Served served() {

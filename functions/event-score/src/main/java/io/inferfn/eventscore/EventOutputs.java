@@ -116,7 +116,7 @@ public class EventOutputs {
         headers.add(DLQ_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
         headers.add(DLQ_PARTITION, Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
         headers.add(DLQ_OFFSET, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
-        send(config.deadLetterTopic(), key, value == null ? new byte[0] : value, headers, acks);
+        send(config.deadLetterTopic(), key, value, headers, acks); // a null value (tombstone) stays null
     }
 
     private void send(String topic, String key, byte[] value, Headers headers, Acks acks) {

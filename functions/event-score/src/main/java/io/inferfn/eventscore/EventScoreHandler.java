@@ -63,11 +63,12 @@ public class EventScoreHandler implements RequestHandler<JsonNode, EventScoreHan
     @Override
     public BatchResponse handleRequest(JsonNode event, Context context) {
         try {
+            long budget = budgetMillis(context);
             if (event.has("Records")) {
-                return sqs(json.convertValue(event.get("Records"), SQS));
+                return sqs(json.convertValue(event.get("Records"), SQS), budget);
             }
             if (event.has("records")) {
-                msk(json.convertValue(event.get("records"), MSK));
+                msk(json.convertValue(event.get("records"), MSK), budget);
                 return new BatchResponse(List.of());
             }
         } catch (IllegalArgumentException e) {
@@ -78,16 +79,33 @@ public class EventScoreHandler implements RequestHandler<JsonNode, EventScoreHan
                 + "): expected \"Records\" (SQS) or \"records\" (MSK)");
     }
 
-    private BatchResponse sqs(List<SqsMessage> messages) {
+    /** The output wait: the configured one, but never past the invocation's own deadline (2 s kept to answer). */
+    private long budgetMillis(Context context) {
+        long configured = config.outputTimeout().toMillis();
+        if (context == null || context.getRemainingTimeInMillis() <= 0) {
+            return configured;
+        }
+        return Math.max(100, Math.min(configured, context.getRemainingTimeInMillis() - 2000L));
+    }
+
+    private BatchResponse sqs(List<SqsMessage> messages, long budget) {
         List<EventBatches.Inbound> batch = new ArrayList<>(messages.size());
         for (SqsMessage m : messages) {
             byte[] body = m.body() == null ? null : m.body().getBytes(StandardCharsets.UTF_8);
             batch.add(new EventBatches.Inbound(null, body, queueName(m.eventSourceARN()), -1, -1));
         }
-        EventBatches.Result result = batches.process(batch, false);
+        EventBatches.Result result;
+        try {
+            result = batches.process(batch, false);
+        } catch (RuntimeException e) {
+            // a fault, not a bad message (no model, a bug): every message goes back to the queue
+            LOG.errorf(e, "Scoring %d SQS message(s) failed; all reported failed", messages.size());
+            return new BatchResponse(
+                    messages.stream().map(m -> new ItemFailure(m.messageId())).toList());
+        }
         List<ItemFailure> failures = new ArrayList<>();
         String[] rejections = result.outcomes().rejections();
-        Throwable outputFailure = await(result);
+        Throwable outputFailure = await(result, budget);
         for (int i = 0; i < messages.size(); i++) {
             if (outputFailure != null || rejections[i] != null) {
                 failures.add(new ItemFailure(messages.get(i).messageId()));
@@ -106,17 +124,24 @@ public class EventScoreHandler implements RequestHandler<JsonNode, EventScoreHan
         return new BatchResponse(failures);
     }
 
-    private void msk(Map<String, List<MskRecord>> partitions) {
+    private void msk(Map<String, List<MskRecord>> partitions, long budget) {
         List<EventBatches.Inbound> batch = new ArrayList<>();
         Base64.Decoder base64 = Base64.getDecoder();
         for (List<MskRecord> records : partitions.values()) {
             for (MskRecord r : records) {
-                String key = r.key() == null ? null : new String(base64.decode(r.key()), StandardCharsets.UTF_8);
-                byte[] value = r.value() == null ? null : base64.decode(r.value());
+                String key;
+                byte[] value;
+                try {
+                    key = r.key() == null ? null : new String(base64.decode(r.key()), StandardCharsets.UTF_8);
+                    value = r.value() == null ? null : base64.decode(r.value());
+                } catch (IllegalArgumentException e) { // not base64: the record is dead-lettered with that reason
+                    key = null;
+                    value = ("not base64: " + e.getMessage()).getBytes(StandardCharsets.UTF_8);
+                }
                 batch.add(new EventBatches.Inbound(key, value, r.topic(), r.partition(), r.offset()));
             }
         }
-        Throwable failure = await(batches.process(batch, true));
+        Throwable failure = await(batches.process(batch, true), budget);
         if (failure != null) {
             throw new IllegalStateException(
                     "outputs of " + batch.size() + " MSK record(s) not acknowledged; the batch" + " is retried: "
@@ -125,14 +150,14 @@ public class EventScoreHandler implements RequestHandler<JsonNode, EventScoreHan
         }
     }
 
-    private Throwable await(EventBatches.Result result) {
+    private Throwable await(EventBatches.Result result, long budget) {
         try {
-            result.acked().get(config.outputTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            result.acked().get(budget, TimeUnit.MILLISECONDS);
             return null;
         } catch (ExecutionException e) {
             return e.getCause();
         } catch (TimeoutException e) {
-            return new TimeoutException("no acknowledgement within " + config.outputTimeout());
+            return new TimeoutException("no acknowledgement within " + budget + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return e;

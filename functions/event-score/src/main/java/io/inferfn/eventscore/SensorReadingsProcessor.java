@@ -9,6 +9,7 @@ import java.util.concurrent.Semaphore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
@@ -52,21 +53,26 @@ public class SensorReadingsProcessor {
         try {
             acked = batches.process(batch, true).acked();
         } catch (RuntimeException e) {
+            // not a bad message (those are dead letters) but a fault: no model after the wait, a bug. The nack
+            // stops the channel (liveness DOWN) with the cause, and the poll's offsets stay uncommitted.
             inFlight.release();
-            throw e;
+            return poll.nack(e);
         }
         // The poll is acknowledged (its offsets become committable) only once the broker has every
         // output; the commit strategy commits contiguous acknowledged offsets only, so a later batch
         // acked first never commits past an earlier one. A batch whose outputs failed is nacked:
         // the channel fails (liveness DOWN) and its offsets stay uncommitted for the next consumer.
-        acked.whenComplete((done, failure) -> {
-            inFlight.release();
-            if (failure == null) {
-                poll.ack();
-            } else {
-                poll.nack(failure);
-            }
-        });
+        // off the Kafka producer's I/O thread: a nack closes the consumer, which may wait
+        acked.whenCompleteAsync(
+                (done, failure) -> {
+                    inFlight.release();
+                    if (failure == null) {
+                        poll.ack();
+                    } else {
+                        poll.nack(failure);
+                    }
+                },
+                Infrastructure.getDefaultExecutor());
         return CompletableFuture.completedFuture(null);
     }
 }

@@ -190,6 +190,44 @@ class EventScoreTest {
 
     @Test
     void brokerRestartMidStreamLosesNothingAndDuplicatesOnlyTheUncommittedWindow() throws Exception {
+        streamThrough("broker restart", () -> {
+            KafkaTestResource.kafka().stop();
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> given().get(health + "/ready").then().statusCode(503));
+            sleep(1000);
+            KafkaTestResource.kafka().start();
+        });
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> given().get(health + "/ready").then().statusCode(200));
+    }
+
+    /**
+     * A second member joins event-score's group mid-stream and leaves without committing: the
+     * partition is revoked and reassigned, and consumption resumes from the committed offsets. Had
+     * an offset been committed before its outputs were acknowledged, readings would be missing.
+     */
+    @Test
+    void aRebalanceResumesFromTheCommittedOffsetsWithoutAGap() throws Exception {
+        streamThrough("rebalance", () -> {
+            java.util.Properties p = new java.util.Properties();
+            p.put("bootstrap.servers", KafkaTestResource.kafka().bootstrapServers());
+            p.put("group.id", "event-score");
+            p.put("enable.auto.commit", "false");
+            p.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+            p.put("value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+            try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> intruder =
+                    new org.apache.kafka.clients.consumer.KafkaConsumer<>(p)) {
+                intruder.subscribe(List.of(READINGS));
+                long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+                while (System.nanoTime() < until) {
+                    intruder.poll(Duration.ofMillis(200)); // may take the partition and read without committing
+                }
+            }
+        });
+    }
+
+    /** 20,000 readings keyed "<sensor>#<seq>", {@code disruption} once a quarter is scored; then every one counted. */
+    private void streamThrough(String what, Runnable disruption) throws Exception {
         int n = 20_000;
         List<SensorData.Reading> demo = SensorData.readings();
         Map<TopicPartition, Long> from = Topics.endOffsets(PREDICTIONS);
@@ -197,7 +235,6 @@ class EventScoreTest {
             try (KafkaProducer<String, byte[]> producer = Topics.producer()) {
                 for (int i = 0; i < n; i++) {
                     SensorData.Reading r = demo.get(i % demo.size());
-                    // a key per reading ("<sensor>#<seq>") tells every prediction apart
                     producer.send(Topics.record(READINGS, r.sensorId() + "#" + i, r.json()));
                     if (i % 1000 == 999) {
                         producer.flush();
@@ -207,22 +244,15 @@ class EventScoreTest {
                 producer.flush();
             }
         });
+        long start = from.values().stream().mapToLong(Long::longValue).sum();
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> Topics.endOffsets(PREDICTIONS).values().stream()
                                         .mapToLong(Long::longValue)
                                         .sum()
-                                - from.values().stream()
-                                        .mapToLong(Long::longValue)
-                                        .sum()
+                                - start
                         > n / 4);
-        KafkaTestResource.kafka().stop();
-        await().atMost(Duration.ofSeconds(30))
-                .untilAsserted(() -> given().get(health + "/ready").then().statusCode(503));
-        sleep(1000);
-        KafkaTestResource.kafka().start();
+        disruption.run();
         produced.get(120, java.util.concurrent.TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(60))
-                .untilAsserted(() -> given().get(health + "/ready").then().statusCode(200));
 
         List<ConsumerRecord<String, byte[]>> predictions = Topics.read(PREDICTIONS, from, n, SETTLE, MAX);
         Map<Integer, Integer> seen = new TreeMap<>();
@@ -238,8 +268,7 @@ class EventScoreTest {
                 .map(Map.Entry::getKey)
                 .toList();
         System.out.printf(
-                "broker restart: %d readings, %d predictions, %d duplicated%n",
-                n, predictions.size(), duplicated.size());
+                "%s: %d readings, %d predictions, %d duplicated%n", what, n, predictions.size(), duplicated.size());
         if (!duplicated.isEmpty()) {
             // one partition: the re-read window is one contiguous run of offsets after the last commit
             assertThat(duplicated.get(duplicated.size() - 1) - duplicated.get(0) + 1)
