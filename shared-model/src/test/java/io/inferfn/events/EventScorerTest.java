@@ -61,12 +61,14 @@ class EventScorerTest {
                 Msg.of(null, "{\"a\": 2, \"sensorId\": \"s4\"}"),
                 Msg.of(null, "{\"a\": 2}"),
                 Msg.of("s6", "{\"a\": 0.0, \"c\": 1}"),
-                Msg.of("s7", "{\"a\": -1.0}"));
+                Msg.of("s7", "{\"a\": -1.0}"),
+                Msg.of("s8", "{\"a\": 1e300}"));
 
         EventScorer.Outcomes out = scorer.score(model, batch);
 
-        assertThat(out.size()).isEqualTo(7);
-        assertThat(out.rejected()).isEqualTo(4);
+        assertThat(out.size()).isEqualTo(8);
+        assertThat(out.rejected()).isEqualTo(5);
+        assertThat(out.rejections()[7]).contains("beyond the float32 range");
         assertThat(out.rejections()[1]).startsWith("value is not valid JSON");
         assertThat(out.rejections()[2]).contains("'a'").contains("number");
         assertThat(out.rejections()[4]).contains("no entity id").contains("'sensorId'");
