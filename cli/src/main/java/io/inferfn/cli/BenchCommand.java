@@ -258,9 +258,14 @@ final class BenchCommand implements Runnable {
                 FeatureLoader.load(vertx, redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
                 vertx.close();
                 Map<String, String> env = Map.of(
-                        "INFERFN_MODEL_LOCATIONS", "file:" + home.resolve("models/fraud/2"),
-                        "QUARKUS_REDIS_HOSTS", redis.uri(),
-                        "QUARKUS_HTTP_PORT", Integer.toString(port));
+                        "INFERFN_MODEL_LOCATIONS",
+                        "file:" + home.resolve("models/fraud/2"),
+                        "QUARKUS_REDIS_HOSTS",
+                        redis.uri(),
+                        "QUARKUS_HTTP_PORT",
+                        Integer.toString(port),
+                        "INFERFN_AUTH_ENABLED",
+                        "false");
                 if (set != Variants.standard) {
                     lambdaSet(jdk17, jar, app, env, work);
                     if (set == Variants.lambda) {

@@ -99,9 +99,14 @@ final class BenchHttp implements Callable<Integer> {
                     "http-predict",
                     home.resolve("functions/http-predict/target/quarkus-app/quarkus-run.jar"),
                     Map.of(
-                            "INFERFN_MODEL_LOCATIONS", "file:" + home.resolve("models/fraud/2"),
-                            "QUARKUS_REDIS_HOSTS", redis.uri(),
-                            "QUARKUS_HTTP_PORT", Integer.toString(port)),
+                            "INFERFN_MODEL_LOCATIONS",
+                            "file:" + home.resolve("models/fraud/2"),
+                            "QUARKUS_REDIS_HOSTS",
+                            redis.uri(),
+                            "QUARKUS_HTTP_PORT",
+                            Integer.toString(port),
+                            "INFERFN_AUTH_ENABLED",
+                            "false"),
                     work,
                     List.of("-Xmx256m"))) {
                 fn.awaitFirstSuccess(

@@ -129,9 +129,14 @@ final class DemoCommand implements Callable<Integer> {
                     "http-predict",
                     jar,
                     Map.of(
-                            "INFERFN_MODEL_LOCATIONS", "file:" + model,
-                            "QUARKUS_REDIS_HOSTS", redis.uri(),
-                            "QUARKUS_HTTP_PORT", Integer.toString(port)),
+                            "INFERFN_MODEL_LOCATIONS",
+                            "file:" + model,
+                            "QUARKUS_REDIS_HOSTS",
+                            redis.uri(),
+                            "QUARKUS_HTTP_PORT",
+                            Integer.toString(port),
+                            "INFERFN_AUTH_ENABLED",
+                            "false"),
                     home.resolve(".inferfn/logs"),
                     List.of("-Xmx256m"));
             FunctionProcess running = function;

@@ -39,11 +39,35 @@ public final class HttpErrors {
         if (ctx.response().ended() || ctx.response().headWritten()) {
             return;
         }
-        Throwable failure = unwrap(ctx.failure());
+        Throwable failure = authFailure(ctx.failure());
+        failure = failure != null ? failure : unwrap(ctx.failure());
         int status;
         String message;
         if (failure != null && Errors.status(failure) == 500 && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
             failure = null; // Vert.x rejected the request itself (e.g. a malformed chunked body): the client's fault
+        }
+        if (failure instanceof io.quarkus.security.AuthenticationFailedException
+                || failure instanceof io.quarkus.security.UnauthorizedException) {
+            ctx.response()
+                    .setStatusCode(401)
+                    .putHeader("WWW-Authenticate", "Bearer")
+                    .putHeader("Content-Type", "application/json")
+                    .end(new JsonObject()
+                            .put(
+                                    "error",
+                                    "authentication failed: send a valid bearer token (Authorization: Bearer"
+                                            + " <jwt>) or API key")
+                            .encode());
+            return;
+        }
+        if (failure instanceof io.quarkus.security.ForbiddenException) {
+            ctx.response()
+                    .setStatusCode(403)
+                    .putHeader("Content-Type", "application/json")
+                    .end(new JsonObject()
+                            .put("error", "forbidden: " + failure.getMessage())
+                            .encode());
+            return;
         }
         if (failure != null) {
             status = Errors.status(failure);
@@ -69,6 +93,18 @@ public final class HttpErrors {
                 .setStatusCode(status)
                 .putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("error", message).encode());
+    }
+
+    /** Quarkus Security's own failures anywhere in the chain (they wrap the mechanism's cause). */
+    private static Throwable authFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof io.quarkus.security.AuthenticationFailedException
+                    || c instanceof io.quarkus.security.UnauthorizedException
+                    || c instanceof io.quarkus.security.ForbiddenException) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private static Throwable unwrap(Throwable t) {

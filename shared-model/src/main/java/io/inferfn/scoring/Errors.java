@@ -15,6 +15,9 @@ public final class Errors {
         if (error instanceof ModelNotFoundException) {
             return 404;
         }
+        if (error instanceof AccessDeniedException) {
+            return 403;
+        }
         if (error instanceof PayloadTooLargeException) {
             return 413;
         }

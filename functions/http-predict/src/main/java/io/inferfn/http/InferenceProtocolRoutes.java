@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -41,6 +42,9 @@ public class InferenceProtocolRoutes {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    ModelAccess access;
 
     @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown")
     String version;
@@ -108,6 +112,7 @@ public class InferenceProtocolRoutes {
 
     private LoadedModel model(RoutingContext ctx) {
         LoadedModel model = catalog.resolve(ctx.pathParam("name"));
+        access.check(ctx.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null, model.name());
         InferenceProtocol.checkVersion(model, ctx.pathParam("version"));
         return model;
     }

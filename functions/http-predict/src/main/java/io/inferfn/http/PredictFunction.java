@@ -4,6 +4,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import io.quarkus.funqy.Funq;
+import io.quarkus.security.identity.SecurityIdentity;
 
 import io.inferfn.model.LoadedModel;
 import io.inferfn.runtime.ModelCatalog;
@@ -27,6 +28,12 @@ public class PredictFunction {
     @Inject
     HttpPredictConfig config;
 
+    @Inject
+    ModelAccess access;
+
+    @Inject
+    SecurityIdentity identity;
+
     @Funq
     public PredictResponse predict(PredictRequest request) {
         if (request == null) {
@@ -34,6 +41,7 @@ public class PredictFunction {
                     "request body is required: {\"entityId\": \"...\", \"features\":" + " {...}} or {\"rows\": [...]}");
         }
         LoadedModel model = catalog.resolve(request.model);
+        access.check(identity, model.name());
         if (request.rows == null) {
             return PredictResponse.single(model.name(), model.version(), scorer.score(model, request));
         }

@@ -1,0 +1,56 @@
+package io.inferfn.http;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.Test;
+
+import io.inferfn.localstack.RedisTestResource;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * On Lambda behind an API Gateway JWT authorizer, the authorizer has verified the token; its claims
+ * (fixture: {@code requestContext.authorizer.jwt.claims}) become the caller's identity, and the
+ * {@code groups} claim its roles, so per-model access applies as with a bearer token.
+ */
+@QuarkusTest
+@TestProfile(AuthTest.AuthOn.class)
+@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+class AuthLambdaTest {
+
+    static final Path EVENT = Path.of("src/test/resources/events/apigw-v2-predict-jwt-authorizer.json");
+
+    @Test
+    void authorizerClaimsWithTheModelsGroupScore() throws Exception {
+        PredictFunctionTest.seed();
+        assertThat(invoke(Files.readString(EVENT)).getInt("statusCode")).isEqualTo(200);
+    }
+
+    @Test
+    void authorizerClaimsForAnotherModelAre403() throws Exception {
+        JsonPath response = invoke(Files.readString(EVENT).replace("[model:fraud]", "[model:churn]"));
+        assertThat(response.getInt("statusCode")).isEqualTo(403);
+        assertThat(PredictLambdaTest.body(response).getString("error")).contains("may not use model 'fraud'");
+    }
+
+    @Test
+    void noAuthorizerIs401() throws Exception {
+        String event = Files.readString(Path.of("src/test/resources/events/apigw-v2-predict.json"));
+        assertThat(invoke(event).getInt("statusCode")).isEqualTo(401);
+    }
+
+    private static JsonPath invoke(String event) {
+        return given().body(event)
+                .post(PredictLambdaTest.lambdaApi())
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+    }
+}
