@@ -76,6 +76,27 @@ class InferenceProtocolTest {
     }
 
     @Test
+    void theOpenApiDocumentDescribesEveryEndpoint() {
+        JsonPath doc = given().queryParam("format", "json")
+                .get(v2.toString().replace("/v2", "/q/openapi"))
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(doc.getMap("paths"))
+                .containsKeys(
+                        "/predict",
+                        "/v2",
+                        "/v2/health/live",
+                        "/v2/health/ready",
+                        "/v2/models/{name}",
+                        "/v2/models/{name}/ready",
+                        "/v2/models/{name}/infer",
+                        "/v2/models/{name}/versions/{version}/infer");
+        assertThat(doc.getMap("components.securitySchemes")).containsKeys("bearer", "apiKey");
+    }
+
+    @Test
     void modelMetadataComesFromTheOnnxSession() {
         JsonPath meta = given().get(v2 + "/models/fraud")
                 .then()
