@@ -314,22 +314,11 @@ final class BenchEvents implements Callable<Integer> {
     }
 
     private void readReadings(Path csv) throws Exception {
-        List<String> lines = Files.readAllLines(csv);
-        String[] header = lines.get(0).split(",");
         keys = new ArrayList<>();
         values = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] cells = line.split(",");
-            StringBuilder json = new StringBuilder("{");
-            for (int c = 1; c < header.length - 1; c++) {
-                json.append(c > 1 ? "," : "")
-                        .append('"')
-                        .append(header[c])
-                        .append("\":")
-                        .append(cells[c]);
-            }
-            keys.add(cells[0]);
-            values.add(json.append('}').toString().getBytes(StandardCharsets.UTF_8));
+        for (SensorReadings.Reading r : SensorReadings.load(csv)) {
+            keys.add(r.sensorId());
+            values.add(r.json().getBytes(StandardCharsets.UTF_8));
         }
     }
 

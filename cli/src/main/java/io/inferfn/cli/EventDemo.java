@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,23 +92,12 @@ final class EventDemo implements AutoCloseable {
     }
 
     private void produceAndShow(Path home) throws Exception {
-        List<String> lines = Files.readAllLines(home.resolve("models/sensor-anomaly/readings.csv"));
-        String[] header = lines.get(0).split(",");
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         int faults = 0;
-        for (String line : lines.subList(1, Math.min(lines.size(), SAMPLE + 1))) {
-            String[] cells = line.split(",");
-            StringBuilder json = new StringBuilder("{");
-            for (int c = 1; c < header.length - 1; c++) {
-                json.append(c > 1 ? ", " : "")
-                        .append('"')
-                        .append(header[c])
-                        .append("\": ")
-                        .append(cells[c]);
-            }
-            records.add(new ProducerRecord<>(
-                    "sensor-readings", cells[0], json.append('}').toString()));
-            faults += Boolean.parseBoolean(cells[header.length - 1]) ? 1 : 0;
+        for (SensorReadings.Reading r : SensorReadings.load(home.resolve("models/sensor-anomaly/readings.csv"))
+                .subList(0, SAMPLE)) {
+            records.add(new ProducerRecord<>("sensor-readings", r.sensorId(), r.json()));
+            faults += r.anomaly() ? 1 : 0;
         }
         records.add(new ProducerRecord<>("sensor-readings", "s-0001", "{\"temperature_c\": \"hot\"}"));
         long start = System.nanoTime();
