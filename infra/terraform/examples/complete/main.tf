@@ -24,6 +24,16 @@ locals {
     vpc_security_group_ids = var.function_security_group_ids
   }
 
+  # http-predict checks callers itself (INFERFN_AUTH_ENABLED, on by default in its prod config). Behind the JWT
+  # authorizer it takes the verified token's claims from the event: sub is the caller, the roles claim must hold
+  # model:<name> (or model:*) for the model called. With SigV4 (iam, function_url_iam) the event carries no JWT
+  # claims, so the function would answer 401 to every call: its check is turned off, and IAM is the only gate.
+  http_jwt = var.http_auth_mode == "jwt"
+  http_predict_environment = merge(
+    { INFERFN_AUTH_ENABLED = local.http_jwt ? "true" : "false" },
+    local.http_jwt ? { INFERFN_AUTH_JWT_ROLES_CLAIM = var.jwt_roles_claim } : {},
+  )
+
   event_score_timeout = 30
 
   # Where event-score publishes predictions, alerts and dead letters (its Kafka producer; Quarkus reads every
@@ -68,7 +78,7 @@ module "feature_store" {
   auth_token                = var.redis_auth_token
 }
 
-# --- http-predict: HTTP API with JWT on every route ----------------------------------------------
+# --- http-predict: HTTP API with JWT on every route (or SigV4: http_auth_mode) -------------------
 
 module "http_predict" {
   source = "../../modules/inference-function"
@@ -89,6 +99,9 @@ module "http_predict" {
   redis_hosts         = module.feature_store.url
   redis_auth_token    = var.redis_auth_token
 
+  # The function's own authentication, matching http_auth_mode (see local.http_predict_environment).
+  environment = local.http_predict_environment
+
   # memory_size left to the module: 1024 MB for JVM + SnapStart, 512 MB native.
   timeout = 10
 }
@@ -97,7 +110,7 @@ module "http_api" {
   source = "../../modules/http-api"
 
   name                = "${var.name_prefix}-http-predict"
-  auth_mode           = "jwt"
+  auth_mode           = var.http_auth_mode
   function_name       = module.http_predict.function_name
   function_alias_name = module.http_predict.alias_name
   function_alias_arn  = module.http_predict.alias_arn

@@ -1,10 +1,10 @@
 output "http_predict_endpoint" {
-  description = "Base URL of the http-predict API (JWT required on every route)."
+  description = "Base URL of http-predict: the HTTP API (JWT or SigV4 on every route, per http_auth_mode) or, with function_url_iam, the function URL (SigV4)."
   value       = module.http_api.endpoint_url
 }
 
 output "http_api_id" {
-  description = "Id of the http-predict HTTP API."
+  description = "Id of the http-predict HTTP API (null with http_auth_mode function_url_iam)."
   value       = module.http_api.api_id
 }
 

@@ -107,14 +107,50 @@ variable "redis_auth_token" {
   sensitive   = true
 }
 
-variable "jwt_issuer" {
-  description = "JWT issuer URL for the http-predict API (e.g. a Cognito user pool)."
+variable "http_auth_mode" {
+  description = <<-EOT
+    How callers of http-predict authenticate (the http-api module's auth_mode):
+    - "jwt" (default): API Gateway HTTP API with a JWT authorizer (jwt_issuer, jwt_audience) on every route. The
+      function also checks the caller itself (INFERFN_AUTH_ENABLED=true): the verified token's roles claim
+      (jwt_roles_claim) must hold model:<name> (or model:*) for the model called, else 403.
+    - "iam": the same API with SigV4 (AWS_IAM) on every route; callers need execute-api:Invoke.
+    - "function_url_iam": a Lambda function URL with AWS_IAM, no API Gateway; callers need lambda:InvokeFunctionUrl.
+    With "iam" and "function_url_iam" the event carries no JWT claims, so the function's own check is turned off
+    (INFERFN_AUTH_ENABLED=false): IAM policies are then the only gate, and per-model roles do not apply.
+  EOT
   type        = string
+  default     = "jwt"
+  nullable    = false
+
+  validation {
+    condition     = contains(["jwt", "iam", "function_url_iam"], var.http_auth_mode)
+    error_message = "http_auth_mode must be \"jwt\", \"iam\" or \"function_url_iam\"."
+  }
+}
+
+variable "jwt_issuer" {
+  description = "JWT issuer URL for the http-predict API (e.g. a Cognito user pool, https://cognito-idp.<region>.amazonaws.com/<pool-id>). Required when http_auth_mode is \"jwt\" (the default); unused otherwise."
+  type        = string
+  default     = null
 }
 
 variable "jwt_audience" {
-  description = "Accepted JWT audiences (client ids)."
+  description = "Accepted JWT audiences (client ids). At least one is required when http_auth_mode is \"jwt\" (the default); unused otherwise."
   type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "jwt_roles_claim" {
+  description = "With http_auth_mode \"jwt\": the JWT claim carrying the caller's roles, e.g. \"cognito:groups\" for Cognito user pools (passed to http-predict as INFERFN_AUTH_JWT_ROLES_CLAIM). It must hold model:<name> entries (or model:*) for the models the caller may use; a caller without the model's role gets 403. Unused with the IAM modes."
+  type        = string
+  default     = "groups"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[^\\s]+$", var.jwt_roles_claim))
+    error_message = "jwt_roles_claim must be a non-empty claim name without spaces, e.g. \"groups\" or \"cognito:groups\"."
+  }
 }
 
 variable "event_output_kafka" {

@@ -27,6 +27,9 @@ mock_provider "aws" {
   mock_resource "aws_apigatewayv2_api" {
     defaults = { execution_arn = "arn:aws:execute-api:eu-central-1:123456789012:a1b2c3d4e5" }
   }
+  mock_resource "aws_lambda_function_url" {
+    defaults = { function_url = "https://abcdefghijklmnop.lambda-url.eu-central-1.on.aws/" }
+  }
 }
 
 override_resource {
@@ -539,3 +542,120 @@ run "rejects_kafka_settings_in_extra_environment" {
   }
   expect_failures = [var.event_score_environment]
 }
+
+# --- http-predict's own authentication, matching http_auth_mode ----------------------------------
+
+run "http_predict_checks_jwt_roles_by_default" {
+  command = plan
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+  }
+
+  assert {
+    condition     = module.http_predict.environment["INFERFN_AUTH_ENABLED"] == "true"
+    error_message = "behind the JWT authorizer http-predict must check callers itself (INFERFN_AUTH_ENABLED=true)"
+  }
+  assert {
+    condition     = module.http_predict.environment["INFERFN_AUTH_JWT_ROLES_CLAIM"] == "groups"
+    error_message = "the roles claim defaults to groups"
+  }
+  assert {
+    condition     = length(module.http_api.route_authorization) == 5 && alltrue([for t in values(module.http_api.route_authorization) : t == "JWT"])
+    error_message = "jwt mode keeps the JWT authorizer on every route"
+  }
+  assert {
+    condition     = !contains(keys(module.event_score.environment), "INFERFN_AUTH_ENABLED") && !contains(keys(module.batch_score.environment), "INFERFN_AUTH_ENABLED")
+    error_message = "only http-predict gets the authentication settings"
+  }
+}
+
+run "http_predict_cognito_groups_claim" {
+  command = plan
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    http_auth_mode  = "jwt"
+    jwt_roles_claim = "cognito:groups"
+  }
+
+  assert {
+    condition     = module.http_predict.environment["INFERFN_AUTH_ENABLED"] == "true" && module.http_predict.environment["INFERFN_AUTH_JWT_ROLES_CLAIM"] == "cognito:groups"
+    error_message = "jwt_roles_claim must reach http-predict as INFERFN_AUTH_JWT_ROLES_CLAIM"
+  }
+}
+
+run "http_predict_iam_mode_turns_the_function_check_off" {
+  command = plan
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    http_auth_mode  = "iam"
+    jwt_issuer      = null
+    jwt_audience    = []
+    jwt_roles_claim = "cognito:groups"
+  }
+
+  assert {
+    condition     = module.http_predict.environment["INFERFN_AUTH_ENABLED"] == "false"
+    error_message = "with SigV4 there are no JWT claims in the event: http-predict's own check must be off"
+  }
+  assert {
+    condition     = !contains(keys(module.http_predict.environment), "INFERFN_AUTH_JWT_ROLES_CLAIM")
+    error_message = "no roles claim is passed in iam mode (per-model roles do not apply)"
+  }
+  assert {
+    condition     = module.http_api.authorizer_id == null && length(module.http_api.route_authorization) == 5 && alltrue([for t in values(module.http_api.route_authorization) : t == "AWS_IAM"])
+    error_message = "iam mode: no JWT authorizer, AWS_IAM on every route"
+  }
+}
+
+run "http_predict_function_url_iam_mode_turns_the_function_check_off" {
+  command = plan
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    http_auth_mode  = "function_url_iam"
+    jwt_issuer      = null
+    jwt_audience    = []
+  }
+
+  assert {
+    condition     = module.http_predict.environment["INFERFN_AUTH_ENABLED"] == "false"
+    error_message = "with a SigV4 function URL http-predict's own check must be off"
+  }
+  assert {
+    condition     = !contains(keys(module.http_predict.environment), "INFERFN_AUTH_JWT_ROLES_CLAIM")
+    error_message = "no roles claim is passed in function_url_iam mode"
+  }
+  assert {
+    condition     = output.http_api_id == null && output.http_predict_endpoint == "https://abcdefghijklmnop.lambda-url.eu-central-1.on.aws/"
+    error_message = "function_url_iam mode: no API Gateway, the endpoint is the function URL"
+  }
+}
+
+run "rejects_empty_jwt_roles_claim" {
+  command = plan
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    jwt_roles_claim = ""
+  }
+  expect_failures = [var.jwt_roles_claim]
+}
+
+run "rejects_blank_jwt_roles_claim" {
+  command = plan
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    jwt_roles_claim = " groups"
+  }
+  expect_failures = [var.jwt_roles_claim]
+}
+
+run "rejects_unauthenticated_http_auth_mode" {
+  command = plan
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    http_auth_mode  = "none"
+  }
+  expect_failures = [var.http_auth_mode]
+}
+
+# jwt mode without jwt_issuer (now optional, for the IAM modes) is refused by the http-api module's precondition
+# on its authorizer, tested in modules/http-api (a test cannot expect failures from a child module's resource).
