@@ -48,6 +48,12 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
         return identities.authenticate(new ApiKeyRequest(key));
     }
 
+    /** After the Lambda authorizer's claims and bearer tokens. */
+    @Override
+    public int getPriority() {
+        return DEFAULT_PRIORITY - 200;
+    }
+
     @Override
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
         return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer"));

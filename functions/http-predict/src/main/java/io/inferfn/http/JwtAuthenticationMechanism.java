@@ -57,6 +57,15 @@ public class JwtAuthenticationMechanism implements HttpAuthenticationMechanism {
                         header.substring(BEARER.length()).trim(), "bearer")));
     }
 
+    /**
+     * Below the default (1000) of Quarkus' Lambda HTTP mechanism: behind an API Gateway JWT
+     * authorizer the verified claims win, even though API Gateway forwards the bearer header too.
+     */
+    @Override
+    public int getPriority() {
+        return DEFAULT_PRIORITY - 100;
+    }
+
     @Override
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
         return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer"));

@@ -17,7 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * On Lambda behind an API Gateway JWT authorizer, the authorizer has verified the token; its claims
  * (fixture: {@code requestContext.authorizer.jwt.claims}) become the caller's identity, and the
- * {@code groups} claim its roles, so per-model access applies as with a bearer token.
+ * {@code groups} claim its roles, so per-model access applies as with a bearer token. API Gateway
+ * also forwards the caller's {@code Authorization} header (in the fixture, a token this function
+ * could not verify): the authorizer's claims win.
  */
 @QuarkusTest
 @TestProfile(AuthTest.AuthOn.class)
