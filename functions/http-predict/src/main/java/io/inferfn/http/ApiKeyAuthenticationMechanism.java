@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 
 import jakarta.annotation.PostConstruct;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -33,7 +32,6 @@ import io.vertx.ext.web.RoutingContext;
  * caller's roles. A request without the header is left to the other mechanisms (bearer JWT).
  */
 @ApplicationScoped
-@Priority(2000)
 public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanism {
 
     @Inject

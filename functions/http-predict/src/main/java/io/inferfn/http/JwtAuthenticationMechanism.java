@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Set;
 
 import jakarta.annotation.PostConstruct;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -41,7 +40,6 @@ import org.jose4j.keys.resolvers.HttpsJwksVerificationKeyResolver;
  * mechanisms (API keys).
  */
 @ApplicationScoped
-@Priority(1000)
 public class JwtAuthenticationMechanism implements HttpAuthenticationMechanism {
 
     private static final String BEARER = "Bearer ";
