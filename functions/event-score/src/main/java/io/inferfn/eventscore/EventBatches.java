@@ -11,9 +11,6 @@ import jakarta.inject.Inject;
 import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
-import io.inferfn.events.EventReadings;
-import io.inferfn.events.EventScorer;
-import io.inferfn.events.PredictionJson;
 import io.inferfn.model.LoadedModel;
 import io.inferfn.runtime.ModelCatalog;
 import io.inferfn.scoring.Prediction;

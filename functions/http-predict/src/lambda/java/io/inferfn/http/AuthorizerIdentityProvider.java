@@ -1,5 +1,6 @@
 package io.inferfn.http;
 
+import io.inferfn.auth.AuthConfig;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -17,8 +17,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.inferfn.auth.ModelAccess;
 import io.inferfn.model.LoadedModel;
-import io.inferfn.oip.InferenceProtocol;
 import io.inferfn.runtime.ModelCatalog;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.Scorer;

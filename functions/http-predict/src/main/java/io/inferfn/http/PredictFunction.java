@@ -6,6 +6,7 @@ import jakarta.inject.Singleton;
 import io.quarkus.funqy.Funq;
 import io.quarkus.security.identity.SecurityIdentity;
 
+import io.inferfn.auth.ModelAccess;
 import io.inferfn.model.LoadedModel;
 import io.inferfn.runtime.ModelCatalog;
 import io.inferfn.scoring.InvalidRequestException;

@@ -1,0 +1,96 @@
+package io.inferfn.eventscore;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.inferfn.model.LoadedModel;
+import io.inferfn.scoring.InvalidRequestException;
+import io.inferfn.scoring.Prediction;
+import io.inferfn.scoring.Row;
+import io.inferfn.scoring.Scorer;
+
+/**
+ * Scores a batch of messages (a Kafka poll, an SQS or MSK event) with one feature-store round trip
+ * and one ORT call. A message that cannot be scored (not JSON, wrong schema, a value the model
+ * rejects) is set aside with its reason and never stops the rest of the batch.
+ */
+public final class EventScorer {
+
+    private final Scorer scorer;
+    private final EventReadings readings;
+
+    public EventScorer(Scorer scorer, EventReadings readings) {
+        this.scorer = scorer;
+        this.readings = readings;
+    }
+
+    /** One message of a batch: its key (or null) and its value bytes. */
+    public interface Message {
+        String key();
+
+        byte[] value();
+    }
+
+    /**
+     * What became of each message of a batch, by its index: a prediction, or the reason it was not
+     * scored. Exactly one of the two is non-null for every index.
+     */
+    public record Outcomes(Prediction[] predictions, String[] rejections) {
+
+        public int size() {
+            return predictions.length;
+        }
+
+        /** How many messages were rejected. */
+        public int rejected() {
+            int n = 0;
+            for (String r : rejections) {
+                if (r != null) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    /** Scores {@code messages}; the outcomes are aligned with them. */
+    public Outcomes score(LoadedModel model, List<? extends Message> messages) {
+        int count = messages.size();
+        Prediction[] predictions = new Prediction[count];
+        String[] rejections = new String[count];
+        List<Row> rows = new ArrayList<>(count);
+        int[] index = new int[count];
+        boolean needsEntity = model.plan().needsEntityId();
+        for (int i = 0; i < count; i++) {
+            Message m = messages.get(i);
+            try {
+                Row row = readings.read(m.key(), m.value());
+                if (needsEntity && row.entityId() == null) {
+                    throw new InvalidRequestException("no entity id: the message has no key and its value no '"
+                            + readings.entityField() + "' field; model " + model.name()
+                            + " reads online features by entity id");
+                }
+                index[rows.size()] = i;
+                rows.add(row);
+            } catch (InvalidRequestException e) {
+                rejections[i] = e.getMessage();
+            }
+        }
+        List<Prediction> scored = scorer.scoreValid(model, rows, (r, row, reason) -> rejections[index[r]] = reason);
+        // scoreValid returns predictions for the valid rows in row order: walk the rows again
+        int p = 0;
+        for (int r = 0; r < rows.size(); r++) {
+            int i = index[r];
+            if (rejections[i] == null) {
+                Prediction prediction = scored.get(p++);
+                if (Float.isFinite(prediction.score())) {
+                    predictions[i] = prediction;
+                } else {
+                    rejections[i] = "model " + model.name() + " " + model.version() + " returned a score of "
+                            + prediction.score() + " for this message";
+                }
+            }
+        }
+        return new Outcomes(predictions, rejections);
+    }
+}

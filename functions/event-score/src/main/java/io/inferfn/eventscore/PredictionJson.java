@@ -1,0 +1,44 @@
+package io.inferfn.eventscore;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import io.inferfn.scoring.Prediction;
+
+/**
+ * A prediction as the JSON value of an output message: {@code {"entityId", "score", "label",
+ * "degraded", "missingFeatures"}}, the shape {@code /predict} answers with. Written field by field
+ * (no reflection on the per-message path).
+ */
+public final class PredictionJson {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private PredictionJson() {}
+
+    public static byte[] write(Prediction p) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("entityId", p.entityId());
+            g.writeNumberField("score", p.score());
+            if (p.label() != null) {
+                g.writeStringField("label", p.label());
+            }
+            g.writeBooleanField("degraded", p.degraded());
+            g.writeArrayFieldStart("missingFeatures");
+            for (String f : p.missingFeatures()) {
+                g.writeString(f);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,135 @@
+package io.inferfn.eventscore;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.inferfn.features.FeatureStore;
+import io.inferfn.model.LoadedModel;
+import io.inferfn.model.ModelRegistry;
+import io.inferfn.model.OnnxOptions;
+import io.inferfn.scoring.InvalidRequestException;
+import io.inferfn.scoring.Row;
+import io.inferfn.scoring.Scorer;
+import io.inferfn.testing.TinyModels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class EventScorerTest {
+
+    /** One store feature keyed by entity id, so a message must name its entity. */
+    static final String MANIFEST =
+            """
+            {"name": "tiny-events", "version": "3", "sha256": "$SHA", "quantization": "fp32",
+             "inputs": [{"name": "x", "type": "float32", "shape": [-1, 2], "features": ["a", "b"]}],
+             "features": [{"name": "a", "source": "request", "type": "number"},
+                          {"name": "b", "source": "store", "type": "number", "key": "s:{entityId}", "field": "b",
+                           "default": 0.0}],
+             "output": {"tensor": "y", "thresholds": [0.7], "labels": ["normal", "anomaly"]}}""";
+
+    static LoadedModel model;
+
+    record Msg(String key, byte[] value) implements EventScorer.Message {
+        static Msg of(String key, String json) {
+            return new Msg(key, json == null ? null : json.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @BeforeAll
+    static void load() throws Exception {
+        byte[] onnx = TinyModels.logistic("x", "y", new float[] {1f, -2f}, 0.5f);
+        model = ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:" + TinyModels.publish(onnx, MANIFEST));
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    @Test
+    void badMessagesAreSetAsideWithTheirReasonAndTheRestIsScoredInOrder() {
+        EventScorer scorer = new EventScorer(new Scorer(FeatureStore.EMPTY), new EventReadings("sensorId"));
+        List<Msg> batch = List.of(
+                Msg.of("s1", "{\"a\": 1.0}"),
+                new Msg("s2", new byte[] {(byte) 0xff, 0x00}),
+                Msg.of("s3", "{\"a\": \"warm\"}"),
+                Msg.of(null, "{\"a\": 2, \"sensorId\": \"s4\"}"),
+                Msg.of(null, "{\"a\": 2}"),
+                Msg.of("s6", "{\"a\": 0.0, \"c\": 1}"),
+                Msg.of("s7", "{\"a\": -1.0}"),
+                Msg.of("s8", "{\"a\": 1e300}"));
+
+        EventScorer.Outcomes out = scorer.score(model, batch);
+
+        assertThat(out.size()).isEqualTo(8);
+        assertThat(out.rejected()).isEqualTo(5);
+        assertThat(out.rejections()[7]).contains("beyond the float32 range");
+        assertThat(out.rejections()[1]).startsWith("value is not valid JSON");
+        assertThat(out.rejections()[2]).contains("'a'").contains("number");
+        assertThat(out.rejections()[4]).contains("no entity id").contains("'sensorId'");
+        assertThat(out.rejections()[5]).contains("unknown feature 'c'");
+        assertThat(out.predictions()[0].entityId()).isEqualTo("s1");
+        assertThat(out.predictions()[0].score()).isCloseTo((float) sigmoid(1.5), within(1e-6f));
+        assertThat(out.predictions()[3].entityId()).isEqualTo("s4");
+        assertThat(out.predictions()[3].score()).isCloseTo((float) sigmoid(2.5), within(1e-6f));
+        assertThat(out.predictions()[6].entityId()).isEqualTo("s7");
+        assertThat(out.predictions()[6].score()).isCloseTo((float) sigmoid(-0.5), within(1e-6f));
+        for (int i = 0; i < out.size(); i++) {
+            assertThat(out.predictions()[i] == null).isNotEqualTo(out.rejections()[i] == null);
+        }
+    }
+
+    @Test
+    void readingsSayWhatIsWrongWithAValue() {
+        EventReadings readings = new EventReadings("sensorId");
+        assertThat(reason(readings, "k", "")).startsWith("empty value");
+        assertThat(reason(readings, "k", "[1]")).contains("not a JSON object").contains("an array");
+        assertThat(reason(readings, "k", "{\"a\": [1]}")).contains("field 'a' is a JSON array");
+        assertThat(reason(readings, "k", "{\"a\": {\"b\": 1}}")).contains("field 'a' is a JSON object");
+        assertThat(reason(readings, "k", "{\"a\": 1} {}")).contains("trailing content");
+        assertThat(reason(readings, "k", "{\"a\": 1, \"a\": 2}")).contains("field 'a' appears twice");
+        assertThat(reason(readings, "k", "{\"a\": NaN}")).contains("not valid JSON");
+        assertThat(reason(readings, "s1", "{\"sensorId\": \"s2\"}")).contains("name different entities");
+        assertThat(reason(readings, "k", "{\"a\": 1".repeat(1))).contains("not valid JSON");
+        byte[] huge = new byte[EventReadings.MAX_VALUE_BYTES + 1];
+        assertThatThrownBy(() -> readings.read("k", huge)).hasMessageContaining("larger than");
+
+        Row row = readings.read(
+                null,
+                "{\"sensorId\": 17, \"a\": 1.5, \"on\": true, \"mode\": \"x\", \"gone\": null}"
+                        .getBytes(StandardCharsets.UTF_8));
+        assertThat(row.entityId()).isEqualTo("17");
+        assertThat(row.features()).containsOnlyKeys("a", "on", "mode");
+        assertThat(readings.read("17", "{\"sensorId\": \"17\"}".getBytes(StandardCharsets.UTF_8))
+                        .entityId())
+                .isEqualTo("17");
+    }
+
+    @Test
+    void predictionJsonHasThePredictShape() {
+        EventScorer scorer = new EventScorer(new Scorer(FeatureStore.EMPTY), new EventReadings("sensorId"));
+        var p = scorer.score(model, List.of(Msg.of("s1", "{\"a\": 3}"))).predictions()[0];
+        String json = new String(PredictionJson.write(p), StandardCharsets.UTF_8);
+        assertThat(json)
+                .isEqualTo("{\"entityId\":\"s1\",\"score\":" + p.score() + ",\"label\":\"anomaly\",\"degraded\":true,"
+                        + "\"missingFeatures\":[\"b\"]}");
+    }
+
+    private static String reason(EventReadings readings, String key, String json) {
+        try {
+            readings.read(key, json.getBytes(StandardCharsets.UTF_8));
+            return "accepted";
+        } catch (InvalidRequestException e) {
+            return e.getMessage();
+        }
+    }
+
+    static double sigmoid(double z) {
+        return 1 / (1 + Math.exp(-z));
+    }
+}

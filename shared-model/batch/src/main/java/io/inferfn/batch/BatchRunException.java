@@ -1,0 +1,26 @@
+package io.inferfn.batch;
+
+import io.inferfn.scoring.InferenceException;
+
+/**
+ * A batch run failed midway (500); nothing of the attempt was committed, and a rerun with the same
+ * run id completes it. The cause (database or file errors) goes to the log, never to the caller.
+ */
+public final class BatchRunException extends InferenceException {
+
+    private final String advice;
+
+    /** @param run the run, as {@link RunSpec#describe()} names it */
+    public BatchRunException(String run, Throwable cause) {
+        super(500, run + " failed: " + cause.getMessage() + "; " + ADVICE, cause);
+        this.advice = run + " failed; " + ADVICE;
+    }
+
+    private static final String ADVICE =
+            "nothing of this attempt was committed; rerun with the same runId to complete it";
+
+    @Override
+    public String clientMessage() {
+        return advice;
+    }
+}

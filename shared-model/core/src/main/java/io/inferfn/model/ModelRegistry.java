@@ -1,0 +1,111 @@
+package io.inferfn.model;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.function.Function;
+
+import io.inferfn.features.FeaturePlan;
+
+/**
+ * Loads published models: reads {@code manifest.json}, verifies the sha256 of {@code model.onnx}
+ * <em>before</em> ONNX Runtime sees a byte of it, creates the session, and checks the manifest
+ * against the session's own input/output metadata. Any failure is a {@link ModelLoadException}
+ * naming the file, the expected and the actual value.
+ */
+public final class ModelRegistry {
+
+    public static final String MANIFEST = "manifest.json";
+    public static final String MODEL = "model.onnx";
+
+    private final List<ModelSource> sources;
+    private final OnnxOptions options;
+
+    public ModelRegistry(List<ModelSource> sources, OnnxOptions options) {
+        this.sources = List.copyOf(sources);
+        this.options = options;
+    }
+
+    /** A registry for {@code file:} and {@code classpath:} locations. */
+    public static ModelRegistry local(OnnxOptions options) {
+        return new ModelRegistry(List.of(new FileModelSource(), new ClasspathModelSource()), options);
+    }
+
+    /**
+     * A registry for {@code file:} and {@code classpath:} locations plus every scheme whose
+     * {@link ModelSource.Provider} is on the classpath (S3 with {@code inferfn-s3}).
+     *
+     * @param settings the function's configuration by key, handed to each provider
+     */
+    public static ModelRegistry standard(OnnxOptions options, Function<String, Optional<String>> settings) {
+        List<ModelSource> sources = new ArrayList<>(List.of(new FileModelSource(), new ClasspathModelSource()));
+        for (ModelSource.Provider provider : ServiceLoader.load(ModelSource.Provider.class)) {
+            sources.add(provider.create(settings));
+        }
+        return new ModelRegistry(sources, options);
+    }
+
+    /** Loads and verifies the model directory at {@code location}. */
+    public LoadedModel load(String location) {
+        ModelSource source = sourceFor(location);
+        String manifestName = source.describe(location, MANIFEST);
+        String modelName = source.describe(location, MODEL);
+        long t0 = System.nanoTime();
+        ModelManifest manifest = ModelManifest.parse(read(source, location, MANIFEST), manifestName);
+        long t1 = System.nanoTime();
+        byte[] onnx = read(source, location, MODEL);
+        String actual = sha256(onnx);
+        if (!actual.equals(manifest.sha256())) {
+            throw new IntegrityException("integrity check failed for " + modelName + ": sha256 is " + actual
+                    + " but " + manifestName + " expects " + manifest.sha256()
+                    + "; the file is corrupt or was replaced without re-publishing the manifest");
+        }
+        long t2 = System.nanoTime();
+        FeaturePlan plan = new FeaturePlan(manifest);
+        OnnxModel session = OnnxModel.create(onnx, manifest, plan.width(), options, modelName);
+        long t3 = System.nanoTime();
+        return new LoadedModel(
+                location,
+                manifest,
+                session,
+                plan,
+                onnx.length,
+                new LoadedModel.LoadTimings((t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6));
+    }
+
+    private ModelSource sourceFor(String location) {
+        for (ModelSource source : sources) {
+            if (source.supports(location)) {
+                return source;
+            }
+        }
+        String scheme = location.contains(":") ? location.substring(0, location.indexOf(':')) : "";
+        throw new ModelLoadException("unsupported model location '" + location
+                + "'; expected file:<dir> or classpath:<dir>"
+                + ("s3".equals(scheme)
+                        ? "; s3:// locations need the inferfn-s3 module on the function's classpath"
+                        : ""));
+    }
+
+    private static byte[] read(ModelSource source, String location, String file) {
+        try {
+            return source.read(location, file);
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read " + source.describe(location, file) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Lower-case hex sha256 of {@code bytes}. */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+}

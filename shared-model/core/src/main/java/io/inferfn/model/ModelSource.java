@@ -1,0 +1,43 @@
+package io.inferfn.model;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Where published models live. A location is {@code <scheme>:<path>} pointing at a model
+ * directory holding {@code manifest.json} and {@code model.onnx}. {@code file:} and
+ * {@code classpath:} are built in; other schemes (S3) plug in through a {@link Provider} that
+ * {@link ModelRegistry#standard} finds with {@link java.util.ServiceLoader}, so a function that
+ * serves no such location carries none of its dependencies.
+ */
+public interface ModelSource {
+
+    /** Whether this source handles {@code location} (by its scheme). */
+    boolean supports(String location);
+
+    /** Reads one file of the model directory, e.g. {@code manifest.json}. */
+    byte[] read(String location, String fileName) throws IOException;
+
+    /** How the file is named in messages, e.g. {@code file:/models/fraud/1/model.onnx}. */
+    default String describe(String location, String fileName) {
+        return location.endsWith("/") ? location + fileName : location + "/" + fileName;
+    }
+
+    /**
+     * A location scheme in a module of its own, registered in
+     * {@code META-INF/services/io.inferfn.model.ModelSource$Provider}.
+     */
+    interface Provider {
+
+        /** The scheme this provider's source handles, e.g. {@code s3} for {@code s3://} locations. */
+        String scheme();
+
+        /**
+         * Creates the source.
+         *
+         * @param settings the function's configuration by key (e.g. {@code inferfn.model.s3.region})
+         */
+        ModelSource create(Function<String, Optional<String>> settings);
+    }
+}

@@ -1,0 +1,63 @@
+package io.inferfn.runtime;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Which models a function serves and how their ONNX sessions are built. */
+@ConfigMapping(prefix = "inferfn.model")
+public interface ModelConfig {
+
+    /**
+     * Model directories to load at start, each {@code file:<dir>}, {@code classpath:<dir>} or
+     * {@code s3://bucket/prefix/} holding {@code manifest.json} and {@code model.onnx}. With one model, requests may omit the
+     * model name.
+     */
+    List<String> locations();
+
+    /**
+     * {@code blocking}: the function does not start until every model is loaded and verified, and
+     * a bad model fails the cold start (right for Lambda). {@code background}: the HTTP port and
+     * health endpoints come up at once, readiness stays DOWN and predictions answer 503 until the
+     * models are loaded (right for containers with large models and startup probes).
+     */
+    @WithDefault("blocking")
+    StartupMode startup();
+
+    /** ONNX Runtime session options. */
+    Onnx onnx();
+
+    /** When the models are loaded. */
+    enum StartupMode {
+        BLOCKING,
+        BACKGROUND
+    }
+
+    /** ONNX Runtime session options, applied to every model. */
+    interface Onnx {
+
+        /** Threads one ORT call may use; requests already run in parallel across threads. */
+        @WithDefault("1")
+        int intraOpThreads();
+
+        /** Whether ORT's thread pool busy-waits between ops (burns billed CPU on Lambda). */
+        @WithDefault("false")
+        boolean spinning();
+
+        /** Graph optimization level: none, basic, extended or all. */
+        @WithDefault("all")
+        String optimization();
+
+        /**
+         * A directory holding ONNX Runtime's native libraries ({@code libonnxruntime.so} and
+         * {@code libonnxruntime4j_jni.so}) to load instead of extracting them from its jar at every
+         * start (about 200 ms). Unset: {@code $LAMBDA_TASK_ROOT/onnxruntime} when the Lambda zip
+         * ships them there, else extraction to {@code java.io.tmpdir}. A configured directory that
+         * lacks the libraries fails the start. The JVM property {@code onnxruntime.native.path}
+         * wins over both.
+         */
+        Optional<String> nativePath();
+    }
+}
