@@ -105,7 +105,11 @@ class ModelRegistryTest {
                 .hasMessageContaining("manifest.json not found in " + empty)
                 .hasMessageContaining("holds manifest.json and model.onnx");
         assertThatThrownBy(() -> registry.load("gs://bucket/fraud/1"))
-                .hasMessageContaining("unsupported model location 'gs://bucket/fraud/1'; expected file:<dir>,"
-                        + " classpath:<dir> or s3://bucket/prefix/");
+                .hasMessageContaining(
+                        "unsupported model location 'gs://bucket/fraud/1'; expected file:<dir> or classpath:<dir>");
+        // the core alone has no S3 client: the message names the module that brings it
+        assertThatThrownBy(() -> ModelRegistry.standard(OnnxOptions.DEFAULTS, key -> java.util.Optional.empty())
+                        .load("s3://bucket/fraud/1/"))
+                .hasMessageContaining("s3:// locations need the inferfn-s3 module on the function's classpath");
     }
 }

@@ -15,7 +15,7 @@ class SnapStartPrimingTest {
 
     @Test
     void primesEveryModelWithRowsItAccepts() {
-        try (LoadedModel fraud = ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:../models/fraud/2")) {
+        try (LoadedModel fraud = ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:../../models/fraud/2")) {
             int predictions = SnapStartPriming.prime(List.of(fraud));
             assertThat(predictions).isEqualTo(SnapStartPriming.ROUNDS + SnapStartPriming.ROUNDS / 16 * 64);
             assertThat(SnapStartPriming.syntheticRow(fraud.manifest()).features())
