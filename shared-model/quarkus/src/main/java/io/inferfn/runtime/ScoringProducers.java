@@ -10,7 +10,6 @@ import jakarta.inject.Singleton;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.redis.client.Redis;
 
-import io.inferfn.features.FeatureStore;
 import io.inferfn.scoring.Scorer;
 
 /** CDI wiring of the scoring core for every function: one feature store, one scorer. */
@@ -32,12 +31,5 @@ public class ScoringProducers {
     /** Connects to Redis during start so that the first request does not pay for it. */
     void warmUp(@Observes StartupEvent event, RedisFeatureStore store) {
         store.warmUp(Duration.ofSeconds(2));
-    }
-
-    /** The store as its interface, for code that only reads features. */
-    @Produces
-    @Singleton
-    FeatureStore featureStore(RedisFeatureStore store) {
-        return store;
     }
 }
