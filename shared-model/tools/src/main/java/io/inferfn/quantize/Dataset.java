@@ -1,6 +1,5 @@
 package io.inferfn.quantize;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,25 +7,31 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+
 /**
  * Rows of model input read from a CSV: a header, one numeric column per input value in model order,
- * and optionally a {@code label} column (0/1) used for AUC. Parsed by hand: the format is numeric
- * only, and every malformed cell is reported with its line and column.
+ * and optionally a {@code label} column (0/1) used for AUC, read with Jackson's CSV parser; every
+ * malformed cell is reported with its line and column.
  *
  * @param rows input rows
  * @param labels positives per row, or null when the file has no label column
  */
 public record Dataset(float[][] rows, boolean[] labels) {
 
+    private static final CsvMapper CSV = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
+
     public static Dataset readCsv(Path file) {
         List<float[]> rows = new ArrayList<>();
         List<Boolean> labels = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String headerLine = in.readLine();
-            if (headerLine == null) {
+        try (MappingIterator<String[]> records =
+                CSV.readerFor(String[].class).readValues(Files.newBufferedReader(file, StandardCharsets.UTF_8))) {
+            if (!records.hasNext()) {
                 throw new QuantizeException(file + " is empty; expected a header and numeric rows");
             }
-            String[] header = headerLine.split(",", -1);
+            String[] header = records.next();
             int labelColumn = -1;
             for (int i = 0; i < header.length; i++) {
                 if (header[i].trim().equals("label")) {
@@ -34,13 +39,12 @@ public record Dataset(float[][] rows, boolean[] labels) {
                 }
             }
             int width = header.length - (labelColumn >= 0 ? 1 : 0);
-            int line = 1;
-            for (String text = in.readLine(); text != null; text = in.readLine()) {
-                line++;
-                if (text.isBlank()) {
+            while (records.hasNext()) {
+                String[] cells = records.next();
+                int line = records.getCurrentLocation().getLineNr() - 1; // the parser is past the record it returned
+                if (cells.length == 0 || cells.length == 1 && cells[0].isBlank()) {
                     continue;
                 }
-                String[] cells = text.split(",", -1);
                 if (cells.length != header.length) {
                     throw new QuantizeException(
                             file + " line " + line + ": " + cells.length + " cells; the header has " + header.length);
