@@ -20,6 +20,7 @@ import io.vertx.core.Vertx;
 
 import io.inferfn.localstack.LocalPostgres;
 import io.inferfn.localstack.LocalRedis;
+import io.inferfn.localstack.RedisHashes;
 
 /**
  * The demo's scheduled-scoring part: a real PostgreSQL with the demo customers table, their
@@ -45,8 +46,7 @@ final class BatchDemo implements AutoCloseable {
             long t0 = System.nanoTime();
             demo.pg.start();
             int customers = ChurnTable.loadDemo(demo.pg, "customers", home.resolve("models/churn/customers.csv"));
-            int activity =
-                    FeatureLoader.load(vertx, redis.uri(), home.resolve("models/churn/activity.csv"), "activity:");
+            int activity = RedisHashes.load(vertx, redis.uri(), home.resolve("models/churn/activity.csv"), "activity:");
             System.out.printf(
                     "postgres   started on %s (zonky embedded binaries); table customers: %d rows; Redis: %d"
                             + " activity:<id> hashes; %d ms%n",

@@ -13,12 +13,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.vertx.core.Vertx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import io.inferfn.localstack.LocalRedis;
+import io.inferfn.localstack.RedisHashes;
 
 /**
  * Time to first prediction: from process start to the first successful {@code /predict} (model
@@ -77,9 +77,7 @@ final class BenchColdStart implements Callable<Integer> {
         Path jdk17 = Path.of(System.getProperty("java.home"));
         try (LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
             redis.start();
-            Vertx vertx = Vertx.vertx();
-            FeatureLoader.load(vertx, redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
-            vertx.close();
+            RedisHashes.load(redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
             Map<String, String> env = Map.of(
                     "INFERFN_MODEL_LOCATIONS",
                     "file:" + home.resolve("models/fraud/2"),

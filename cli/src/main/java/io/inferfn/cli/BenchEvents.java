@@ -19,7 +19,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-import io.vertx.core.Vertx;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -40,6 +39,7 @@ import picocli.CommandLine.ParentCommand;
 
 import io.inferfn.localstack.LocalKafka;
 import io.inferfn.localstack.LocalRedis;
+import io.inferfn.localstack.RedisHashes;
 
 /**
  * Event scoring end to end: readings produced to a real Kafka broker, event-score (its packaged jar,
@@ -90,11 +90,10 @@ final class BenchEvents implements Callable<Integer> {
         Path jar = home.resolve("functions/event-score/target/quarkus-app/quarkus-run.jar");
         readReadings(home.resolve("models/sensor-anomaly/readings.csv"));
         kafka = LocalKafka.onPort(0);
-        Vertx vertx = Vertx.vertx();
         try (LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
             kafka.start();
             redis.start();
-            FeatureLoader.load(vertx, redis.uri(), home.resolve("models/sensor-anomaly/sensors.csv"), "sensor:");
+            RedisHashes.load(redis.uri(), home.resolve("models/sensor-anomaly/sensors.csv"), "sensor:");
             System.out.printf(
                     "bench events: Kafka %s (KRaft, in this JVM), Redis %s, %d sensors; %d cores%n",
                     kafka.bootstrapServers(),
@@ -115,7 +114,6 @@ final class BenchEvents implements Callable<Integer> {
             return 0;
         } finally {
             kafka.stop();
-            vertx.close();
         }
     }
 

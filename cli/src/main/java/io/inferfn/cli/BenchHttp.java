@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import io.inferfn.localstack.LocalRedis;
+import io.inferfn.localstack.RedisHashes;
 import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxModel;
@@ -94,7 +95,7 @@ final class BenchHttp implements Callable<Integer> {
         List<Phase> phases = new ArrayList<>();
         try (LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
             redis.start();
-            FeatureLoader.load(vertx, redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
+            RedisHashes.load(vertx, redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
             try (FunctionProcess fn = FunctionProcess.start(
                     "http-predict",
                     home.resolve("functions/http-predict/target/quarkus-app/quarkus-run.jar"),

@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import io.inferfn.localstack.LocalRedis;
+import io.inferfn.localstack.RedisHashes;
 
 /**
  * {@code ./inferfn demo}: a real Redis with the demo customers' features, {@code http-predict} as
@@ -120,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
             redis.start();
             System.out.printf("redis      %s on %s (%s)%n", "started", redis.uri(), LocalRedis.binaryDescription());
             int customers =
-                    FeatureLoader.load(vertx, redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
+                    RedisHashes.load(vertx, redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
             System.out.printf(
                     "features   %d customers loaded as customer:<id> hashes in %d ms%n",
                     customers, (System.nanoTime() - t0) / 1_000_000);

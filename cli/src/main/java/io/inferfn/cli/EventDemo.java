@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.inferfn.localstack.LocalKafka;
 import io.inferfn.localstack.LocalRedis;
+import io.inferfn.localstack.RedisHashes;
 
 /**
  * The demo's event part: a real Kafka broker (KRaft, in this JVM), the sensors' baselines in
@@ -48,8 +49,8 @@ final class EventDemo implements AutoCloseable {
         try {
             long t0 = System.nanoTime();
             demo.kafka.start();
-            int sensors = FeatureLoader.load(
-                    vertx, redis.uri(), home.resolve("models/sensor-anomaly/sensors.csv"), "sensor:");
+            int sensors =
+                    RedisHashes.load(vertx, redis.uri(), home.resolve("models/sensor-anomaly/sensors.csv"), "sensor:");
             System.out.printf(
                     "kafka      started on %s (KRaft, in the CLI's JVM); Redis: %d sensor:<id> baseline hashes; %d ms%n",
                     demo.kafka.bootstrapServers(), sensors, (System.nanoTime() - t0) / 1_000_000);
