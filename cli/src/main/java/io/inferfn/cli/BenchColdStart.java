@@ -6,8 +6,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -83,8 +83,6 @@ final class BenchColdStart implements Callable<Integer> {
                     "file:" + home.resolve("models/fraud/2"),
                     "QUARKUS_REDIS_HOSTS",
                     redis.uri(),
-                    "QUARKUS_HTTP_PORT",
-                    Integer.toString(port),
                     "INFERFN_AUTH_ENABLED",
                     "false");
             if (set != Variants.standard) {
@@ -103,7 +101,7 @@ final class BenchColdStart implements Callable<Integer> {
             List<String> c1Natives = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", natives);
             measure("JDK 17 C1 + ORT natives pre-extracted", jdk17, jar, env, work, c1Natives);
             // eager vs lazy: the models load beside the HTTP server's start instead of before it
-            Map<String, String> lazy = new java.util.HashMap<>(env);
+            Map<String, String> lazy = new HashMap<>(env);
             lazy.put("INFERFN_MODEL_STARTUP", "background");
             measure("  same, models loaded in background", jdk17, jar, lazy, work, c1Natives);
             if (Files.exists(cds)) {
@@ -159,7 +157,7 @@ final class BenchColdStart implements Callable<Integer> {
             return;
         }
         Path taskRoot = extractOrtNatives(app, work).getParent();
-        Map<String, String> lambdaEnv = new java.util.HashMap<>(env);
+        Map<String, String> lambdaEnv = new HashMap<>(env);
         lambdaEnv.put("LAMBDA_TASK_ROOT", taskRoot.toString());
         List<String> flags = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
         System.out.printf(
@@ -210,13 +208,14 @@ final class BenchColdStart implements Callable<Integer> {
     /** One training run that records the AOT cache at exit: start, serve some predictions, stop. */
     private void train(Path jdk, Path jar, Map<String, String> env, Path work, Path aot) throws Exception {
         FunctionProcess p = FunctionProcess.start(
-                "aot-training", jdk, jar, env, work, List.of("-Xmx256m", "-XX:AOTCacheOutput=" + aot));
-        HttpClient http = HttpClient.newHttpClient();
-        p.awaitFirstSuccess(http, predict(), Duration.ofSeconds(60));
-        for (int i = 0; i < 200; i++) {
-            http.send(predict(), HttpResponse.BodyHandlers.discarding());
-        }
-        p.stopAndWait();
+                "aot-training", jdk, jar, port, env, work, List.of("-Xmx256m", "-XX:AOTCacheOutput=" + aot), List.of());
+        try (p) {
+            p.awaitFirstSuccess(predict(), FunctionProcess.READY_TIMEOUT);
+            HttpClient http = HttpClient.newHttpClient();
+            for (int i = 0; i < 200; i++) {
+                http.send(predict(), HttpResponse.BodyHandlers.discarding());
+            }
+        } // closing waits for the JVM's exit, when it writes the cache
         if (!Files.exists(aot)) {
             throw new IllegalStateException("the JDK 25 training run wrote no AOT cache; see " + p.log());
         }
@@ -238,15 +237,10 @@ final class BenchColdStart implements Callable<Integer> {
             throws Exception {
         long[] ms = new long[runs];
         long rss = 0;
-        HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         for (int i = 0; i < runs; i++) {
-            FunctionProcess p = FunctionProcess.start("coldstart", jdk, jar, env, work, args, launcher);
-            try {
-                ms[i] = p.awaitFirstSuccess(http, predict(), Duration.ofSeconds(60));
+            try (FunctionProcess p = FunctionProcess.start("coldstart", jdk, jar, port, env, work, args, launcher)) {
+                ms[i] = p.awaitFirstSuccess(predict(), FunctionProcess.READY_TIMEOUT);
                 rss = Math.max(rss, p.rssMib());
-            } finally {
-                p.stopAndWait();
             }
         }
         long[] sorted = ms.clone();

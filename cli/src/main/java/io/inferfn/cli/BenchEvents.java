@@ -1,8 +1,5 @@
 package io.inferfn.cli;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -249,20 +246,17 @@ final class BenchEvents implements Callable<Integer> {
                     .get();
         }
         List<FunctionProcess> fns = new ArrayList<>();
-        HttpClient http = HttpClient.newHttpClient();
         try {
             for (int c = 0; c < consumers; c++) {
-                int p = port + c;
-                FunctionProcess fn = FunctionProcess.start(
+                fns.add(FunctionProcess.startReady(
                         "bench-event-score-" + (c + 1),
                         jar,
+                        port + c,
                         Map.of(
                                 "KAFKA_BOOTSTRAP_SERVERS",
                                 kafka.bootstrapServers(),
                                 "QUARKUS_REDIS_HOSTS",
                                 redis.uri(),
-                                "QUARKUS_HTTP_PORT",
-                                Integer.toString(p),
                                 "MP_MESSAGING_INCOMING_SENSOR_READINGS_TOPIC",
                                 run + "-readings",
                                 "MP_MESSAGING_INCOMING_SENSOR_READINGS_GROUP_ID",
@@ -274,13 +268,7 @@ final class BenchEvents implements Callable<Integer> {
                                 "INFERFN_MODEL_LOCATIONS",
                                 "file:" + home.resolve("models/sensor-anomaly/2")),
                         home.resolve(".inferfn/logs"),
-                        List.of("-Xmx384m"));
-                fns.add(fn);
-                fn.awaitFirstSuccess(
-                        http,
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p + "/q/health/ready"))
-                                .build(),
-                        Duration.ofSeconds(60));
+                        List.of("-Xmx384m")));
             }
             // every consumer has its partitions before the first reading is sent
             waitForAssignment(run, partitions);

@@ -129,13 +129,12 @@ final class DemoCommand implements Callable<Integer> {
             function = FunctionProcess.start(
                     "http-predict",
                     jar,
+                    port,
                     Map.of(
                             "INFERFN_MODEL_LOCATIONS",
                             "file:" + model,
                             "QUARKUS_REDIS_HOSTS",
                             redis.uri(),
-                            "QUARKUS_HTTP_PORT",
-                            Integer.toString(port),
                             "INFERFN_AUTH_ENABLED",
                             "false"),
                     home.resolve(".inferfn/logs"),
@@ -158,7 +157,7 @@ final class DemoCommand implements Callable<Integer> {
                     .connectTimeout(Duration.ofSeconds(2))
                     .build();
             long firstPrediction =
-                    function.awaitFirstSuccess(http, post(Samples.EVERYDAY.body()), Duration.ofSeconds(60));
+                    function.awaitFirstSuccess(post(Samples.EVERYDAY.body()), FunctionProcess.READY_TIMEOUT);
             System.out.printf(
                     "function   http-predict (pid %d) on http://localhost:%d, first successful /predict %d ms after"
                             + " process start; log: %s%n%n",
