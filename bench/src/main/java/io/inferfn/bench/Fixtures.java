@@ -1,11 +1,10 @@
 package io.inferfn.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.inferfn.localstack.RedisHashes;
 import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxOptions;
@@ -36,15 +35,8 @@ final class Fixtures {
                 .load("file:" + home().resolve("models").resolve(model));
     }
 
-    /** The data rows of a committed CSV (header dropped), each split on commas. */
+    /** The data rows of a committed CSV (header dropped), as text cells. */
     static List<String[]> csv(String file) {
-        try (var lines = Files.lines(home().resolve("models").resolve(file))) {
-            return lines.skip(1)
-                    .filter(line -> !line.isBlank())
-                    .map(line -> line.split(","))
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read models/" + file, e);
-        }
+        return RedisHashes.read(home().resolve("models").resolve(file)).rows();
     }
 }

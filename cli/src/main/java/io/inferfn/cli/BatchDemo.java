@@ -20,6 +20,7 @@ import io.vertx.core.Vertx;
 
 import io.inferfn.localstack.LocalPostgres;
 import io.inferfn.localstack.LocalRedis;
+import io.inferfn.localstack.RedisHashes;
 
 /**
  * The demo's scheduled-scoring part: a real PostgreSQL with the demo customers table, their
@@ -45,30 +46,24 @@ final class BatchDemo implements AutoCloseable {
             long t0 = System.nanoTime();
             demo.pg.start();
             int customers = ChurnTable.loadDemo(demo.pg, "customers", home.resolve("models/churn/customers.csv"));
-            int activity =
-                    FeatureLoader.load(vertx, redis.uri(), home.resolve("models/churn/activity.csv"), "activity:");
+            int activity = RedisHashes.load(vertx, redis.uri(), home.resolve("models/churn/activity.csv"), "activity:");
             System.out.printf(
                     "postgres   started on %s (zonky embedded binaries); table customers: %d rows; Redis: %d"
                             + " activity:<id> hashes; %d ms%n",
                     demo.pg.jdbcUrl(), customers, activity, (System.nanoTime() - t0) / 1_000_000);
-            demo.function = FunctionProcess.start(
+            demo.function = FunctionProcess.startReady(
                     "batch-score",
                     home.resolve("functions/batch-score/target/quarkus-app/quarkus-run.jar"),
+                    port,
                     Map.of(
                             "QUARKUS_DATASOURCE_JDBC_URL", demo.pg.jdbcUrl(),
                             "QUARKUS_REDIS_HOSTS", redis.uri(),
-                            "QUARKUS_HTTP_PORT", Integer.toString(port),
                             "INFERFN_MODEL_LOCATIONS", "file:" + home.resolve("models/churn/2")),
                     home.resolve(".inferfn/logs"),
                     List.of("-Xmx512m"));
             HttpClient http = HttpClient.newBuilder()
                     .connectTimeout(Duration.ofSeconds(2))
                     .build();
-            demo.function.awaitFirstSuccess(
-                    http,
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                            .build(),
-                    Duration.ofSeconds(60));
             String body = "{\"runId\": \"" + LocalDate.now() + "T08:00:00Z\", \"shardIndex\": 0, \"shardCount\": 1}";
             System.out.printf(
                     "function   batch-score (pid %d) on http://localhost:%d; log: %s%n%n-> POST /runBatch   %s%n",

@@ -83,23 +83,28 @@ final class BenchBatch implements Callable<Integer> {
                     "source     %,d generated customers (20 features each) in table bench_customers: %.1f s to load%n",
                     rows,
                     (System.nanoTime() - t0) / 1e9);
-            try (FunctionProcess fn = FunctionProcess.start(
+            try (FunctionProcess fn = FunctionProcess.startReady(
                     "batch-score",
                     jar,
+                    port,
                     Map.of(
-                            "QUARKUS_DATASOURCE_JDBC_URL", pg.jdbcUrl(),
-                            "QUARKUS_REDIS_HOSTS", redis.uri(),
-                            "QUARKUS_HTTP_PORT", Integer.toString(port),
-                            "INFERFN_MODEL_LOCATIONS", "file:" + home.resolve("models/churn/2"),
-                            "INFERFN_BATCH_SOURCE", "table:bench_customers",
-                            "INFERFN_BATCH_SINK", "table:bench_predictions",
-                            "INFERFN_BATCH_BATCH_ROWS", Integer.toString(batchRows)),
+                            "QUARKUS_DATASOURCE_JDBC_URL",
+                            pg.jdbcUrl(),
+                            "QUARKUS_REDIS_HOSTS",
+                            redis.uri(),
+                            "INFERFN_MODEL_LOCATIONS",
+                            "file:" + home.resolve("models/churn/2"),
+                            "INFERFN_BATCH_SOURCE",
+                            "table:bench_customers",
+                            "INFERFN_BATCH_SINK",
+                            "table:bench_predictions",
+                            "INFERFN_BATCH_BATCH_ROWS",
+                            Integer.toString(batchRows)),
                     work,
                     List.of("-Xmx1g"))) {
                 HttpClient http = HttpClient.newBuilder()
                         .connectTimeout(Duration.ofSeconds(2))
                         .build();
-                fn.awaitFirstSuccess(http, health(), Duration.ofSeconds(60));
                 long start = System.nanoTime();
                 List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
                 for (int i = 0; i < shards; i++) {
@@ -206,12 +211,6 @@ final class BenchBatch implements Callable<Integer> {
             in.put(inputs, slice * batchRows * ChurnData.WIDTH, batchRows * ChurnData.WIDTH);
             run.execute();
         }
-    }
-
-    private HttpRequest health() {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                .GET()
-                .build();
     }
 
     private static long count(LocalPostgres pg, String sql) throws Exception {

@@ -1,8 +1,5 @@
 package io.inferfn.cli;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +16,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-import io.vertx.core.Vertx;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -40,6 +36,7 @@ import picocli.CommandLine.ParentCommand;
 
 import io.inferfn.localstack.LocalKafka;
 import io.inferfn.localstack.LocalRedis;
+import io.inferfn.localstack.RedisHashes;
 
 /**
  * Event scoring end to end: readings produced to a real Kafka broker, event-score (its packaged jar,
@@ -90,11 +87,10 @@ final class BenchEvents implements Callable<Integer> {
         Path jar = home.resolve("functions/event-score/target/quarkus-app/quarkus-run.jar");
         readReadings(home.resolve("models/sensor-anomaly/readings.csv"));
         kafka = LocalKafka.onPort(0);
-        Vertx vertx = Vertx.vertx();
         try (LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
             kafka.start();
             redis.start();
-            FeatureLoader.load(vertx, redis.uri(), home.resolve("models/sensor-anomaly/sensors.csv"), "sensor:");
+            RedisHashes.load(redis.uri(), home.resolve("models/sensor-anomaly/sensors.csv"), "sensor:");
             System.out.printf(
                     "bench events: Kafka %s (KRaft, in this JVM), Redis %s, %d sensors; %d cores%n",
                     kafka.bootstrapServers(),
@@ -115,7 +111,6 @@ final class BenchEvents implements Callable<Integer> {
             return 0;
         } finally {
             kafka.stop();
-            vertx.close();
         }
     }
 
@@ -251,20 +246,17 @@ final class BenchEvents implements Callable<Integer> {
                     .get();
         }
         List<FunctionProcess> fns = new ArrayList<>();
-        HttpClient http = HttpClient.newHttpClient();
         try {
             for (int c = 0; c < consumers; c++) {
-                int p = port + c;
-                FunctionProcess fn = FunctionProcess.start(
+                fns.add(FunctionProcess.startReady(
                         "bench-event-score-" + (c + 1),
                         jar,
+                        port + c,
                         Map.of(
                                 "KAFKA_BOOTSTRAP_SERVERS",
                                 kafka.bootstrapServers(),
                                 "QUARKUS_REDIS_HOSTS",
                                 redis.uri(),
-                                "QUARKUS_HTTP_PORT",
-                                Integer.toString(p),
                                 "MP_MESSAGING_INCOMING_SENSOR_READINGS_TOPIC",
                                 run + "-readings",
                                 "MP_MESSAGING_INCOMING_SENSOR_READINGS_GROUP_ID",
@@ -276,13 +268,7 @@ final class BenchEvents implements Callable<Integer> {
                                 "INFERFN_MODEL_LOCATIONS",
                                 "file:" + home.resolve("models/sensor-anomaly/2")),
                         home.resolve(".inferfn/logs"),
-                        List.of("-Xmx384m"));
-                fns.add(fn);
-                fn.awaitFirstSuccess(
-                        http,
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p + "/q/health/ready"))
-                                .build(),
-                        Duration.ofSeconds(60));
+                        List.of("-Xmx384m")));
             }
             // every consumer has its partitions before the first reading is sent
             waitForAssignment(run, partitions);

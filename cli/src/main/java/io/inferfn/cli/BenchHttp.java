@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import io.inferfn.localstack.LocalRedis;
+import io.inferfn.localstack.RedisHashes;
 import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxModel;
@@ -94,27 +95,20 @@ final class BenchHttp implements Callable<Integer> {
         List<Phase> phases = new ArrayList<>();
         try (LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
             redis.start();
-            FeatureLoader.load(vertx, redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
-            try (FunctionProcess fn = FunctionProcess.start(
+            RedisHashes.load(vertx, redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
+            try (FunctionProcess fn = FunctionProcess.startReady(
                     "http-predict",
                     home.resolve("functions/http-predict/target/quarkus-app/quarkus-run.jar"),
+                    port,
                     Map.of(
                             "INFERFN_MODEL_LOCATIONS",
                             "file:" + home.resolve("models/fraud/2"),
                             "QUARKUS_REDIS_HOSTS",
                             redis.uri(),
-                            "QUARKUS_HTTP_PORT",
-                            Integer.toString(port),
                             "INFERFN_AUTH_ENABLED",
                             "false"),
                     work,
                     List.of("-Xmx256m"))) {
-                fn.awaitFirstSuccess(
-                        java.net.http.HttpClient.newHttpClient(),
-                        java.net.http.HttpRequest.newBuilder(
-                                        java.net.URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                                .build(),
-                        java.time.Duration.ofSeconds(60));
                 // warm-up: JIT both paths before anything is recorded
                 closedLoop("warm-up", "/predict", 4, quick ? 3 : 8);
                 closedLoop("warm-up", "/q/health/live", 4, 2);

@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import io.inferfn.localstack.LocalRedis;
+import io.inferfn.localstack.RedisHashes;
 
 /**
  * {@code ./inferfn demo}: a real Redis with the demo customers' features, {@code http-predict} as
@@ -120,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
             redis.start();
             System.out.printf("redis      %s on %s (%s)%n", "started", redis.uri(), LocalRedis.binaryDescription());
             int customers =
-                    FeatureLoader.load(vertx, redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
+                    RedisHashes.load(vertx, redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
             System.out.printf(
                     "features   %d customers loaded as customer:<id> hashes in %d ms%n",
                     customers, (System.nanoTime() - t0) / 1_000_000);
@@ -128,13 +129,12 @@ final class DemoCommand implements Callable<Integer> {
             function = FunctionProcess.start(
                     "http-predict",
                     jar,
+                    port,
                     Map.of(
                             "INFERFN_MODEL_LOCATIONS",
                             "file:" + model,
                             "QUARKUS_REDIS_HOSTS",
                             redis.uri(),
-                            "QUARKUS_HTTP_PORT",
-                            Integer.toString(port),
                             "INFERFN_AUTH_ENABLED",
                             "false"),
                     home.resolve(".inferfn/logs"),
@@ -157,7 +157,7 @@ final class DemoCommand implements Callable<Integer> {
                     .connectTimeout(Duration.ofSeconds(2))
                     .build();
             long firstPrediction =
-                    function.awaitFirstSuccess(http, post(Samples.EVERYDAY.body()), Duration.ofSeconds(60));
+                    function.awaitFirstSuccess(post(Samples.EVERYDAY.body()), FunctionProcess.READY_TIMEOUT);
             System.out.printf(
                     "function   http-predict (pid %d) on http://localhost:%d, first successful /predict %d ms after"
                             + " process start; log: %s%n%n",

@@ -1,8 +1,5 @@
 package io.inferfn.cli;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +23,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.inferfn.localstack.LocalKafka;
 import io.inferfn.localstack.LocalRedis;
+import io.inferfn.localstack.RedisHashes;
 
 /**
  * The demo's event part: a real Kafka broker (KRaft, in this JVM), the sensors' baselines in
@@ -48,29 +46,21 @@ final class EventDemo implements AutoCloseable {
         try {
             long t0 = System.nanoTime();
             demo.kafka.start();
-            int sensors = FeatureLoader.load(
-                    vertx, redis.uri(), home.resolve("models/sensor-anomaly/sensors.csv"), "sensor:");
+            int sensors =
+                    RedisHashes.load(vertx, redis.uri(), home.resolve("models/sensor-anomaly/sensors.csv"), "sensor:");
             System.out.printf(
                     "kafka      started on %s (KRaft, in the CLI's JVM); Redis: %d sensor:<id> baseline hashes; %d ms%n",
                     demo.kafka.bootstrapServers(), sensors, (System.nanoTime() - t0) / 1_000_000);
-            demo.function = FunctionProcess.start(
+            demo.function = FunctionProcess.startReady(
                     "event-score",
                     home.resolve("functions/event-score/target/quarkus-app/quarkus-run.jar"),
+                    port,
                     Map.of(
                             "KAFKA_BOOTSTRAP_SERVERS", demo.kafka.bootstrapServers(),
                             "QUARKUS_REDIS_HOSTS", redis.uri(),
-                            "QUARKUS_HTTP_PORT", Integer.toString(port),
                             "INFERFN_MODEL_LOCATIONS", "file:" + home.resolve("models/sensor-anomaly/2")),
                     home.resolve(".inferfn/logs"),
                     List.of("-Xmx384m"));
-            HttpClient http = HttpClient.newBuilder()
-                    .connectTimeout(Duration.ofSeconds(2))
-                    .build();
-            demo.function.awaitFirstSuccess(
-                    http,
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                            .build(),
-                    Duration.ofSeconds(60));
             System.out.printf(
                     "function   event-score (pid %d) on http://localhost:%d, consuming sensor-readings; log: %s%n%n",
                     demo.function.pid(), port, home.relativize(demo.function.log()));

@@ -1,47 +1,82 @@
 package io.inferfn.cli;
 
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** A function started as its own JVM process from its Quarkus fast-jar, with its log in a file. */
+/**
+ * A function started as its own JVM process from its Quarkus fast-jar on a given HTTP port, with
+ * its log in a file: the one way the demo and the benches start, await and stop a function.
+ */
 final class FunctionProcess implements AutoCloseable {
 
+    /** How long a function may take from process start to ready (model loaded, stores connected). */
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
     private final String name;
+    private final int port;
     private final Process process;
     private final Path log;
     private final long startedNanos;
 
-    private FunctionProcess(String name, Process process, Path log, long startedNanos) {
+    private FunctionProcess(String name, int port, Process process, Path log, long startedNanos) {
         this.name = name;
+        this.port = port;
         this.process = process;
         this.log = log;
         this.startedNanos = startedNanos;
     }
 
-    static FunctionProcess start(String name, Path jar, Map<String, String> env, Path logDir, List<String> jvmArgs)
-            throws IOException {
-        return start(name, Path.of(System.getProperty("java.home")), jar, env, logDir, jvmArgs);
+    /**
+     * Starts the function with this JDK and waits until {@code /q/health/ready} answers 200; stops
+     * it again when it does not within {@link #READY_TIMEOUT}.
+     */
+    static FunctionProcess startReady(
+            String name, Path jar, int port, Map<String, String> env, Path logDir, List<String> jvmArgs)
+            throws IOException, InterruptedException {
+        FunctionProcess fn = start(name, jar, port, env, logDir, jvmArgs);
+        try {
+            fn.awaitReady();
+            return fn;
+        } catch (RuntimeException | InterruptedException e) {
+            fn.close();
+            throw e;
+        }
     }
 
-    /** Starts the function with the JDK at {@code javaHome}. */
+    /** Starts the function with this JDK; it listens on {@code port}. Await it before use. */
     static FunctionProcess start(
-            String name, Path javaHome, Path jar, Map<String, String> env, Path logDir, List<String> jvmArgs)
+            String name, Path jar, int port, Map<String, String> env, Path logDir, List<String> jvmArgs)
             throws IOException {
-        return start(name, javaHome, jar, env, logDir, jvmArgs, List.of());
+        return start(name, Path.of(System.getProperty("java.home")), jar, port, env, logDir, jvmArgs, List.of());
     }
 
-    /** Starts the function through {@code launcher} (a command prefix that execs its arguments). */
+    /**
+     * Starts the function with the JDK at {@code javaHome} through {@code launcher} (a command
+     * prefix that execs its arguments, or none); its output, both streams, goes to
+     * {@code <logDir>/<name>.log}.
+     */
     static FunctionProcess start(
             String name,
             Path javaHome,
             Path jar,
+            int port,
             Map<String, String> env,
             Path logDir,
             List<String> jvmArgs,
@@ -52,42 +87,61 @@ final class FunctionProcess implements AutoCloseable {
         }
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
-        String java = javaHome.resolve("bin").resolve("java").toString();
-        List<String> command = new java.util.ArrayList<>(launcher);
-        command.add(java);
+        List<String> command = new ArrayList<>(launcher);
+        command.add(javaHome.resolve("bin").resolve("java").toString());
         command.addAll(jvmArgs);
         command.add("-jar");
         command.add(jar.toString());
         ProcessBuilder builder =
                 new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(env);
+        Map<String, String> environment = new HashMap<>(env);
+        environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        builder.environment().putAll(environment);
         long started = System.nanoTime();
-        return new FunctionProcess(name, builder.start(), log, started);
+        return new FunctionProcess(name, port, builder.start(), log, started);
+    }
+
+    /** Polls {@code GET /q/health/ready} until it answers 200, within {@link #READY_TIMEOUT}. */
+    void awaitReady() throws InterruptedException {
+        awaitFirstSuccess(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                        .build(),
+                READY_TIMEOUT);
     }
 
     /**
      * Polls {@code request} until it answers 200 and returns the milliseconds from process start to
-     * that first success: the time to first prediction.
+     * that first success: with a {@code /predict} request, the time to first prediction.
+     *
+     * @throws IllegalStateException when the process exits first or {@code timeout} passes; the
+     *     message names the log and holds its last lines
      */
-    long awaitFirstSuccess(HttpClient http, HttpRequest request, Duration timeout) throws InterruptedException {
+    long awaitFirstSuccess(HttpRequest request, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with code " + process.exitValue() + " during start;"
                         + " its log: " + log + "\n" + tail());
             }
+            Future<HttpResponse<Void>> answer = HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding());
             try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
+                int status = answer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                        .statusCode();
+                if (status == 200) {
                     return (System.nanoTime() - startedNanos) / 1_000_000;
                 }
-            } catch (IOException notListeningYet) {
+                last = "HTTP " + status;
+            } catch (ExecutionException notListeningYet) {
                 // keep polling
+            } catch (TimeoutException e) {
+                answer.cancel(true);
             }
             Thread.sleep(10);
         }
-        throw new IllegalStateException(
-                name + " did not answer within " + timeout.toSeconds() + " s; its log: " + log + "\n" + tail());
+        throw new IllegalStateException(name + " did not answer " + request.method() + " "
+                + request.uri().getPath() + " with 200 within " + timeout.toSeconds() + " s (last: " + last
+                + "); its log: " + log + "\n" + tail());
     }
 
     /** Resident set size of the process in MiB, from /proc (Linux), or -1 where unavailable. */
@@ -112,28 +166,24 @@ final class FunctionProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** Asks the process to stop (SIGTERM) and waits for it, so that exit-time work (an AOT cache) completes. */
-    void stopAndWait() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-        }
-    }
-
     private String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-        } catch (IOException e) {
-            return "(log unreadable)";
+        } catch (IOException | RuntimeException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
         }
     }
 
+    /**
+     * Asks the process to stop (SIGTERM) and waits up to 30 s for it, so that exit-time work (a JDK
+     * 25 AOT cache) completes; kills it after that.
+     */
     @Override
     public void close() {
         process.destroy();
         try {
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
         } catch (InterruptedException e) {

@@ -1,10 +1,10 @@
 package io.inferfn.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
+import io.inferfn.localstack.RedisHashes;
 
 /** The demo readings ({@code models/sensor-anomaly/readings.csv}) as the messages sensors publish. */
 final class SensorReadings {
@@ -14,26 +14,25 @@ final class SensorReadings {
 
     private SensorReadings() {}
 
-    /** Columns: the sensor id, the features, the {@code anomaly} label last. */
-    static List<Reading> load(Path csv) throws IOException {
-        List<String> lines = Files.readAllLines(csv);
-        String[] header = lines.get(0).split(",");
-        List<Reading> readings = new ArrayList<>(lines.size());
-        for (String line : lines.subList(1, lines.size())) {
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] cells = line.split(",");
+    /**
+     * Columns: the sensor id, the features, the {@code anomaly} label last. The features are numbers
+     * and go into the JSON value as written in the file.
+     */
+    static List<Reading> load(Path csv) {
+        RedisHashes.Csv table = RedisHashes.read(csv);
+        List<String> header = table.header();
+        int label = header.size() - 1;
+        List<Reading> readings = new ArrayList<>(table.rows().size());
+        for (String[] cells : table.rows()) {
             StringBuilder json = new StringBuilder("{");
-            for (int c = 1; c < header.length - 1; c++) {
+            for (int c = 1; c < label; c++) {
                 json.append(c > 1 ? ", " : "")
                         .append('"')
-                        .append(header[c])
+                        .append(header.get(c))
                         .append("\": ")
                         .append(cells[c]);
             }
-            readings.add(
-                    new Reading(cells[0], json.append('}').toString(), Boolean.parseBoolean(cells[header.length - 1])));
+            readings.add(new Reading(cells[0], json.append('}').toString(), Boolean.parseBoolean(cells[label])));
         }
         return readings;
     }
