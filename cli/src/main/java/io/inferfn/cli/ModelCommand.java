@@ -60,8 +60,10 @@ final class ModelCommand implements Runnable {
 
         @Option(
                 names = "--reduce-range",
-                description = "7-bit weights, for x86 hosts without VNNI (AVX2-only), where 8-bit weights can"
-                        + " saturate ONNX Runtime's integer kernels; check with `model verify` on the target")
+                description = "7-bit int8 weights (U8S8, ONNX Runtime's reduce_range) instead of the default"
+                        + " 8-bit uint8 weights (U8U8). Both are exact on every CPU; full-range int8 is never"
+                        + " written, because x86 CPUs without VNNI (AVX2 only, e.g. Lambda x86_64) add u8 x s8"
+                        + " products in 16 bits and saturate. U8S8 kernels are faster, 7 bits less accurate.")
         boolean reduceRange;
 
         @Option(names = "--static", description = "static QDQ with calibrated activations (needs --calibration)")
@@ -81,6 +83,10 @@ final class ModelCommand implements Runnable {
                 description = "share of values kept with --method percentile (default: ${DEFAULT-VALUE})",
                 defaultValue = "99.99")
         double percentile;
+
+        private QuantizeOptions.WeightFormat weights() {
+            return reduceRange ? QuantizeOptions.WeightFormat.U8S8_REDUCED_RANGE : QuantizeOptions.WeightFormat.U8U8;
+        }
 
         @Override
         public Integer call() {
@@ -103,9 +109,9 @@ final class ModelCommand implements Runnable {
                             Dataset.readCsv(calibration).rows(),
                             how,
                             percentile,
-                            reduceRange);
+                            weights());
                 } else {
-                    options = new QuantizeOptions(QuantizeOptions.Mode.DYNAMIC, perChannel, null, null, 0, reduceRange);
+                    options = new QuantizeOptions(QuantizeOptions.Mode.DYNAMIC, perChannel, null, null, 0, weights());
                 }
                 byte[] fp32 = Files.readAllBytes(in);
                 QuantizeResult result = Quantizer.quantize(fp32, options);
@@ -121,10 +127,11 @@ final class ModelCommand implements Runnable {
                 Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 System.out.printf(
                         Locale.ROOT,
-                        "%d of %d nodes quantized; weights %,d -> %,d bytes (%.2fx smaller); file %,d -> %,d bytes;"
-                                + " loaded by ONNX Runtime; written to %s%n",
+                        "%d of %d nodes quantized, %s; weights %,d -> %,d bytes (%.2fx smaller); file %,d -> %,d"
+                                + " bytes; loaded by ONNX Runtime; written to %s%n",
                         result.quantizedNodes(),
                         result.nodes().size(),
+                        result.weights().label(),
                         result.weightBytesBefore(),
                         result.weightBytesAfter(),
                         result.weightRatio(),

@@ -34,7 +34,7 @@ public final class ModelInspector {
             }
         }
         if (dynamic) {
-            return "int8 (dynamic: weights int8, activations quantized at run time)";
+            return "int8 (dynamic: 8-bit weights, activations quantized at run time)";
         }
         if (qdq) {
             return "int8 (static QDQ)";

@@ -6,7 +6,7 @@ package io.inferfn.quantize;
  * @param node the node's name (or op and index when the graph leaves it unnamed)
  * @param op its op type
  * @param quantized whether its weights are now int8
- * @param detail how (mode, granularity, weight shape, bytes) or why not
+ * @param detail how (mode, granularity, weight format, weight shape, bytes) or why not
  */
 public record NodeReport(String node, String op, boolean quantized, String detail) {
 

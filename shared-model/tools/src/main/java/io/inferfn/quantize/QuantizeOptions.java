@@ -9,8 +9,7 @@ package io.inferfn.quantize;
  * @param calibration rows of the model's input for static mode (null for dynamic)
  * @param method how activation ranges are taken from calibration: min/max or percentile
  * @param percentile for {@code PERCENTILE}: the share of values kept, e.g. 99.99
- * @param reduceRange 7-bit weights (-63..63): on x86 CPUs without VNNI, ONNX Runtime's u8 x s8
- *     kernels add pairs of products in 16 bits, which full-range weights can saturate
+ * @param weights how the 8-bit weights are stored; null means {@link WeightFormat#U8U8}
  */
 public record QuantizeOptions(
         Mode mode,
@@ -18,15 +17,15 @@ public record QuantizeOptions(
         float[][] calibration,
         Calibration method,
         double percentile,
-        boolean reduceRange) {
+        WeightFormat weights) {
 
-    /** Dynamic, per-tensor: the default. */
+    /** Dynamic, per-tensor, U8U8: the default. */
     public static final QuantizeOptions DYNAMIC = new QuantizeOptions(Mode.DYNAMIC, false, null, null, 0);
 
-    /** Full-range (8-bit) weights. */
+    /** With the default weight format, {@link WeightFormat#U8U8}. */
     public QuantizeOptions(
             Mode mode, boolean perChannel, float[][] calibration, Calibration method, double percentile) {
-        this(mode, perChannel, calibration, method, percentile, false);
+        this(mode, perChannel, calibration, method, percentile, WeightFormat.U8U8);
     }
 
     public QuantizeOptions {
@@ -35,6 +34,9 @@ public record QuantizeOptions(
         }
         if (method == Calibration.PERCENTILE && (percentile <= 50 || percentile > 100)) {
             throw new QuantizeException("percentile must be in (50, 100], e.g. 99.99; got " + percentile);
+        }
+        if (weights == null) {
+            weights = WeightFormat.U8U8;
         }
     }
 
@@ -48,5 +50,52 @@ public record QuantizeOptions(
     public enum Calibration {
         MINMAX,
         PERCENTILE
+    }
+
+    /**
+     * How weights are stored, named as ONNX Runtime names the kernel that multiplies them: activation
+     * type, then weight type. Activations are always uint8.
+     *
+     * <p>Full-range int8 weights (U8S8 with -127..127) are deliberately not offered. On x86-64 CPUs
+     * without VNNI (AVX2 only: Lambda x86_64, many EPYC and Xeon hosts) ONNX Runtime's u8 x s8 kernels
+     * multiply with {@code VPMADDUBSW}, which adds each pair of products in 16 bits and saturates
+     * at 32,767: 2 x 255 x 127 = 64,770. Such a model is exact where it was checked (a VNNI or ARM
+     * machine) and wrong where it is served. Both formats below are exact on every CPU, so the choice
+     * does not depend on the machine that quantizes; ONNX Runtime's quantization guide names the
+     * same two remedies.
+     */
+    public enum WeightFormat {
+        /**
+         * The default. uint8 weights with zero point 128 (symmetric, -127..127 stored as 1..255): the
+         * same 255 levels as full-range int8, and ONNX Runtime's u8 x u8 kernels widen to 16 bits
+         * before they multiply, so nothing saturates. Costs some speed against U8S8 kernels (about
+         * 10-20 % per matrix product on an AVX2 host), none of the accuracy.
+         */
+        U8U8("U8U8 (8-bit uint8 weights, zero point 128)", 127),
+
+        /**
+         * ONNX Runtime's {@code reduce_range}: int8 weights within -63..63 (7 bits), so a pair of u8 x
+         * s8 products stays below 32,767 (2 x 255 x 63 = 32,130). Keeps the faster U8S8 kernels (VNNI
+         * where present) at half the weight resolution; on small models that can cost the gate.
+         */
+        U8S8_REDUCED_RANGE("U8S8 reduce-range (7-bit int8 weights)", 63);
+
+        private final String label;
+        private final int limit;
+
+        WeightFormat(String label, int limit) {
+            this.label = label;
+            this.limit = limit;
+        }
+
+        /** How reports name it. */
+        public String label() {
+            return label;
+        }
+
+        /** The largest |quantized weight| before the U8U8 offset: 127 or 63. */
+        int limit() {
+            return limit;
+        }
     }
 }

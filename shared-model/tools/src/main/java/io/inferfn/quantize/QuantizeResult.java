@@ -7,10 +7,16 @@ import java.util.List;
  *
  * @param model the int8 ONNX bytes
  * @param nodes one entry per node of the input graph
+ * @param weights how the quantized weights are stored (the scheme ONNX Runtime's kernels run)
  * @param weightBytesBefore bytes of the float weights that were quantized
  * @param weightBytesAfter bytes of their int8 replacements with scales and zero points
  */
-public record QuantizeResult(byte[] model, List<NodeReport> nodes, long weightBytesBefore, long weightBytesAfter) {
+public record QuantizeResult(
+        byte[] model,
+        List<NodeReport> nodes,
+        QuantizeOptions.WeightFormat weights,
+        long weightBytesBefore,
+        long weightBytesAfter) {
 
     /** How many times smaller the quantized weights are. */
     public double weightRatio() {

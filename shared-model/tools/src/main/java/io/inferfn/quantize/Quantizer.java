@@ -25,7 +25,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
  *
  * <p>Only {@code MatMul} and {@code Gemm} nodes whose weight is a constant float initializer are
  * quantized; every other node stays fp32 and the report says so, node by node. Weights are
- * symmetric int8 (zero point 0), per tensor or per output channel; biases stay float.
+ * symmetric 8-bit, per tensor or per output channel, stored as {@link QuantizeOptions.WeightFormat}
+ * says: uint8 around zero point 128 by default (U8U8), or 7-bit int8 (U8S8 reduce-range), never
+ * full-range int8, whose u8 x s8 products saturate ONNX Runtime's kernels on x86-64 CPUs without
+ * VNNI. Biases stay float.
  *
  * <ul>
  *   <li><b>Dynamic</b> (default): {@code DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul}, the
@@ -181,11 +184,41 @@ public final class Quantizer {
                 .build()
                 .toByteArray();
         checkLoads(quantized);
-        return new QuantizeResult(quantized, List.copyOf(reports), before, after);
+        return new QuantizeResult(quantized, List.copyOf(reports), options.weights(), before, after);
     }
 
-    private static int limit(QuantizeOptions options) {
-        return options.reduceRange() ? 63 : 127;
+    /**
+     * The weight, its scales and zero points as {@code format} stores them; int8 values of {@code
+     * q} move to uint8 around 128 for U8U8.
+     */
+    private static List<TensorProto> weightInitializers(
+            String p,
+            Symmetric q,
+            QuantizeOptions.WeightFormat format,
+            boolean perChannel,
+            int channels,
+            long... dims) {
+        boolean u8 = format == QuantizeOptions.WeightFormat.U8U8;
+        byte[] values = q.values.clone();
+        byte[] zeros = new byte[perChannel ? channels : 1];
+        if (u8) {
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (byte) (values[i] + 128);
+            }
+            java.util.Arrays.fill(zeros, (byte) 128);
+        }
+        long[] zeroDims = perChannel ? new long[] {channels} : new long[0];
+        return List.of(
+                u8 ? Tensors.uint8Tensor(p + "_w_q", values, dims) : Tensors.int8Tensor(p + "_w_q", values, dims),
+                Tensors.floatTensor(p + "_w_scale", q.scales, zeroDims),
+                u8
+                        ? Tensors.uint8Tensor(p + "_w_zero", zeros, zeroDims)
+                        : Tensors.int8Tensor(p + "_w_zero", zeros, zeroDims));
+    }
+
+    private static String describe(String mode, QuantizeOptions options) {
+        return mode + ", " + (options.perChannel() ? "per-channel" : "per-tensor") + ", "
+                + options.weights().label();
     }
 
     /** Why a MatMul/Gemm cannot be quantized, or null when it can. */
@@ -260,21 +293,13 @@ public final class Quantizer {
             }
         }
         float alpha = gemm ? floatAttr(node, "alpha", 1f) : 1f;
-        Symmetric q = Symmetric.quantize(kn, k, n, perChannel, limit(options));
+        Symmetric q = Symmetric.quantize(kn, k, n, perChannel, options.weights().limit());
         float[] scales = q.scales.clone();
         for (int i = 0; i < scales.length; i++) {
             scales[i] *= alpha;
         }
-        List<TensorProto> inits = new ArrayList<>();
-        inits.add(Tensors.int8Tensor(p + "_w_int8", q.values, k, n));
-        inits.add(
-                perChannel
-                        ? Tensors.floatTensor(p + "_w_scale", scales, n)
-                        : Tensors.floatTensor(p + "_w_scale", scales));
-        inits.add(
-                perChannel
-                        ? Tensors.int8Tensor(p + "_w_zero", new byte[n], n)
-                        : Tensors.int8Tensor(p + "_w_zero", new byte[1]));
+        List<TensorProto> inits = new ArrayList<>(
+                weightInitializers(p, new Symmetric(q.values, scales), options.weights(), perChannel, n, k, n));
         List<NodeProto> nodes = new ArrayList<>();
         String a = node.getInput(0);
         nodes.add(node(
@@ -285,7 +310,7 @@ public final class Quantizer {
         nodes.add(node(
                 "MatMulInteger",
                 p + "_matmul_int",
-                List.of(p + "_a_u8", p + "_w_int8", p + "_a_zero", p + "_w_zero"),
+                List.of(p + "_a_u8", p + "_w_q", p + "_a_zero", p + "_w_zero"),
                 List.of(p + "_acc")));
         nodes.add(node("Cast", p + "_cast", List.of(p + "_acc"), List.of(p + "_acc_f")).toBuilder()
                 .addAttribute(AttributeProto.newBuilder()
@@ -317,11 +342,7 @@ public final class Quantizer {
             }
             nodes.add(node("Add", p + "_add_bias", List.of(p + "_mm", biasName), List.of(y)));
         }
-        return new Rewrite(
-                nodes,
-                inits,
-                "dynamic, " + (perChannel ? "per-channel" : "per-tensor") + (options.reduceRange() ? ", 7-bit" : "")
-                        + ", weight " + k + "x" + n);
+        return new Rewrite(nodes, inits, describe("dynamic", options) + ", weight " + k + "x" + n);
     }
 
     /** Static QDQ: Q/DQ on the activation with calibrated range, int8 weight through DequantizeLinear. */
@@ -337,7 +358,7 @@ public final class Quantizer {
         float[] w = Tensors.floats(weight);
         Symmetric q;
         if (axis == 1) {
-            q = Symmetric.quantize(w, rows, cols, perChannel, limit(options));
+            q = Symmetric.quantize(w, rows, cols, perChannel, options.weights().limit());
         } else {
             // channels are rows: quantize the transpose and transpose back
             float[] t = new float[w.length];
@@ -346,7 +367,8 @@ public final class Quantizer {
                     t[col * rows + r] = w[r * cols + col];
                 }
             }
-            Symmetric tq = Symmetric.quantize(t, cols, rows, perChannel, limit(options));
+            Symmetric tq = Symmetric.quantize(
+                    t, cols, rows, perChannel, options.weights().limit());
             byte[] back = new byte[w.length];
             for (int r = 0; r < rows; r++) {
                 for (int col = 0; col < cols; col++) {
@@ -364,15 +386,7 @@ public final class Quantizer {
         List<TensorProto> inits = new ArrayList<>();
         inits.add(Tensors.floatTensor(p + "_a_scale", new float[] {scale}));
         inits.add(Tensors.uint8Tensor(p + "_a_zero", new byte[] {(byte) zero}));
-        inits.add(Tensors.int8Tensor(p + "_w_int8", q.values, rows, cols));
-        inits.add(
-                perChannel
-                        ? Tensors.floatTensor(p + "_w_scale", q.scales, channels)
-                        : Tensors.floatTensor(p + "_w_scale", q.scales));
-        inits.add(
-                perChannel
-                        ? Tensors.int8Tensor(p + "_w_zero", new byte[channels], channels)
-                        : Tensors.int8Tensor(p + "_w_zero", new byte[1]));
+        inits.addAll(weightInitializers(p, q, options.weights(), perChannel, channels, rows, cols));
         List<NodeProto> nodes = new ArrayList<>();
         String a = node.getInput(0);
         nodes.add(node("QuantizeLinear", p + "_q_a", List.of(a, p + "_a_scale", p + "_a_zero"), List.of(p + "_a_q")));
@@ -384,7 +398,7 @@ public final class Quantizer {
         NodeProto dqW = node(
                 "DequantizeLinear",
                 p + "_dq_w",
-                List.of(p + "_w_int8", p + "_w_scale", p + "_w_zero"),
+                List.of(p + "_w_q", p + "_w_scale", p + "_w_zero"),
                 List.of(p + "_w_dq"));
         if (perChannel) {
             dqW = dqW.toBuilder()
@@ -400,9 +414,8 @@ public final class Quantizer {
         return new Rewrite(
                 nodes,
                 inits,
-                "static QDQ, " + (perChannel ? "per-channel" : "per-tensor") + (options.reduceRange() ? ", 7-bit" : "")
-                        + ", weight " + rows + "x" + cols
-                        + ", activation range [" + range[0] + ", " + range[1] + "]");
+                describe("static QDQ", options) + ", weight " + rows + "x" + cols + ", activation range [" + range[0]
+                        + ", " + range[1] + "]");
     }
 
     /** Symmetric int8 values (in [-limit, limit]) of a [K, N] matrix and their scales (1 or N). */

@@ -28,6 +28,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Quantizing graphs as PyTorch exports them: accuracy against fp32, the report, the refusals. */
 class QuantizerTest {
 
+    private static final QuantizeOptions.WeightFormat U8S8 = QuantizeOptions.WeightFormat.U8S8_REDUCED_RANGE;
+
     static Stream<Arguments> exports() {
         List<Arguments> cases = new ArrayList<>();
         for (int opset : new int[] {13, 17}) {
@@ -133,9 +135,10 @@ class QuantizerTest {
     void reducedRangeKeepsWeightsWithinSevenBits() throws Exception {
         byte[] fp32 = TorchGraphs.mlp(17, Linear.GEMM_TRANS_B, Head.NONE, "Relu", "Sigmoid", 9, 16, 32, 1);
         QuantizeResult result =
-                Quantizer.quantize(fp32, new QuantizeOptions(QuantizeOptions.Mode.DYNAMIC, false, null, null, 0, true));
+                Quantizer.quantize(fp32, new QuantizeOptions(QuantizeOptions.Mode.DYNAMIC, false, null, null, 0, U8S8));
         for (TensorProto t : ModelProto.parseFrom(result.model()).getGraph().getInitializerList()) {
-            if (t.getName().endsWith("_w_int8")) {
+            if (t.getName().endsWith("_w_q")) {
+                assertThat(t.getDataType()).isEqualTo(TensorProto.DataType.INT8.getNumber());
                 for (byte b : t.getRawData().toByteArray()) {
                     assertThat((int) b).isBetween(-63, 63);
                 }
@@ -151,6 +154,126 @@ class QuantizerTest {
         }
     }
 
+    static Stream<Arguments> schemes() {
+        List<Arguments> cases = new ArrayList<>();
+        for (QuantizeOptions.WeightFormat weights : QuantizeOptions.WeightFormat.values()) {
+            for (QuantizeOptions.Mode mode : QuantizeOptions.Mode.values()) {
+                for (boolean perChannel : new boolean[] {false, true}) {
+                    cases.add(Arguments.of(weights, mode, perChannel));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    /**
+     * Inputs that quantize to 255 against weights at the top of their range: with full-range int8
+     * weights a pair of u8 x s8 products is 2 x 255 x 127 = 64,770, which ONNX Runtime's AVX2 kernels
+     * (x86 without VNNI) saturate to 32,767 and which came out about 31 too small here.
+     */
+    @ParameterizedTest(name = "{0} {1} perChannel={2}")
+    @MethodSource("schemes")
+    void productsTooLargeForSixteenBitPairSumsStayCloseToFp32(
+            QuantizeOptions.WeightFormat weights, QuantizeOptions.Mode mode, boolean perChannel) throws Exception {
+        int k = 64;
+        int n = 4;
+        java.util.Random random = new java.util.Random(11);
+        TensorProto.Builder w = TensorProto.newBuilder()
+                .setName("w")
+                .setDataType(TensorProto.DataType.FLOAT.getNumber())
+                .addDims(k)
+                .addDims(n);
+        for (int r = 0; r < k; r++) {
+            w.addFloatData(1f); // every product at the top of both ranges
+            w.addFloatData(-1f); // the same, negative
+            w.addFloatData(r % 2 == 0 ? 1f : -1f);
+            w.addFloatData(random.nextFloat() * 2 - 1); // within [-1, 1], so 1 stays the per-tensor maximum
+        }
+        GraphProto.Builder graph = GraphProto.newBuilder()
+                .setName("saturating_matmul")
+                .addInput(TorchGraphs.value("input", k))
+                .addInitializer(w)
+                .addNode(NodeProto.newBuilder()
+                        .setName("/MatMul")
+                        .setOpType("MatMul")
+                        .addInput("input")
+                        .addInput("w")
+                        .addOutput("y"))
+                .addOutput(TorchGraphs.value("y", n));
+        byte[] fp32 = TorchGraphs.model(graph, 17);
+        float[][] rows = new float[200][k];
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < k; j++) {
+                rows[i][j] = i == 0 || j == 0 ? 1f : random.nextFloat(); // each row's max quantizes to 255
+            }
+        }
+        QuantizeOptions options = mode == QuantizeOptions.Mode.DYNAMIC
+                ? new QuantizeOptions(mode, perChannel, null, null, 0, weights)
+                : new QuantizeOptions(mode, perChannel, rows, QuantizeOptions.Calibration.MINMAX, 0, weights);
+        QuantizeResult result = Quantizer.quantize(fp32, options);
+
+        assertThat(result.weights()).isEqualTo(weights);
+        assertThat(result.nodes())
+                .filteredOn(NodeReport::quantized)
+                .singleElement()
+                .satisfies(node -> assertThat(node.detail()).contains(weights.label()));
+        float[] a = run(fp32, rows, new long[] {1, k});
+        float[] b = run(result.model(), rows, new long[] {1, k});
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        // outputs reach 64; rounding the inputs to 1/255 allows up to 0.125, rounding the weights a little more
+        assertThat(max).as("max |fp32 - int8| of outputs up to 64").isLessThan(0.25);
+    }
+
+    /**
+     * The same property without the hardware: every weight the quantizer writes is uint8 (u8 x u8
+     * kernels widen before they multiply) or int8 within 7 bits (2 x 255 x 64 fits in 16 bits), so
+     * this fails on a VNNI or ARM build machine too.
+     */
+    @ParameterizedTest(name = "{0} {1} perChannel={2}")
+    @MethodSource("schemes")
+    void noWrittenWeightCanSaturateUnsignedTimesSignedKernels(
+            QuantizeOptions.WeightFormat weights, QuantizeOptions.Mode mode, boolean perChannel) throws Exception {
+        byte[] fp32 = TorchGraphs.mlp(17, Linear.GEMM_TRANS_B, Head.NONE, "Relu", "Sigmoid", 42, 16, 32, 16, 1);
+        QuantizeOptions options = mode == QuantizeOptions.Mode.DYNAMIC
+                ? new QuantizeOptions(mode, perChannel, null, null, 0, weights)
+                : new QuantizeOptions(
+                        mode,
+                        perChannel,
+                        TorchGraphs.randomRows(256, 16, 1),
+                        QuantizeOptions.Calibration.MINMAX,
+                        0,
+                        weights);
+        GraphProto graph =
+                ModelProto.parseFrom(Quantizer.quantize(fp32, options).model()).getGraph();
+        Map<String, TensorProto> initializers = new java.util.HashMap<>();
+        graph.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
+        int checked = 0;
+        for (NodeProto node : graph.getNodeList()) {
+            String weight = node.getOpType().equals("MatMulInteger")
+                    ? node.getInput(1)
+                    : node.getOpType().equals("DequantizeLinear") ? node.getInput(0) : null;
+            if (weight == null || !initializers.containsKey(weight)) {
+                continue; // an activation
+            }
+            TensorProto values = initializers.get(weight);
+            TensorProto zeros = initializers.get(node.getInput(node.getOpType().equals("MatMulInteger") ? 3 : 2));
+            if (weights == QuantizeOptions.WeightFormat.U8U8) {
+                assertThat(values.getDataType()).isEqualTo(TensorProto.DataType.UINT8.getNumber());
+                assertThat(zeros.getRawData().toByteArray()).containsOnly((byte) 128);
+            } else {
+                assertThat(values.getDataType()).isEqualTo(TensorProto.DataType.INT8.getNumber());
+                for (byte v : values.getRawData().toByteArray()) {
+                    assertThat((int) v).as(weight).isBetween(-64, 64);
+                }
+            }
+            checked++;
+        }
+        assertThat(checked).as("quantized weights found").isEqualTo(3);
+    }
+
     @Test
     void theReportSaysWhatWasQuantizedAndWhy() {
         byte[] fp32 = TorchGraphs.mlp(13, Linear.MATMUL_ADD, Head.FLATTEN, "Relu", "Sigmoid", 5, 8, 16, 1);
@@ -159,7 +282,9 @@ class QuantizerTest {
         assertThat(result.nodes())
                 .extracting(NodeReport::op)
                 .containsExactly("Flatten", "MatMul", "Add", "Relu", "MatMul", "Add", "Sigmoid");
-        assertThat(result.nodes().get(1).detail()).startsWith("dynamic, per-tensor, weight 8x16 (512 -> ");
+        assertThat(result.weights()).isEqualTo(QuantizeOptions.WeightFormat.U8U8);
+        assertThat(result.nodes().get(1).detail())
+                .startsWith("dynamic, per-tensor, U8U8 (8-bit uint8 weights, zero point 128), weight 8x16 (512 -> ");
         assertThat(result.nodes().get(0).detail()).contains("only MatMul and Gemm with constant weights");
         assertThat(lines).hasSize(7);
     }
