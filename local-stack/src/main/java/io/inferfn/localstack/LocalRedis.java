@@ -1,16 +1,22 @@
 package io.inferfn.localstack;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -25,6 +31,11 @@ import redis.embedded.core.ExecutableProvider;
  * {@code PATH} when there is one, else the Linux/macOS binary shipped inside the
  * {@code com.github.codemonstur:embedded-redis} jar.
  *
+ * <p>Every supported version (6.2 and later; the bundled binary is 6.2) is started to behave the
+ * same: the binary's {@code --version} is read first, and options only some versions know are
+ * passed to those that know them (7.0 refuses {@code DEBUG} unless started with
+ * {@code enable-debug-command}, which 6.x does not accept).
+ *
  * <p>It keeps no data on disk (no RDB, no AOF), so a {@link #stop()} followed by {@link #start()}
  * on the same port behaves like a Redis that crashed and came back empty.
  */
@@ -33,6 +44,7 @@ public final class LocalRedis implements AutoCloseable {
     private final int port;
     private final Consumer<String> log;
     private RedisServer server;
+    private Version version;
     private Vertx vertx;
     private Redis client;
 
@@ -74,17 +86,22 @@ public final class LocalRedis implements AutoCloseable {
         }
         try {
             Path onPath = findOnPath("redis-server");
-            ExecutableProvider binary = onPath != null
-                    ? onPath::toFile
+            File binary = onPath != null
+                    ? onPath.toFile()
                     : ExecutableProvider.newJarResourceProvider(
-                            Files.createTempDirectory("inferfn-redis").toFile());
+                                    Files.createTempDirectory("inferfn-redis").toFile())
+                            .get();
+            version = Version.of(binary.toPath());
+            log.accept("redis-server " + version + " from " + binary);
             server = RedisServer.newRedisServer()
-                    .executableProvider(binary)
+                    .executableProvider(() -> binary)
                     .port(port)
                     .bind("127.0.0.1")
                     .setting("save \"\"")
                     .setting("appendonly no")
                     .setting("maxclients 2000")
+                    // 7.0 blocks DEBUG (and MODULE) by default; 6.x knows no such option and would not start
+                    .settingIf(version.atLeast(7, 0), "enable-debug-command yes")
                     .soutListener(log)
                     .serrListener(log)
                     .onShutdownForceStop(true)
@@ -118,6 +135,139 @@ public final class LocalRedis implements AutoCloseable {
 
     public synchronized boolean isRunning() {
         return server != null && server.isActive();
+    }
+
+    /** The version of the running (or last started) server binary, from its {@code --version}. */
+    public synchronized Version version() {
+        if (version == null) {
+            throw new IllegalStateException("redis-server on port " + port + " has not been started");
+        }
+        return version;
+    }
+
+    /**
+     * Stalls the server for {@code duration}: {@code CLIENT PAUSE <ms> ALL}, after which no client's
+     * command is answered until the pause ends (the connections stay open, as with a Redis stuck on
+     * a slow command or a saturated host). The pause is in effect when this returns: Redis answers
+     * {@code CLIENT PAUSE} only once it has started. Use {@link #stallProbe()} to observe it.
+     */
+    public void pause(Duration duration) {
+        String reply = command("CLIENT", "PAUSE", Long.toString(duration.toMillis()), "ALL");
+        if (!"OK".equals(reply)) {
+            throw new IllegalStateException("CLIENT PAUSE answered " + reply + " instead of OK");
+        }
+    }
+
+    /**
+     * A probe on its own connection that has sent {@code PING}: while the server is stalled the
+     * probe stays {@link StallProbe#unanswered() unanswered}, and {@link StallProbe#awaitAnswer}
+     * waits for the stall to end.
+     */
+    public StallProbe stallProbe() {
+        return new StallProbe(port);
+    }
+
+    /** One {@code PING} on a plain socket, whose answer shows whether Redis serves commands again. */
+    public static final class StallProbe implements AutoCloseable {
+
+        private final Socket socket;
+
+        private StallProbe(int port) {
+            try {
+                socket = new Socket();
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not open a probe connection to redis on port " + port, e);
+            }
+        }
+
+        /** True while Redis has not answered the probe's PING (nothing is readable on its connection). */
+        public boolean unanswered() {
+            try {
+                return socket.getInputStream().available() == 0;
+            } catch (IOException e) {
+                throw new UncheckedIOException("probe connection to redis failed", e);
+            }
+        }
+
+        /** Waits (up to {@code max}) for the PING's answer, i.e. for the stall to end. */
+        public void awaitAnswer(Duration max) {
+            try {
+                socket.setSoTimeout((int) max.toMillis());
+                byte[] pong = socket.getInputStream().readNBytes(7);
+                String answer = new String(pong, StandardCharsets.US_ASCII);
+                if (!"+PONG\r\n".equals(answer)) {
+                    throw new IllegalStateException("probe expected +PONG from redis, got '" + answer.strip() + "'");
+                }
+            } catch (SocketTimeoutException e) {
+                throw new IllegalStateException("redis was still stalled after " + max.toMillis() + " ms", e);
+            } catch (IOException e) {
+                throw new UncheckedIOException("probe connection to redis failed", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // nothing to release beyond the socket
+            }
+        }
+    }
+
+    /** A {@code redis-server} version, as its {@code --version} prints it ({@code v=7.0.15}). */
+    public record Version(int major, int minor, int patch) {
+
+        private static final Pattern PRINTED = Pattern.compile("v=(\\d+)\\.(\\d+)\\.(\\d+)");
+
+        /** Runs {@code binary --version} and reads it. */
+        static Version of(Path binary) throws IOException {
+            Process process = new ProcessBuilder(binary.toString(), "--version")
+                    .redirectErrorStream(true)
+                    .start();
+            String printed;
+            try (var out = process.getInputStream()) {
+                printed = new String(out.readAllBytes(), StandardCharsets.UTF_8).strip();
+            }
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new IOException(binary + " --version did not finish within 10 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while running " + binary + " --version", e);
+            }
+            return parse(printed, binary);
+        }
+
+        static Version parse(String printed, Path binary) {
+            Matcher m = PRINTED.matcher(printed);
+            if (!m.find()) {
+                throw new IllegalStateException(binary + " --version printed '" + printed
+                        + "'; expected 'Redis server v=<major>.<minor>.<patch> ...'");
+            }
+            Version v = new Version(
+                    Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+            if (!v.atLeast(6, 2)) {
+                throw new IllegalStateException(binary + " is Redis " + v
+                        + "; the tests need 6.2 or later (CLIENT PAUSE ... ALL). Take it off PATH to use the"
+                        + " redis-server bundled in com.github.codemonstur:embedded-redis");
+            }
+            return v;
+        }
+
+        public boolean atLeast(int major, int minor) {
+            return this.major > major || (this.major == major && this.minor >= minor);
+        }
+
+        @Override
+        public String toString() {
+            return major + "." + minor + "." + patch;
+        }
     }
 
     /**

@@ -46,18 +46,13 @@ import static org.hamcrest.Matchers.containsString;
 @QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
 class BatchScoreFunctionTest {
 
-    private static boolean loaded;
-
     @TestHTTPResource("/runBatch")
     URL runBatch;
 
+    /** The demo customers in PostgreSQL and their activity in Redis, whatever the test before left. */
     @BeforeEach
     void data() throws Exception {
-        if (!loaded) {
-            ChurnTables.load(pg(), "customers");
-            ChurnTables.seedRedis(RedisTestResource.redis());
-            loaded = true;
-        }
+        ChurnTables.ensureLoaded(pg(), "customers", RedisTestResource.redis());
     }
 
     static LocalPostgres pg() {
@@ -300,8 +295,7 @@ class BatchScoreFunctionTest {
             assertThat(count("SELECT count(*) FROM churn_predictions WHERE run_id = 't-noredis' AND degraded"))
                     .isEqualTo(ChurnTables.CUSTOMERS);
         } finally {
-            RedisTestResource.redis().start();
-            ChurnTables.seedRedis(RedisTestResource.redis());
+            RedisTestResource.redis().start(); // empty; the next test's fixture reloads it
         }
     }
 

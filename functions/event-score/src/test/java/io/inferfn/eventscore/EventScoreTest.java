@@ -3,18 +3,24 @@ package io.inferfn.eventscore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -41,6 +47,7 @@ class EventScoreTest {
     static final String PREDICTIONS = "predictions";
     static final String ALERTS = "alerts";
     static final String DLQ = "sensor-readings-dlq";
+    static final String GROUP = "event-score";
     static final String KAFKA_READINESS = "SmallRye Reactive Messaging - readiness check";
     static final Duration SETTLE = Duration.ofSeconds(2);
     static final Duration MAX = Duration.ofSeconds(90);
@@ -202,28 +209,70 @@ class EventScoreTest {
     }
 
     /**
-     * A second member joins event-score's group mid-stream and leaves without committing: the
-     * partition is revoked and reassigned, and consumption resumes from the committed offsets. Had
-     * an offset been committed before its outputs were acknowledged, readings would be missing.
+     * A second member joins event-score's group mid-stream and leaves without committing: the group
+     * rebalances (the second member is assigned its share, possibly the one partition), then
+     * event-score is assigned every partition again and consumption resumes from the committed
+     * offsets. Had an offset been committed before its outputs were acknowledged, readings would be
+     * missing.
      */
     @Test
     void aRebalanceResumesFromTheCommittedOffsetsWithoutAGap() throws Exception {
+        List<Collection<TopicPartition>> intruderAssignments = new CopyOnWriteArrayList<>();
+        List<Integer> membersWhileJoined = new CopyOnWriteArrayList<>();
         streamThrough("rebalance", () -> {
             java.util.Properties p = new java.util.Properties();
             p.put("bootstrap.servers", KafkaTestResource.kafka().bootstrapServers());
-            p.put("group.id", "event-score");
+            p.put("group.id", GROUP);
             p.put("enable.auto.commit", "false");
             p.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
             p.put("value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
-            try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> intruder =
-                    new org.apache.kafka.clients.consumer.KafkaConsumer<>(p)) {
-                intruder.subscribe(List.of(READINGS));
+            try (KafkaConsumer<String, byte[]> intruder = new KafkaConsumer<>(p)) {
+                intruder.subscribe(List.of(READINGS), new ConsumerRebalanceListener() {
+                    @Override
+                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+                    @Override
+                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                        intruderAssignments.add(List.copyOf(partitions));
+                    }
+                });
                 long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
                 while (System.nanoTime() < until) {
                     intruder.poll(Duration.ofMillis(200)); // may take the partition and read without committing
+                    if (membersWhileJoined.isEmpty() && !intruderAssignments.isEmpty()) {
+                        membersWhileJoined.add(members().size());
+                    }
                 }
             }
         });
+        assertThat(intruderAssignments)
+                .as("the group rebalanced to take the second member in")
+                .isNotEmpty();
+        assertThat(membersWhileJoined)
+                .as("members of %s while the second one was in", GROUP)
+                .containsExactly(2);
+        // after it left, event-score's own member holds every partition of the topic again
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Collection<MemberDescription> members = members();
+            assertThat(members).hasSize(1);
+            assertThat(members.iterator().next().assignment().topicPartitions())
+                    .containsExactlyInAnyOrderElementsOf(
+                            Topics.endOffsets(READINGS).keySet());
+        });
+    }
+
+    /** The members of event-score's consumer group, as the broker's group coordinator has them. */
+    private static Collection<MemberDescription> members() {
+        try (Admin admin = Admin.create(
+                Map.of("bootstrap.servers", KafkaTestResource.kafka().bootstrapServers()))) {
+            return admin.describeConsumerGroups(List.of(GROUP))
+                    .describedGroups()
+                    .get(GROUP)
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .members();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not describe consumer group " + GROUP, e);
+        }
     }
 
     /** 20,000 readings keyed "<sensor>#<seq>", {@code disruption} once a quarter is scored; then every one counted. */
@@ -269,12 +318,11 @@ class EventScoreTest {
                 .toList();
         System.out.printf(
                 "%s: %d readings, %d predictions, %d duplicated%n", what, n, predictions.size(), duplicated.size());
-        if (!duplicated.isEmpty()) {
-            // one partition: the re-read window is one contiguous run of offsets after the last commit
-            assertThat(duplicated.get(duplicated.size() - 1) - duplicated.get(0) + 1)
-                    .as("duplicates form one contiguous window")
-                    .isEqualTo(duplicated.size());
-        }
+        // one partition: the re-read window is one contiguous run of offsets after the last commit, read
+        // twice at most; no duplicates at all is the empty window
+        int window = duplicated.isEmpty() ? 0 : duplicated.get(duplicated.size() - 1) - duplicated.get(0) + 1;
+        assertThat(window).as("duplicates form one contiguous window").isEqualTo(duplicated.size());
+        assertThat(seen.values()).as("no reading scored more than twice").allMatch(times -> times <= 2);
     }
 
     @Test

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -21,6 +20,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.inferfn.localstack.LocalRedis;
 import io.inferfn.localstack.RedisTestResource;
 
 import static io.restassured.RestAssured.given;
@@ -214,19 +214,24 @@ class PredictFunctionTest {
     }
 
     @Test
-    void slowRedisDegradesWithinTheBudgetInsteadOfFailing() throws Exception {
-        // DEBUG SLEEP blocks the whole server for 1.5 s, far past the 25 ms budget.
-        CompletableFuture<Void> sleeper =
-                CompletableFuture.runAsync(() -> RedisTestResource.redis().command("DEBUG", "SLEEP", "1.5"));
-        Thread.sleep(200);
-        given().contentType(ContentType.JSON)
-                .body(FRAUD_REQUEST)
-                .post(predict)
-                .then()
-                .statusCode(200)
-                .body("degraded", equalTo(true))
-                .body("missingFeatures", equalTo(STORE_FEATURES));
-        sleeper.get();
+    void slowRedisDegradesWithinTheBudgetInsteadOfFailing() {
+        LocalRedis redis = RedisTestResource.redis();
+        // CLIENT PAUSE answers once the stall is in effect: from here no command is served for 2 s, far
+        // past the 25 ms budget, while every connection stays open (a stuck Redis, not a dead one)
+        redis.pause(Duration.ofSeconds(2));
+        try (LocalRedis.StallProbe probe = redis.stallProbe()) {
+            given().contentType(ContentType.JSON)
+                    .body(FRAUD_REQUEST)
+                    .post(predict)
+                    .then()
+                    .statusCode(200)
+                    .body("degraded", equalTo(true))
+                    .body("missingFeatures", equalTo(STORE_FEATURES));
+            assertThat(probe.unanswered())
+                    .as("Redis was still stalled when the degraded answer came back")
+                    .isTrue();
+            probe.awaitAnswer(Duration.ofSeconds(10));
+        }
         awaitHealthyScores();
     }
 

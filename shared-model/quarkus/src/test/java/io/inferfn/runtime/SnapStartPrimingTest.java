@@ -1,6 +1,10 @@
 package io.inferfn.runtime;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
 
 import org.junit.jupiter.api.Test;
 
@@ -10,16 +14,113 @@ import io.inferfn.model.OnnxOptions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Priming scores the real demo model through the whole scoring path without any feature store. */
+/**
+ * The SnapStart hooks through CRaC itself: the bean registers as it does at startup, and a
+ * checkpoint runs its hook (org.crac's test compat, {@code io.inferfn.testing.crac}, stands in for
+ * a CRaC JVM), which scores the catalog's demo model before the snapshot.
+ */
 class SnapStartPrimingTest {
 
+    static {
+        // before org.crac.Core initializes: it picks its implementation once
+        System.setProperty("org.crac.Core.Compat", "io.inferfn.testing.crac");
+    }
+
     @Test
-    void primesEveryModelWithRowsItAccepts() {
+    void aCheckpointPrimesTheCatalogsModelsThroughTheCracRegistration() throws Exception {
+        List<String> primed = new CopyOnWriteArrayList<>();
+        Handler logs = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                String message = record.getMessage();
+                if (message != null && record.getParameters() != null) {
+                    message = message.contains("%")
+                            ? String.format(message, record.getParameters())
+                            : java.text.MessageFormat.format(message, record.getParameters());
+                }
+                if (message != null && message.startsWith("Primed")) {
+                    primed.add(message);
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(SnapStartPriming.class.getName());
+        jul.addHandler(logs);
+        try {
+            ModelCatalog catalog = new ModelCatalog();
+            catalog.config = modelConfig("file:../../models/fraud/2");
+            catalog.onStart(null);
+            SnapStartPriming priming = new SnapStartPriming();
+            priming.catalog = catalog;
+            // priming.store stays unset: RedisFeatureStore needs SmallRye Fault Tolerance's CDI runtime, so the
+            // restore hook (a Redis PING) is not run here; a checkpoint that touched the store would fail
+
+            int before = io.inferfn.testing.crac.Core.registered();
+            priming.register(null); // what the StartupEvent does
+            assertThat(io.inferfn.testing.crac.Core.registered())
+                    .as("registered with CRaC's global context (org.crac found the test compat)")
+                    .isEqualTo(before + 1);
+            assertThat(primed).as("registering primes nothing").isEmpty();
+
+            // what the JVM does before the snapshot: every registered resource's beforeCheckpoint
+            io.inferfn.testing.crac.Core.getGlobalContext().beforeCheckpoint(null);
+
+            assertThat(primed).as("the checkpoint primed the catalog's model").hasSize(1);
+            assertThat(primed.get(0)).matches("Primed [1-9][0-9]* predictions before the snapshot in [0-9]+ ms");
+        } finally {
+            jul.removeHandler(logs);
+        }
+    }
+
+    @Test
+    void theSyntheticRowCarriesEveryRequestFeature() {
         try (LoadedModel fraud = ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:../../models/fraud/2")) {
-            int predictions = SnapStartPriming.prime(List.of(fraud));
-            assertThat(predictions).isEqualTo(SnapStartPriming.ROUNDS + SnapStartPriming.ROUNDS / 16 * 64);
             assertThat(SnapStartPriming.syntheticRow(fraud.manifest()).features())
                     .containsKeys("amount", "merchant_category", "timestamp", "card_present");
         }
+    }
+
+    private static ModelConfig modelConfig(String location) {
+        return new ModelConfig() {
+            @Override
+            public List<String> locations() {
+                return List.of(location);
+            }
+
+            @Override
+            public StartupMode startup() {
+                return StartupMode.BLOCKING;
+            }
+
+            @Override
+            public Onnx onnx() {
+                return new Onnx() {
+                    @Override
+                    public int intraOpThreads() {
+                        return 1;
+                    }
+
+                    @Override
+                    public boolean spinning() {
+                        return false;
+                    }
+
+                    @Override
+                    public String optimization() {
+                        return "all";
+                    }
+
+                    @Override
+                    public Optional<String> nativePath() {
+                        return Optional.empty();
+                    }
+                };
+            }
+        };
     }
 }
