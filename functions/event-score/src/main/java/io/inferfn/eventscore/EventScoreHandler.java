@@ -13,10 +13,15 @@ import jakarta.inject.Inject;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
+import com.amazonaws.services.lambda.runtime.events.KafkaEvent.KafkaEventRecord;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse.BatchItemFailure;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,7 +31,7 @@ import org.jboss.logging.Logger;
  * dead-letter queue). MSK: records that cannot be scored go to the dead-letter topic, and an output
  * the broker did not acknowledge fails the invocation, so the whole batch is retried.
  */
-public class EventScoreHandler implements RequestHandler<JsonNode, EventScoreHandler.BatchResponse> {
+public class EventScoreHandler implements RequestHandler<EventScoreHandler.Batch, SQSBatchResponse> {
 
     private static final Logger LOG = Logger.getLogger(EventScoreHandler.class);
 
@@ -36,47 +41,47 @@ public class EventScoreHandler implements RequestHandler<JsonNode, EventScoreHan
     @Inject
     EventScoreConfig config;
 
-    @Inject
-    ObjectMapper json;
-
-    private static final TypeReference<List<SqsMessage>> SQS = new TypeReference<>() {};
-    private static final TypeReference<Map<String, List<MskRecord>>> MSK = new TypeReference<>() {};
-
-    /** One SQS message: the body is the reading's JSON (with its entity id field). */
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    public record SqsMessage(String messageId, String body, String eventSourceARN) {}
-
-    /** One MSK record: key and value base64-encoded. */
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    public record MskRecord(String topic, int partition, long offset, String key, String value) {}
-
-    /** The SQS partial batch response; empty for MSK. */
-    public record BatchResponse(List<ItemFailure> batchItemFailures) {}
-
-    /** One message SQS should deliver again. */
-    public record ItemFailure(String itemIdentifier) {}
-
     /**
-     * The event as a tree: SQS batches carry {@code "Records"}, MSK batches {@code "records"} (by
-     * topic-partition), and the Lambda runtime's mapper matches property names case-insensitively.
+     * One event source mapping batch, as {@code aws-lambda-java-events} types. A Kafka batch (MSK or
+     * self-managed) names its source in a top-level {@code eventSource}; an SQS batch has none there
+     * (each message carries its own), so it is the default.
      */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "eventSource", visible = true, defaultImpl = SqsBatch.class)
+    @JsonSubTypes(
+            @JsonSubTypes.Type(
+                    value = MskBatch.class,
+                    names = {"aws:kafka", "SelfManagedKafka"}))
+    // a native image registers the handler's declared input type for reflection, not what Jackson picks under it
+    @RegisterForReflection(
+            targets = {
+                SqsBatch.class,
+                SQSEvent.class,
+                SQSMessage.class,
+                SQSEvent.MessageAttribute.class,
+                MskBatch.class,
+                KafkaEvent.class,
+                KafkaEventRecord.class,
+                KafkaEvent.SchemaMetadata.class
+            })
+    public sealed interface Batch permits SqsBatch, MskBatch {}
+
+    /** An SQS batch: {@code "Records"}, one message each. */
+    public static final class SqsBatch extends SQSEvent implements Batch {}
+
+    /** An MSK batch: {@code "records"} by topic-partition, keys and values base64-encoded. */
+    public static final class MskBatch extends KafkaEvent implements Batch {}
+
     @Override
-    public BatchResponse handleRequest(JsonNode event, Context context) {
-        try {
-            long budget = budgetMillis(context);
-            if (event.has("Records")) {
-                return sqs(json.convertValue(event.get("Records"), SQS), budget);
-            }
-            if (event.has("records")) {
-                msk(json.convertValue(event.get("records"), MSK), budget);
-                return new BatchResponse(List.of());
-            }
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "malformed " + event.path("eventSource").asText("queue") + " event: " + e.getMessage(), e);
+    public SQSBatchResponse handleRequest(Batch event, Context context) {
+        long budget = budgetMillis(context);
+        if (event instanceof SqsBatch sqs && sqs.getRecords() != null) {
+            return sqs(sqs.getRecords(), budget);
         }
-        throw new IllegalArgumentException("not an SQS or MSK event (eventSource " + event.path("eventSource")
-                + "): expected \"Records\" (SQS) or \"records\" (MSK)");
+        if (event instanceof MskBatch msk && msk.getRecords() != null) {
+            msk(msk.getRecords(), budget);
+            return new SQSBatchResponse(List.of());
+        }
+        throw new IllegalArgumentException("not an SQS or MSK event: expected \"Records\" (SQS) or \"records\" (MSK)");
     }
 
     /** The output wait: the configured one, but never past the invocation's own deadline (2 s kept to answer). */
@@ -88,11 +93,11 @@ public class EventScoreHandler implements RequestHandler<JsonNode, EventScoreHan
         return Math.max(100, Math.min(configured, context.getRemainingTimeInMillis() - 2000L));
     }
 
-    private BatchResponse sqs(List<SqsMessage> messages, long budget) {
+    private SQSBatchResponse sqs(List<SQSMessage> messages, long budget) {
         List<EventBatches.Inbound> batch = new ArrayList<>(messages.size());
-        for (SqsMessage m : messages) {
-            byte[] body = m.body() == null ? null : m.body().getBytes(StandardCharsets.UTF_8);
-            batch.add(new EventBatches.Inbound(null, body, queueName(m.eventSourceARN()), -1, -1));
+        for (SQSMessage m : messages) {
+            byte[] body = m.getBody() == null ? null : m.getBody().getBytes(StandardCharsets.UTF_8);
+            batch.add(new EventBatches.Inbound(null, body, queueName(m.getEventSourceArn()), -1, -1));
         }
         EventBatches.Result result;
         try {
@@ -100,19 +105,20 @@ public class EventScoreHandler implements RequestHandler<JsonNode, EventScoreHan
         } catch (RuntimeException e) {
             // a fault, not a bad message (no model, a bug): every message goes back to the queue
             LOG.errorf(e, "Scoring %d SQS message(s) failed; all reported failed", messages.size());
-            return new BatchResponse(
-                    messages.stream().map(m -> new ItemFailure(m.messageId())).toList());
+            return new SQSBatchResponse(messages.stream()
+                    .map(m -> new BatchItemFailure(m.getMessageId()))
+                    .toList());
         }
-        List<ItemFailure> failures = new ArrayList<>();
+        List<BatchItemFailure> failures = new ArrayList<>();
         String[] rejections = result.outcomes().rejections();
         Throwable outputFailure = await(result, budget);
         for (int i = 0; i < messages.size(); i++) {
             if (outputFailure != null || rejections[i] != null) {
-                failures.add(new ItemFailure(messages.get(i).messageId()));
+                failures.add(new BatchItemFailure(messages.get(i).getMessageId()));
                 if (rejections[i] != null) {
                     LOG.warnf(
                             "SQS message %s not scored, left to the queue's redrive: %s",
-                            messages.get(i).messageId(), rejections[i]);
+                            messages.get(i).getMessageId(), rejections[i]);
                 }
             }
         }
@@ -121,24 +127,24 @@ public class EventScoreHandler implements RequestHandler<JsonNode, EventScoreHan
                     "Outputs of %d SQS message(s) not acknowledged, all reported failed: %s",
                     messages.size(), outputFailure);
         }
-        return new BatchResponse(failures);
+        return new SQSBatchResponse(failures);
     }
 
-    private void msk(Map<String, List<MskRecord>> partitions, long budget) {
+    private void msk(Map<String, List<KafkaEventRecord>> partitions, long budget) {
         List<EventBatches.Inbound> batch = new ArrayList<>();
         Base64.Decoder base64 = Base64.getDecoder();
-        for (List<MskRecord> records : partitions.values()) {
-            for (MskRecord r : records) {
+        for (List<KafkaEventRecord> records : partitions.values()) {
+            for (KafkaEventRecord r : records) {
                 String key;
                 byte[] value;
                 try {
-                    key = r.key() == null ? null : new String(base64.decode(r.key()), StandardCharsets.UTF_8);
-                    value = r.value() == null ? null : base64.decode(r.value());
+                    key = r.getKey() == null ? null : new String(base64.decode(r.getKey()), StandardCharsets.UTF_8);
+                    value = r.getValue() == null ? null : base64.decode(r.getValue()); // null: a tombstone
                 } catch (IllegalArgumentException e) { // not base64: the record is dead-lettered with that reason
                     key = null;
                     value = ("not base64: " + e.getMessage()).getBytes(StandardCharsets.UTF_8);
                 }
-                batch.add(new EventBatches.Inbound(key, value, r.topic(), r.partition(), r.offset()));
+                batch.add(new EventBatches.Inbound(key, value, r.getTopic(), r.getPartition(), r.getOffset()));
             }
         }
         Throwable failure = await(batches.process(batch, true), budget);

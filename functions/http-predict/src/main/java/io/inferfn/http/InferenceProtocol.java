@@ -1,30 +1,45 @@
 package io.inferfn.http;
 
+import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DatabindException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectReader;
 
+import io.inferfn.http.InferenceProtocolBodies.Floats;
+import io.inferfn.http.InferenceProtocolBodies.InferRequest;
+import io.inferfn.http.InferenceProtocolBodies.InferResponse;
+import io.inferfn.http.InferenceProtocolBodies.ModelMetadata;
+import io.inferfn.http.InferenceProtocolBodies.ModelParameters;
+import io.inferfn.http.InferenceProtocolBodies.Numbers;
+import io.inferfn.http.InferenceProtocolBodies.RequestInput;
+import io.inferfn.http.InferenceProtocolBodies.RequestOutput;
+import io.inferfn.http.InferenceProtocolBodies.ResponseOutput;
+import io.inferfn.http.InferenceProtocolBodies.TensorData;
+import io.inferfn.http.InferenceProtocolBodies.TensorMetadata;
+import io.inferfn.http.InferenceProtocolBodies.Values;
 import io.inferfn.model.LoadedModel;
-import io.inferfn.model.ModelManifest;
 import io.inferfn.model.ModelManifest.FeatureSource;
 import io.inferfn.model.ModelManifest.FeatureSpec;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.model.OnnxModel;
+import io.inferfn.scoring.InferenceException;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.ModelNotFoundException;
+import io.inferfn.scoring.PayloadTooLargeException;
 import io.inferfn.scoring.Prediction;
 import io.inferfn.scoring.Row;
 import io.inferfn.scoring.Scorer;
@@ -45,15 +60,21 @@ import io.inferfn.scoring.ScoringException;
  *       the manifest has labels) and {@code degraded} (BOOL), each {@code [rows]}.
  * </ul>
  *
- * Every shape and datatype is checked against the model before ONNX Runtime or Redis is called;
- * a mismatch is an {@link InvalidRequestException} that says what was expected and what came.
+ * Every shape and datatype, and every output asked for, is checked against the model before ONNX
+ * Runtime or Redis is called; a mismatch is an {@link InvalidRequestException} that says what was
+ * expected and what came. The bodies are the typed records of {@link InferenceProtocolBodies}.
  */
 public final class InferenceProtocol {
 
     /** The features-mode input naming each row's entity (fills {@code {entityId}} in store keys). */
     public static final String ENTITY_INPUT = "entity_id";
 
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    static final String EXPECTED_REQUEST = "expected a JSON object {\"inputs\": [{\"name\", \"shape\", \"datatype\","
+            + " \"data\"}, ...]} with optional \"id\", \"parameters\" and \"outputs\": [{\"name\"}, ...]";
+
+    private static final Set<String> DATATYPES = Set.of(
+            "BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64",
+            "BYTES");
 
     private final Scorer scorer;
     private final int maxRows;
@@ -64,13 +85,9 @@ public final class InferenceProtocol {
     }
 
     /** {@code GET /v2/models/{name}[/versions/{version}]}: inputs and outputs from the session's own metadata. */
-    public static ObjectNode metadata(LoadedModel model) {
-        ObjectNode out = JSON.objectNode();
-        out.put("name", model.name());
-        out.putArray("versions").add(model.version());
-        out.put("platform", "onnxruntime_onnx");
-        ArrayNode inputs = out.putArray("inputs");
-        ArrayNode outputs = out.putArray("outputs");
+    public static ModelMetadata metadata(LoadedModel model) {
+        List<TensorMetadata> inputs = new ArrayList<>();
+        List<TensorMetadata> outputs = new ArrayList<>();
         try {
             for (Map.Entry<String, NodeInfo> e :
                     model.onnx().session().getInputInfo().entrySet()) {
@@ -84,29 +101,28 @@ public final class InferenceProtocol {
             throw new ScoringException(
                     "ONNX Runtime could not describe model " + model.name() + ": " + e.getMessage(), e);
         }
-        ObjectNode parameters = out.putObject("parameters");
-        parameters.put("quantization", model.manifest().quantization().json());
-        parameters.put("sha256", model.manifest().sha256());
-        ArrayNode features = parameters.putArray("features_mode_inputs");
-        features.add(JSON.objectNode().put("name", ENTITY_INPUT).put("datatype", "BYTES"));
+        List<TensorMetadata> features = new ArrayList<>();
+        features.add(new TensorMetadata(ENTITY_INPUT, "BYTES", null));
         for (FeatureSpec f : model.manifest().features()) {
             if (f.source() == FeatureSource.REQUEST) {
-                features.add(JSON.objectNode().put("name", f.name()).put("datatype", datatypeOf(f.type())));
+                features.add(new TensorMetadata(f.name(), datatypeOf(f.type()), null));
             }
         }
-        return out;
+        return new ModelMetadata(
+                model.name(),
+                List.of(model.version()),
+                "onnxruntime_onnx",
+                inputs,
+                outputs,
+                new ModelParameters(
+                        model.manifest().quantization().json(), model.manifest().sha256(), features));
     }
 
-    private static ObjectNode tensorMetadata(String name, NodeInfo info) {
-        ObjectNode t = JSON.objectNode().put("name", name);
+    private static TensorMetadata tensorMetadata(String name, NodeInfo info) {
         if (info.getInfo() instanceof TensorInfo tensor) {
-            t.put("datatype", datatype(tensor.type));
-            ArrayNode shape = t.putArray("shape");
-            for (long d : tensor.getShape()) {
-                shape.add(d);
-            }
+            return new TensorMetadata(name, datatype(tensor.type), tensor.getShape());
         }
-        return t;
+        return new TensorMetadata(name, null, null);
     }
 
     private static String datatype(ai.onnxruntime.OnnxJavaType type) {
@@ -134,83 +150,155 @@ public final class InferenceProtocol {
         };
     }
 
-    /** {@code POST .../infer}: validates {@code request}, scores it, and builds the response body. */
-    public ObjectNode infer(LoadedModel model, JsonNode request) {
-        if (request == null || !request.isObject()) {
+    /**
+     * Reads an infer request body. A body that is not JSON, or whose fields have the wrong JSON type,
+     * is an {@link InvalidRequestException} naming where (e.g. {@code inputs[0].shape}), in the
+     * protocol's terms rather than Jackson's (which name Java types).
+     */
+    public static InferRequest read(ObjectReader reader, byte[] body) {
+        InferRequest request;
+        try {
+            request = body.length == 0 ? null : reader.readValue(body);
+        } catch (StreamReadException e) {
+            throw malformed(e);
+        } catch (DatabindException e) {
+            for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+                if (c instanceof StreamReadException syntax) {
+                    throw malformed(syntax);
+                }
+                if (c instanceof InferenceException ours) { // from TensorData's deserializer
+                    throw new InvalidRequestException(at(e) + ": " + ours.getMessage());
+                }
+            }
+            String at = at(e);
             throw new InvalidRequestException(
-                    "expected a JSON object {\"inputs\": [{\"name\", \"shape\", \"datatype\"," + " \"data\"}, ...]}");
+                    at.isEmpty() ? EXPECTED_REQUEST : "'" + at + "' has the wrong JSON type; " + EXPECTED_REQUEST);
+        } catch (IOException e) {
+            throw new InvalidRequestException("unreadable body; " + EXPECTED_REQUEST);
         }
-        JsonNode inputs = request.get("inputs");
-        if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
+        if (request == null) {
+            throw new InvalidRequestException(EXPECTED_REQUEST);
+        }
+        return request;
+    }
+
+    private static InvalidRequestException malformed(StreamReadException e) {
+        return new InvalidRequestException("malformed JSON: " + e.getOriginalMessage() + "; " + EXPECTED_REQUEST);
+    }
+
+    /** Where in the body a field failed, as a JSON path ({@code inputs[0].data}). */
+    private static String at(DatabindException e) {
+        StringBuilder path = new StringBuilder();
+        if (e instanceof JsonMappingException mapping) {
+            for (JsonMappingException.Reference ref : mapping.getPath()) {
+                if (ref.getFieldName() != null) {
+                    path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+                } else if (ref.getIndex() >= 0) {
+                    path.append('[').append(ref.getIndex()).append(']');
+                }
+            }
+        }
+        return path.toString();
+    }
+
+    /** {@code POST .../infer}: validates {@code request}, scores it, and builds the response body. */
+    public InferResponse infer(LoadedModel model, InferRequest request) {
+        List<RequestInput> inputs = request.inputs();
+        if (inputs == null || inputs.isEmpty()) {
             throw new InvalidRequestException("'inputs' is required: a non-empty array of tensors");
         }
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (JsonNode input : inputs) {
-            Tensor t = Tensor.parse(input);
-            if (tensors.put(t.name, t) != null) {
-                throw new InvalidRequestException("input '" + t.name + "' appears twice");
+        Map<String, RequestInput> tensors = new LinkedHashMap<>();
+        for (RequestInput input : inputs) {
+            check(input);
+            if (tensors.put(input.name(), input) != null) {
+                throw new InvalidRequestException("input '" + input.name() + "' appears twice");
             }
         }
         String onnxInput = model.manifest().inputs().get(0).name();
-        ObjectNode response = JSON.objectNode();
-        response.put("model_name", model.name());
-        response.put("model_version", model.version());
-        if (request.hasNonNull("id")) {
-            response.set("id", request.get("id"));
-        }
-        if (request.has("parameters")) {
-            response.set("parameters", request.get("parameters"));
-        }
-        Map<String, ObjectNode> outputs =
-                tensors.containsKey(onnxInput) ? tensorMode(model, tensors, onnxInput) : featuresMode(model, tensors);
-        ArrayNode selected = response.putArray("outputs");
-        JsonNode wanted = request.get("outputs");
-        if (wanted == null || wanted.isNull()) {
-            outputs.values().forEach(selected::add);
-        } else {
-            if (!wanted.isArray()) {
-                throw new InvalidRequestException("'outputs' must be an array of {\"name\": ...}");
-            }
-            for (JsonNode w : wanted) {
-                String name = w.path("name").asText(null);
-                ObjectNode o = name == null ? null : outputs.get(name);
-                if (o == null) {
+        boolean tensorMode = tensors.containsKey(onnxInput);
+        List<String> answers = tensorMode
+                ? List.of(model.manifest().output().tensor())
+                : model.manifest().output().labels() != null
+                        ? List.of("score", "label", "degraded")
+                        : List.of("score", "degraded");
+        List<String> wanted = answers;
+        if (request.outputs() != null) {
+            wanted = new ArrayList<>(request.outputs().size());
+            for (RequestOutput w : request.outputs()) {
+                String name = w == null ? null : w.name();
+                if (!answers.contains(name)) {
                     throw new InvalidRequestException(
-                            "unknown output '" + name + "'; model " + model.name() + " answers " + outputs.keySet());
+                            "unknown output '" + name + "'; model " + model.name() + " answers " + answers);
                 }
-                selected.add(o);
+                wanted.add(name);
             }
         }
-        return response;
+        Map<String, ResponseOutput> outputs =
+                tensorMode ? tensorMode(model, tensors, onnxInput) : featuresMode(model, tensors);
+        List<ResponseOutput> selected = new ArrayList<>(wanted.size());
+        for (String name : wanted) {
+            selected.add(outputs.get(name));
+        }
+        return new InferResponse(model.name(), model.version(), request.id(), request.parameters(), selected);
     }
 
-    private Map<String, ObjectNode> tensorMode(LoadedModel model, Map<String, Tensor> tensors, String onnxInput) {
+    /** What every input needs, whichever the mode. */
+    private static void check(RequestInput input) {
+        if (input == null || input.name() == null || input.name().isBlank()) {
+            throw new InvalidRequestException("every input needs a 'name'");
+        }
+        String name = input.name();
+        if (!DATATYPES.contains(input.datatype())) {
+            throw new InvalidRequestException("input '" + name + "': 'datatype' must be one of BOOL, INT8..INT64,"
+                    + " UINT8..UINT64, FP16, FP32, FP64, BYTES; received '"
+                    + (input.datatype() == null ? "" : input.datatype()) + "'");
+        }
+        if (input.shape() == null) {
+            throw new InvalidRequestException("input '" + name + "': 'shape' is required, e.g. [1, 15]");
+        }
+        for (long d : input.shape()) {
+            if (d < 0) {
+                throw new InvalidRequestException("input '" + name + "': shape entries must be non-negative"
+                        + " integers; received " + Arrays.toString(input.shape()));
+            }
+        }
+        if (input.data() == null) {
+            throw new InvalidRequestException("input '" + name + "': 'data' is required, a row-major array");
+        }
+    }
+
+    private Map<String, ResponseOutput> tensorMode(
+            LoadedModel model, Map<String, RequestInput> tensors, String onnxInput) {
         if (tensors.size() != 1) {
             throw new InvalidRequestException(
                     "tensor mode takes one input, '" + onnxInput + "'; got " + tensors.keySet());
         }
-        Tensor t = tensors.get(onnxInput);
+        RequestInput t = tensors.get(onnxInput);
         int width = model.onnx().width();
-        if (!t.datatype.equals("FP32")) {
+        if (!t.datatype().equals("FP32")) {
             throw new InvalidRequestException(
-                    "input '" + onnxInput + "': expected datatype FP32, received " + t.datatype);
+                    "input '" + onnxInput + "': expected datatype FP32, received " + t.datatype());
         }
-        if (t.shape.length != 2 || t.shape[1] != width) {
+        long[] shape = t.shape();
+        if (shape.length != 2 || shape[1] != width) {
             throw new InvalidRequestException("input '" + onnxInput + "': expected shape [rows, " + width
-                    + "], received " + java.util.Arrays.toString(t.shape));
+                    + "], received " + Arrays.toString(shape));
         }
-        int rows = rows(t.shape[0]);
-        t.checkSize((long) rows * width);
-        ModelManifest.OutputSpec spec = model.manifest().output();
+        int rows = rows(shape[0]);
+        checkSize(t, (long) rows * width);
+        if (!(t.data() instanceof Numbers numbers)) {
+            throw new InvalidRequestException(
+                    "input '" + onnxInput + "': FP32 data must be numbers; got " + firstNonNumber(t.data()));
+        }
+        String tensor = model.manifest().output().tensor();
         try (OnnxModel.Run run = model.onnx().begin(rows)) {
             FloatBuffer in = run.input();
-            for (JsonNode v : t.data) {
-                if (!v.isNumber()) {
-                    throw new InvalidRequestException("input '" + onnxInput + "': FP32 data must be numbers; got " + v);
-                }
-                float f = v.floatValue();
+            double[] values = numbers.values();
+            for (int i = 0; i < rows * width; i++) {
+                float f = (float) values[i];
                 if (!Float.isFinite(f)) {
-                    throw new InvalidRequestException("input '" + onnxInput + "': " + v + " is not a finite FP32");
+                    throw new InvalidRequestException(
+                            "input '" + onnxInput + "': " + values[i] + " is not a finite FP32");
                 }
                 in.put(f);
             }
@@ -218,24 +306,29 @@ public final class InferenceProtocol {
             try {
                 out = run.execute();
             } catch (OrtException e) {
+                // the message is for the log only (Errors): the client gets "internal error" and an id
                 throw new ScoringException(
                         "ONNX Runtime failed on " + rows + " row(s) of model " + model.name() + ": " + e.getMessage(),
                         e);
             }
             int stride = run.stride();
-            ObjectNode output = JSON.objectNode().put("name", spec.tensor()).put("datatype", "FP32");
-            output.putArray("shape").add(rows).add(stride);
-            ArrayNode data = output.putArray("data");
-            for (int i = 0; i < rows * stride; i++) {
-                data.add(out.get(i));
-            }
-            Map<String, ObjectNode> outputs = new LinkedHashMap<>();
-            outputs.put(spec.tensor(), output);
-            return outputs;
+            float[] data = new float[rows * stride];
+            out.get(0, data); // absolute: the pooled buffer's position stays put
+            return Map.of(tensor, ResponseOutput.of(tensor, "FP32", new long[] {rows, stride}, new Floats(data)));
         }
     }
 
-    private Map<String, ObjectNode> featuresMode(LoadedModel model, Map<String, Tensor> tensors) {
+    private static String firstNonNumber(TensorData data) {
+        for (int i = 0; i < data.size(); i++) {
+            Object v = data.get(i);
+            if (!(v instanceof Number)) {
+                return show(v);
+            }
+        }
+        return "non-numbers"; // unreachable: all-number data are Numbers
+    }
+
+    private Map<String, ResponseOutput> featuresMode(LoadedModel model, Map<String, RequestInput> tensors) {
         Map<String, FeatureType> requestFeatures = new LinkedHashMap<>();
         for (FeatureSpec f : model.manifest().features()) {
             if (f.source() == FeatureSource.REQUEST) {
@@ -243,58 +336,59 @@ public final class InferenceProtocol {
             }
         }
         int rows = -1;
-        for (Tensor t : tensors.values()) {
-            boolean entity = t.name.equals(ENTITY_INPUT);
-            FeatureType type = requestFeatures.get(t.name);
+        for (RequestInput t : tensors.values()) {
+            boolean entity = t.name().equals(ENTITY_INPUT);
+            FeatureType type = requestFeatures.get(t.name());
             if (!entity && type == null) {
-                throw new InvalidRequestException("unknown input '" + t.name + "': model " + model.name() + " takes '"
-                        + model.manifest().inputs().get(0).name() + "' (FP32 tensor mode) or the features "
+                throw new InvalidRequestException("unknown input '" + t.name() + "': model " + model.name()
+                        + " takes '" + model.manifest().inputs().get(0).name() + "' (FP32 tensor mode) or the features "
                         + requestFeatures.keySet() + " plus '" + ENTITY_INPUT + "' (features mode)");
             }
-            if (t.shape.length == 0 || t.shape.length > 2 || (t.shape.length == 2 && t.shape[1] != 1)) {
-                throw new InvalidRequestException("input '" + t.name
-                        + "': expected shape [rows] or [rows, 1], received " + java.util.Arrays.toString(t.shape));
+            long[] shape = t.shape();
+            if (shape.length == 0 || shape.length > 2 || (shape.length == 2 && shape[1] != 1)) {
+                throw new InvalidRequestException("input '" + t.name()
+                        + "': expected shape [rows] or [rows, 1], received " + Arrays.toString(shape));
             }
-            if (rows >= 0 && t.shape[0] != rows) {
+            if (rows >= 0 && shape[0] != rows) {
                 throw new InvalidRequestException(
-                        "input '" + t.name + "' has " + t.shape[0] + " rows; the other inputs" + " have " + rows);
+                        "input '" + t.name() + "' has " + shape[0] + " rows; the other inputs" + " have " + rows);
             }
-            rows = rows(t.shape[0]);
-            t.checkSize(rows);
+            rows = rows(shape[0]);
+            checkSize(t, rows);
             String expected = entity ? "BYTES" : datatypeOf(type);
-            if (!accepts(expected, t.datatype)) {
-                throw new InvalidRequestException("input '" + t.name + "': expected datatype " + expected
-                        + (expected.equals("FP64") ? " (or FP32, INT32, INT64)" : "") + ", received " + t.datatype);
+            if (!accepts(expected, t.datatype())) {
+                throw new InvalidRequestException("input '" + t.name() + "': expected datatype " + expected
+                        + (expected.equals("FP64") ? " (or FP32, INT32, INT64)" : "") + ", received " + t.datatype());
             }
         }
         List<Row> batch = new ArrayList<>(rows);
-        Tensor entities = tensors.get(ENTITY_INPUT);
+        RequestInput entities = tensors.get(ENTITY_INPUT);
         for (int r = 0; r < rows; r++) {
             Map<String, Object> features = new HashMap<>();
-            for (Tensor t : tensors.values()) {
-                if (t == entities) {
-                    continue;
+            for (RequestInput t : tensors.values()) {
+                if (t != entities) {
+                    features.put(t.name(), value(t, r));
                 }
-                JsonNode v = t.data.get(r);
-                features.put(t.name, value(t, v, r));
             }
-            batch.add(Row.of(entities == null ? null : text(entities, entities.data.get(r), r), features));
+            batch.add(Row.of(entities == null ? null : text(entities, r), features));
         }
         List<Prediction> predictions = scorer.scoreBatch(model, batch);
-        ObjectNode score = output("score", "FP32", rows);
-        ObjectNode label = output("label", "BYTES", rows);
-        ObjectNode degraded = output("degraded", "BOOL", rows);
-        for (Prediction p : predictions) {
-            ((ArrayNode) score.get("data")).add(p.score());
-            ((ArrayNode) label.get("data")).add(p.label());
-            ((ArrayNode) degraded.get("data")).add(p.degraded());
+        float[] scores = new float[rows];
+        List<String> labels = new ArrayList<>(rows);
+        List<Boolean> degraded = new ArrayList<>(rows);
+        for (int r = 0; r < rows; r++) {
+            Prediction p = predictions.get(r);
+            scores[r] = p.score();
+            labels.add(p.label());
+            degraded.add(p.degraded());
         }
-        Map<String, ObjectNode> outputs = new LinkedHashMap<>();
-        outputs.put("score", score);
+        long[] shape = {rows};
+        Map<String, ResponseOutput> outputs = new LinkedHashMap<>();
+        outputs.put("score", ResponseOutput.of("score", "FP32", shape, new Floats(scores)));
         if (model.manifest().output().labels() != null) {
-            outputs.put("label", label);
+            outputs.put("label", ResponseOutput.of("label", "BYTES", shape, new Values(labels)));
         }
-        outputs.put("degraded", degraded);
+        outputs.put("degraded", ResponseOutput.of("degraded", "BOOL", shape, new Values(degraded)));
         return outputs;
     }
 
@@ -304,39 +398,51 @@ public final class InferenceProtocol {
                         && (received.equals("FP32") || received.equals("INT32") || received.equals("INT64")));
     }
 
-    private static Object value(Tensor t, JsonNode v, int row) {
-        return switch (t.datatype) {
+    private static Object value(RequestInput t, int row) {
+        Object v = t.data().get(row);
+        return switch (t.datatype()) {
             case "BOOL" -> {
-                if (!v.isBoolean()) {
-                    throw new InvalidRequestException(
-                            "input '" + t.name + "' row " + row + ": BOOL data must be true or false; got " + v);
+                if (!(v instanceof Boolean)) {
+                    throw new InvalidRequestException("input '" + t.name() + "' row " + row
+                            + ": BOOL data must be true or false; got " + show(v));
                 }
-                yield v.booleanValue();
+                yield v;
             }
-            case "BYTES" -> text(t, v, row);
+            case "BYTES" -> text(t, row);
             default -> {
-                if (!v.isNumber()) {
-                    throw new InvalidRequestException("input '" + t.name + "' row " + row + ": " + t.datatype
-                            + " data must be numbers; got " + v);
+                if (!(v instanceof Double)) {
+                    throw new InvalidRequestException("input '" + t.name() + "' row " + row + ": " + t.datatype()
+                            + " data must be numbers; got " + show(v));
                 }
-                yield v.doubleValue();
+                yield v;
             }
         };
     }
 
-    private static String text(Tensor t, JsonNode v, int row) {
-        if (!v.isTextual()) {
+    private static String text(RequestInput t, int row) {
+        Object v = t.data().get(row);
+        if (!(v instanceof String s)) {
             throw new InvalidRequestException(
-                    "input '" + t.name + "' row " + row + ": BYTES data must be strings; got " + v);
+                    "input '" + t.name() + "' row " + row + ": BYTES data must be strings; got " + show(v));
         }
-        return v.textValue();
+        return s;
     }
 
-    private static ObjectNode output(String name, String datatype, int rows) {
-        ObjectNode o = JSON.objectNode().put("name", name).put("datatype", datatype);
-        o.putArray("shape").add(rows);
-        o.putArray("data");
-        return o;
+    /** A request value as the client wrote it, near enough for an error message. */
+    private static String show(Object v) {
+        return v instanceof String s ? '"' + s + '"' : String.valueOf(v);
+    }
+
+    private static void checkSize(RequestInput t, long expected) {
+        if (t.data().size() != expected) {
+            throw new InvalidRequestException(String.format(
+                    Locale.ROOT,
+                    "input '%s': shape %s holds %d value(s); 'data' has %d",
+                    t.name(),
+                    Arrays.toString(t.shape()),
+                    expected,
+                    t.data().size()));
+        }
     }
 
     private int rows(long rows) {
@@ -344,85 +450,10 @@ public final class InferenceProtocol {
             throw new InvalidRequestException("a tensor needs at least one row; got shape[0] = " + rows);
         }
         if (rows > maxRows) {
-            throw new io.inferfn.scoring.PayloadTooLargeException(rows + " rows is over the limit of " + maxRows
+            throw new PayloadTooLargeException(rows + " rows is over the limit of " + maxRows
                     + " (inferfn.http.max-batch-rows); split the request");
         }
         return (int) rows;
-    }
-
-    /** One request tensor, as sent. */
-    private record Tensor(String name, String datatype, long[] shape, JsonNode data) {
-
-        static Tensor parse(JsonNode input) {
-            String name = input.path("name").asText(null);
-            if (name == null || name.isBlank()) {
-                throw new InvalidRequestException("every input needs a 'name'");
-            }
-            String datatype = input.path("datatype").asText("");
-            if (!List.of(
-                            "BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16",
-                            "FP32", "FP64", "BYTES")
-                    .contains(datatype)) {
-                throw new InvalidRequestException("input '" + name + "': 'datatype' must be one of BOOL, INT8..INT64,"
-                        + " UINT8..UINT64, FP16, FP32, FP64, BYTES; received '" + datatype + "'");
-            }
-            JsonNode shapeNode = input.get("shape");
-            if (shapeNode == null || !shapeNode.isArray()) {
-                throw new InvalidRequestException("input '" + name + "': 'shape' is required, e.g. [1, 15]");
-            }
-            long[] shape = new long[shapeNode.size()];
-            for (int i = 0; i < shape.length; i++) {
-                JsonNode d = shapeNode.get(i);
-                if (!d.canConvertToLong() || d.asLong() < 0) {
-                    throw new InvalidRequestException("input '" + name + "': shape entries must be non-negative"
-                            + " integers; received " + shapeNode);
-                }
-                shape[i] = d.asLong();
-            }
-            JsonNode data = input.get("data");
-            if (data == null || !data.isArray()) {
-                throw new InvalidRequestException("input '" + name + "': 'data' is required, a row-major array");
-            }
-            return new Tensor(name, datatype, shape, flatten(name, data));
-        }
-
-        /** Nested arrays are accepted and read row-major, as the protocol allows. */
-        private static JsonNode flatten(String name, JsonNode data) {
-            boolean nested = false;
-            for (JsonNode v : data) {
-                nested |= v.isArray();
-            }
-            if (!nested) {
-                return data;
-            }
-            ArrayNode flat = JSON.arrayNode();
-            Iterator<JsonNode> it = data.elements();
-            flattenInto(flat, it);
-            return flat;
-        }
-
-        private static void flattenInto(ArrayNode flat, Iterator<JsonNode> it) {
-            while (it.hasNext()) {
-                JsonNode v = it.next();
-                if (v.isArray()) {
-                    flattenInto(flat, v.elements());
-                } else {
-                    flat.add(v);
-                }
-            }
-        }
-
-        void checkSize(long expected) {
-            if (data.size() != expected) {
-                throw new InvalidRequestException(String.format(
-                        Locale.ROOT,
-                        "input '%s': shape %s holds %d value(s); 'data' has %d",
-                        name,
-                        java.util.Arrays.toString(shape),
-                        expected,
-                        data.size()));
-            }
-        }
     }
 
     /** {@code 404} for a version this function does not serve. */

@@ -1,6 +1,5 @@
 package io.inferfn.http;
 
-import java.io.IOException;
 import java.util.List;
 
 import jakarta.enterprise.event.Observes;
@@ -8,9 +7,8 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -18,9 +16,13 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.inferfn.auth.ModelAccess;
+import io.inferfn.http.InferenceProtocolBodies.InferRequest;
+import io.inferfn.http.InferenceProtocolBodies.ModelReady;
+import io.inferfn.http.InferenceProtocolBodies.ServerLive;
+import io.inferfn.http.InferenceProtocolBodies.ServerMetadata;
+import io.inferfn.http.InferenceProtocolBodies.ServerReady;
 import io.inferfn.model.LoadedModel;
 import io.inferfn.runtime.ModelCatalog;
-import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.Scorer;
 
 /**
@@ -53,15 +55,16 @@ public class InferenceProtocolRoutes {
     io.quarkus.runtime.configuration.MemorySize maxBody;
 
     private InferenceProtocol protocol;
+    private ObjectReader requests;
 
     void install(@Observes Router router) {
         protocol = new InferenceProtocol(scorer, config.maxBatchRows());
-        router.get("/v2/health/live")
-                .handler(ctx -> respond(ctx, 200, json.createObjectNode().put("live", true)));
+        requests = json.readerFor(InferRequest.class);
+        router.get("/v2/health/live").handler(ctx -> respond(ctx, 200, new ServerLive(true)));
         router.get("/v2/health/ready").handler(ctx -> {
             boolean ready = catalog.ready();
             // the protocol: 200 means ready, a 4xx means not
-            respond(ctx, ready ? 200 : 400, json.createObjectNode().put("ready", ready));
+            respond(ctx, ready ? 200 : 400, new ServerReady(ready));
         });
         router.get("/v2").handler(this::server);
         BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBody.asLongValue());
@@ -73,9 +76,8 @@ public class InferenceProtocolRoutes {
     }
 
     private void server(RoutingContext ctx) {
-        ObjectNode out = json.createObjectNode().put("name", "inferfn").put("version", version);
-        out.putArray("extensions"); // none of the protocol's optional extensions (repository, statistics, ...)
-        respond(ctx, 200, out);
+        // none of the protocol's optional extensions (repository, statistics, ...)
+        respond(ctx, 200, new ServerMetadata("inferfn", version, List.of()));
     }
 
     private void modelReady(RoutingContext ctx) {
@@ -87,27 +89,14 @@ public class InferenceProtocolRoutes {
         } catch (io.inferfn.scoring.ModelUnavailableException e) {
             ready = false;
         }
-        respond(
-                ctx,
-                ready ? 200 : 400,
-                json.createObjectNode().put("name", name).put("ready", ready));
+        respond(ctx, ready ? 200 : 400, new ModelReady(name, ready));
     }
 
     private void infer(RoutingContext ctx) {
         LoadedModel model = model(ctx);
-        JsonNode request;
-        try {
-            request = json.readTree(
-                    ctx.body().buffer() == null
-                            ? new byte[0]
-                            : ctx.body().buffer().getBytes());
-        } catch (JsonProcessingException e) {
-            throw new InvalidRequestException("malformed JSON: " + e.getOriginalMessage()
-                    + "; expected {\"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}]}");
-        } catch (IOException e) {
-            throw new InvalidRequestException("unreadable body: " + e.getMessage());
-        }
-        respond(ctx, 200, protocol.infer(model, request));
+        byte[] body =
+                ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        respond(ctx, 200, protocol.infer(model, InferenceProtocol.read(requests, body)));
     }
 
     private LoadedModel model(RoutingContext ctx) {
@@ -117,14 +106,14 @@ public class InferenceProtocolRoutes {
         return model;
     }
 
-    private void respond(RoutingContext ctx, int status, JsonNode body) {
+    private void respond(RoutingContext ctx, int status, Record body) {
         try {
             ctx.response()
                     .setStatusCode(status)
                     .putHeader("Content-Type", "application/json")
                     .end(io.vertx.core.buffer.Buffer.buffer(json.writeValueAsBytes(body)));
         } catch (JsonProcessingException e) {
-            throw new java.io.UncheckedIOException(e); // a tree of plain values always serializes
+            throw new java.io.UncheckedIOException(e); // records of plain values always serialize
         }
     }
 }

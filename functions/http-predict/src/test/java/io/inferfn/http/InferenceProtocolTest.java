@@ -266,6 +266,24 @@ class InferenceProtocolTest {
                 .contains("has 2 rows; the other inputs have 1");
         assertThat(error("{\"inputs\": []}")).contains("'inputs' is required");
         assertThat(error("{\"inputs\": [")).contains("malformed JSON");
+        assertThat(error(tensor.formatted("\"2x15\"", "FP32", fifteen)))
+                .contains("'inputs[0].shape' has the wrong JSON type")
+                .doesNotContain("java", "long[]");
+        assertThat(error(tensor.formatted("[1, 15]", "FP32", "\"0 0 0\"")))
+                .contains("inputs[0].data: expected a row-major array (flat, or nested by rows); received a string");
+        assertThat(error("[]")).startsWith("expected a JSON object");
+    }
+
+    @Test
+    void fieldsTheServerDoesNotReadAreIgnored() {
+        String request = "{\"id\": 7, \"trace\": {\"span\": 1}, \"inputs\": [{\"name\": \"features\", \"shape\":"
+                + " [1, 15], \"datatype\": \"FP32\", \"data\": " + zeros(15) + ", \"contents\": {}}]}";
+
+        JsonPath body = infer("/models/fraud/infer", request, 200);
+
+        assertThat(body.getString("id")).isEqualTo("7");
+        assertThat(body.getMap("$")).doesNotContainKey("parameters");
+        assertThat(body.getList("outputs[0].shape", Integer.class)).containsExactly(1, 1);
     }
 
     private JsonPath infer(String path, String body, int status) {
