@@ -17,10 +17,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.inferfn.model.FeatureSpec;
 import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelManifest;
-import io.inferfn.model.ModelManifest.FeatureSource;
-import io.inferfn.model.ModelManifest.FeatureSpec;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.model.OnnxModel;
 import io.inferfn.scoring.InvalidRequestException;
@@ -90,7 +89,7 @@ public final class InferenceProtocol {
         ArrayNode features = parameters.putArray("features_mode_inputs");
         features.add(JSON.objectNode().put("name", ENTITY_INPUT).put("datatype", "BYTES"));
         for (FeatureSpec f : model.manifest().features()) {
-            if (f.source() == FeatureSource.REQUEST) {
+            if (f instanceof FeatureSpec.Request) {
                 features.add(JSON.objectNode().put("name", f.name()).put("datatype", datatypeOf(f.type())));
             }
         }
@@ -238,7 +237,7 @@ public final class InferenceProtocol {
     private Map<String, ObjectNode> featuresMode(LoadedModel model, Map<String, Tensor> tensors) {
         Map<String, FeatureType> requestFeatures = new LinkedHashMap<>();
         for (FeatureSpec f : model.manifest().features()) {
-            if (f.source() == FeatureSource.REQUEST) {
+            if (f instanceof FeatureSpec.Request) {
                 requestFeatures.put(f.name(), f.type());
             }
         }

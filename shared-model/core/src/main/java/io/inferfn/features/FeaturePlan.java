@@ -14,10 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.inferfn.model.FeatureSpec;
 import io.inferfn.model.ModelManifest;
 import io.inferfn.model.ModelManifest.DerivedOp;
 import io.inferfn.model.ModelManifest.FeatureSource;
-import io.inferfn.model.ModelManifest.FeatureSpec;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.Row;
@@ -92,7 +92,7 @@ public final class FeaturePlan {
             names[i] = f.name();
             sources[i] = f.source();
             types[i] = f.type();
-            mayBeMissing[i] = f.mayBeMissing();
+            mayBeMissing[i] = f instanceof FeatureSpec.Store store && store.mayBeMissing();
             index.put(f.name(), i);
             Object d = f.defaultValue();
             hasDefault[i] = d != null;
@@ -103,25 +103,24 @@ public final class FeaturePlan {
             } else if (d instanceof String s) {
                 defaultStr[i] = s;
             }
-            switch (f.source()) {
-                case REQUEST -> request.add(i);
-                case STORE ->
-                    byPattern.computeIfAbsent(f.key(), k -> new ArrayList<>()).add(i);
-                case DERIVED -> {
-                    derivedList.add(i);
-                    ops[i] = f.op();
-                    args[i] = f.args().stream().mapToInt(index::get).toArray();
-                    if (f.boundaries() != null) {
-                        boundaries[i] = f.boundaries().stream()
-                                .mapToDouble(Double::doubleValue)
-                                .toArray();
-                    }
-                    if (f.categories() != null) {
-                        categories[i] = f.categories().toArray(String[]::new);
-                        numericCategories[i] = parseNumbers(categories[i]);
-                    }
-                    zones[i] = f.timezone() == null ? ZoneOffset.UTC : ZoneId.of(f.timezone());
+            if (f instanceof FeatureSpec.Request) {
+                request.add(i);
+            } else if (f instanceof FeatureSpec.Store store) {
+                byPattern.computeIfAbsent(store.key(), k -> new ArrayList<>()).add(i);
+            } else if (f instanceof FeatureSpec.Derived spec) {
+                derivedList.add(i);
+                ops[i] = spec.op();
+                args[i] = spec.args().stream().mapToInt(index::get).toArray();
+                if (spec.boundaries() != null) {
+                    boundaries[i] = spec.boundaries().stream()
+                            .mapToDouble(Double::doubleValue)
+                            .toArray();
                 }
+                if (spec.categories() != null) {
+                    categories[i] = spec.categories().toArray(String[]::new);
+                    numericCategories[i] = parseNumbers(categories[i]);
+                }
+                zones[i] = spec.timezone() == null ? ZoneOffset.UTC : ZoneId.of(spec.timezone());
             }
         }
         requestFeatures = request.stream().mapToInt(Integer::intValue).toArray();
@@ -568,7 +567,7 @@ public final class FeaturePlan {
 
         KeyPattern(String pattern, List<Integer> features, List<FeatureSpec> specs, Map<String, Integer> index) {
             this.pattern = pattern;
-            List<String> names = FeatureSpec.placeholders(pattern);
+            List<String> names = FeatureSpec.Store.placeholders(pattern);
             literals = new String[names.size() + 1];
             placeholders = new int[names.size()];
             int from = 0;
@@ -583,7 +582,7 @@ public final class FeaturePlan {
             }
             literals[names.size()] = pattern.substring(from);
             usesEntityId = entity;
-            fields = features.stream().map(i -> specs.get(i).field()).toArray(String[]::new);
+            fields = features.stream().map(i -> ((FeatureSpec.Store) specs.get(i)).field()).toArray(String[]::new);
             fieldFeatures = features.stream().mapToInt(Integer::intValue).toArray();
         }
 
