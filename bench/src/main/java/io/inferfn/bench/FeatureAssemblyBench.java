@@ -22,6 +22,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 import io.inferfn.features.FeaturePlan;
+import io.inferfn.features.FeatureScratch;
 import io.inferfn.features.StoreReply;
 import io.inferfn.model.LoadedModel;
 import io.inferfn.scoring.Row;
@@ -104,7 +105,7 @@ public class FeatureAssemblyBench {
         int set = next++ & (SETS - 1);
         List<Row> rows = rowSets.get(set);
         StoreReply reply = replies[set];
-        FeaturePlan.Scratch scratch = plan.scratch(batch);
+        FeatureScratch scratch = plan.scratch(batch);
         for (int r = 0; r < batch; r++) {
             plan.readRequest(rows.get(r), r, scratch, batch == 1 ? -1 : r);
         }

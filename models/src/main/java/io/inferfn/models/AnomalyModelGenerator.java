@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.inferfn.model.FeatureSpec;
 import io.inferfn.model.ModelManifest;
 import io.inferfn.model.ModelManifest.DerivedOp;
-import io.inferfn.model.ModelManifest.FeatureSpec;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.Quantization;
@@ -149,11 +149,11 @@ public final class AnomalyModelGenerator {
     static ModelManifest manifest(String sha256) {
         List<FeatureSpec> f = new ArrayList<>();
         for (String name : REQUEST_FEATURES) {
-            f.add(FeatureSpec.request(name, FeatureType.NUMBER, null));
+            f.add(new FeatureSpec.Request(name, FeatureType.NUMBER, null));
         }
         for (int i = 0; i < BASELINE_FIELDS.size(); i++) {
             String field = BASELINE_FIELDS.get(i);
-            f.add(FeatureSpec.store(field, STORE_KEY, field, BASELINE_DEFAULTS.get(i), false));
+            f.add(new FeatureSpec.Store(field, STORE_KEY, field, BASELINE_DEFAULTS.get(i), false));
         }
         List<String> columns = new ArrayList<>();
         String[][] channels = {
@@ -163,9 +163,9 @@ public final class AnomalyModelGenerator {
         };
         for (String[] c : channels) {
             String p = c[0];
-            f.add(FeatureSpec.derived(p + "_dev", DerivedOp.DIFFERENCE, List.of(c[1], p + "_mean"), null, null));
-            f.add(FeatureSpec.derived(p + "_z", DerivedOp.RATIO, List.of(p + "_dev", p + "_std"), null, null));
-            f.add(FeatureSpec.derived(p + "_z_band", DerivedOp.BUCKET, List.of(p + "_z"), SensorData.Z_BANDS, null));
+            f.add(FeatureSpec.Derived.of(p + "_dev", DerivedOp.DIFFERENCE, c[1], p + "_mean"));
+            f.add(FeatureSpec.Derived.of(p + "_z", DerivedOp.RATIO, p + "_dev", p + "_std"));
+            f.add(FeatureSpec.Derived.bucket(p + "_z_band", p + "_z", SensorData.Z_BANDS));
             columns.add(p + "_z_band");
         }
         return new ModelManifest(

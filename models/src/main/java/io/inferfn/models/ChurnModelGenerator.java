@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.inferfn.model.FeatureSpec;
 import io.inferfn.model.ModelManifest;
 import io.inferfn.model.ModelManifest.DerivedOp;
-import io.inferfn.model.ModelManifest.FeatureSpec;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.Quantization;
@@ -116,26 +116,26 @@ public final class ChurnModelGenerator {
     /** The manifest: where each of the 27 columns comes from, mirroring {@link ChurnData#features}. */
     static ModelManifest manifest(String sha256) {
         List<FeatureSpec> f = new ArrayList<>();
-        f.add(FeatureSpec.request("tenure_months", FeatureType.NUMBER, null));
-        f.add(FeatureSpec.request("monthly_charges", FeatureType.NUMBER, null));
-        f.add(FeatureSpec.request("total_charges", FeatureType.NUMBER, null));
-        f.add(FeatureSpec.request("contract", FeatureType.STRING, "month_to_month"));
-        f.add(FeatureSpec.request("payment_method", FeatureType.STRING, "electronic_check"));
-        f.add(FeatureSpec.request("paperless_billing", FeatureType.BOOLEAN, false));
-        f.add(FeatureSpec.request("num_products", FeatureType.NUMBER, 1.0));
-        f.add(FeatureSpec.request("support_calls_90d", FeatureType.NUMBER, 0.0));
-        f.add(FeatureSpec.request("late_payments_12m", FeatureType.NUMBER, 0.0));
-        f.add(FeatureSpec.request("age", FeatureType.NUMBER, null));
-        f.add(FeatureSpec.request("has_partner", FeatureType.BOOLEAN, false));
-        f.add(FeatureSpec.request("internet_service", FeatureType.STRING, "none"));
-        f.add(FeatureSpec.request("discount_pct", FeatureType.NUMBER, 0.0));
-        f.add(FeatureSpec.request("dependents", FeatureType.NUMBER, 0.0));
-        f.add(FeatureSpec.request("autopay", FeatureType.BOOLEAN, false));
-        f.add(FeatureSpec.request("days_since_plan_change", FeatureType.NUMBER, 365.0));
-        f.add(FeatureSpec.store("logins_30d", STORE_KEY, "logins_30d", 8.0, false));
-        f.add(FeatureSpec.store("days_since_last_login", STORE_KEY, "days_since_last_login", 7.0, false));
-        f.add(FeatureSpec.store("app_minutes_30d", STORE_KEY, "app_minutes_30d", 60.0, false));
-        f.add(FeatureSpec.store("complaints_30d", STORE_KEY, "complaints_30d", 0.0, true));
+        f.add(new FeatureSpec.Request("tenure_months", FeatureType.NUMBER, null));
+        f.add(new FeatureSpec.Request("monthly_charges", FeatureType.NUMBER, null));
+        f.add(new FeatureSpec.Request("total_charges", FeatureType.NUMBER, null));
+        f.add(new FeatureSpec.Request("contract", FeatureType.STRING, "month_to_month"));
+        f.add(new FeatureSpec.Request("payment_method", FeatureType.STRING, "electronic_check"));
+        f.add(new FeatureSpec.Request("paperless_billing", FeatureType.BOOLEAN, false));
+        f.add(new FeatureSpec.Request("num_products", FeatureType.NUMBER, 1.0));
+        f.add(new FeatureSpec.Request("support_calls_90d", FeatureType.NUMBER, 0.0));
+        f.add(new FeatureSpec.Request("late_payments_12m", FeatureType.NUMBER, 0.0));
+        f.add(new FeatureSpec.Request("age", FeatureType.NUMBER, null));
+        f.add(new FeatureSpec.Request("has_partner", FeatureType.BOOLEAN, false));
+        f.add(new FeatureSpec.Request("internet_service", FeatureType.STRING, "none"));
+        f.add(new FeatureSpec.Request("discount_pct", FeatureType.NUMBER, 0.0));
+        f.add(new FeatureSpec.Request("dependents", FeatureType.NUMBER, 0.0));
+        f.add(new FeatureSpec.Request("autopay", FeatureType.BOOLEAN, false));
+        f.add(new FeatureSpec.Request("days_since_plan_change", FeatureType.NUMBER, 365.0));
+        f.add(new FeatureSpec.Store("logins_30d", STORE_KEY, "logins_30d", 8.0, false));
+        f.add(new FeatureSpec.Store("days_since_last_login", STORE_KEY, "days_since_last_login", 7.0, false));
+        f.add(new FeatureSpec.Store("app_minutes_30d", STORE_KEY, "app_minutes_30d", 60.0, false));
+        f.add(new FeatureSpec.Store("complaints_30d", STORE_KEY, "complaints_30d", 0.0, true));
         for (String name : List.of(
                 "tenure_months",
                 "monthly_charges",
@@ -151,18 +151,11 @@ public final class ChurnModelGenerator {
                 "logins_30d",
                 "days_since_last_login",
                 "app_minutes_30d")) {
-            f.add(FeatureSpec.derived("log_" + name, DerivedOp.LOG1P, List.of(name), null, null));
+            f.add(FeatureSpec.Derived.of("log_" + name, DerivedOp.LOG1P, name));
         }
-        f.add(FeatureSpec.derived(
-                "contract_onehot", DerivedOp.ONE_HOT, List.of("contract"), null, List.of(ChurnData.CONTRACTS)));
-        f.add(FeatureSpec.derived(
-                "payment_onehot",
-                DerivedOp.ONE_HOT,
-                List.of("payment_method"),
-                null,
-                List.of(ChurnData.PAYMENT_METHODS)));
-        f.add(FeatureSpec.derived(
-                "internet_onehot", DerivedOp.ONE_HOT, List.of("internet_service"), null, List.of(ChurnData.INTERNET)));
+        f.add(FeatureSpec.Derived.oneHot("contract_onehot", "contract", List.of(ChurnData.CONTRACTS)));
+        f.add(FeatureSpec.Derived.oneHot("payment_onehot", "payment_method", List.of(ChurnData.PAYMENT_METHODS)));
+        f.add(FeatureSpec.Derived.oneHot("internet_onehot", "internet_service", List.of(ChurnData.INTERNET)));
         List<String> columns = List.of(
                 "log_tenure_months",
                 "log_monthly_charges",

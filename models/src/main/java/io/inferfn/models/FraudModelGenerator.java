@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.inferfn.model.FeatureSpec;
 import io.inferfn.model.ModelManifest;
 import io.inferfn.model.ModelManifest.DerivedOp;
-import io.inferfn.model.ModelManifest.FeatureSpec;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.Quantization;
@@ -108,30 +108,23 @@ public final class FraudModelGenerator {
     static ModelManifest manifest(String sha256) {
         String key = "customer:{entityId}";
         List<FeatureSpec> features = new ArrayList<>();
-        features.add(FeatureSpec.request("amount", FeatureType.NUMBER, null));
-        features.add(FeatureSpec.request("merchant_category", FeatureType.STRING, "other"));
-        features.add(FeatureSpec.request("timestamp", FeatureType.TIMESTAMP, null));
-        features.add(FeatureSpec.request("card_present", FeatureType.BOOLEAN, false));
-        features.add(FeatureSpec.store("avg_amount_30d", key, "avg_amount_30d", 55.0, false));
-        features.add(FeatureSpec.store("txn_count_24h", key, "txn_count_24h", 2.0, false));
-        features.add(FeatureSpec.store("account_age_days", key, "account_age_days", 365.0, false));
-        features.add(FeatureSpec.store("chargebacks_1y", key, "chargebacks_1y", 0.0, true));
-        features.add(FeatureSpec.derived("log_amount", DerivedOp.LOG1P, List.of("amount"), null, null));
-        features.add(
-                FeatureSpec.derived("amount_ratio", DerivedOp.RATIO, List.of("amount", "avg_amount_30d"), null, null));
-        features.add(FeatureSpec.derived("log_amount_ratio", DerivedOp.LOG1P, List.of("amount_ratio"), null, null));
-        features.add(FeatureSpec.derived("log_txn_count_24h", DerivedOp.LOG1P, List.of("txn_count_24h"), null, null));
-        features.add(FeatureSpec.derived("log_account_age", DerivedOp.LOG1P, List.of("account_age_days"), null, null));
-        features.add(FeatureSpec.derived("hour", DerivedOp.HOUR_OF_DAY, List.of("timestamp"), null, null));
-        features.add(FeatureSpec.derived("hour_band", DerivedOp.BUCKET, List.of("hour"), List.of(6.0, 22.0), null));
-        features.add(FeatureSpec.derived(
-                "hour_band_onehot", DerivedOp.ONE_HOT, List.of("hour_band"), null, List.of("0", "1", "2")));
-        features.add(FeatureSpec.derived(
-                "category_onehot",
-                DerivedOp.ONE_HOT,
-                List.of("merchant_category"),
-                null,
-                List.of(FraudData.CATEGORIES)));
+        features.add(new FeatureSpec.Request("amount", FeatureType.NUMBER, null));
+        features.add(new FeatureSpec.Request("merchant_category", FeatureType.STRING, "other"));
+        features.add(new FeatureSpec.Request("timestamp", FeatureType.TIMESTAMP, null));
+        features.add(new FeatureSpec.Request("card_present", FeatureType.BOOLEAN, false));
+        features.add(new FeatureSpec.Store("avg_amount_30d", key, "avg_amount_30d", 55.0, false));
+        features.add(new FeatureSpec.Store("txn_count_24h", key, "txn_count_24h", 2.0, false));
+        features.add(new FeatureSpec.Store("account_age_days", key, "account_age_days", 365.0, false));
+        features.add(new FeatureSpec.Store("chargebacks_1y", key, "chargebacks_1y", 0.0, true));
+        features.add(FeatureSpec.Derived.of("log_amount", DerivedOp.LOG1P, "amount"));
+        features.add(FeatureSpec.Derived.of("amount_ratio", DerivedOp.RATIO, "amount", "avg_amount_30d"));
+        features.add(FeatureSpec.Derived.of("log_amount_ratio", DerivedOp.LOG1P, "amount_ratio"));
+        features.add(FeatureSpec.Derived.of("log_txn_count_24h", DerivedOp.LOG1P, "txn_count_24h"));
+        features.add(FeatureSpec.Derived.of("log_account_age", DerivedOp.LOG1P, "account_age_days"));
+        features.add(FeatureSpec.Derived.of("hour", DerivedOp.HOUR_OF_DAY, "timestamp"));
+        features.add(FeatureSpec.Derived.bucket("hour_band", "hour", List.of(6.0, 22.0)));
+        features.add(FeatureSpec.Derived.oneHot("hour_band_onehot", "hour_band", List.of("0", "1", "2")));
+        features.add(FeatureSpec.Derived.oneHot("category_onehot", "merchant_category", List.of(FraudData.CATEGORIES)));
         List<String> columns = List.of(
                 "log_amount",
                 "log_amount_ratio",

@@ -19,10 +19,9 @@ import org.junit.jupiter.api.Test;
 
 import io.inferfn.features.FeatureStore;
 import io.inferfn.features.StoreReply;
+import io.inferfn.model.FeatureSpec;
 import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelManifest;
-import io.inferfn.model.ModelManifest.FeatureSource;
-import io.inferfn.model.ModelManifest.FeatureSpec;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxOptions;
 import io.inferfn.model.Quantization;
@@ -111,13 +110,13 @@ class AnomalyModelTest {
         assertThat(m.input().features()).containsExactly("temp_z_band", "vib_z_band", "pres_z_band");
         List<String> request = new ArrayList<>();
         List<String> stored = new ArrayList<>();
-        for (FeatureSpec f : m.features()) {
-            if (f.source() == FeatureSource.REQUEST) {
+        for (FeatureSpec spec : m.features()) {
+            if (spec instanceof FeatureSpec.Request f) {
                 request.add(f.name());
                 assertThat(f.defaultValue())
                         .as("request feature %s is required", f.name())
                         .isNull();
-            } else if (f.source() == FeatureSource.STORE) {
+            } else if (spec instanceof FeatureSpec.Store f) {
                 stored.add(f.field());
                 assertThat(f.key()).isEqualTo("sensor:{entityId}");
                 assertThat(f.mayBeMissing())

@@ -31,9 +31,8 @@ import io.inferfn.http.InferenceProtocolBodies.ResponseOutput;
 import io.inferfn.http.InferenceProtocolBodies.TensorData;
 import io.inferfn.http.InferenceProtocolBodies.TensorMetadata;
 import io.inferfn.http.InferenceProtocolBodies.Values;
+import io.inferfn.model.FeatureSpec;
 import io.inferfn.model.LoadedModel;
-import io.inferfn.model.ModelManifest.FeatureSource;
-import io.inferfn.model.ModelManifest.FeatureSpec;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.model.OnnxModel;
 import io.inferfn.scoring.InferenceException;
@@ -104,7 +103,7 @@ public final class InferenceProtocol {
         List<TensorMetadata> features = new ArrayList<>();
         features.add(new TensorMetadata(ENTITY_INPUT, "BYTES", null));
         for (FeatureSpec f : model.manifest().features()) {
-            if (f.source() == FeatureSource.REQUEST) {
+            if (f instanceof FeatureSpec.Request) {
                 features.add(new TensorMetadata(f.name(), datatypeOf(f.type()), null));
             }
         }
@@ -331,7 +330,7 @@ public final class InferenceProtocol {
     private Map<String, ResponseOutput> featuresMode(LoadedModel model, Map<String, RequestInput> tensors) {
         Map<String, FeatureType> requestFeatures = new LinkedHashMap<>();
         for (FeatureSpec f : model.manifest().features()) {
-            if (f.source() == FeatureSource.REQUEST) {
+            if (f instanceof FeatureSpec.Request) {
                 requestFeatures.put(f.name(), f.type());
             }
         }

@@ -10,12 +10,16 @@ import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * {@code manifest.json}: the single source of truth for a published model. It pins the sha256 of
@@ -50,13 +54,28 @@ public record ModelManifest(
 
     /** Reads and validates a manifest; {@code origin} names the file in error messages. */
     public static ModelManifest parse(InputStream json, String origin) {
+        byte[] bytes;
+        try {
+            bytes = json.readAllBytes();
+        } catch (IOException e) {
+            throw new ManifestException("cannot read manifest " + origin + ": " + e.getMessage(), e);
+        }
+        return parse(bytes, origin);
+    }
+
+    /** Parses a manifest held in memory (tests, tools). */
+    public static ModelManifest parse(byte[] json, String origin) {
         ModelManifest manifest;
         try {
             manifest = MAPPER.readValue(json, ModelManifest.class);
+        } catch (InvalidTypeIdException | UnrecognizedPropertyException e) {
+            String feature = featureOf(json, e);
+            if (feature == null) {
+                throw notValid(origin, e);
+            }
+            throw new ManifestException("manifest " + origin + ": " + feature + featureProblem(e), e);
         } catch (JsonProcessingException e) {
-            throw new ManifestException(
-                    "manifest " + origin + " is not valid: " + e.getOriginalMessage() + " (at " + e.getLocation() + ")",
-                    e);
+            throw notValid(origin, e);
         } catch (IOException e) {
             throw new ManifestException("cannot read manifest " + origin + ": " + e.getMessage(), e);
         }
@@ -67,9 +86,43 @@ public record ModelManifest(
         return manifest;
     }
 
-    /** Parses a manifest held in memory (tests, tools). */
-    public static ModelManifest parse(byte[] json, String origin) {
-        return parse(new java.io.ByteArrayInputStream(json), origin);
+    private static ManifestException notValid(String origin, JsonProcessingException e) {
+        return new ManifestException(
+                "manifest " + origin + " is not valid: " + e.getOriginalMessage() + " (at " + e.getLocation() + ")", e);
+    }
+
+    /**
+     * Names the feature a mapping error is in ({@code feature 'amount': }, else {@code features[3]: }),
+     * or null when the error is elsewhere. Jackson's own text would name Java classes.
+     */
+    private static String featureOf(byte[] json, JsonMappingException e) {
+        List<JsonMappingException.Reference> path = e.getPath();
+        if (path.size() < 2 || !"features".equals(path.get(0).getFieldName())) {
+            return null;
+        }
+        int index = path.get(1).getIndex();
+        try {
+            JsonNode name = MAPPER.readTree(json).path("features").path(index).path("name");
+            if (name.isTextual()) {
+                return "feature '" + name.asText() + "': ";
+            }
+        } catch (IOException unreadable) {
+            // the position is all there is to say
+        }
+        return "features[" + index + "]: ";
+    }
+
+    private static String featureProblem(JsonMappingException e) {
+        if (e instanceof InvalidTypeIdException typeId) {
+            return typeId.getTypeId() == null
+                    ? "'source' is required (" + FeatureSource.NAMES + ")"
+                    : "'source' must be one of " + FeatureSource.NAMES + "; got '" + typeId.getTypeId() + "'";
+        }
+        UnrecognizedPropertyException unknown = (UnrecognizedPropertyException) e;
+        Class<?> spec = unknown.getReferringClass();
+        JsonPropertyOrder fields = spec.getAnnotation(JsonPropertyOrder.class);
+        return "a " + FeatureSource.of(spec) + " feature takes no '" + unknown.getPropertyName() + "'; it takes "
+                + (fields == null ? unknown.getKnownPropertyIds() : String.join(", ", fields.value()));
     }
 
     /** Serializes the manifest as indented JSON (used by the publisher and the model generator). */
@@ -79,11 +132,6 @@ public record ModelManifest(
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("manifest cannot be serialized", e);
         }
-    }
-
-    /** A copy with another checksum, for publishers that hash the model after writing it. */
-    public ModelManifest withSha256(String newSha256) {
-        return new ModelManifest(name, version, newSha256, quantization, description, inputs, features, output);
     }
 
     /** A copy published as another version with another quantization (the publisher's rewrite). */
@@ -190,14 +238,15 @@ public record ModelManifest(
             return json;
         }
 
-        @JsonCreator
-        public static FeatureSource of(String value) {
-            for (FeatureSource s : values()) {
-                if (s.json.equals(value)) {
-                    return s;
-                }
+        /** The values of {@code "source"}, for messages. */
+        static final String NAMES = "request, store or derived";
+
+        /** The source of a {@link FeatureSpec} record class. */
+        static String of(Class<?> spec) {
+            if (spec == FeatureSpec.Request.class) {
+                return REQUEST.json;
             }
-            throw new IllegalArgumentException("source must be one of request, store, derived; got '" + value + "'");
+            return spec == FeatureSpec.Store.class ? STORE.json : DERIVED.json;
         }
     }
 
@@ -274,206 +323,6 @@ public record ModelManifest(
             }
             throw new IllegalArgumentException("op must be one of ratio, difference, log1p, bucket, one_hot,"
                     + " hour_of_day, day_of_week; got '" + value + "'");
-        }
-    }
-
-    /**
-     * One feature. {@code source=request}: read from the request's {@code features} by name.
-     * {@code source=store}: field {@code field} of the Redis hash at {@code key}, a pattern whose
-     * {@code {entityId}} or {@code {<request feature>}} placeholders are filled per row.
-     * {@code source=derived}: {@code op} applied to {@code args} (features declared earlier).
-     *
-     * <p>{@code default} is used when the value is missing; a request feature without a default is
-     * required. {@code optional=true} means a missing value does not make the response degraded.
-     */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record FeatureSpec(
-            String name,
-            FeatureSource source,
-            FeatureType type,
-            @JsonProperty("default") Object defaultValue,
-            Boolean optional,
-            String key,
-            String field,
-            DerivedOp op,
-            List<String> args,
-            List<Double> boundaries,
-            List<String> categories,
-            String timezone) {
-
-        @JsonCreator
-        public FeatureSpec {
-            type = type == null ? FeatureType.NUMBER : type;
-        }
-
-        /** Shorthand for a request feature. */
-        public static FeatureSpec request(String name, FeatureType type, Object defaultValue) {
-            return new FeatureSpec(
-                    name, FeatureSource.REQUEST, type, defaultValue, null, null, null, null, null, null, null, null);
-        }
-
-        /** Shorthand for an online-store feature. */
-        public static FeatureSpec store(String name, String key, String field, double defaultValue, boolean optional) {
-            return new FeatureSpec(
-                    name,
-                    FeatureSource.STORE,
-                    FeatureType.NUMBER,
-                    defaultValue,
-                    optional ? Boolean.TRUE : null,
-                    key,
-                    field,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null);
-        }
-
-        /** Shorthand for a derived feature. */
-        public static FeatureSpec derived(
-                String name, DerivedOp op, List<String> args, List<Double> boundaries, List<String> categories) {
-            return new FeatureSpec(
-                    name,
-                    FeatureSource.DERIVED,
-                    FeatureType.NUMBER,
-                    null,
-                    null,
-                    null,
-                    null,
-                    op,
-                    args,
-                    boundaries,
-                    categories,
-                    null);
-        }
-
-        public boolean mayBeMissing() {
-            return Boolean.TRUE.equals(optional);
-        }
-
-        /** Columns this feature fills in the input tensor. */
-        public int width() {
-            return op == DerivedOp.ONE_HOT ? categories.size() : 1;
-        }
-
-        void validate(String where, Map<String, FeatureSpec> earlier) {
-            require(
-                    name != null && name.matches("[A-Za-z_][A-Za-z0-9_]*"),
-                    where + "feature names must be identifiers (letters, digits, '_'); got " + quote(name));
-            String at = where + "feature '" + name + "': ";
-            require(source != null, at + "'source' is required (request, store or derived)");
-            require(!ENTITY_ID.equals(name), at + "'entityId' is reserved for the request's entity id");
-            switch (source) {
-                case REQUEST -> {
-                    require(
-                            key == null && field == null && op == null,
-                            at + "a request feature takes no key, field or op");
-                    checkDefault(at);
-                }
-                case STORE -> {
-                    require(
-                            type == FeatureType.NUMBER || type == FeatureType.BOOLEAN,
-                            at + "store features are numbers or booleans; got " + type.json());
-                    require(
-                            key != null && !key.isBlank(),
-                            at + "a store feature needs 'key', a Redis key pattern" + " such as 'customer:{entityId}'");
-                    require(field != null && !field.isBlank(), at + "a store feature needs 'field', the hash field");
-                    require(defaultValue != null, at + "a store feature needs a 'default' for when Redis has no value");
-                    checkDefault(at);
-                    for (String placeholder : placeholders(key)) {
-                        if (!ENTITY_ID.equals(placeholder)) {
-                            FeatureSpec ref = earlier.get(placeholder);
-                            require(
-                                    ref != null
-                                            && ref.source == FeatureSource.REQUEST
-                                            && ref.type == FeatureType.STRING,
-                                    at + "key pattern '" + key
-                                            + "' uses {" + placeholder
-                                            + "}, which must be 'entityId' or a string request feature"
-                                            + " declared before it");
-                        }
-                    }
-                }
-                case DERIVED -> {
-                    require(op != null, at + "a derived feature needs 'op'");
-                    require(
-                            args != null && args.size() == op.arity(),
-                            at + "op " + op.json() + " takes " + op.arity() + " argument(s); got "
-                                    + (args == null ? 0 : args.size()));
-                    for (String arg : args) {
-                        FeatureSpec ref = earlier.get(arg);
-                        require(
-                                ref != null,
-                                at + "argument '" + arg + "' must be a feature declared before '" + name + "'");
-                        boolean stringArg = ref.type == FeatureType.STRING;
-                        require(
-                                !stringArg || op == DerivedOp.ONE_HOT,
-                                at + "argument '" + arg + "' is a string; only one_hot takes strings");
-                        boolean timeArg = ref.type == FeatureType.TIMESTAMP;
-                        boolean timeOp = op == DerivedOp.HOUR_OF_DAY || op == DerivedOp.DAY_OF_WEEK;
-                        require(
-                                !timeOp || timeArg,
-                                at + op.json() + " needs a timestamp feature; '" + arg + "' is " + ref.type.json());
-                    }
-                    if (op == DerivedOp.BUCKET) {
-                        require(boundaries != null && !boundaries.isEmpty(), at + "bucket needs 'boundaries'");
-                        for (int i = 1; i < boundaries.size(); i++) {
-                            require(
-                                    boundaries.get(i - 1) < boundaries.get(i),
-                                    at + "bucket 'boundaries' must be strictly ascending; got " + boundaries);
-                        }
-                    }
-                    if (op == DerivedOp.ONE_HOT) {
-                        require(categories != null && !categories.isEmpty(), at + "one_hot needs 'categories'");
-                        require(
-                                new HashSet<>(categories).size() == categories.size(),
-                                at + "one_hot 'categories' has duplicates: " + categories);
-                    }
-                    if (timezone != null) {
-                        try {
-                            java.time.ZoneId.of(timezone);
-                        } catch (java.time.DateTimeException e) {
-                            throw new ManifestException(at + "unknown timezone '" + timezone + "'");
-                        }
-                    }
-                    if (op == DerivedOp.RATIO || op == DerivedOp.LOG1P) {
-                        require(
-                                defaultValue == null || defaultValue instanceof Number,
-                                at + "'default' must be a number");
-                    }
-                }
-            }
-        }
-
-        private void checkDefault(String at) {
-            if (defaultValue == null) {
-                return;
-            }
-            boolean ok =
-                    switch (type) {
-                        case NUMBER, TIMESTAMP -> defaultValue instanceof Number n && Double.isFinite(n.doubleValue());
-                        case BOOLEAN -> defaultValue instanceof Boolean;
-                        case STRING -> defaultValue instanceof String;
-                    };
-            require(ok, at + "'default' " + defaultValue + " is not a " + type.json());
-        }
-
-        /** Placeholder names in a key pattern: {@code "m:{merchant}:{entityId}"} -> merchant, entityId. */
-        public static List<String> placeholders(String pattern) {
-            List<String> names = new java.util.ArrayList<>();
-            int from = 0;
-            while (true) {
-                int open = pattern.indexOf('{', from);
-                if (open < 0) {
-                    return names;
-                }
-                int close = pattern.indexOf('}', open);
-                if (close < 0) {
-                    throw new ManifestException("key pattern '" + pattern + "' has an unclosed '{'");
-                }
-                names.add(pattern.substring(open + 1, close));
-                from = close + 1;
-            }
         }
     }
 

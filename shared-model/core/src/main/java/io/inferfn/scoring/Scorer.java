@@ -7,6 +7,7 @@ import java.util.List;
 import ai.onnxruntime.OrtException;
 
 import io.inferfn.features.FeaturePlan;
+import io.inferfn.features.FeatureScratch;
 import io.inferfn.features.FeatureStore;
 import io.inferfn.features.StoreReply;
 import io.inferfn.model.LoadedModel;
@@ -64,7 +65,7 @@ public final class Scorer {
             return List.of();
         }
         FeaturePlan plan = model.plan();
-        FeaturePlan.Scratch scratch = plan.scratch(count);
+        FeatureScratch scratch = plan.scratch(count);
         List<Row> valid = new ArrayList<>(count);
         for (int r = 0; r < count; r++) {
             Row row = rows.get(r);
@@ -85,7 +86,7 @@ public final class Scorer {
             return List.of();
         }
         FeaturePlan plan = model.plan();
-        FeaturePlan.Scratch scratch = plan.scratch(count);
+        FeatureScratch scratch = plan.scratch(count);
         for (int r = 0; r < count; r++) {
             plan.readRequest(rows.get(r), r, scratch, batch ? r : -1);
         }
@@ -94,7 +95,7 @@ public final class Scorer {
 
     /** Fetches, assembles and runs rows whose request features are already in {@code scratch}. */
     private List<Prediction> score(
-            LoadedModel model, List<? extends Row> rows, FeaturePlan plan, FeaturePlan.Scratch scratch) {
+            LoadedModel model, List<? extends Row> rows, FeaturePlan plan, FeatureScratch scratch) {
         int count = rows.size();
         int keys = plan.storeKeys(rows, scratch);
         StoreReply reply = keys == 0 ? NOTHING_TO_FETCH : store.fetch(scratch.keys(), scratch.fields(), keys);

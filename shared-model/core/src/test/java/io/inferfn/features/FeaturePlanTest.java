@@ -62,7 +62,7 @@ class FeaturePlanTest {
     record Result(float[] columns, List<String> missing, boolean degraded, String[] keys) {}
 
     Result assemble(Row row, StoreReplyFactory store) {
-        FeaturePlan.Scratch s = plan.scratch(1);
+        FeatureScratch s = plan.scratch(1);
         plan.readRequest(row, 0, s, -1);
         int keys = plan.storeKeys(List.of(row), s);
         String[] keyCopy = java.util.Arrays.copyOf(s.keys(), keys);
@@ -148,7 +148,7 @@ class FeaturePlanTest {
 
     @Test
     void requestValidationNamesTheFeatureAndTheRowOfABatch() {
-        FeaturePlan.Scratch s = plan.scratch(2);
+        FeatureScratch s = plan.scratch(2);
         Map<String, Object> bad = request(40);
         bad.put("amount", "forty");
         assertThatThrownBy(() -> plan.readRequest(Row.of("c-1", bad), 1, s, 1))
@@ -199,8 +199,8 @@ class FeaturePlanTest {
         String[] names = {"amount", "ts", "hour_utc"};
         assertThatThrownBy(() -> assemble(new Columns("c-1", names, new Object[] {1.0, 1.0, 3.0}), null))
                 .hasMessageContaining("feature 'hour_utc' is derived by the model from other features");
-        assertThatThrownBy(() ->
-                        assemble(new Columns("c-1", new String[] {"amount", "nope"}, new Object[] {1.0, 2.0}), null))
+        assertThatThrownBy(() -> assemble(
+                        new Columns("c-1", new String[] {"amount", "ts", "nope"}, new Object[] {1.0, 1.0, 2.0}), null))
                 .hasMessageContaining("unknown feature 'nope'");
         assertThatThrownBy(() ->
                         assemble(new Columns("c-1", new String[] {"amount", "ts"}, new Object[] {null, 1.0}), null))
@@ -208,5 +208,71 @@ class FeaturePlanTest {
         assertThatThrownBy(() ->
                         assemble(new Columns("c-1", new String[] {"amount", "ts"}, new Object[] {"lots", 1.0}), null))
                 .hasMessageContaining("feature 'amount' must be a number; got the string \"lots\"");
+    }
+
+    /** The message {@code readRequest} rejects {@code row} with, as row 3 of a batch. */
+    String rejection(Row row) {
+        FeatureScratch s = plan.scratch(1);
+        try {
+            plan.readRequest(row, 0, s, 3);
+        } catch (InvalidRequestException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("accepted " + row.features());
+    }
+
+    @Test
+    void positionalRowsAndMapRowsAreRejectedWithTheSameMessage() {
+        Object[][] cases = {
+            {new String[] {"amount", "ts"}, new Object[] {null, 1.0}, "feature 'amount' is required"},
+            {new String[] {"ts"}, new Object[] {1.0}, "feature 'amount' is required"},
+            {new String[] {"amount", "ts"}, new Object[] {"lots", 1.0}, "feature 'amount' must be a number"},
+            {new String[] {"amount", "ts"}, new Object[] {Double.NaN, 1.0}, "must be a finite number"},
+            {new String[] {"amount", "ts"}, new Object[] {1e39, 1.0}, "beyond the float32 range"},
+            {new String[] {"amount", "ts"}, new Object[] {1.0, "yesterday"}, "feature 'ts' must be a timestamp"},
+            {new String[] {"amount", "ts", "category"}, new Object[] {1.0, 1.0, 7}, "'category' must be a string"},
+            {new String[] {"amount", "ts", "avg"}, new Object[] {1.0, 1.0, "high"}, "feature 'avg' must be a number"},
+            {new String[] {"amount", "ts", "flag"}, new Object[] {1.0, 1.0, 1}, "'flag' must be a boolean"},
+            {new String[] {"amount", "ts", "nope"}, new Object[] {1.0, 1.0, 2.0}, "unknown feature 'nope'; model plan"},
+            {new String[] {"amount", "ts", "nope"}, new Object[] {1.0, 1.0, null}, "unknown feature 'nope'"},
+            {new String[] {"amount", "ts", "band"}, new Object[] {1.0, 1.0, 2.0}, "feature 'band' is derived"},
+            // two problems: request features are checked first, in declaration order, whatever the row's order
+            {new String[] {"nope", "ts"}, new Object[] {1.0, "yesterday"}, "feature 'amount' is required"},
+            {new String[] {"nope", "amount", "ts"}, new Object[] {1.0, 1.0, "x"}, "feature 'ts' must be a timestamp"},
+        };
+        for (Object[] c : cases) {
+            Columns positional = new Columns("c-1", (String[]) c[0], (Object[]) c[1]);
+            Map<String, Object> byName = new HashMap<>();
+            for (int i = 0; i < positional.columnNames().length; i++) {
+                byName.put(positional.columnNames()[i], positional.columnValues()[i]);
+            }
+            String message = rejection(positional);
+            assertThat(message)
+                    .as("positional %s", byName)
+                    .startsWith("rows[3]: ")
+                    .contains((String) c[2]);
+            assertThat(rejection(Row.of("c-1", byName))).as("map %s", byName).isEqualTo(message);
+        }
+        Columns noEntity = new Columns(" ", new String[] {"amount", "ts"}, new Object[] {1.0, 1.0});
+        assertThat(rejection(noEntity))
+                .isEqualTo(rejection(Row.of(" ", noEntity.features())))
+                .isEqualTo("rows[3]: 'entityId' is required: model plan reads online features keyed by"
+                        + " customer:{entityId}");
+    }
+
+    @Test
+    void aRequiredFeatureMessageListsWhatTheModelTakes() {
+        assertThat(rejection(Row.of("c-1", Map.of("ts", 1.0))))
+                .isEqualTo("rows[3]: feature 'amount' is required: expected a number; model plan takes amount (number),"
+                        + " ts (timestamp), category (string, optional), code (number, optional),"
+                        + " merchant (string, optional)");
+    }
+
+    @Test
+    void aPositionalSourceThatRepeatsAColumnUsesTheFirst() {
+        Columns repeated = new Columns(
+                "c-1", new String[] {"amount", "ts", "amount"}, new Object[] {40.0, "2026-11-23T23:30:00Z", 1.0});
+        StoreReplyFactory store = (keys, fields, n) -> StoreReply.of(new String[][] {{"80", "3"}, {"1"}});
+        assertThat(assemble(repeated, store).columns()[0]).isEqualTo(0.5f);
     }
 }

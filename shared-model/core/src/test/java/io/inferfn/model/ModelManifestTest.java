@@ -5,11 +5,19 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+
+import io.inferfn.model.ModelManifest.DerivedOp;
+import io.inferfn.model.ModelManifest.FeatureSource;
+import io.inferfn.model.ModelManifest.FeatureType;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 class ModelManifestTest {
 
@@ -36,8 +44,14 @@ class ModelManifestTest {
         assertThat(m.name()).isEqualTo("demo");
         assertThat(m.quantization()).isEqualTo(Quantization.INT8);
         assertThat(m.features()).hasSize(4);
-        assertThat(m.features().get(1).key()).isEqualTo("customer:{entityId}");
-        assertThat(m.features().get(2).op()).isEqualTo(ModelManifest.DerivedOp.RATIO);
+        assertThat(m.features().get(0)).isEqualTo(new FeatureSpec.Request("amount", FeatureType.NUMBER, null));
+        assertThat(m.features().get(1)).isInstanceOfSatisfying(FeatureSpec.Store.class, store -> {
+            assertThat(store.key()).isEqualTo("customer:{entityId}");
+            assertThat(store.mayBeMissing()).isFalse();
+        });
+        assertThat(m.features().get(2))
+                .isInstanceOfSatisfying(FeatureSpec.Derived.class, derived -> assertThat(derived.op())
+                        .isEqualTo(DerivedOp.RATIO));
         assertThat(m.output().labels()).containsExactly("ok", "alert");
         assertThat(m.features().get(3).width()).isEqualTo(3);
     }
@@ -54,6 +68,87 @@ class ModelManifestTest {
             ModelManifest m = ModelManifest.parse(in, "models/fraud/1/manifest.json");
             assertThat(m.name()).isEqualTo("fraud");
         }
+    }
+
+    @Test
+    void everyCommittedManifestParsesAndWritesBackTheSameJson() throws IOException {
+        List<Path> manifests;
+        try (Stream<Path> files = Files.walk(Path.of("../../models"), 3)) {
+            manifests = files.filter(p -> p.endsWith("manifest.json")).sorted().toList();
+        }
+        assertThat(manifests).hasSizeGreaterThanOrEqualTo(6);
+        ObjectMapper json = new ObjectMapper();
+        for (Path path : manifests) {
+            byte[] committed = Files.readAllBytes(path);
+            ModelManifest m = ModelManifest.parse(committed, path.toString());
+            assertThat(json.readTree(m.toJson())).as("%s written back", path).isEqualTo(json.readTree(committed));
+        }
+    }
+
+    @Test
+    void eachSourcePicksTheFeatureKindThatHoldsItsFields() {
+        List<FeatureSpec> features = parse(VALID).features();
+        assertThat(features)
+                .extracting(f -> f.getClass().getSimpleName(), FeatureSpec::source)
+                .containsExactly(
+                        tuple("Request", FeatureSource.REQUEST),
+                        tuple("Store", FeatureSource.STORE),
+                        tuple("Derived", FeatureSource.DERIVED),
+                        tuple("Derived", FeatureSource.DERIVED));
+        assertThat(new String(parse(VALID).toJson(), StandardCharsets.UTF_8))
+                .contains("\"source\" : \"request\"", "\"source\" : \"store\"", "\"source\" : \"derived\"");
+    }
+
+    @Test
+    void aFeatureWithoutAKnownSourceSaysWhichSourcesThereAre() {
+        String amount = "{\"name\": \"amount\", \"source\": \"request\"}";
+        expect(
+                VALID.replace(amount, "{\"name\": \"amount\"}"),
+                "feature 'amount': 'source' is required (request, store or derived)");
+        expect(
+                VALID.replace(amount, "{\"name\": \"amount\", \"source\": null}"),
+                "feature 'amount': 'source' is required (request, store or derived)");
+        expect(
+                VALID.replace(amount, "{\"name\": \"amount\", \"source\": \"online\"}"),
+                "feature 'amount': 'source' must be one of request, store or derived; got 'online'");
+        expect(VALID.replace(amount, "{\"source\": \"requests\"}"), "features[0]: 'source' must be one of");
+    }
+
+    @Test
+    void aFieldOfAnotherSourceNamesTheFieldsThisSourceTakes() {
+        expect(
+                VALID.replace("\"source\": \"request\"}", "\"source\": \"request\", \"key\": \"c:{entityId}\"}"),
+                "feature 'amount': a request feature takes no 'key'; it takes name, source, type, default");
+        expect(
+                VALID.replace("\"field\": \"avg\"", "\"field\": \"avg\", \"op\": \"log1p\""),
+                "feature 'avg': a store feature takes no 'op'; it takes name, source, type, default, optional, key,"
+                        + " field");
+        expect(
+                VALID.replace("\"op\": \"ratio\"", "\"op\": \"ratio\", \"optional\": true"),
+                "feature 'ratio': a derived feature takes no 'optional'; it takes name, source, type, default, op,"
+                        + " args, boundaries, categories, timezone");
+    }
+
+    @Test
+    void eachFeatureKindChecksItsOwnFields() {
+        expect(
+                VALID.replace("\"field\": \"avg\"", "\"field\": \"avg\", \"type\": \"string\""),
+                "feature 'avg': store features are numbers or booleans; got string");
+        expect(VALID.replace("\"field\": \"avg\", ", ""), "feature 'avg': a store feature needs 'field'");
+        expect(
+                VALID.replace("\"op\": \"ratio\"", "\"op\": \"ratio\", \"type\": \"boolean\""),
+                "feature 'ratio': a derived feature is a number; got type boolean");
+        expect(
+                VALID.replace("\"op\": \"ratio\"", "\"op\": \"ratio\", \"boundaries\": [1]"),
+                "feature 'ratio': 'boundaries' belong to bucket; op ratio takes none");
+        expect(
+                VALID.replace("\"op\": \"ratio\"", "\"op\": \"ratio\", \"timezone\": \"UTC\""),
+                "feature 'ratio': 'timezone' belongs to hour_of_day and day_of_week; op ratio takes none");
+        expect(
+                VALID.replace(
+                        "{\"name\": \"amount\", \"source\": \"request\"}",
+                        "{\"name\": \"amount\", \"source\": \"request\", \"default\": \"lots\"}"),
+                "feature 'amount': 'default' lots is not a number");
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.crac.Resource;
 import org.jboss.logging.Logger;
 
 import io.inferfn.features.FeatureStore;
+import io.inferfn.model.FeatureSpec;
 import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelManifest;
 import io.inferfn.scoring.Row;
@@ -82,8 +83,8 @@ public class SnapStartPriming implements Resource {
     /** A row every request feature of the manifest accepts: its default, else a neutral value of its type. */
     static Row syntheticRow(ModelManifest manifest) {
         Map<String, Object> features = new HashMap<>();
-        for (ModelManifest.FeatureSpec f : manifest.features()) {
-            if (f.source() != ModelManifest.FeatureSource.REQUEST) {
+        for (FeatureSpec spec : manifest.features()) {
+            if (!(spec instanceof FeatureSpec.Request f)) {
                 continue;
             }
             Object value = f.defaultValue();

@@ -1,0 +1,96 @@
+package io.inferfn.features;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One thread's working arrays for a {@link FeaturePlan}, sized for the largest batch seen: row
+ * {@code r}'s feature {@code i} is at {@code r * features + i}. Valid between
+ * {@link FeaturePlan#scratch(int)} and the end of the scoring call.
+ */
+public final class FeatureScratch {
+
+    private final int n;
+    private final int patterns;
+    double[] num;
+    String[] str;
+    /** Store features the caller sent with the row: used as they are, not fetched. */
+    boolean[] supplied;
+    /** Per row and key pattern: the key's index in {@link #keys}, or -1 when nothing is fetched. */
+    int[] keyIndex;
+
+    String[] keys;
+    String[][] fields;
+    boolean[] rowDegraded = new boolean[1];
+    List<String>[] rowMissing = newLists(1);
+    final StringBuilder keyBuilder = new StringBuilder(64);
+    /** The column names {@link #layout} was computed for (one array per positional source). */
+    String[] layoutColumns;
+
+    RequestReader.ColumnLayout layout;
+
+    FeatureScratch(int features, int patterns) {
+        this.n = features;
+        this.patterns = patterns;
+        num = new double[n];
+        str = new String[n];
+        supplied = new boolean[n];
+        keyIndex = new int[Math.max(1, patterns)];
+        keys = new String[Math.max(1, patterns)];
+        fields = new String[Math.max(1, patterns)][];
+    }
+
+    /** Makes room for {@code rows} rows and forgets the last call's values. */
+    void reset(int rows) {
+        int cells = rows * n;
+        if (num.length < cells) {
+            num = new double[cells];
+            str = new String[cells];
+            supplied = new boolean[cells];
+        } else {
+            Arrays.fill(str, 0, cells, null);
+            Arrays.fill(supplied, 0, cells, false);
+        }
+        if (rowDegraded.length < rows) {
+            rowDegraded = new boolean[rows];
+            rowMissing = newLists(rows);
+        }
+        int slots = rows * patterns;
+        if (keyIndex.length < slots) {
+            keyIndex = new int[slots];
+            keys = new String[slots];
+            fields = new String[slots][];
+        }
+    }
+
+    /** Forgets what a rejected row left in slot {@code r}, so the next row can take the slot. */
+    public void clearRow(int r) {
+        Arrays.fill(str, r * n, (r + 1) * n, null);
+        Arrays.fill(supplied, r * n, (r + 1) * n, false);
+    }
+
+    /** Whether row {@code r} was {@linkplain FeaturePlan#assemble assembled} with a required feature missing. */
+    public boolean degraded(int r) {
+        return rowDegraded[r];
+    }
+
+    /** The features of row {@code r} that fell back to their defaults. */
+    public List<String> missing(int r) {
+        return rowMissing[r];
+    }
+
+    /** The keys {@link FeaturePlan#storeKeys} wrote. */
+    public String[] keys() {
+        return keys;
+    }
+
+    /** The field lists {@link FeaturePlan#storeKeys} wrote, one per key. */
+    public String[][] fields() {
+        return fields;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String>[] newLists(int n) {
+        return new List[n];
+    }
+}

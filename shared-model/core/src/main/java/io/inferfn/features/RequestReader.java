@@ -1,0 +1,265 @@
+package io.inferfn.features;
+
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import io.inferfn.model.ModelManifest.FeatureSource;
+import io.inferfn.model.ModelManifest.FeatureType;
+import io.inferfn.scoring.InvalidRequestException;
+import io.inferfn.scoring.Row;
+
+/**
+ * Validates and converts a row's request features into the scratch, before any I/O. Map rows and
+ * positional rows take the same path, so they give the same values and the same errors, checked in
+ * the same order: each request feature in declaration order (its value converted, else its default,
+ * else "required"), then the other names the row carries (an online feature the caller already has,
+ * else "unknown" or "derived"), then the entity id.
+ */
+final class RequestReader {
+
+    private static final int UNKNOWN = -1;
+
+    private final FeatureTable table;
+    private final int n;
+    private final String[] names;
+    private final FeatureSource[] sources;
+    private final FeatureType[] types;
+    private final double[] defaultNum;
+    private final String[] defaultStr;
+    private final boolean[] hasDefault;
+    private final int[] requestFeatures;
+    /** The request features and their types, for messages: "amount (number), channel (string, optional)". */
+    private final String requestFeatureList;
+    /** The key pattern an entity id fills, or null when no store feature needs one. */
+    private final String entityPattern;
+
+    RequestReader(FeatureTable table, String entityPattern) {
+        this.table = table;
+        this.entityPattern = entityPattern;
+        n = table.size;
+        names = table.names;
+        sources = table.sources;
+        types = table.types;
+        defaultNum = table.defaultNum;
+        defaultStr = table.defaultStr;
+        hasDefault = table.hasDefault;
+        List<String> described = new ArrayList<>();
+        requestFeatures = new int
+                [(int) Arrays.stream(sources)
+                        .filter(FeatureSource.REQUEST::equals)
+                        .count()];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            if (sources[i] == FeatureSource.REQUEST) {
+                requestFeatures[k++] = i;
+                described.add(names[i] + " (" + types[i].json() + (hasDefault[i] ? ", optional" : "") + ")");
+            }
+        }
+        requestFeatureList = String.join(", ", described);
+    }
+
+    /**
+     * Reads row {@code r}.
+     *
+     * @param batchIndex the row's index in a batch for error messages, or -1 for a single request
+     */
+    void read(Row row, int r, FeatureScratch s, int batchIndex) {
+        int base = r * n;
+        if (row instanceof Row.Columnar columnar) {
+            readColumns(columnar, base, s, batchIndex);
+        } else {
+            readMap(row.features(), base, s, batchIndex);
+        }
+        if (entityPattern != null) {
+            String entityId = row.entityId();
+            if (entityId == null || entityId.isBlank()) {
+                throw new InvalidRequestException(prefix(batchIndex) + "'entityId' is required: model "
+                        + table.modelName + " reads online features keyed by " + entityPattern);
+            }
+        }
+    }
+
+    private void readMap(Map<String, ?> values, int base, FeatureScratch s, int batchIndex) {
+        int given = 0;
+        for (int i : requestFeatures) {
+            if (request(i, values == null ? null : values.get(names[i]), base, s, batchIndex)) {
+                given++;
+            }
+        }
+        if (values != null && values.size() > given) {
+            for (Map.Entry<String, ?> e : values.entrySet()) {
+                other(table.indexOf(e.getKey()), e.getKey(), e.getValue(), base, s, batchIndex);
+            }
+        }
+    }
+
+    private void readColumns(Row.Columnar row, int base, FeatureScratch s, int batchIndex) {
+        String[] columns = row.columnNames();
+        if (s.layoutColumns != columns) {
+            s.layout = layout(columns);
+            s.layoutColumns = columns;
+        }
+        ColumnLayout layout = s.layout;
+        Object[] values = row.columnValues();
+        int[] requestColumn = layout.requestColumn;
+        for (int k = 0; k < requestFeatures.length; k++) {
+            int c = requestColumn[k];
+            request(requestFeatures[k], c < 0 ? null : values[c], base, s, batchIndex);
+        }
+        int[] otherColumns = layout.otherColumns;
+        int[] otherFeatures = layout.otherFeatures;
+        for (int j = 0; j < otherColumns.length; j++) {
+            int c = otherColumns[j];
+            other(otherFeatures[j], columns[c], values[c], base, s, batchIndex);
+        }
+    }
+
+    /**
+     * Where a positional source's columns go, computed once per column array: the column of each
+     * request feature (-1 when absent), and the other columns with their feature (-1 when unknown).
+     */
+    record ColumnLayout(int[] requestColumn, int[] otherColumns, int[] otherFeatures) {}
+
+    private ColumnLayout layout(String[] columns) {
+        int[] requestColumn = new int[requestFeatures.length];
+        Arrays.fill(requestColumn, -1);
+        List<Integer> others = new ArrayList<>();
+        for (int c = 0; c < columns.length; c++) {
+            int i = table.indexOf(columns[c]);
+            int k = i < 0 ? -1 : Arrays.binarySearch(requestFeatures, i);
+            if (k >= 0 && requestColumn[k] < 0) {
+                requestColumn[k] = c;
+            } else {
+                others.add(c);
+            }
+        }
+        int[] otherColumns = others.stream().mapToInt(Integer::intValue).toArray();
+        int[] otherFeatures =
+                others.stream().mapToInt(c -> table.indexOf(columns[c])).toArray();
+        return new ColumnLayout(requestColumn, otherColumns, otherFeatures);
+    }
+
+    /** Request feature {@code i}: its value converted, else its default; returns whether the row gave it. */
+    private boolean request(int i, Object v, int base, FeatureScratch s, int batchIndex) {
+        if (v == null) {
+            if (!hasDefault[i]) {
+                throw new InvalidRequestException(prefix(batchIndex) + "feature '" + names[i] + "' is required:"
+                        + " expected a " + expected(types[i]) + "; model " + table.modelName + " takes "
+                        + requestFeatureList);
+            }
+            s.num[base + i] = defaultNum[i];
+            s.str[base + i] = defaultStr[i];
+            return false;
+        }
+        convert(v, i, base, s, batchIndex);
+        return true;
+    }
+
+    /** A value the row carries under a name that is not one of the request features read above. */
+    private void other(int i, String name, Object v, int base, FeatureScratch s, int batchIndex) {
+        if (i == UNKNOWN) {
+            throw new InvalidRequestException(prefix(batchIndex) + "unknown feature '" + name + "'; model "
+                    + table.modelName + " takes " + requestFeatureList);
+        }
+        switch (sources[i]) {
+            case REQUEST -> {
+                // read above (a positional source may repeat a column: the first one counts)
+            }
+            case STORE -> {
+                // The caller already has this online feature (a batch source, a replay): use it, skip Redis.
+                if (v != null) {
+                    convert(v, i, base, s, batchIndex);
+                    s.supplied[base + i] = true;
+                }
+            }
+            case DERIVED ->
+                throw new InvalidRequestException(prefix(batchIndex) + "feature '" + name
+                        + "' is derived by the model from other features; send those instead");
+        }
+    }
+
+    private void convert(Object v, int i, int base, FeatureScratch s, int batchIndex) {
+        switch (types[i]) {
+            case NUMBER -> {
+                if (!(v instanceof Number num)) {
+                    throw wrongType(batchIndex, i, v);
+                }
+                double d = num.doubleValue();
+                if (!Double.isFinite(d)) {
+                    throw new InvalidRequestException(
+                            prefix(batchIndex) + "feature '" + names[i] + "' must be a finite number; got " + num);
+                }
+                if (Math.abs(d) > Float.MAX_VALUE) { // the model reads float32: this would become infinity
+                    throw new InvalidRequestException(prefix(batchIndex) + "feature '" + names[i] + "' is " + num
+                            + ", beyond the float32 range (±3.4e38) the model reads");
+                }
+                s.num[base + i] = d;
+            }
+            case BOOLEAN -> {
+                if (!(v instanceof Boolean b)) {
+                    throw wrongType(batchIndex, i, v);
+                }
+                s.num[base + i] = b ? 1 : 0;
+            }
+            case STRING -> {
+                if (!(v instanceof String str)) {
+                    throw wrongType(batchIndex, i, v);
+                }
+                s.str[base + i] = str;
+            }
+            case TIMESTAMP -> s.num[base + i] = epochSeconds(v, i, batchIndex);
+        }
+    }
+
+    private double epochSeconds(Object v, int i, int batchIndex) {
+        if (v instanceof Number num && Double.isFinite(num.doubleValue())) {
+            return num.doubleValue();
+        }
+        if (v instanceof String text) {
+            try {
+                return OffsetDateTime.parse(text).toEpochSecond();
+            } catch (DateTimeParseException e) {
+                // fall through to the error
+            }
+        }
+        throw wrongType(batchIndex, i, v);
+    }
+
+    private InvalidRequestException wrongType(int batchIndex, int i, Object v) {
+        return new InvalidRequestException(prefix(batchIndex) + "feature '" + names[i] + "' must be a "
+                + expected(types[i]) + "; got " + describe(v));
+    }
+
+    private static String prefix(int batchIndex) {
+        return batchIndex < 0 ? "" : "rows[" + batchIndex + "]: ";
+    }
+
+    private static String expected(FeatureType type) {
+        return switch (type) {
+            case NUMBER -> "number";
+            case BOOLEAN -> "boolean (true or false)";
+            case STRING -> "string";
+            case TIMESTAMP -> "timestamp (epoch seconds, or ISO-8601 such as 2026-11-23T08:00:00Z)";
+        };
+    }
+
+    private static String describe(Object v) {
+        if (v instanceof String s) {
+            return "the string \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
+        }
+        if (v instanceof Map) {
+            return "an object";
+        }
+        if (v instanceof List) {
+            return "an array";
+        }
+        if (v instanceof Boolean) {
+            return "the boolean " + v;
+        }
+        return "the number " + v;
+    }
+}

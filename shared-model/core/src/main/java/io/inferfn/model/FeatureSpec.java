@@ -1,0 +1,286 @@
+package io.inferfn.model;
+
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+import io.inferfn.model.ModelManifest.DerivedOp;
+import io.inferfn.model.ModelManifest.FeatureSource;
+import io.inferfn.model.ModelManifest.FeatureType;
+
+import static io.inferfn.model.ModelManifest.ENTITY_ID;
+import static io.inferfn.model.ModelManifest.quote;
+import static io.inferfn.model.ModelManifest.require;
+
+/**
+ * One feature of a manifest, one record per {@code source}: {@link Request} (read from the
+ * request's {@code features} by name), {@link Store} (a field of a Redis hash) or {@link Derived}
+ * (computed on demand from features declared before it). Each record holds only its own fields and
+ * validates itself; the manifest's JSON is unchanged ({@code "source"} picks the record).
+ *
+ * <p>{@code default} is used when the value is missing; a request feature without a default is
+ * required.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "source")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = FeatureSpec.Request.class, name = "request"),
+    @JsonSubTypes.Type(value = FeatureSpec.Store.class, name = "store"),
+    @JsonSubTypes.Type(value = FeatureSpec.Derived.class, name = "derived")
+})
+public sealed interface FeatureSpec {
+
+    /** The feature's name: the request's key, an input column, an argument of derived features. */
+    String name();
+
+    /** Where the value comes from; the JSON discriminator. */
+    @JsonProperty("source")
+    FeatureSource source();
+
+    /** The value type. */
+    FeatureType type();
+
+    /** The value used when the feature is missing, or null (a required request feature). */
+    Object defaultValue();
+
+    /** Columns this feature fills in the input tensor. */
+    default int width() {
+        return 1;
+    }
+
+    /**
+     * Checks this feature against the features declared before it; {@code where} starts every
+     * message with the manifest's name.
+     */
+    void validate(String where, Map<String, FeatureSpec> earlier);
+
+    /** A feature read from the request's {@code features} by name; required unless it has a default. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"name", "source", "type", "default"})
+    record Request(String name, FeatureType type, @JsonProperty("default") Object defaultValue) implements FeatureSpec {
+
+        public Request {
+            type = type == null ? FeatureType.NUMBER : type;
+        }
+
+        @Override
+        public FeatureSource source() {
+            return FeatureSource.REQUEST;
+        }
+
+        @Override
+        public void validate(String where, Map<String, FeatureSpec> earlier) {
+            checkDefault(checkName(where, name), type, defaultValue);
+        }
+    }
+
+    /**
+     * Field {@code field} of the Redis hash at {@code key}, a pattern whose {@code {entityId}} or
+     * {@code {<string request feature>}} placeholders are filled per row. {@code optional=true}
+     * means a missing value does not make the prediction degraded.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"name", "source", "type", "default", "optional", "key", "field"})
+    record Store(
+            String name,
+            FeatureType type,
+            @JsonProperty("default") Object defaultValue,
+            Boolean optional,
+            String key,
+            String field)
+            implements FeatureSpec {
+
+        public Store {
+            type = type == null ? FeatureType.NUMBER : type;
+        }
+
+        /** A numeric online feature. */
+        public Store(String name, String key, String field, double defaultValue, boolean optional) {
+            this(name, FeatureType.NUMBER, defaultValue, optional ? Boolean.TRUE : null, key, field);
+        }
+
+        @Override
+        public FeatureSource source() {
+            return FeatureSource.STORE;
+        }
+
+        /** Whether the model may be served without it, not degraded. */
+        public boolean mayBeMissing() {
+            return Boolean.TRUE.equals(optional);
+        }
+
+        @Override
+        public void validate(String where, Map<String, FeatureSpec> earlier) {
+            String at = checkName(where, name);
+            require(
+                    type == FeatureType.NUMBER || type == FeatureType.BOOLEAN,
+                    at + "store features are numbers or booleans; got " + type.json());
+            require(
+                    key != null && !key.isBlank(),
+                    at + "a store feature needs 'key', a Redis key pattern such as 'customer:{entityId}'");
+            require(field != null && !field.isBlank(), at + "a store feature needs 'field', the hash field");
+            require(defaultValue != null, at + "a store feature needs a 'default' for when Redis has no value");
+            checkDefault(at, type, defaultValue);
+            for (String placeholder : placeholders(key)) {
+                if (!ENTITY_ID.equals(placeholder)) {
+                    require(
+                            earlier.get(placeholder) instanceof Request ref && ref.type() == FeatureType.STRING,
+                            at + "key pattern '" + key + "' uses {" + placeholder
+                                    + "}, which must be 'entityId' or a string request feature declared before it");
+                }
+            }
+        }
+
+        /** Placeholder names in a key pattern: {@code "m:{merchant}:{entityId}"} -> merchant, entityId. */
+        public static List<String> placeholders(String pattern) {
+            List<String> names = new ArrayList<>();
+            int from = 0;
+            while (true) {
+                int open = pattern.indexOf('{', from);
+                if (open < 0) {
+                    return names;
+                }
+                int close = pattern.indexOf('}', open);
+                if (close < 0) {
+                    throw new ManifestException("key pattern '" + pattern + "' has an unclosed '{'");
+                }
+                names.add(pattern.substring(open + 1, close));
+                from = close + 1;
+            }
+        }
+    }
+
+    /**
+     * {@code op} applied to {@code args}, features declared before it. {@code boundaries} are the
+     * bucket edges, {@code categories} the one-hot columns, {@code timezone} the zone of
+     * hour_of_day and day_of_week (UTC when absent); {@code default} replaces a ratio by zero or a
+     * log1p of {@code <= -1}. A derived feature is a number.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"name", "source", "type", "default", "op", "args", "boundaries", "categories", "timezone"})
+    record Derived(
+            String name,
+            FeatureType type,
+            @JsonProperty("default") Object defaultValue,
+            DerivedOp op,
+            List<String> args,
+            List<Double> boundaries,
+            List<String> categories,
+            String timezone)
+            implements FeatureSpec {
+
+        public Derived {
+            type = type == null ? FeatureType.NUMBER : type;
+        }
+
+        /** {@code op} of {@code args}, for ops that take nothing else (ratio, difference, log1p, hour_of_day...). */
+        public static Derived of(String name, DerivedOp op, String... args) {
+            return new Derived(name, FeatureType.NUMBER, null, op, List.of(args), null, null, null);
+        }
+
+        /** The bucket index of {@code arg} among ascending {@code boundaries}. */
+        public static Derived bucket(String name, String arg, List<Double> boundaries) {
+            return new Derived(name, FeatureType.NUMBER, null, DerivedOp.BUCKET, List.of(arg), boundaries, null, null);
+        }
+
+        /** One column per category: 1 where {@code arg} equals it. */
+        public static Derived oneHot(String name, String arg, List<String> categories) {
+            return new Derived(name, FeatureType.NUMBER, null, DerivedOp.ONE_HOT, List.of(arg), null, categories, null);
+        }
+
+        @Override
+        public FeatureSource source() {
+            return FeatureSource.DERIVED;
+        }
+
+        @Override
+        public int width() {
+            return op == DerivedOp.ONE_HOT ? categories.size() : 1;
+        }
+
+        @Override
+        public void validate(String where, Map<String, FeatureSpec> earlier) {
+            String at = checkName(where, name);
+            require(type == FeatureType.NUMBER, at + "a derived feature is a number; got type " + type.json());
+            require(op != null, at + "a derived feature needs 'op'");
+            require(
+                    args != null && args.size() == op.arity(),
+                    at + "op " + op.json() + " takes " + op.arity() + " argument(s); got "
+                            + (args == null ? 0 : args.size()));
+            boolean timeOp = op == DerivedOp.HOUR_OF_DAY || op == DerivedOp.DAY_OF_WEEK;
+            for (String arg : args) {
+                FeatureSpec ref = earlier.get(arg);
+                require(ref != null, at + "argument '" + arg + "' must be a feature declared before '" + name + "'");
+                require(
+                        ref.type() != FeatureType.STRING || op == DerivedOp.ONE_HOT,
+                        at + "argument '" + arg + "' is a string; only one_hot takes strings");
+                require(
+                        !timeOp || ref.type() == FeatureType.TIMESTAMP,
+                        at + op.json() + " needs a timestamp feature; '" + arg + "' is "
+                                + ref.type().json());
+            }
+            require(
+                    boundaries == null || op == DerivedOp.BUCKET,
+                    at + "'boundaries' belong to bucket; op " + op.json() + " takes none");
+            require(
+                    categories == null || op == DerivedOp.ONE_HOT,
+                    at + "'categories' belong to one_hot; op " + op.json() + " takes none");
+            if (op == DerivedOp.BUCKET) {
+                require(boundaries != null && !boundaries.isEmpty(), at + "bucket needs 'boundaries'");
+                for (int i = 1; i < boundaries.size(); i++) {
+                    require(
+                            boundaries.get(i - 1) < boundaries.get(i),
+                            at + "bucket 'boundaries' must be strictly ascending; got " + boundaries);
+                }
+            }
+            if (op == DerivedOp.ONE_HOT) {
+                require(categories != null && !categories.isEmpty(), at + "one_hot needs 'categories'");
+                require(
+                        new HashSet<>(categories).size() == categories.size(),
+                        at + "one_hot 'categories' has duplicates: " + categories);
+            }
+            if (timezone != null) {
+                require(
+                        timeOp,
+                        at + "'timezone' belongs to hour_of_day and day_of_week; op " + op.json() + " takes none");
+                try {
+                    ZoneId.of(timezone);
+                } catch (DateTimeException e) {
+                    throw new ManifestException(at + "unknown timezone '" + timezone + "'");
+                }
+            }
+            require(defaultValue == null || defaultValue instanceof Number, at + "'default' must be a number");
+        }
+    }
+
+    /** Checks the name every feature has; returns the prefix of this feature's messages. */
+    private static String checkName(String where, String name) {
+        require(
+                name != null && name.matches("[A-Za-z_][A-Za-z0-9_]*"),
+                where + "feature names must be identifiers (letters, digits, '_'); got " + quote(name));
+        String at = where + "feature '" + name + "': ";
+        require(!ENTITY_ID.equals(name), at + "'entityId' is reserved for the request's entity id");
+        return at;
+    }
+
+    private static void checkDefault(String at, FeatureType type, Object defaultValue) {
+        if (defaultValue == null) {
+            return;
+        }
+        boolean ok =
+                switch (type) {
+                    case NUMBER, TIMESTAMP -> defaultValue instanceof Number n && Double.isFinite(n.doubleValue());
+                    case BOOLEAN -> defaultValue instanceof Boolean;
+                    case STRING -> defaultValue instanceof String;
+                };
+        require(ok, at + "'default' " + defaultValue + " is not a " + type.json());
+    }
+}
