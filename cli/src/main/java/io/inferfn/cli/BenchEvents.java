@@ -37,6 +37,7 @@ import picocli.CommandLine.ParentCommand;
 import io.inferfn.localstack.LocalKafka;
 import io.inferfn.localstack.LocalRedis;
 import io.inferfn.localstack.RedisHashes;
+import io.inferfn.localstack.SensorReadings;
 
 /**
  * Event scoring end to end: readings produced to a real Kafka broker, event-score (its packaged jar,

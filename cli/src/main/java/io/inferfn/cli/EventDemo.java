@@ -24,6 +24,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import io.inferfn.localstack.LocalKafka;
 import io.inferfn.localstack.LocalRedis;
 import io.inferfn.localstack.RedisHashes;
+import io.inferfn.localstack.SensorReadings;
 
 /**
  * The demo's event part: a real Kafka broker (KRaft, in this JVM), the sensors' baselines in

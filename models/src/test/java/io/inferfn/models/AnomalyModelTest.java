@@ -13,6 +13,9 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -287,11 +290,18 @@ class AnomalyModelTest {
 
     /** A feature store holding {@code sensors.csv} as Redis would: hash {@code sensor:<id>}, string fields. */
     static FeatureStore storeOf(Path sensorsCsv) throws Exception {
-        List<String> lines = Files.readAllLines(sensorsCsv);
-        String[] header = lines.get(0).split(",");
+        List<String[]> rows;
+        try (MappingIterator<String[]> cells = CsvMapper.builder()
+                .enable(CsvParser.Feature.WRAP_AS_ARRAY)
+                .enable(CsvParser.Feature.SKIP_EMPTY_LINES)
+                .build()
+                .readerFor(String[].class)
+                .readValues(sensorsCsv.toFile())) {
+            rows = cells.readAll();
+        }
+        String[] header = rows.get(0);
         Map<String, Map<String, String>> hashes = new HashMap<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] cells = line.split(",");
+        for (String[] cells : rows.subList(1, rows.size())) {
             Map<String, String> hash = new HashMap<>();
             for (int c = 1; c < cells.length; c++) {
                 hash.put(header[c], cells[c]);

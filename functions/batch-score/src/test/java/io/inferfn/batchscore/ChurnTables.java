@@ -5,14 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.stream.Stream;
 
 import org.postgresql.PGConnection;
 
 import io.inferfn.localstack.LocalPostgres;
 import io.inferfn.localstack.LocalRedis;
+import io.inferfn.localstack.RedisHashes;
 import io.inferfn.models.ChurnData;
 
 /** The demo churn data in a real PostgreSQL table and a real Redis, for the batch-score tests. */
@@ -87,34 +87,16 @@ final class ChurnTables {
     }
 
     /** Writes every demo customer's activity to Redis except {@link #NO_ACTIVITY}. */
-    static void seedRedis(LocalRedis redis) throws Exception {
-        List<String> lines = Files.readAllLines(ACTIVITY_CSV);
-        String[] header = lines.get(0).split(",");
-        for (String line : lines.subList(1, lines.size())) {
-            String[] f = line.split(",");
-            if (NO_ACTIVITY.contains(f[0])) {
-                continue;
-            }
-            Map<String, String> hash = new HashMap<>();
-            for (int i = 1; i < f.length; i++) {
-                hash.put(header[i], f[i]);
-            }
-            redis.hset("activity:" + f[0], hash);
-        }
+    static void seedRedis(LocalRedis redis) {
+        RedisHashes.load(redis.uri(), ACTIVITY_CSV, "activity:");
+        redis.command(Stream.concat(Stream.of("DEL"), NO_ACTIVITY.stream().map(id -> "activity:" + id))
+                .toArray(String[]::new));
     }
 
     /** Demo customer {@code id} as the generator made it (table and activity columns). */
-    static ChurnData.Customer customer(String id) throws Exception {
-        String table = Files.readAllLines(CUSTOMERS_CSV).stream()
-                .filter(l -> l.startsWith(id + ","))
-                .findFirst()
-                .orElseThrow();
-        String activity = Files.readAllLines(ACTIVITY_CSV).stream()
-                .filter(l -> l.startsWith(id + ","))
-                .findFirst()
-                .orElseThrow();
-        String[] t = table.split(",");
-        String[] a = activity.split(",");
+    static ChurnData.Customer customer(String id) {
+        String[] t = row(CUSTOMERS_CSV, id);
+        String[] a = row(ACTIVITY_CSV, id);
         return new ChurnData.Customer(
                 t[0],
                 Integer.parseInt(t[1]),
@@ -138,5 +120,12 @@ final class ChurnTables {
                 Integer.parseInt(a[3]),
                 Integer.parseInt(a[4]),
                 false);
+    }
+
+    private static String[] row(Path csv, String id) {
+        return RedisHashes.read(csv).rows().stream()
+                .filter(cells -> cells[0].equals(id))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(csv + " has no row for " + id));
     }
 }

@@ -25,6 +25,7 @@ import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
 
 import io.inferfn.localstack.PostgresTestResource;
+import io.inferfn.localstack.RedisHashes;
 import io.inferfn.localstack.RedisTestResource;
 
 import static io.restassured.RestAssured.given;
@@ -69,10 +70,11 @@ class ParquetFilesTest {
         try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(in))
                 .withType(CUSTOMERS)
                 .build()) {
-            List<String> rows = new ArrayList<>(csv.subList(1, csv.size()));
-            rows.add("cust-9999005,12,50.0,600.0,one_year,card,true,1,0,0,,false,dsl,0,0,true,100"); // no age
-            for (String line : rows) {
-                String[] f = line.split(",", -1);
+            List<String[]> rows = new ArrayList<>(
+                    RedisHashes.read(ChurnTables.CUSTOMERS_CSV).rows().subList(0, 1000));
+            // no age
+            rows.add("cust-9999005,12,50.0,600.0,one_year,card,true,1,0,0,,false,dsl,0,0,true,100".split(",", -1));
+            for (String[] f : rows) {
                 Group g = groups.newGroup()
                         .append("customer_id", f[0])
                         .append("tenure_months", Integer.parseInt(f[1]))
@@ -110,9 +112,11 @@ class ParquetFilesTest {
         List<Map> predictions = new CarpetReader<>(new File(dir + "/predictions.parquet"), Map.class).toList();
         assertThat(predictions).hasSize(1000);
         Map<String, Float> fromCsv = new HashMap<>();
-        for (String line : Files.readAllLines(dir.resolve("from-csv.csv")).subList(1, 1001)) {
-            String[] f = line.split(",");
-            fromCsv.put(f[1], Float.parseFloat(f[4]));
+        RedisHashes.Csv written = RedisHashes.read(dir.resolve("from-csv.csv"));
+        int entityId = written.header().indexOf("entity_id");
+        int score = written.header().indexOf("score");
+        for (String[] f : written.rows()) {
+            fromCsv.put(f[entityId], Float.parseFloat(f[score]));
         }
         for (Map<?, ?> p : predictions) {
             assertThat(p.get("run_id")).isEqualTo("t-parquet");

@@ -1,24 +1,25 @@
-package io.inferfn.cli;
+package io.inferfn.localstack;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.inferfn.localstack.RedisHashes;
-
-/** The demo readings ({@code models/sensor-anomaly/readings.csv}) as the messages sensors publish. */
-final class SensorReadings {
+/**
+ * The demo readings ({@code models/sensor-anomaly/readings.csv}) as the messages sensors publish:
+ * one reader for the CLI's demo and {@code bench events} and for the event-score tests.
+ */
+public final class SensorReadings {
 
     /** One reading: its sensor (the message key), its JSON value, whether a fault was injected. */
-    record Reading(String sensorId, String json, boolean anomaly) {}
+    public record Reading(String sensorId, String json, boolean anomaly) {}
 
     private SensorReadings() {}
 
     /**
      * Columns: the sensor id, the features, the {@code anomaly} label last. The features are numbers
-     * and go into the JSON value as written in the file.
+     * and go into the JSON value as written in the file, e.g. {@code {"temperature_c": 66.70, ...}}.
      */
-    static List<Reading> load(Path csv) {
+    public static List<Reading> load(Path csv) {
         RedisHashes.Csv table = RedisHashes.read(csv);
         List<String> header = table.header();
         int label = header.size() - 1;
