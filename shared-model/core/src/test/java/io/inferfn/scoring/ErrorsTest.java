@@ -1,12 +1,12 @@
 package io.inferfn.scoring;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.sql.SQLException;
 
 import org.junit.jupiter.api.Test;
 
 import io.inferfn.model.IntegrityException;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ErrorsTest {
 
@@ -20,7 +20,8 @@ class ErrorsTest {
         assertThat(Errors.status(new ModelUnavailableException("x"))).isEqualTo(503);
         // a model that failed to load is one of ours too: 503 with the loader's message
         assertThat(Errors.status(new IntegrityException("sha256 mismatch"))).isEqualTo(503);
-        assertThat(Errors.clientMessage(new IntegrityException("sha256 mismatch"), "id")).isEqualTo("sha256 mismatch");
+        assertThat(Errors.clientMessage(new IntegrityException("sha256 mismatch"), "id"))
+                .isEqualTo("sha256 mismatch");
         assertThat(Errors.status(new IllegalStateException("bug"))).isEqualTo(500);
     }
 
