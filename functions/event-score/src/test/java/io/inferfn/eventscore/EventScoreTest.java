@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 
 import io.inferfn.localstack.KafkaTestResource;
 import io.inferfn.localstack.RedisTestResource;
+import io.inferfn.localstack.SensorReadings;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,11 +63,11 @@ class EventScoreTest {
 
     @Test
     void everyReadingGetsOnePredictionAndAnomaliesAlert() {
-        List<SensorData.Reading> readings = SensorData.readings();
+        List<SensorReadings.Reading> readings = SensorData.readings();
         Map<TopicPartition, Long> predictionsFrom = Topics.endOffsets(PREDICTIONS);
         Map<TopicPartition, Long> alertsFrom = Topics.endOffsets(ALERTS);
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-        for (SensorData.Reading r : readings) {
+        for (SensorReadings.Reading r : readings) {
             records.add(Topics.record(READINGS, r.sensorId(), r.json()));
         }
         Topics.produce(READINGS, records);
@@ -77,8 +78,8 @@ class EventScoreTest {
 
         assertThat(predictions).hasSize(readings.size());
         // per sensor, as many predictions as readings, in order (the fault check below pairs them by position)
-        Map<String, List<SensorData.Reading>> sent = readings.stream()
-                .collect(Collectors.groupingBy(SensorData.Reading::sensorId, TreeMap::new, Collectors.toList()));
+        Map<String, List<SensorReadings.Reading>> sent = readings.stream()
+                .collect(Collectors.groupingBy(SensorReadings.Reading::sensorId, TreeMap::new, Collectors.toList()));
         Map<String, List<JsonPath>> received = new TreeMap<>();
         for (ConsumerRecord<String, byte[]> p : predictions) {
             JsonPath json = JsonPath.from(Topics.value(p));
@@ -96,9 +97,9 @@ class EventScoreTest {
                 .filter(p -> JsonPath.from(Topics.value(p)).getFloat("score") >= 0.8f)
                 .count();
         assertThat(alerts).hasSize((int) aboveThreshold);
-        long faults = readings.stream().filter(SensorData.Reading::anomaly).count();
+        long faults = readings.stream().filter(SensorReadings.Reading::anomaly).count();
         long caught = 0;
-        for (Map.Entry<String, List<SensorData.Reading>> e : sent.entrySet()) {
+        for (Map.Entry<String, List<SensorReadings.Reading>> e : sent.entrySet()) {
             List<JsonPath> got = received.get(e.getKey());
             for (int i = 0; i < e.getValue().size(); i++) {
                 if (e.getValue().get(i).anomaly() && got.get(i).getFloat("score") >= 0.8f) {
@@ -120,7 +121,7 @@ class EventScoreTest {
 
     @Test
     void poisonMessagesGoToTheDeadLetterTopicWithTheReasonAndTheRestIsScored() {
-        SensorData.Reading good = SensorData.readings().get(0);
+        SensorReadings.Reading good = SensorData.readings().get(0);
         Map<TopicPartition, Long> dlqFrom = Topics.endOffsets(DLQ);
         Map<TopicPartition, Long> predictionsFrom = Topics.endOffsets(PREDICTIONS);
         Map<TopicPartition, Long> readingsFrom = Topics.endOffsets(READINGS);
@@ -129,7 +130,8 @@ class EventScoreTest {
         poison.put("not-json", new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, 0x41});
         poison.put("array", "[1, 2, 3]".getBytes(StandardCharsets.UTF_8));
         poison.put("missing", "{}".getBytes(StandardCharsets.UTF_8));
-        poison.put("text", good.json().replaceFirst(":[-0-9.eE]+", ":\"hot\"").getBytes(StandardCharsets.UTF_8));
+        poison.put(
+                "text", good.json().replaceFirst(":\\s*[-0-9.eE]+", ":\"hot\"").getBytes(StandardCharsets.UTF_8));
         poison.put("unknown", good.json().replace("{", "{\"colour\":\"red\",").getBytes(StandardCharsets.UTF_8));
         poison.put("empty", new byte[0]);
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
@@ -175,7 +177,7 @@ class EventScoreTest {
 
     @Test
     void redisDownPredictionsAreFlaggedDegradedAndNoneIsLost() {
-        List<SensorData.Reading> readings = SensorData.readings().subList(0, 300);
+        List<SensorReadings.Reading> readings = SensorData.readings().subList(0, 300);
         Map<TopicPartition, Long> from = Topics.endOffsets(PREDICTIONS);
         RedisTestResource.redis().stop();
         try {
@@ -278,12 +280,12 @@ class EventScoreTest {
     /** 20,000 readings keyed "<sensor>#<seq>", {@code disruption} once a quarter is scored; then every one counted. */
     private void streamThrough(String what, Runnable disruption) throws Exception {
         int n = 20_000;
-        List<SensorData.Reading> demo = SensorData.readings();
+        List<SensorReadings.Reading> demo = SensorData.readings();
         Map<TopicPartition, Long> from = Topics.endOffsets(PREDICTIONS);
         CompletableFuture<Void> produced = CompletableFuture.runAsync(() -> {
             try (KafkaProducer<String, byte[]> producer = Topics.producer()) {
                 for (int i = 0; i < n; i++) {
-                    SensorData.Reading r = demo.get(i % demo.size());
+                    SensorReadings.Reading r = demo.get(i % demo.size());
                     producer.send(Topics.record(READINGS, r.sensorId() + "#" + i, r.json()));
                     if (i % 1000 == 999) {
                         producer.flush();

@@ -15,9 +15,6 @@ final class SensorData {
 
     static final Path DIR = Path.of("../../models/sensor-anomaly");
 
-    /** One demo reading: its sensor, its JSON value and whether the generator injected a fault. */
-    record Reading(String sensorId, String json, boolean anomaly) {}
-
     private SensorData() {}
 
     /** Writes every sensor's baseline hash {@code sensor:<id>} to Redis, as the CLI's demo does. */
@@ -25,15 +22,8 @@ final class SensorData {
         return RedisHashes.load(redis.uri(), DIR.resolve("sensors.csv"), "sensor:");
     }
 
-    /**
-     * The demo readings, in file order, as {@link SensorReadings} makes them for the CLI's demo and
-     * {@code bench events}, but without the blank after each {@code :} and {@code ,}: the
-     * poison-message test turns the first feature into text with a pattern ({@code :[-0-9.eE]+})
-     * that expects none.
-     */
-    static List<Reading> readings() {
-        return SensorReadings.load(DIR.resolve("readings.csv")).stream()
-                .map(r -> new Reading(r.sensorId(), r.json().replace(": ", ":").replace(", ", ","), r.anomaly()))
-                .toList();
+    /** The demo readings, in file order, as the CLI's demo and {@code bench events} publish them. */
+    static List<SensorReadings.Reading> readings() {
+        return SensorReadings.load(DIR.resolve("readings.csv"));
     }
 }
