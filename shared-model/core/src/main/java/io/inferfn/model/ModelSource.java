@@ -26,12 +26,10 @@ public interface ModelSource {
 
     /**
      * A location scheme in a module of its own, registered in
-     * {@code META-INF/services/io.inferfn.model.ModelSource$Provider}.
+     * {@code META-INF/services/io.inferfn.model.ModelSource$Provider}; the source it creates says
+     * which locations it handles ({@link ModelSource#supports}).
      */
     interface Provider {
-
-        /** The scheme this provider's source handles, e.g. {@code s3} for {@code s3://} locations. */
-        String scheme();
 
         /**
          * Creates the source.

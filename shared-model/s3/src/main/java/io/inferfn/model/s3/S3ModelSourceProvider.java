@@ -24,11 +24,6 @@ public final class S3ModelSourceProvider implements ModelSource.Provider {
     static final String PREFIX = "inferfn.model.s3.";
 
     @Override
-    public String scheme() {
-        return "s3";
-    }
-
-    @Override
     public ModelSource create(Function<String, Optional<String>> settings) {
         Optional<URI> endpoint = settings.apply(PREFIX + "endpoint").map(value -> {
             try {
