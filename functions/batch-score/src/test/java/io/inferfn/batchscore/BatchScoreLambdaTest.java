@@ -1,18 +1,16 @@
 package io.inferfn.batchscore;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import io.inferfn.localstack.PostgresTestResource;
 import io.inferfn.localstack.RedisTestResource;
+import io.inferfn.testing.LambdaMockEvents;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -29,14 +27,7 @@ class BatchScoreLambdaTest {
     void schedulerPayloadRunsItsShard() throws Exception {
         ChurnTables.load(PostgresTestResource.postgres(), "customers");
         ChurnTables.seedRedis(RedisTestResource.redis());
-        String event = Files.readString(Path.of("src/test/resources/events/scheduler-run-batch.json"));
-
-        JsonPath summary = given().body(event)
-                .post(lambdaApi())
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
+        JsonPath summary = LambdaMockEvents.invoke(Path.of("src/test/resources/events/scheduler-run-batch.json"));
 
         assertThat(summary.getString("runId")).isEqualTo("2026-11-24T08:00:00Z");
         assertThat(summary.getInt("shardIndex")).isEqualTo(1);
@@ -44,11 +35,5 @@ class BatchScoreLambdaTest {
         assertThat(BatchScoreFunctionTest.count(
                         "SELECT count(*) FROM churn_predictions WHERE run_id = '2026-11-24T08:00:00Z'"))
                 .isEqualTo(summary.getLong("rowsScored"));
-    }
-
-    static String lambdaApi() {
-        String api = ConfigProvider.getConfig().getValue("quarkus-internal.aws-lambda.test-api", String.class);
-        String base = api.startsWith("http") ? api : "http://" + api;
-        return base.contains("/_lambda_") ? base : base + "/_lambda_";
     }
 }

@@ -1,6 +1,5 @@
 package io.inferfn.eventscore;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -10,14 +9,13 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.inferfn.localstack.KafkaTestResource;
 import io.inferfn.localstack.RedisTestResource;
+import io.inferfn.testing.LambdaMockEvents;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -75,19 +73,7 @@ class EventScoreLambdaTest {
         assertThat(Topics.header(dead.get(0), EventOutputs.DLQ_OFFSET)).isEqualTo("17");
     }
 
-    private static JsonPath invoke(String fixture) throws Exception {
-        String event = Files.readString(Path.of("src/test/resources/events/" + fixture));
-        return given().body(event)
-                .post(lambdaApi())
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
-    }
-
-    static String lambdaApi() {
-        String api = ConfigProvider.getConfig().getValue("quarkus-internal.aws-lambda.test-api", String.class);
-        String base = api.startsWith("http") ? api : "http://" + api;
-        return base.contains("/_lambda_") ? base : base + "/_lambda_";
+    private static JsonPath invoke(String fixture) {
+        return LambdaMockEvents.invoke(Path.of("src/test/resources/events/" + fixture));
     }
 }

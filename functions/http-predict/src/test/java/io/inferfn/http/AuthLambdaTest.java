@@ -10,8 +10,8 @@ import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.Test;
 
 import io.inferfn.localstack.RedisTestResource;
+import io.inferfn.testing.LambdaMockEvents;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -31,28 +31,20 @@ class AuthLambdaTest {
     @Test
     void authorizerClaimsWithTheModelsGroupScore() throws Exception {
         PredictFunctionTest.seed();
-        assertThat(invoke(Files.readString(EVENT)).getInt("statusCode")).isEqualTo(200);
+        assertThat(LambdaMockEvents.invoke(Files.readString(EVENT)).getInt("statusCode"))
+                .isEqualTo(200);
     }
 
     @Test
     void authorizerClaimsForAnotherModelAre403() throws Exception {
-        JsonPath response = invoke(Files.readString(EVENT).replace("[model:fraud]", "[model:churn]"));
+        JsonPath response = LambdaMockEvents.invoke(Files.readString(EVENT).replace("[model:fraud]", "[model:churn]"));
         assertThat(response.getInt("statusCode")).isEqualTo(403);
-        assertThat(PredictLambdaTest.body(response).getString("error")).contains("may not use model 'fraud'");
+        assertThat(LambdaMockEvents.httpBody(response).getString("error")).contains("may not use model 'fraud'");
     }
 
     @Test
     void noAuthorizerIs401() throws Exception {
-        String event = Files.readString(Path.of("src/test/resources/events/apigw-v2-predict.json"));
-        assertThat(invoke(event).getInt("statusCode")).isEqualTo(401);
-    }
-
-    private static JsonPath invoke(String event) {
-        return given().body(event)
-                .post(PredictLambdaTest.lambdaApi())
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
+        assertThat(LambdaMockEvents.invoke(PredictLambdaTest.EVENT).getInt("statusCode"))
+                .isEqualTo(401);
     }
 }

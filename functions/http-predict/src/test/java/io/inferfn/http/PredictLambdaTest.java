@@ -12,11 +12,11 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.inferfn.localstack.RedisTestResource;
+import io.inferfn.testing.LambdaMockEvents;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,7 +75,7 @@ class PredictLambdaTest {
         JsonPath response = invoke(README_REQUEST);
 
         assertThat(response.getInt("statusCode")).isEqualTo(200);
-        JsonPath lambda = body(response);
+        JsonPath lambda = LambdaMockEvents.httpBody(response);
         assertThat(lambda.getString("entityId")).isEqualTo("c-1042");
         assertThat(lambda.getString("model")).isEqualTo("fraud");
         assertThat(lambda.getString("version")).isEqualTo("2");
@@ -108,41 +108,19 @@ class PredictLambdaTest {
                 .anySatisfy(h -> assertThat(h.getKey()).isEqualToIgnoringCase("content-type"))
                 .filteredOn(h -> h.getKey().equalsIgnoreCase("content-type"))
                 .allSatisfy(h -> assertThat(h.getValue()).startsWith("application/json"));
-        assertThat(body(response).getString("error"))
+        assertThat(LambdaMockEvents.httpBody(response).getString("error"))
                 .contains("feature 'amount' must be a number")
                 .isEqualTo(httpError);
 
         JsonPath unknownModel = invoke(README_REQUEST.replace("{\"entityId\"", "{\"model\": \"churn\", \"entityId\""));
         assertThat(unknownModel.getInt("statusCode")).isEqualTo(404);
-        assertThat(body(unknownModel).getString("error")).contains("unknown model 'churn'");
+        assertThat(LambdaMockEvents.httpBody(unknownModel).getString("error")).contains("unknown model 'churn'");
     }
 
     /** The fixture event with {@code requestBody} as its body, through the mock event server. */
-    static JsonPath invoke(String requestBody) throws Exception {
-        String fixture = Files.readString(Path.of("src/test/resources/events/apigw-v2-predict.json"));
-        Map<String, Object> event = new io.vertx.core.json.JsonObject(fixture).getMap();
-        event.put("body", requestBody);
-        return given().body(new io.vertx.core.json.JsonObject(event).encode())
-                .post(lambdaApi())
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
+    static JsonPath invoke(String requestBody) {
+        return LambdaMockEvents.invoke(LambdaMockEvents.withBody(EVENT, requestBody));
     }
 
-    /** The HTTP body inside a Lambda proxy response (API Gateway decodes base64 bodies the same way). */
-    static JsonPath body(JsonPath lambdaResponse) {
-        String body = lambdaResponse.getString("body");
-        if (lambdaResponse.getBoolean("isBase64Encoded")) {
-            body = new String(java.util.Base64.getDecoder().decode(body), java.nio.charset.StandardCharsets.UTF_8);
-        }
-        return new JsonPath(body);
-    }
-
-    /** The mock event server's address, published by the extension when it starts on a free port. */
-    static String lambdaApi() {
-        String api = ConfigProvider.getConfig().getValue("quarkus-internal.aws-lambda.test-api", String.class);
-        String base = api.startsWith("http") ? api : "http://" + api;
-        return base.contains("/_lambda_") ? base : base + "/_lambda_";
-    }
+    static final Path EVENT = Path.of("src/test/resources/events/apigw-v2-predict.json");
 }
