@@ -95,6 +95,7 @@ module "http_predict" {
 
   model_uri           = local.model_uris["http-predict"]
   previous_model_uris = local.previous_model_uris["http-predict"]
+  model_sha256        = lookup(var.model_sha256, "http-predict", null)
   model_kms_key_arn   = module.model_registry.kms_key_arn
   redis_hosts         = module.feature_store.url
   redis_auth_token    = var.redis_auth_token
@@ -135,6 +136,7 @@ module "event_score" {
 
   model_uri           = local.model_uris["event-score"]
   previous_model_uris = local.previous_model_uris["event-score"]
+  model_sha256        = lookup(var.model_sha256, "event-score", null)
   model_kms_key_arn   = module.model_registry.kms_key_arn
   redis_hosts         = module.feature_store.url
   redis_auth_token    = var.redis_auth_token
@@ -188,6 +190,7 @@ module "batch_score" {
 
   model_uri           = local.model_uris["batch-score"]
   previous_model_uris = local.previous_model_uris["batch-score"]
+  model_sha256        = lookup(var.model_sha256, "batch-score", null)
   model_kms_key_arn   = module.model_registry.kms_key_arn
   redis_hosts         = module.feature_store.url
   redis_auth_token    = var.redis_auth_token

@@ -46,6 +46,12 @@ variable "previous_models" {
   default     = {}
 }
 
+variable "model_sha256" {
+  description = "Per function, the sha256 of the model.onnx it must serve, e.g. { http-predict = \"<64 hex>\" } (models/README.md lists the demo models'): the cold start fails if the registry holds another model, even with a matching manifest."
+  type        = map(string)
+  default     = {}
+}
+
 variable "build_kind" {
   description = "Build deployed for all three functions: jvm (java21 + SnapStart) or native (provided.al2023)."
   type        = string

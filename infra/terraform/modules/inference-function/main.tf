@@ -34,11 +34,16 @@ locals {
     "arn:${data.aws_partition.current.partition}:s3:::${replace(u, "s3://", "")}*"
   ]
 
+  # model_sha256 / model_version_id become the location's pins (#sha256=...&version=...): the cold start fails
+  # unless model.onnx is exactly the pinned one, whatever the registry's manifest says
+  model_pins     = compact([var.model_sha256 == null ? "" : "sha256=${var.model_sha256}", var.model_version_id == null ? "" : "version=${var.model_version_id}"])
+  model_location = length(local.model_pins) == 0 ? var.model_uri : "${var.model_uri}#${join("&", local.model_pins)}"
+
   vpc_enabled = length(var.vpc_subnet_ids) > 0 || length(var.vpc_security_group_ids) > 0
 
   managed_environment = merge(
     {
-      INFERFN_MODEL_LOCATIONS       = var.model_uri
+      INFERFN_MODEL_LOCATIONS       = local.model_location
       INFERFN_FEATURE_STORE_TIMEOUT = var.feature_store_timeout
     },
     var.redis_hosts == null ? {} : { QUARKUS_REDIS_HOSTS = var.redis_hosts },
@@ -90,7 +95,7 @@ resource "aws_iam_role_policy" "this" {
         {
           Sid      = "ReadModelPrefix"
           Effect   = "Allow"
-          Action   = ["s3:GetObject"]
+          Action   = var.model_version_id == null ? ["s3:GetObject"] : ["s3:GetObject", "s3:GetObjectVersion"]
           Resource = distinct(concat([local.model_prefix_arn], local.previous_model_prefix_arns))
         },
       ],

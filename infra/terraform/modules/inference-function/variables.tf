@@ -160,6 +160,23 @@ variable "model_uri" {
   }
 }
 
+variable "model_sha256" {
+  description = "The sha256 of the model.onnx this deployment serves (64 hex digits; `inferfn model inspect` and models/README.md print it). Pinned in INFERFN_MODEL_LOCATIONS (#sha256=): the cold start fails naming both hashes if the registry holds another model, even one whose manifest agrees. Null: the manifest's sha256 alone is checked."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.model_sha256 == null || can(regex("^[0-9a-f]{64}$", var.model_sha256))
+    error_message = "model_sha256 must be 64 lower-case hex digits (the sha256 of model.onnx)."
+  }
+}
+
+variable "model_version_id" {
+  description = "The S3 object version of model.onnx to fetch (a bucket with versioning on, as modules/model-registry creates). Pinned in INFERFN_MODEL_LOCATIONS (&version=); the role gets s3:GetObjectVersion. Null: the current object."
+  type        = string
+  default     = null
+}
+
 variable "previous_model_uris" {
   description = "Model prefixes the role may still read besides model_uri, e.g. the version being replaced: keeps cold starts of the old function version working while the alias moves, and makes a manual alias rollback safe. Same format as model_uri."
   type        = list(string)

@@ -117,3 +117,30 @@ run "vpc_adds_only_the_documented_wildcard" {
     error_message = "the wildcard statement must only hold ec2 network-interface actions"
   }
 }
+
+run "pinned_model_reaches_the_function_and_its_version_is_readable" {
+  command = plan
+
+  variables {
+    model_sha256     = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+    model_version_id = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["INFERFN_MODEL_LOCATIONS"] == "s3://inferfn-models/models/fraud/2/#sha256=2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae&version=3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
+    error_message = "the pins must reach the function as the location's fragment"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if s.Sid == "ReadModelPrefix"]).Action == ["s3:GetObject", "s3:GetObjectVersion"]
+    error_message = "a pinned object version needs s3:GetObjectVersion, on the same prefix only"
+  }
+}
+
+run "unpinned_model_keeps_the_plain_location" {
+  command = plan
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["INFERFN_MODEL_LOCATIONS"] == "s3://inferfn-models/models/fraud/2/"
+    error_message = "without pins the location is model_uri"
+  }
+}

@@ -147,3 +147,13 @@ run "rejects_provisioned_max_below_min" {
   }
   expect_failures = [var.provisioned_concurrency]
 }
+
+run "model_sha256_must_be_64_hex_digits" {
+  command = plan
+
+  variables {
+    model_sha256 = "not-a-hash"
+  }
+
+  expect_failures = [var.model_sha256]
+}

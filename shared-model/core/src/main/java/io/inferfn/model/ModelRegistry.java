@@ -50,16 +50,27 @@ public final class ModelRegistry {
         return new ModelRegistry(sources, options);
     }
 
-    /** Loads and verifies the model directory at {@code location}. */
+    /**
+     * Loads and verifies the model directory at {@code location}, honouring the pins of its
+     * fragment ({@link ModelLocation}): a pinned sha256 must match besides the manifest's.
+     */
     public LoadedModel load(String location) {
-        ModelSource source = sourceFor(location);
-        String manifestName = source.describe(location, MANIFEST);
-        String modelName = source.describe(location, MODEL);
+        ModelLocation where = ModelLocation.parse(location);
+        String dir = where.directory();
+        ModelSource source = sourceFor(dir);
+        String manifestName = source.describe(dir, MANIFEST);
+        String modelName = source.describe(dir, MODEL)
+                + where.version().map(v -> " (version " + v + ")").orElse("");
         long t0 = System.nanoTime();
-        ModelManifest manifest = ModelManifest.parse(read(source, location, MANIFEST), manifestName);
+        ModelManifest manifest = ModelManifest.parse(read(source, dir, MANIFEST, Optional.empty()), manifestName);
         long t1 = System.nanoTime();
-        byte[] onnx = read(source, location, MODEL);
+        byte[] onnx = read(source, dir, MODEL, where.version());
         String actual = sha256(onnx);
+        if (where.sha256().isPresent() && !actual.equals(where.sha256().get())) {
+            throw new IntegrityException("integrity check failed for " + modelName + ": sha256 is " + actual
+                    + " but the deployment pins " + where.sha256().get() + " (#sha256= in inferfn.model.locations)"
+                    + "; the registry holds another model than the one this function was deployed with");
+        }
         if (!actual.equals(manifest.sha256())) {
             throw new IntegrityException("integrity check failed for " + modelName + ": sha256 is " + actual
                     + " but " + manifestName + " expects " + manifest.sha256()
@@ -92,9 +103,9 @@ public final class ModelRegistry {
                         : ""));
     }
 
-    private static byte[] read(ModelSource source, String location, String file) {
+    private static byte[] read(ModelSource source, String location, String file, Optional<String> version) {
         try {
-            return source.read(location, file);
+            return version.isPresent() ? source.read(location, file, version.get()) : source.read(location, file);
         } catch (IOException e) {
             throw new ModelLoadException("cannot read " + source.describe(location, file) + ": " + e.getMessage(), e);
         }

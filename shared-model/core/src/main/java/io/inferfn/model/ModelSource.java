@@ -19,6 +19,15 @@ public interface ModelSource {
     /** Reads one file of the model directory, e.g. {@code manifest.json}. */
     byte[] read(String location, String fileName) throws IOException;
 
+    /**
+     * Reads one object version of a file, for sources that keep versions (S3 with versioning on);
+     * the others refuse a pinned version.
+     */
+    default byte[] read(String location, String fileName, String version) throws IOException {
+        throw new ModelLoadException("model location '" + location + "' pins version=" + version + " of " + fileName
+                + ", but this kind of location keeps no object versions; pin #sha256= only");
+    }
+
     /** How the file is named in messages, e.g. {@code file:/models/fraud/1/model.onnx}. */
     default String describe(String location, String fileName) {
         return location.endsWith("/") ? location + fileName : location + "/" + fileName;

@@ -4,6 +4,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +66,42 @@ class ModelRegistryTest {
                 .hasMessageContaining(dir.resolve("model.onnx").toString())
                 .hasMessageContaining("sha256 is " + actual)
                 .hasMessageContaining("expects " + expected);
+    }
+
+    @Test
+    void aPinnedSha256RefusesAModelSwappedTogetherWithItsManifest() throws Exception {
+        Path dir = TinyModels.publish(onnx, MANIFEST);
+        String pinned = ModelRegistry.sha256(onnx);
+        try (LoadedModel model = registry.load("file:" + dir + "#sha256=" + pinned.toUpperCase())) {
+            assertThat(model.name()).isEqualTo("tiny");
+        }
+        // whoever can write the registry replaces both files: the manifest vouches for the new model
+        byte[] swapped = TinyModels.logistic("x", "y", new float[] {-1f, 1f}, 0f);
+        Path other = TinyModels.publish(swapped, MANIFEST);
+        Files.copy(other.resolve("model.onnx"), dir.resolve("model.onnx"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(other.resolve("manifest.json"), dir.resolve("manifest.json"), StandardCopyOption.REPLACE_EXISTING);
+        try (LoadedModel unpinned = registry.load("file:" + dir)) {
+            assertThat(unpinned.name()).isEqualTo("tiny"); // without a pin the swap goes unnoticed
+        }
+        assertThatThrownBy(() -> registry.load("file:" + dir + "#sha256=" + pinned))
+                .isInstanceOf(IntegrityException.class)
+                .hasMessageContaining(dir.resolve("model.onnx").toString())
+                .hasMessageContaining("sha256 is " + ModelRegistry.sha256(swapped))
+                .hasMessageContaining("the deployment pins " + pinned);
+    }
+
+    @Test
+    void malformedPinsAreRefusedWithWhatIsExpected() throws Exception {
+        Path dir = TinyModels.publish(onnx, MANIFEST);
+        assertThatThrownBy(() -> registry.load("file:" + dir + "#sha256=abc"))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("expected the 64 hex digits");
+        assertThatThrownBy(() -> registry.load("file:" + dir + "#md5=abc"))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("unknown pin 'md5=abc'");
+        assertThatThrownBy(() -> registry.load("file:" + dir + "#version=3"))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("keeps no object versions");
     }
 
     @Test

@@ -59,6 +59,12 @@ public final class S3ModelSource implements ModelSource {
 
     @Override
     public byte[] read(String location, String fileName) throws IOException {
+        return read(location, fileName, (String) null);
+    }
+
+    /** Reads {@code version} of the file (S3 versioning); {@code null}: the current object. */
+    @Override
+    public byte[] read(String location, String fileName, String version) throws IOException {
         String rest = location.substring("s3://".length());
         int slash = rest.indexOf('/');
         String bucket = slash < 0 ? rest : rest.substring(0, slash);
@@ -77,10 +83,14 @@ public final class S3ModelSource implements ModelSource {
         try {
             // on AWS the SDK asks for and validates S3's stored checksum (responseChecksumValidation)
             client().getObject(
-                            GetObjectRequest.builder().bucket(bucket).key(key).build(),
+                            GetObjectRequest.builder()
+                                    .bucket(bucket)
+                                    .key(key)
+                                    .versionId(version)
+                                    .build(),
                             ResponseTransformer.toFile(target));
         } catch (S3Exception e) {
-            String where = "s3://" + bucket + "/" + key;
+            String where = "s3://" + bucket + "/" + key + (version == null ? "" : " (version " + version + ")");
             if (e.statusCode() == 404) {
                 throw new ModelLoadException(fileName + " not found at " + where
                         + "; a model prefix holds manifest.json and model.onnx (publish the model there first)");
