@@ -33,31 +33,38 @@ public interface AuthConfig {
      */
     Map<String, ApiKey> apiKeys();
 
-    /** Bearer JWTs. Without a key or JWKS URL, bearer tokens are refused (API keys still work). */
+    /**
+     * Bearer JWTs, verified by quarkus-smallrye-jwt: these properties feed its {@code mp.jwt.*} and
+     * {@code smallrye.jwt.*} settings (inferfn-auth's {@code META-INF/microprofile-config.properties}).
+     * Without a key or JWKS URL, bearer tokens are refused (API keys still work).
+     */
     Jwt jwt();
 
     /** How bearer JWTs are verified (signature, {@code exp}, {@code iss}, {@code aud}). */
     interface Jwt {
 
-        /** The required {@code iss} claim. */
+        /** The required {@code iss} claim; unset, any issuer is accepted. */
         Optional<String> issuer();
 
-        /** The required {@code aud} claim (one of the token's audiences). */
+        /** The required {@code aud} claim (one of the token's audiences); unset, any audience is accepted. */
         Optional<String> audience();
 
-        /** A PEM file with the issuer's RSA or EC public key. */
+        /** A PEM file with the issuer's RSA or EC public key ({@code mp.jwt.verify.publickey.location}). */
         Optional<String> publicKeyLocation();
 
-        /** The issuer's JWKS URL (keys fetched and cached, refreshed on an unknown {@code kid}). */
+        /**
+         * The issuer's JWKS URL, used when no PEM file is set: keys fetched on first use and cached
+         * ({@code smallrye.jwt.jwks.refresh-interval}), refetched when a token's {@code kid} is unknown.
+         */
         Optional<String> jwksUrl();
 
-        /** The claim holding the caller's roles: an array of strings, or one space-separated string. */
+        /**
+         * The claim holding the caller's roles, by its literal name (e.g. {@code cognito:groups}): an
+         * array of strings, or one space-separated string. Also read from the API Gateway authorizer's
+         * claims on Lambda.
+         */
         @WithDefault("groups")
         String rolesClaim();
-
-        /** Clock skew allowed on {@code exp} and {@code nbf}. */
-        @WithDefault("30s")
-        java.time.Duration clockSkew();
     }
 
     /** One API key. */

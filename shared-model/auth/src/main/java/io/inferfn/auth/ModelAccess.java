@@ -6,6 +6,7 @@ import jakarta.inject.Singleton;
 
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.security.identity.SecurityIdentity;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import io.inferfn.scoring.AccessDeniedException;
@@ -31,6 +32,13 @@ public class ModelAccess {
         if (!config.enabled()) {
             LOG.warn("AUTHENTICATION IS OFF (inferfn.auth.enabled=false): anyone who can reach this port may call"
                     + " /predict and /v2/models/*. Fine for the local demo; never in production.");
+        } else if (config.jwt().publicKeyLocation().isEmpty()
+                && config.jwt().jwksUrl().isEmpty()
+                && ConfigProvider.getConfig()
+                        .getOptionalValue("mp.jwt.verify.publickey", String.class)
+                        .isEmpty()) {
+            LOG.info("No inferfn.auth.jwt.public-key-location or jwks-url: bearer tokens are refused (401);"
+                    + " API keys and, on Lambda, the API Gateway authorizer's claims still work");
         }
     }
 
