@@ -76,6 +76,15 @@ class AuthWithoutJwtKeyTest {
     }
 
     @Test
+    void iamCallersWithoutConfiguredRolesAre403NamingTheSetting() throws Exception {
+        JsonPath response = AuthLambdaTest.invoke(Files.readString(AuthLambdaTest.FUNCTION_URL_IAM_EVENT));
+        assertThat(response.getInt("statusCode")).isEqualTo(403);
+        assertThat(PredictLambdaTest.body(response).getString("error"))
+                .contains("iam:arn:aws:sts::123456789012:assumed-role/fraud-scoring-client/ci-session")
+                .contains("inferfn.auth.iam.roles");
+    }
+
+    @Test
     void bearerTokensAndMissingCredentialsAre401() {
         AuthTest.isUnauthorized(given().auth()
                 .oauth2(AuthTest.token(AuthTest.OTHER_KEYS.getPrivate(), List.of("model:fraud"), 300, "inferfn"))
