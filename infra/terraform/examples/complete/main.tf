@@ -26,12 +26,12 @@ locals {
 
   # http-predict checks callers itself (INFERFN_AUTH_ENABLED, on by default in its prod config). Behind the JWT
   # authorizer it takes the verified token's claims from the event: sub is the caller, the roles claim must hold
-  # model:<name> (or model:*) for the model called. With SigV4 (iam, function_url_iam) the event carries no JWT
-  # claims, so the function would answer 401 to every call: its check is turned off, and IAM is the only gate.
+  # model:<name> (or model:*) for the model called. With SigV4 (iam, function_url_iam) the event carries the IAM
+  # caller (requestContext.authorizer.iam) and no claims: every IAM caller gets the roles of http_iam_roles.
   http_jwt = var.http_auth_mode == "jwt"
   http_predict_environment = merge(
-    { INFERFN_AUTH_ENABLED = local.http_jwt ? "true" : "false" },
-    local.http_jwt ? { INFERFN_AUTH_JWT_ROLES_CLAIM = var.jwt_roles_claim } : {},
+    { INFERFN_AUTH_ENABLED = "true" },
+    local.http_jwt ? { INFERFN_AUTH_JWT_ROLES_CLAIM = var.jwt_roles_claim } : { INFERFN_AUTH_IAM_ROLES = join(",", var.http_iam_roles) },
   )
 
   event_score_timeout = 30

@@ -121,8 +121,8 @@ variable "http_auth_mode" {
       (jwt_roles_claim) must hold model:<name> (or model:*) for the model called, else 403.
     - "iam": the same API with SigV4 (AWS_IAM) on every route; callers need execute-api:Invoke.
     - "function_url_iam": a Lambda function URL with AWS_IAM, no API Gateway; callers need lambda:InvokeFunctionUrl.
-    With "iam" and "function_url_iam" the event carries no JWT claims, so the function's own check is turned off
-    (INFERFN_AUTH_ENABLED=false): IAM policies are then the only gate, and per-model roles do not apply.
+    With "iam" and "function_url_iam" the event carries the IAM caller and no JWT claims: the function keeps its own
+    check on (INFERFN_AUTH_ENABLED=true) and gives every IAM caller the roles of http_iam_roles.
   EOT
   type        = string
   default     = "jwt"
@@ -131,6 +131,18 @@ variable "http_auth_mode" {
   validation {
     condition     = contains(["jwt", "iam", "function_url_iam"], var.http_auth_mode)
     error_message = "http_auth_mode must be \"jwt\", \"iam\" or \"function_url_iam\"."
+  }
+}
+
+variable "http_iam_roles" {
+  description = "With http_auth_mode \"iam\" or \"function_url_iam\": the roles every caller IAM lets through gets in http-predict (passed as INFERFN_AUTH_IAM_ROLES), e.g. [\"model:*\"] for every model or [\"model:fraud\"]. IAM authorises the call as a whole, so the roles are the same for every IAM caller; scope who may invoke in the callers' IAM policies. Unused with \"jwt\"."
+  type        = list(string)
+  default     = ["model:*"]
+  nullable    = false
+
+  validation {
+    condition     = length(var.http_iam_roles) > 0 && alltrue([for r in var.http_iam_roles : can(regex("^model:[^\\s,]+$", r))])
+    error_message = "http_iam_roles must list at least one role of the form model:<name> or model:* (no spaces or commas)."
   }
 }
 

@@ -583,7 +583,7 @@ run "http_predict_cognito_groups_claim" {
   }
 }
 
-run "http_predict_iam_mode_turns_the_function_check_off" {
+run "http_predict_iam_mode_gives_iam_callers_the_configured_roles" {
   command = plan
   variables {
     artifact_bucket = "acme-inferfn-artifacts"
@@ -594,8 +594,8 @@ run "http_predict_iam_mode_turns_the_function_check_off" {
   }
 
   assert {
-    condition     = module.http_predict.environment["INFERFN_AUTH_ENABLED"] == "false"
-    error_message = "with SigV4 there are no JWT claims in the event: http-predict's own check must be off"
+    condition     = module.http_predict.environment["INFERFN_AUTH_ENABLED"] == "true" && module.http_predict.environment["INFERFN_AUTH_IAM_ROLES"] == "model:*"
+    error_message = "with SigV4 http-predict keeps its check on and gives IAM callers http_iam_roles (model:* by default)"
   }
   assert {
     condition     = !contains(keys(module.http_predict.environment), "INFERFN_AUTH_JWT_ROLES_CLAIM")
@@ -607,18 +607,19 @@ run "http_predict_iam_mode_turns_the_function_check_off" {
   }
 }
 
-run "http_predict_function_url_iam_mode_turns_the_function_check_off" {
+run "http_predict_function_url_iam_mode_gives_iam_callers_the_configured_roles" {
   command = plan
   variables {
     artifact_bucket = "acme-inferfn-artifacts"
     http_auth_mode  = "function_url_iam"
     jwt_issuer      = null
     jwt_audience    = []
+    http_iam_roles  = ["model:fraud", "model:churn"]
   }
 
   assert {
-    condition     = module.http_predict.environment["INFERFN_AUTH_ENABLED"] == "false"
-    error_message = "with a SigV4 function URL http-predict's own check must be off"
+    condition     = module.http_predict.environment["INFERFN_AUTH_ENABLED"] == "true" && module.http_predict.environment["INFERFN_AUTH_IAM_ROLES"] == "model:fraud,model:churn"
+    error_message = "with a SigV4 function URL http-predict keeps its check on and gives IAM callers http_iam_roles"
   }
   assert {
     condition     = !contains(keys(module.http_predict.environment), "INFERFN_AUTH_JWT_ROLES_CLAIM")
@@ -646,6 +647,16 @@ run "rejects_blank_jwt_roles_claim" {
     jwt_roles_claim = " groups"
   }
   expect_failures = [var.jwt_roles_claim]
+}
+
+run "rejects_iam_roles_that_are_not_model_roles" {
+  command = plan
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    http_auth_mode  = "iam"
+    http_iam_roles  = ["admin,model:*"]
+  }
+  expect_failures = [var.http_iam_roles]
 }
 
 run "rejects_unauthenticated_http_auth_mode" {
