@@ -47,8 +47,21 @@ locals {
   )
 
   # batch-score's database, what it reads and writes, and (only when the schedule overrides source or sink in the
-  # payload) the switch that lets it accept such overrides. The password stays a sensitive value in the map.
+  # payload) the switch that lets it accept such overrides, narrowed to exactly the schedule's own: its tables as the
+  # allowed table prefixes, its files' directories as the allowed paths, sql: only for a sql: source. The password
+  # stays a sensitive value in the map. batch-score has no HTTP route on Lambda: EventBridge Scheduler invokes it
+  # (IAM, lambda:InvokeFunction on its alias), so it takes no API keys or JWT settings here.
   batch_payload_overrides = var.batch_source_uri != null || var.batch_sink_uri != null
+  batch_override_uris     = [for u in [var.batch_source_uri, var.batch_sink_uri] : u if u != null]
+  batch_override_tables   = [for u in local.batch_override_uris : trimprefix(u, "table:") if startswith(u, "table:")]
+  batch_override_paths    = [for u in local.batch_override_uris : dirname(trimprefix(u, "file:")) if startswith(u, "file:")]
+  batch_override_sql      = var.batch_source_uri != null && startswith(coalesce(var.batch_source_uri, "-"), "sql:")
+  batch_override_environment = merge(
+    { INFERFN_BATCH_ALLOW_OVERRIDES = "true" },
+    length(local.batch_override_tables) > 0 ? { INFERFN_BATCH_OVERRIDES_TABLES = join(",", local.batch_override_tables) } : {},
+    length(local.batch_override_paths) > 0 ? { INFERFN_BATCH_OVERRIDES_PATHS = join(",", local.batch_override_paths) } : {},
+    local.batch_override_sql ? { INFERFN_BATCH_OVERRIDES_SQL = "true" } : {},
+  )
   batch_score_environment = merge(
     {
       QUARKUS_DATASOURCE_JDBC_URL = var.batch_database_jdbc_url
@@ -57,7 +70,7 @@ locals {
       INFERFN_BATCH_SOURCE        = var.batch_source
       INFERFN_BATCH_SINK          = var.batch_sink
     },
-    local.batch_payload_overrides ? { INFERFN_BATCH_ALLOW_OVERRIDES = "true" } : {},
+    local.batch_payload_overrides ? local.batch_override_environment : {},
   )
 }
 

@@ -303,7 +303,7 @@ variable "batch_sink" {
 }
 
 variable "batch_source_uri" {
-  description = "Optional source override put into every shard's payload (same grammar as batch_source). Prefer batch_source: setting this (or batch_sink_uri) also sets INFERFN_BATCH_ALLOW_OVERRIDES=true on batch-score, which lets anyone allowed to invoke it choose what it reads, sql: queries included. null = none."
+  description = "Optional source override put into every shard's payload (same grammar as batch_source). Prefer batch_source: setting this (or batch_sink_uri) also sets INFERFN_BATCH_ALLOW_OVERRIDES=true on batch-score, narrowed to this value (INFERFN_BATCH_OVERRIDES_TABLES: the table name as a prefix; INFERFN_BATCH_OVERRIDES_PATHS: the file's directory; INFERFN_BATCH_OVERRIDES_SQL=true for a sql: query, which may read any table the database user can). null = none."
   type        = string
   default     = null
 

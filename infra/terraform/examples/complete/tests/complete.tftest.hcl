@@ -320,6 +320,29 @@ run "batch_payload_overrides_enable_them_on_the_function" {
     condition     = alltrue([for p in module.batch_schedule.payloads : p.source == "table:staging.customers" && !contains(keys(p), "sink")])
     error_message = "the source override must be in every shard's payload"
   }
+  assert {
+    condition     = module.batch_score.environment["INFERFN_BATCH_OVERRIDES_TABLES"] == "staging.customers" && !contains(keys(module.batch_score.environment), "INFERFN_BATCH_OVERRIDES_PATHS") && !contains(keys(module.batch_score.environment), "INFERFN_BATCH_OVERRIDES_SQL")
+    error_message = "batch-score must allow exactly the schedule's table as an override prefix, and no files or sql: sources"
+  }
+}
+
+run "batch_payload_overrides_of_sql_and_files_allow_just_those" {
+  command = plan
+
+  variables {
+    artifact_bucket  = "acme-inferfn-artifacts"
+    batch_source_uri = "sql:SELECT * FROM customers WHERE active"
+    batch_sink_uri   = "file:/mnt/batch/out/predictions.csv"
+  }
+
+  assert {
+    condition     = module.batch_score.environment["INFERFN_BATCH_OVERRIDES_SQL"] == "true" && module.batch_score.environment["INFERFN_BATCH_OVERRIDES_PATHS"] == "/mnt/batch/out"
+    error_message = "a sql: source override needs INFERFN_BATCH_OVERRIDES_SQL=true, a file sink its directory in INFERFN_BATCH_OVERRIDES_PATHS"
+  }
+  assert {
+    condition     = !contains(keys(module.batch_score.environment), "INFERFN_BATCH_OVERRIDES_TABLES")
+    error_message = "no table override, no table prefix"
+  }
 }
 
 run "rejects_non_postgresql_jdbc_url" {

@@ -99,14 +99,10 @@ public final class BatchRunner {
                 throw inference;
             }
             if (duplicateKey(cause)) {
-                throw new InvalidRequestException(run.describe() + ": the source holds an entity id more than once ("
-                        + cause.getMessage()
-                                .lines()
-                                .skip(1)
-                                .findFirst()
-                                .orElse("")
-                                .trim()
-                        + "); each entity is scored once per run: deduplicate the source or its query");
+                String entity = SqlErrors.duplicateEntity(cause);
+                throw new InvalidRequestException(run.describe() + ": the source holds "
+                        + (entity == null ? "an entity id" : "entity id '" + entity + "'")
+                        + " more than once; each entity is scored once per run: deduplicate the source or its query");
             }
             throw new BatchRunException(run.describe(), cause);
         } finally {
@@ -150,7 +146,8 @@ public final class BatchRunner {
                     options.entityColumn(),
                     model.plan(),
                     run,
-                    options.fetchSize());
+                    options.fetchSize(),
+                    options.statementTimeout());
         }
         if (spec.startsWith("file:")) {
             Path file = Path.of(spec.substring("file:".length()));
@@ -164,7 +161,12 @@ public final class BatchRunner {
         String spec = run.sink();
         if (spec.startsWith("table:")) {
             return new PostgresSink(
-                    requireDataSource("sink " + spec), spec.substring("table:".length()), run, model, started);
+                    requireDataSource("sink " + spec),
+                    spec.substring("table:".length()),
+                    run,
+                    model,
+                    started,
+                    options.statementTimeout());
         }
         if (spec.startsWith("file:")) {
             Path file = Path.of(spec.substring("file:".length()));
