@@ -16,6 +16,7 @@ import io.inferfn.scoring.Scorer;
 import io.inferfn.testing.TinyModels;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** A file run through {@link BatchRunner}: what a trusted source may carry, and rows the model cannot score. */
 class BatchRunnerTest {
@@ -42,7 +43,8 @@ class BatchRunnerTest {
         assertThat(out).hasSize(3);
         String[] carried = out.get(1).split(",");
         assertThat(carried[1]).isEqualTo("s-1");
-        assertThat(Float.parseFloat(carried[4])).isEqualTo((float) (1 / (1 + Math.exp(2))));
+        // sigmoid(1 - 3), not sigmoid(1 - 0) with the store's default for b
+        assertThat(Float.parseFloat(carried[4])).isCloseTo((float) (1 / (1 + Math.exp(2))), within(1e-6f));
         assertThat(carried[6]).isEqualTo("false"); // b came with the row: not degraded, nothing missing
         String fetched = out.get(2);
         assertThat(fetched).startsWith("run-1,s-2,").contains(",true,b,"); // no b: the (empty) store, degraded
