@@ -19,6 +19,7 @@ import io.inferfn.model.LoadedModel;
 import io.inferfn.scoring.InferenceException;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.Prediction;
+import io.inferfn.scoring.RowOrigin;
 import io.inferfn.scoring.Scorer;
 
 /**
@@ -279,14 +280,15 @@ public final class BatchRunner {
                     counts.rejected(run, u.entityId(), u.reason());
                 }
                 long s = System.nanoTime();
-                List<Prediction> predictions = scorer.scoreValid(model, batch, (index, row, reason) -> {
-                    try {
-                        sink.reject(row.entityId(), reason, ((SourceRow) row).describe());
-                    } catch (Exception e) {
-                        throw new IllegalStateException("writing a reject failed: " + e.getMessage(), e);
-                    }
-                    counts.rejected(run, row.entityId(), reason);
-                });
+                List<Prediction> predictions =
+                        scorer.scoreValid(model, batch, RowOrigin.TRUSTED_SOURCE, (index, row, reason) -> {
+                            try {
+                                sink.reject(row.entityId(), reason, ((SourceRow) row).describe());
+                            } catch (Exception e) {
+                                throw new IllegalStateException("writing a reject failed: " + e.getMessage(), e);
+                            }
+                            counts.rejected(run, row.entityId(), reason);
+                        });
                 counts.scoringNanos += System.nanoTime() - s;
                 sink.write(predictions);
                 counts.scored += predictions.size();
