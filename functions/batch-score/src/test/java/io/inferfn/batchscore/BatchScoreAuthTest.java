@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import io.inferfn.localstack.PostgresTestResource;
 import io.inferfn.localstack.RedisTestResource;
+import io.inferfn.testing.LambdaMockEvents;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -250,13 +251,13 @@ class BatchScoreAuthTest {
         // EventBridge Scheduler's payload carries no credentials: IAM allowed the invoke
         given().body("{\"runId\": \"a-lambda\", \"source\": \"table:scratch_customers\","
                         + " \"sink\": \"table:scratch_predictions\"}")
-                .post(BatchScoreLambdaTest.lambdaApi())
+                .post(LambdaMockEvents.url())
                 .then()
                 .statusCode(200);
         assertThat(written("scratch_predictions", "a-lambda")).isEqualTo(ChurnTables.CUSTOMERS);
 
         given().body("{\"runId\": \"a-lambda-out\", \"sink\": \"table:churn_predictions\"}")
-                .post(BatchScoreLambdaTest.lambdaApi());
+                .post(LambdaMockEvents.url());
         assertThat(written("churn_predictions", "a-lambda-out")).isZero();
     }
 

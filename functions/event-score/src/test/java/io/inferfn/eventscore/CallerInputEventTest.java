@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import io.inferfn.localstack.KafkaTestResource;
 import io.inferfn.localstack.RedisTestResource;
+import io.inferfn.testing.LambdaMockEvents;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -95,7 +96,7 @@ class CallerInputEventTest {
     private static JsonPath invoke(String fixture) throws Exception {
         String event = Files.readString(Path.of("src/test/resources/events/" + fixture));
         return given().body(event)
-                .post(EventScoreLambdaTest.lambdaApi())
+                .post(LambdaMockEvents.url())
                 .then()
                 .statusCode(200)
                 .extract()

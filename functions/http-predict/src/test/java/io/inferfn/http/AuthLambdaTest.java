@@ -53,10 +53,12 @@ class AuthLambdaTest {
 
     @Test
     void aGroupContainingACommaIsOneRoleNotTwo() throws Exception {
-        JsonPath response = LambdaMockEvents.invoke(Files.readString(EVENT).replace("[model:fraud]", "[analysts,model:fraud]"));
+        JsonPath response =
+                LambdaMockEvents.invoke(Files.readString(EVENT).replace("[model:fraud]", "[analysts,model:fraud]"));
         assertThat(response.getInt("statusCode")).isEqualTo(403);
         assertThat(LambdaMockEvents.httpBody(response).getString("error")).contains("[analysts,model:fraud]");
-        JsonPath two = LambdaMockEvents.invoke(Files.readString(EVENT).replace("[model:fraud]", "[analysts model:fraud]"));
+        JsonPath two =
+                LambdaMockEvents.invoke(Files.readString(EVENT).replace("[model:fraud]", "[analysts model:fraud]"));
         assertThat(two.getInt("statusCode"))
                 .as("space-separated groups are two roles")
                 .isEqualTo(200);

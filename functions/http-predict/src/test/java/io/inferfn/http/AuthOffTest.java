@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.inferfn.localstack.RedisTestResource;
+import io.inferfn.testing.LambdaMockEvents;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,9 +62,9 @@ class AuthOffTest {
     void eventsFromIamRoutesAndFunctionUrlsAreServed() throws Exception {
         for (Path event :
                 List.of(AuthLambdaTest.IAM_EVENT, AuthLambdaTest.FUNCTION_URL_IAM_EVENT, AuthLambdaTest.EVENT)) {
-            JsonPath response = AuthLambdaTest.invoke(Files.readString(event));
+            JsonPath response = LambdaMockEvents.invoke(Files.readString(event));
             assertThat(response.getInt("statusCode")).as(event.toString()).isEqualTo(200);
-            JsonPath health = AuthLambdaTest.invoke(AuthLambdaTest.asGet(Files.readString(event), "/q/health/live"));
+            JsonPath health = LambdaMockEvents.invoke(AuthLambdaTest.asGet(Files.readString(event), "/q/health/live"));
             assertThat(health.getInt("statusCode"))
                     .as(event + " on /q/health/live")
                     .isEqualTo(200);

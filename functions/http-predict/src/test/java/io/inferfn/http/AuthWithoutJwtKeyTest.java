@@ -78,7 +78,7 @@ class AuthWithoutJwtKeyTest {
 
     @Test
     void iamCallersWithoutConfiguredRolesAre403NamingTheSetting() throws Exception {
-        JsonPath response = AuthLambdaTest.invoke(Files.readString(AuthLambdaTest.FUNCTION_URL_IAM_EVENT));
+        JsonPath response = LambdaMockEvents.invoke(Files.readString(AuthLambdaTest.FUNCTION_URL_IAM_EVENT));
         assertThat(response.getInt("statusCode")).isEqualTo(403);
         assertThat(LambdaMockEvents.httpBody(response).getString("error"))
                 .contains("iam:arn:aws:sts::123456789012:assumed-role/fraud-scoring-client/ci-session")

@@ -30,7 +30,7 @@ class BatchRunnerTest {
                           {"name": "b", "source": "store", "key": "s:{entityId}", "field": "b", "default": 0}],
              "output": {"tensor": "y", "thresholds": [0.5], "labels": ["low", "high"]}}""";
 
-    static final BatchOptions OPTIONS = new BatchOptions("id", 64, 100, Duration.ofMinutes(1), 10);
+    static final BatchOptions OPTIONS = new BatchOptions("id", 64, 100, Duration.ofMinutes(1), 10, Duration.ZERO);
 
     @TempDir
     Path dir;
