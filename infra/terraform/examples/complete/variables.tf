@@ -107,10 +107,20 @@ variable "function_security_group_ids" {
   type        = list(string)
 }
 
-variable "redis_auth_token" {
-  description = "Redis AUTH token (16-128 chars). Pass via TF_VAR_redis_auth_token from a secret store; never commit it."
+variable "redis_auth_token_secret_arn" {
+  description = "Full ARN of the Secrets Manager secret holding the Redis AUTH token (its SecretString: 16-128 printable characters, none of / \" @ or space). Terraform reads it once to create the ElastiCache replication group (so it is in the state, as ElastiCache's auth_token always is); the three functions read it themselves at cold start and their roles may read this secret only. No token is in a function's environment."
   type        = string
-  sensitive   = true
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$", var.redis_auth_token_secret_arn))
+    error_message = "redis_auth_token_secret_arn must be a full Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>) whose value is the token itself."
+  }
+}
+
+variable "secrets_kms_key_arn" {
+  description = "Customer managed KMS key encrypting the two secrets (redis_auth_token_secret_arn, batch_database_password_secret_arn); the functions that read them get kms:Decrypt on it. null when they use the AWS managed key aws/secretsmanager."
+  type        = string
+  default     = null
 }
 
 variable "http_auth_mode" {
@@ -250,12 +260,12 @@ variable "batch_shard_count" {
 }
 
 variable "batch_database_jdbc_url" {
-  description = "JDBC URL of the PostgreSQL database batch-score reads from and writes predictions to (QUARKUS_DATASOURCE_JDBC_URL), e.g. jdbc:postgresql://inferfn.cluster-abc.eu-central-1.rds.amazonaws.com:5432/inferfn?sslmode=require. Reached through the functions' VPC config: its security group must admit 5432 from function_security_group_ids. No credentials in the URL: use batch_database_username and batch_database_password."
+  description = "JDBC URL of the PostgreSQL database batch-score reads from and writes predictions to (QUARKUS_DATASOURCE_JDBC_URL), e.g. jdbc:postgresql://inferfn.cluster-abc.eu-central-1.rds.amazonaws.com:5432/inferfn?sslmode=require. Reached through the functions' VPC config: its security group must admit 5432 from function_security_group_ids. No credentials in the URL: use batch_database_username and batch_database_password_secret_arn."
   type        = string
 
   validation {
     condition     = can(regex("^jdbc:postgresql://[^\\s/?#]+(/[^\\s?#]*)?(\\?[^\\s#]*)?$", var.batch_database_jdbc_url)) && !strcontains(lower(var.batch_database_jdbc_url), "password=")
-    error_message = "batch_database_jdbc_url must start with jdbc:postgresql://, e.g. jdbc:postgresql://db.internal:5432/inferfn?sslmode=require, without spaces and without a password parameter (use batch_database_password)."
+    error_message = "batch_database_jdbc_url must start with jdbc:postgresql://, e.g. jdbc:postgresql://db.internal:5432/inferfn?sslmode=require, without spaces and without a password parameter (use batch_database_password_secret_arn)."
   }
 }
 
@@ -269,14 +279,13 @@ variable "batch_database_username" {
   }
 }
 
-variable "batch_database_password" {
-  description = "Password of batch_database_username (QUARKUS_DATASOURCE_PASSWORD). Pass via TF_VAR_batch_database_password from a secret store; never commit it. It ends up in the function's environment (readable with lambda:GetFunctionConfiguration) and in the state."
+variable "batch_database_password_secret_arn" {
+  description = "Full ARN of the Secrets Manager secret holding the password of batch_database_username, read by batch-score at cold start into quarkus.datasource.password; its role may read this secret only. For a JSON secret, as RDS manages the master user's, append the key: <arn>#password. Neither Terraform nor the function's environment ever holds the password."
   type        = string
-  sensitive   = true
 
   validation {
-    condition     = length(var.batch_database_password) > 0
-    error_message = "batch_database_password must not be empty."
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+(#[^#,\\s]+)?$", var.batch_database_password_secret_arn))
+    error_message = "batch_database_password_secret_arn must be a full Secrets Manager secret ARN, optionally followed by #<JSON key> (e.g. arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-0a1b2c3d-XyZ123#password)."
   }
 }
 
