@@ -30,7 +30,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-import io.inferfn.localstack.FunctionProcess;
 import io.inferfn.localstack.LocalRedis;
 import io.inferfn.localstack.RedisHashes;
 import io.inferfn.model.LoadedModel;
