@@ -15,10 +15,11 @@ import io.inferfn.localstack.RedisTestResource;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 /**
  * What a caller may not put in a request: the features the store supplies, and entity ids that
- * would reach other Redis keys.
+ * would reach other Redis keys; and a bad key in Redis degrades only its own row.
  */
 @QuarkusTest
 @QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
@@ -47,6 +48,7 @@ class CallerInputTest {
     @BeforeEach
     void seed() {
         PredictFunctionTest.seed();
+        RedisTestResource.redis().command("SET", "customer:c-string", "not a hash");
     }
 
     @Test
@@ -100,6 +102,31 @@ class CallerInputTest {
         String rows = "{\"rows\": [" + README_REQUEST.formatted("") + ","
                 + README_REQUEST.formatted("").replace("\"c-1042\"", "\"c-1042:*\"") + "]}";
         assertThat(post(rows, 400).getString("error")).startsWith("rows[1]: 'entityId' must match");
+    }
+
+    @Test
+    void aKeyOfTheWrongTypeDegradesOnlyItsOwnRowAndNeverOpensTheCircuit() {
+        String row =
+                """
+                {"entityId": "%s", "features": {"amount": 129.5, "timestamp": "2026-11-23T02:14:00Z"}}""";
+        String batch = "{\"rows\": [" + row.formatted("c-1042") + "," + row.formatted("c-string") + ","
+                + row.formatted("c-2001") + "]}";
+        // far more than the breaker's window (10 calls at 50 % failures)
+        for (int i = 0; i < 40; i++) {
+            JsonPath body = post(batch, 200);
+            assertThat(body.getList("predictions.degraded")).containsExactly(false, true, false);
+            assertThat(body.getList("predictions[1].missingFeatures"))
+                    .containsExactlyElementsOf(PredictFunctionTest.STORE_FEATURES);
+            assertThat(body.getList("predictions[0].missingFeatures")).isEmpty();
+        }
+        given().get(ready)
+                .then()
+                .statusCode(200)
+                .body("checks.find { it.name == 'inferfn-feature-store' }.data.redis", equalTo("reachable"))
+                .body("checks.find { it.name == 'inferfn-feature-store' }.data.circuit", equalTo("closed"));
+        post(PredictFunctionTest.FRAUD_REQUEST, 200);
+        assertThat(post(PredictFunctionTest.FRAUD_REQUEST, 200).getBoolean("degraded"))
+                .isFalse();
     }
 
     private JsonPath post(String body, int status) {

@@ -55,18 +55,19 @@ class PredictFunctionTest {
 
     /** The demo customers these tests score, written to the Redis the test resource started. */
     static void seed() {
-        RedisTestResource.redis()
-                .hset(
-                        "customer:c-1042",
-                        Map.of(
-                                "avg_amount_30d", "80.0",
-                                "txn_count_24h", "3",
-                                "account_age_days", "900",
-                                "chargebacks_1y", "0"));
-        RedisTestResource.redis()
-                .hset(
-                        "customer:c-2001",
-                        Map.of("avg_amount_30d", "20.0", "txn_count_24h", "9", "account_age_days", "12"));
+        seed(RedisTestResource.redis());
+    }
+
+    /** The demo customers these tests score, written to {@code redis}. */
+    static void seed(io.inferfn.localstack.LocalRedis redis) {
+        redis.hset(
+                "customer:c-1042",
+                Map.of(
+                        "avg_amount_30d", "80.0",
+                        "txn_count_24h", "3",
+                        "account_age_days", "900",
+                        "chargebacks_1y", "0"));
+        redis.hset("customer:c-2001", Map.of("avg_amount_30d", "20.0", "txn_count_24h", "9", "account_age_days", "12"));
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 
@@ -30,12 +31,23 @@ import io.inferfn.features.StoreReply;
  * <p>Faults never escape: timeouts, refused connections, a full connection pool and an open
  * circuit all become {@link StoreReply#unavailable}, which the scorer turns into defaults and
  * {@code degraded: true}.
+ *
+ * <p>The {@code HMGET}s run inside {@code MULTI}/{@code EXEC}, still one write and one reply: a
+ * key Redis cannot read as a hash ({@code WRONGTYPE}: a string where a hash belongs) then fails
+ * only its own command, inside the {@code EXEC} reply, and degrades only the rows that needed it.
+ * A plain pipeline would fail the whole batch on that one reply, and count it toward the circuit
+ * breaker every caller shares, so one bad key could force degraded scoring on everyone. Only
+ * faults of Redis itself (no answer, refused, {@code LOADING}...) count toward the breaker.
  */
 public final class RedisFeatureStore implements FeatureStore {
 
     private static final Logger LOG = Logger.getLogger(RedisFeatureStore.class);
 
+    /** At most one warning a minute about unreadable keys: a caller must not be able to flood the log. */
+    private static final long KEY_WARNING_INTERVAL_NANOS = 60_000_000_000L;
+
     private final Redis redis;
+    private volatile long lastKeyWarning = System.nanoTime() - KEY_WARNING_INTERVAL_NANOS;
     private final Duration timeout;
     private final TypedGuard<Uni<List<Response>>> guard;
     private volatile boolean reachable = true;
@@ -60,7 +72,8 @@ public final class RedisFeatureStore implements FeatureStore {
 
     @Override
     public StoreReply fetch(String[] keys, String[][] fields, int count) {
-        List<Request> commands = new ArrayList<>(count);
+        List<Request> commands = new ArrayList<>(count + 2);
+        commands.add(Request.cmd(Command.MULTI));
         for (int k = 0; k < count; k++) {
             Request hmget = Request.cmd(Command.HMGET).arg(keys[k]);
             for (String field : fields[k]) {
@@ -68,6 +81,7 @@ public final class RedisFeatureStore implements FeatureStore {
             }
             commands.add(hmget);
         }
+        commands.add(Request.cmd(Command.EXEC));
         List<Response> responses;
         try {
             responses = guard.get(() -> redis.batch(commands)
@@ -84,9 +98,15 @@ public final class RedisFeatureStore implements FeatureStore {
             return StoreReply.unavailable(reason);
         }
         reachable = true;
+        // MULTI's OK and one QUEUED per command come first; EXEC's reply holds the HMGET replies
+        Response exec = responses.get(count + 1);
         String[][] values = new String[count][];
         for (int k = 0; k < count; k++) {
-            Response hash = responses.get(k);
+            Response hash = exec.get(k);
+            if (hash != null && hash.type() == ResponseType.ERROR) {
+                unreadable(keys[k], hash);
+                continue; // values[k] stays null: its rows fall back to defaults, degraded
+            }
             String[] row = new String[fields[k].length];
             for (int f = 0; f < row.length; f++) {
                 Response value = hash == null ? null : hash.get(f);
@@ -95,6 +115,19 @@ public final class RedisFeatureStore implements FeatureStore {
             values[k] = row;
         }
         return StoreReply.of(values);
+    }
+
+    /** A key that is not a hash: its rows are degraded; the operator hears of it, at most once a minute. */
+    private void unreadable(String key, Response error) {
+        long now = System.nanoTime();
+        long last = lastKeyWarning;
+        if (now - last >= KEY_WARNING_INTERVAL_NANOS) {
+            lastKeyWarning = now;
+            LOG.warnf(
+                    "Redis key %s could not be read as a hash (%s); rows that need it are scored with defaults,"
+                            + " degraded (further such keys are not logged for a minute)",
+                    key, error);
+        }
     }
 
     /**
