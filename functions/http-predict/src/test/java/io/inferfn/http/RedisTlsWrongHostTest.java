@@ -51,14 +51,7 @@ class RedisTlsWrongHostTest {
 
     @Test
     void aTrustedCertificateForAnotherHostIsRefusedScoringDegradesAndReadinessSaysWhy() {
-        TlsRedisTestResource.redis()
-                .hset(
-                        "customer:c-1042",
-                        Map.of(
-                                "avg_amount_30d", "80.0",
-                                "txn_count_24h", "3",
-                                "account_age_days", "900",
-                                "chargebacks_1y", "0"));
+        PredictFunctionTest.seed(TlsRedisTestResource.redis());
         given().contentType(ContentType.JSON)
                 .body(PredictFunctionTest.FRAUD_REQUEST)
                 .post(predict)

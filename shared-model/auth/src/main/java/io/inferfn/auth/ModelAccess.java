@@ -49,7 +49,8 @@ public class ModelAccess {
         }
         if (!config.enabled()) {
             LOG.warn("AUTHENTICATION IS OFF (inferfn.auth.enabled=false): anyone who can reach this port may call"
-                    + " /predict and /v2/models/*. Fine for the local demo; never in production.");
+                    + " every endpoint of this function (scoring, batch runs). Fine for the local demo; never in"
+                    + " production.");
         } else if (config.jwt().publicKeyLocation().isEmpty()
                 && config.jwt().jwksUrl().isEmpty()
                 && !inlineKey) {
