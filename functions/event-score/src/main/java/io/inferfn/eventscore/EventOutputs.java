@@ -33,11 +33,18 @@ import org.jboss.logging.Logger;
 import io.inferfn.model.LoadedModel;
 
 /**
- * The one Kafka producer of event-score ({@code event-out} channel): predictions, alerts and dead
- * letters, each to its topic. {@link Acks} completes once the broker has acknowledged every
- * record of a batch, which is when the batch's input may be committed.
+ * The Kafka producers of event-score: predictions and alerts on channel {@code event-out}, dead
+ * letters on channel {@code dead-letters}, each record to its topic. {@link Acks} completes once the
+ * broker has acknowledged every record of a batch, which is when the batch's input may be committed.
  *
- * <p>Records go straight to the channel's producer ({@link KafkaClientService}) with a callback,
+ * <p>Dead letters have a producer of their own, with one record per producer batch ({@code
+ * batch.size=0}): a dead-letter topic that refuses writes then gets single records it refuses with
+ * {@code RecordTooLargeException} (or an authorization error), retried here with a delay, and never
+ * a batch of several, which the Kafka client would split and resend, and split again, for as long
+ * as the topic refuses, until its I/O thread dies of a StackOverflowError in the chained futures
+ * (KAFKA-8350, kafka-clients 4.1.x). Predictions and alerts never share a producer with them.
+ *
+ * <p>Records go straight to the channels' producers ({@link KafkaClientService}) with a callback,
  * not through the emitter's per-message reactive pipeline: that pipeline (message, metadata,
  * context capture, Mutiny stages per record) cost more than the scoring in a profile, for
  * thousands of records per poll.
@@ -73,18 +80,29 @@ public class EventOutputs {
 
     private static final Logger LOG = Logger.getLogger(EventOutputs.class);
 
+    /** The channel of predictions and alerts. */
+    static final String OUT_CHANNEL = "event-out";
+    /** The channel of dead letters: a producer of its own, one record per batch. */
+    static final String DEAD_LETTER_CHANNEL = "dead-letters";
+
     /**
      * Declares the channel, so that SmallRye builds its producer from {@code
      * mp.messaging.outgoing.event-out.*} (and reports it in health); nothing is sent through it.
      */
     @Inject
-    @Channel("event-out")
+    @Channel(OUT_CHANNEL)
     Emitter<byte[]> channel;
+
+    /** Likewise for {@code mp.messaging.outgoing.dead-letters.*}. */
+    @Inject
+    @Channel(DEAD_LETTER_CHANNEL)
+    Emitter<byte[]> deadLetterChannel;
 
     @Inject
     KafkaClientService clients;
 
     private volatile Producer<String, byte[]> producer;
+    private volatile Producer<String, byte[]> deadLetterProducer;
 
     @Inject
     EventScoreConfig config;
@@ -93,16 +111,20 @@ public class EventOutputs {
     @Readiness // the health check's qualifier: it is also where refusals are counted
     DeadLetterHealthCheck deadLetterHealth;
 
-    /** Resends refused dead letters after a delay; never touched while the dead-letter topic takes them. */
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "inferfn-dead-letter-retry");
+    /**
+     * Sends every dead letter, and resends refused ones after a delay: off the scoring thread, so
+     * that a send that blocks (no metadata for a missing dead-letter topic, for up to {@code
+     * max.block.ms}; a full buffer) holds up only dead letters, never predictions.
+     */
+    private final ScheduledExecutorService deadLetters = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "inferfn-dead-letters");
         t.setDaemon(true);
         return t;
     });
 
     @PreDestroy
     void stopRetries() {
-        retries.shutdownNow();
+        deadLetters.shutdownNow();
     }
 
     /** Counts a batch's records down to its acknowledgement; the first failure fails the batch. */
@@ -182,7 +204,13 @@ public class EventOutputs {
         }
         acks.pending.incrementAndGet();
         // a null value (tombstone) stays null
-        new DeadLetterSend(new ProducerRecord<>(config.deadLetterTopic(), null, key, value, headers), acks).send();
+        DeadLetterSend send =
+                new DeadLetterSend(new ProducerRecord<>(config.deadLetterTopic(), null, key, value, headers), acks);
+        try {
+            deadLetters.execute(send::send);
+        } catch (RejectedExecutionException e) { // shutting down
+            acks.onCompletion(null, e);
+        }
     }
 
     private static byte[] sha256(byte[] bytes) {
@@ -214,7 +242,7 @@ public class EventOutputs {
         void send() {
             try {
                 // a fresh record per attempt: the producer makes a sent record's headers read-only
-                producer()
+                deadLetterProducer()
                         .send(
                                 new ProducerRecord<>(
                                         record.topic(),
@@ -238,7 +266,7 @@ public class EventOutputs {
                 acks.ack();
                 return;
             }
-            if (!config.deadLetterRetry() || retries.isShutdown()) {
+            if (!config.deadLetterRetry() || deadLetters.isShutdown()) {
                 acks.onCompletion(null, failure);
                 return;
             }
@@ -251,7 +279,7 @@ public class EventOutputs {
             }
             long delay = Math.min(MAX_RETRY_DELAY_MS, 250L << Math.min(attempts, 10));
             try {
-                retries.schedule(this::send, delay, TimeUnit.MILLISECONDS);
+                deadLetters.schedule(this::send, delay, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) { // shutting down
                 acks.onCompletion(null, failure);
             }
@@ -270,8 +298,17 @@ public class EventOutputs {
     private Producer<String, byte[]> producer() {
         Producer<String, byte[]> p = producer;
         if (p == null) {
-            p = clients.<String, byte[]>getProducer("event-out").unwrap();
+            p = clients.<String, byte[]>getProducer(OUT_CHANNEL).unwrap();
             producer = p;
+        }
+        return p;
+    }
+
+    private Producer<String, byte[]> deadLetterProducer() {
+        Producer<String, byte[]> p = deadLetterProducer;
+        if (p == null) {
+            p = clients.<String, byte[]>getProducer(DEAD_LETTER_CHANNEL).unwrap();
+            deadLetterProducer = p;
         }
         return p;
     }
