@@ -74,7 +74,8 @@ class EventScoreKillIT {
     }
 
     /**
-     * 20,000 readings keyed {@code <sensor>#<seq>}; once a quarter is scored, event-score gets
+     * 20,000 readings keyed {@code <sensor>.<seq>} (a valid entity id: see
+     * inferfn.feature-store.entity-id-pattern); once a quarter is scored, event-score gets
      * SIGKILL (no shutdown, no final commit) and a new process is started. Every reading has a
      * prediction, and the readings scored twice are exactly some of those scored before the kill at
      * or after the offset committed at the kill: the uncommitted window, nothing else.
@@ -93,7 +94,7 @@ class EventScoreKillIT {
                 try (KafkaProducer<String, byte[]> producer = Topics.producer()) {
                     for (int i = 0; i < n; i++) {
                         SensorReadings.Reading r = demo.get(i % demo.size());
-                        producer.send(Topics.record(READINGS, r.sensorId() + "#" + i, r.json()));
+                        producer.send(Topics.record(READINGS, r.sensorId() + "." + i, r.json()));
                         if (i % 1000 == 999) {
                             producer.flush();
                             EventScoreTest.sleep(100);
@@ -167,13 +168,15 @@ class EventScoreKillIT {
         }
     }
 
-    /** Per {@code #<seq>} key suffix, how many predictions it got. */
+    /** Per {@code .<seq>} key suffix, how many predictions it got. */
     private static Map<Integer, Integer> sequences(List<ConsumerRecord<String, byte[]>> predictions) {
         Map<Integer, Integer> seen = new TreeMap<>();
         for (ConsumerRecord<String, byte[]> p : predictions) {
             String key = p.key();
-            if (key != null && key.contains("#")) {
-                seen.merge(Integer.parseInt(key.substring(key.indexOf('#') + 1)), 1, Integer::sum);
+            int dot = key == null ? -1 : key.lastIndexOf('.');
+            String seq = dot < 0 ? "" : key.substring(dot + 1);
+            if (dot > 0 && !seq.isEmpty() && seq.chars().allMatch(Character::isDigit)) {
+                seen.merge(Integer.parseInt(seq), 1, Integer::sum);
             }
         }
         return seen;
