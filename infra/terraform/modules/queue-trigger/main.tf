@@ -6,6 +6,15 @@ locals {
   msk_consumer_group = var.msk == null ? null : coalesce(var.msk.consumer_group_id, var.name)
   msk_topic_arn      = var.msk == null ? null : "${replace(var.msk.cluster_arn, ":cluster/", ":topic/")}/${var.msk.topic}"
   msk_group_arn      = var.msk == null ? null : "${replace(var.msk.cluster_arn, ":cluster/", ":group/")}/${local.msk_consumer_group}"
+
+  # Where a batch the function failed on maximum_retry_attempts times goes (the poller sends it with the role)
+  msk_on_failure         = var.msk == null ? null : coalesce(var.msk.on_failure_destination_arn, aws_sqs_queue.dlq.arn)
+  msk_on_failure_service = var.msk == null ? null : split(":", local.msk_on_failure)[2]
+  msk_on_failure_actions = {
+    sqs = ["sqs:SendMessage"]
+    sns = ["sns:Publish"]
+    s3  = ["s3:PutObject", "s3:ListBucket"]
+  }
 }
 
 resource "aws_sqs_queue" "dlq" {
@@ -70,6 +79,13 @@ resource "aws_iam_role_policy" "consume" {
         Action   = ["kms:Decrypt"]
         Resource = [var.kms_key_arn]
       }] : [],
+      # the MSK poller writes failed batches to the (SSE-KMS) dead-letter queue with the function's role
+      local.sse_kms && var.msk != null && local.msk_on_failure == aws_sqs_queue.dlq.arn ? [{
+        Sid      = "EncryptFailedBatchesForDlq"
+        Effect   = "Allow"
+        Action   = ["kms:GenerateDataKey"]
+        Resource = [var.kms_key_arn]
+      }] : [],
       var.msk == null ? [] : [
         {
           Sid    = "MskCluster"
@@ -88,6 +104,14 @@ resource "aws_iam_role_policy" "consume" {
           Effect   = "Allow"
           Action   = ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"]
           Resource = [local.msk_topic_arn]
+        },
+        {
+          Sid    = "MskOnFailureDestination"
+          Effect = "Allow"
+          Action = local.msk_on_failure_actions[local.msk_on_failure_service]
+          Resource = local.msk_on_failure_service == "s3" ? [
+            local.msk_on_failure, "${local.msk_on_failure}/*"
+          ] : [local.msk_on_failure]
         },
         {
           Sid      = "MskConsumerGroup"
@@ -152,6 +176,24 @@ resource "aws_lambda_event_source_mapping" "msk" {
 
   amazon_managed_kafka_event_source_config {
     consumer_group_id = local.msk_consumer_group
+  }
+
+  # A batch the function fails on (its outputs not delivered) is retried a bounded number of times, split in two
+  # on each retry, then handed to the on-failure destination: one poison record cannot hold its partition until
+  # retention. AWS offers these controls for Kafka in provisioned poller mode only.
+  maximum_retry_attempts         = var.msk.maximum_retry_attempts
+  bisect_batch_on_function_error = var.msk.bisect_batch_on_function_error
+  maximum_record_age_in_seconds  = var.msk.maximum_record_age_in_seconds
+
+  provisioned_poller_config {
+    minimum_pollers = var.msk.minimum_pollers
+    maximum_pollers = var.msk.maximum_pollers
+  }
+
+  destination_config {
+    on_failure {
+      destination_arn = local.msk_on_failure
+    }
   }
 
   depends_on = [aws_iam_role_policy.consume]

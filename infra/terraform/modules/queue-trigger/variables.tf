@@ -116,13 +116,30 @@ variable "maximum_concurrency" {
 }
 
 variable "msk" {
-  description = "Optional Amazon MSK (IAM auth) trigger: cluster ARN, topic, consumer group (default: name), starting position and batch size. null = SQS only."
+  description = <<-EOT
+    Optional Amazon MSK (IAM auth) trigger; null = SQS only.
+    - cluster_arn, topic, consumer_group_id (default: name), starting_position (LATEST), batch_size (100).
+    - maximum_retry_attempts (default 3, 0-10000): retries of a failed batch before it goes to the on-failure
+      destination; with bisect_batch_on_function_error (default true) a failed batch is split in two on each retry,
+      so one record the function cannot handle is isolated instead of holding its partition until retention.
+    - maximum_record_age_in_seconds (default -1 = no limit, else 60-604800): older records go to the destination.
+    - on_failure_destination_arn: SQS queue, SNS topic or S3 bucket that gets the failed batch's metadata (S3: the
+      records too); default this module's dead-letter queue.
+    - minimum_pollers / maximum_pollers (default 1 / 2): AWS offers the retry limit and bisect for Kafka only in
+      provisioned poller mode, which is billed per event poller unit.
+  EOT
   type = object({
-    cluster_arn       = string
-    topic             = string
-    consumer_group_id = optional(string)
-    starting_position = optional(string, "LATEST")
-    batch_size        = optional(number, 100)
+    cluster_arn                    = string
+    topic                          = string
+    consumer_group_id              = optional(string)
+    starting_position              = optional(string, "LATEST")
+    batch_size                     = optional(number, 100)
+    maximum_retry_attempts         = optional(number, 3)
+    bisect_batch_on_function_error = optional(bool, true)
+    maximum_record_age_in_seconds  = optional(number, -1)
+    on_failure_destination_arn     = optional(string)
+    minimum_pollers                = optional(number, 1)
+    maximum_pollers                = optional(number, 2)
   })
   default = null
 
@@ -135,6 +152,38 @@ variable "msk" {
       var.msk.batch_size >= 1 && var.msk.batch_size <= 10000
     )
     error_message = "msk needs a cluster ARN (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>), a topic name without wildcards, an optional consumer group id without wildcards, starting_position LATEST or TRIM_HORIZON and batch_size 1-10000."
+  }
+
+  validation {
+    condition = var.msk == null ? true : (
+      var.msk.maximum_retry_attempts >= 0 && var.msk.maximum_retry_attempts <= 10000 &&
+      floor(var.msk.maximum_retry_attempts) == var.msk.maximum_retry_attempts
+    )
+    error_message = "msk.maximum_retry_attempts must be a whole number between 0 and 10000: unlimited retries (-1) let one poison batch block its partition until the records expire."
+  }
+
+  validation {
+    condition = var.msk == null ? true : (
+      var.msk.maximum_record_age_in_seconds == -1 ||
+      (var.msk.maximum_record_age_in_seconds >= 60 && var.msk.maximum_record_age_in_seconds <= 604800)
+    )
+    error_message = "msk.maximum_record_age_in_seconds must be -1 (no limit) or between 60 and 604800."
+  }
+
+  validation {
+    condition = var.msk == null ? true : (
+      var.msk.on_failure_destination_arn == null ||
+      can(regex("^arn:aws[a-z-]*:(sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+(\\.fifo)?|sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+|s3:::[a-z0-9.-]+)$", coalesce(var.msk.on_failure_destination_arn, "x")))
+    )
+    error_message = "msk.on_failure_destination_arn must be an SQS queue, SNS topic or S3 bucket ARN."
+  }
+
+  validation {
+    condition = var.msk == null ? true : (
+      var.msk.minimum_pollers >= 1 && var.msk.minimum_pollers <= 200 &&
+      var.msk.maximum_pollers >= var.msk.minimum_pollers && var.msk.maximum_pollers <= 2000
+    )
+    error_message = "msk.minimum_pollers must be 1-200 and maximum_pollers between minimum_pollers and 2000."
   }
 }
 

@@ -158,6 +158,138 @@ run "msk_trigger_scoped_permissions" {
   }
 }
 
+run "msk_poison_batch_is_retried_a_bounded_number_of_times_then_dead_lettered" {
+  command = plan
+
+  variables {
+    msk = {
+      cluster_arn = "arn:aws:kafka:eu-central-1:123456789012:cluster/inferfn/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2"
+      topic       = "sensor-readings"
+    }
+  }
+
+  assert {
+    condition = (
+      aws_lambda_event_source_mapping.msk[0].maximum_retry_attempts == 3 &&
+      aws_lambda_event_source_mapping.msk[0].bisect_batch_on_function_error == true &&
+      aws_lambda_event_source_mapping.msk[0].maximum_record_age_in_seconds == -1
+    )
+    error_message = "the MSK mapping must retry a failed batch 3 times, bisecting it, by default"
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.msk[0].destination_config[0].on_failure[0].destination_arn == "arn:aws:sqs:eu-central-1:123456789012:event-score-dlq"
+    error_message = "a batch that still fails must go to the module's dead-letter queue by default"
+  }
+  assert {
+    condition = (
+      aws_lambda_event_source_mapping.msk[0].provisioned_poller_config[0].minimum_pollers == 1 &&
+      aws_lambda_event_source_mapping.msk[0].provisioned_poller_config[0].maximum_pollers == 2
+    )
+    error_message = "retry limit and bisect need provisioned poller mode for Kafka"
+  }
+  assert {
+    condition = one([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : s if s.Sid == "MskOnFailureDestination"]) == {
+      Sid      = "MskOnFailureDestination"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = ["arn:aws:sqs:eu-central-1:123456789012:event-score-dlq"]
+    }
+    error_message = "the role may send to the on-failure destination, and only to it"
+  }
+}
+
+run "msk_on_failure_destination_can_be_an_s3_bucket" {
+  command = plan
+
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-central-1:123456789012:key/1111aaaa-2222-bbbb-3333-cccc4444dddd"
+    msk = {
+      cluster_arn                    = "arn:aws:kafka:eu-central-1:123456789012:cluster/inferfn/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2"
+      topic                          = "sensor-readings"
+      maximum_retry_attempts         = 0
+      bisect_batch_on_function_error = false
+      maximum_record_age_in_seconds  = 3600
+      on_failure_destination_arn     = "arn:aws:s3:::inferfn-failed-batches"
+    }
+  }
+
+  assert {
+    condition = (
+      aws_lambda_event_source_mapping.msk[0].maximum_retry_attempts == 0 &&
+      aws_lambda_event_source_mapping.msk[0].bisect_batch_on_function_error == false &&
+      aws_lambda_event_source_mapping.msk[0].maximum_record_age_in_seconds == 3600 &&
+      aws_lambda_event_source_mapping.msk[0].destination_config[0].on_failure[0].destination_arn == "arn:aws:s3:::inferfn-failed-batches"
+    )
+    error_message = "retry settings and the destination must be passed through"
+  }
+  assert {
+    condition = one([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : s.Resource if s.Sid == "MskOnFailureDestination"]) == [
+      "arn:aws:s3:::inferfn-failed-batches", "arn:aws:s3:::inferfn-failed-batches/*"
+    ]
+    error_message = "S3 destination permissions must name the bucket and its objects"
+  }
+  assert {
+    condition     = length([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : s if s.Sid == "EncryptFailedBatchesForDlq"]) == 0
+    error_message = "no KMS encrypt permission when the failures do not go to the module's DLQ"
+  }
+}
+
+run "msk_with_kms_dlq_may_encrypt_failed_batches" {
+  command = plan
+
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-central-1:123456789012:key/1111aaaa-2222-bbbb-3333-cccc4444dddd"
+    msk = {
+      cluster_arn = "arn:aws:kafka:eu-central-1:123456789012:cluster/inferfn/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2"
+      topic       = "sensor-readings"
+    }
+  }
+
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : s.Action if s.Sid == "EncryptFailedBatchesForDlq"]) == ["kms:GenerateDataKey"]
+    error_message = "the poller must be able to write to the SSE-KMS dead-letter queue"
+  }
+}
+
+run "rejects_unlimited_msk_retries" {
+  command = plan
+  variables {
+    msk = {
+      cluster_arn            = "arn:aws:kafka:eu-central-1:123456789012:cluster/inferfn/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2"
+      topic                  = "sensor-readings"
+      maximum_retry_attempts = -1
+    }
+  }
+  expect_failures = [var.msk]
+}
+
+run "rejects_msk_destination_that_is_not_sqs_sns_or_s3" {
+  command = plan
+  variables {
+    msk = {
+      cluster_arn                = "arn:aws:kafka:eu-central-1:123456789012:cluster/inferfn/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2"
+      topic                      = "sensor-readings"
+      on_failure_destination_arn = "arn:aws:lambda:eu-central-1:123456789012:function:other"
+    }
+  }
+  expect_failures = [var.msk]
+}
+
+run "sqs_poison_message_is_retried_a_bounded_number_of_times_then_dead_lettered" {
+  command = plan
+
+  # SQS mappings take no retry limit, bisect or destination (stream and Kafka sources only): the queue's
+  # redrive policy bounds the receives, and partial batch responses retry only the failed messages
+  assert {
+    condition = (
+      jsondecode(aws_sqs_queue.this.redrive_policy).maxReceiveCount == 5 &&
+      aws_lambda_event_source_mapping.sqs.function_response_types == toset(["ReportBatchItemFailures"]) &&
+      length(aws_lambda_event_source_mapping.sqs.destination_config) == 0
+    )
+    error_message = "an SQS message must be received at most 5 times, reported per message, then moved to the DLQ"
+  }
+}
+
 run "rejects_short_visibility_timeout" {
   command = plan
   variables {

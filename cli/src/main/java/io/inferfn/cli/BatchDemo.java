@@ -1,6 +1,5 @@
 package io.inferfn.cli;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vertx.core.Vertx;
 
+import io.inferfn.localstack.FunctionProcess;
 import io.inferfn.localstack.LocalPostgres;
 import io.inferfn.localstack.LocalRedis;
 import io.inferfn.localstack.RedisHashes;
@@ -38,7 +38,8 @@ final class BatchDemo implements AutoCloseable {
         this.pg = pg;
     }
 
-    static BatchDemo start(Path home, LocalRedis redis, Vertx vertx, int pgPort, int port) throws Exception {
+    static BatchDemo start(Path home, LocalRedis redis, Vertx vertx, int pgPort, String host, int port)
+            throws Exception {
         Path data = home.resolve(".inferfn/demo-postgres");
         ChurnTable.deleteTree(data);
         BatchDemo demo = new BatchDemo(LocalPostgres.onPort(pgPort, data));
@@ -60,6 +61,8 @@ final class BatchDemo implements AutoCloseable {
                             demo.pg.jdbcUrl(),
                             "QUARKUS_REDIS_HOSTS",
                             redis.uri(),
+                            "QUARKUS_HTTP_HOST",
+                            host,
                             "INFERFN_MODEL_LOCATIONS",
                             "file:" + home.resolve("models/churn/2"),
                             // the local demo, as http-predict's: no credentials (the function warns at start)
@@ -72,11 +75,11 @@ final class BatchDemo implements AutoCloseable {
                     .build();
             String body = "{\"runId\": \"" + LocalDate.now() + "T08:00:00Z\", \"shardIndex\": 0, \"shardCount\": 1}";
             System.out.printf(
-                    "function   batch-score (pid %d) on http://localhost:%d; log: %s%n%n-> POST /runBatch   %s%n",
-                    demo.function.pid(), port, home.relativize(demo.function.log()), body);
+                    "function   batch-score (pid %d) on http://%s:%d; log: %s%n%n-> POST /runBatch   %s%n",
+                    demo.function.pid(), host, port, home.relativize(demo.function.log()), body);
             long start = System.nanoTime();
             HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/runBatch"))
+                    HttpRequest.newBuilder(demo.function.uri("/runBatch"))
                             .header("content-type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString(body))
                             .build(),

@@ -3,7 +3,6 @@ package io.inferfn.cli;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,6 +23,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
+import io.inferfn.localstack.FunctionProcess;
 import io.inferfn.localstack.LocalRedis;
 import io.inferfn.localstack.RedisHashes;
 
@@ -40,8 +40,18 @@ final class DemoCommand implements Callable<Integer> {
     @ParentCommand
     Inferfn parent;
 
+    private FunctionProcess function;
+
     @Option(names = "--exit", description = "Stop after the samples instead of serving until Ctrl-C.")
     boolean exit;
+
+    @Option(
+            names = "--host",
+            description = "Address the functions' HTTP endpoints listen on; authentication is off in the demo, so"
+                    + " anything but loopback serves anyone who can reach this machine (0.0.0.0: every interface)."
+                    + " Redis, Kafka and PostgreSQL always listen on loopback (default: ${DEFAULT-VALUE}).",
+            defaultValue = FunctionProcess.DEFAULT_HOST)
+    String host;
 
     @Option(
             names = "--port",
@@ -112,7 +122,6 @@ final class DemoCommand implements Callable<Integer> {
 
         LocalRedis redis = LocalRedis.onPort(actualRedisPort, line -> {});
         Vertx vertx = Vertx.vertx();
-        FunctionProcess function = null;
         BatchDemo batch = null;
         EventDemo events = null;
         CountDownLatch stopped = new CountDownLatch(1);
@@ -136,7 +145,9 @@ final class DemoCommand implements Callable<Integer> {
                             "QUARKUS_REDIS_HOSTS",
                             redis.uri(),
                             "INFERFN_AUTH_ENABLED",
-                            "false"),
+                            "false",
+                            "QUARKUS_HTTP_HOST",
+                            host),
                     home.resolve(".inferfn/logs"),
                     List.of("-Xmx256m"));
             FunctionProcess running = function;
@@ -159,9 +170,9 @@ final class DemoCommand implements Callable<Integer> {
             long firstPrediction =
                     function.awaitFirstSuccess(post(Samples.EVERYDAY.body()), FunctionProcess.READY_TIMEOUT);
             System.out.printf(
-                    "function   http-predict (pid %d) on http://localhost:%d, first successful /predict %d ms after"
+                    "function   http-predict (pid %d) on http://%s:%d, first successful /predict %d ms after"
                             + " process start; log: %s%n%n",
-                    function.pid(), port, firstPrediction, home.relativize(function.log()));
+                    function.pid(), host, port, firstPrediction, home.relativize(function.log()));
 
             for (Samples sample : Samples.values()) {
                 show(http, sample);
@@ -174,10 +185,10 @@ final class DemoCommand implements Callable<Integer> {
                             + "  curl -s localhost:%d/q/health/ready%n",
                     port, Samples.EVERYDAY.body(), port);
             System.out.println();
-            batch = BatchDemo.start(home, redis, vertx, actualPostgresPort, batchPort);
+            batch = BatchDemo.start(home, redis, vertx, actualPostgresPort, host, batchPort);
             batchRunning[0] = batch;
             System.out.println();
-            events = EventDemo.start(home, redis, vertx, actualKafkaPort, eventPort);
+            events = EventDemo.start(home, redis, vertx, actualKafkaPort, host, eventPort);
             eventsRunning[0] = events;
             if (exit) {
                 return 0;
@@ -203,7 +214,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private HttpRequest post(String body) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/predict"))
+        return HttpRequest.newBuilder(function.uri("/predict"))
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();

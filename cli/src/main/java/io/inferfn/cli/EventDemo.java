@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import io.inferfn.localstack.FunctionProcess;
 import io.inferfn.localstack.LocalKafka;
 import io.inferfn.localstack.LocalRedis;
 import io.inferfn.localstack.RedisHashes;
@@ -42,7 +43,8 @@ final class EventDemo implements AutoCloseable {
         this.kafka = kafka;
     }
 
-    static EventDemo start(Path home, LocalRedis redis, Vertx vertx, int kafkaPort, int port) throws Exception {
+    static EventDemo start(Path home, LocalRedis redis, Vertx vertx, int kafkaPort, String host, int port)
+            throws Exception {
         EventDemo demo = new EventDemo(LocalKafka.onPort(kafkaPort));
         try {
             long t0 = System.nanoTime();
@@ -57,14 +59,19 @@ final class EventDemo implements AutoCloseable {
                     home.resolve("functions/event-score/target/quarkus-app/quarkus-run.jar"),
                     port,
                     Map.of(
-                            "KAFKA_BOOTSTRAP_SERVERS", demo.kafka.bootstrapServers(),
-                            "QUARKUS_REDIS_HOSTS", redis.uri(),
-                            "INFERFN_MODEL_LOCATIONS", "file:" + home.resolve("models/sensor-anomaly/2")),
+                            "KAFKA_BOOTSTRAP_SERVERS",
+                            demo.kafka.bootstrapServers(),
+                            "QUARKUS_REDIS_HOSTS",
+                            redis.uri(),
+                            "QUARKUS_HTTP_HOST",
+                            host,
+                            "INFERFN_MODEL_LOCATIONS",
+                            "file:" + home.resolve("models/sensor-anomaly/2")),
                     home.resolve(".inferfn/logs"),
                     List.of("-Xmx384m"));
             System.out.printf(
-                    "function   event-score (pid %d) on http://localhost:%d, consuming sensor-readings; log: %s%n%n",
-                    demo.function.pid(), port, home.relativize(demo.function.log()));
+                    "function   event-score (pid %d) on http://%s:%d, consuming sensor-readings; log: %s%n%n",
+                    demo.function.pid(), host, port, home.relativize(demo.function.log()));
             demo.produceAndShow(home);
             System.out.printf(
                     "Try it (kcat):%n"

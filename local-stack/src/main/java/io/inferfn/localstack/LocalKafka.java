@@ -12,7 +12,8 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  * A real single-node Kafka broker (KRaft, no ZooKeeper) inside this JVM, from the Kafka server jars:
  * no Docker, no download. Sized for a small heap (the log cleaner's dedupe buffer would otherwise
  * take 128 MB). Its log directory survives {@link #stop()}, so {@link #start()} again on the same
- * port is a broker restart with the topics and committed offsets it had.
+ * port is a broker restart with the topics and committed offsets it had. It listens on loopback
+ * only unless told another address ({@link #onPort(int, String)}).
  */
 public final class LocalKafka implements AutoCloseable {
 
@@ -23,13 +24,15 @@ public final class LocalKafka implements AutoCloseable {
         java.util.logging.Logger.getLogger("state.change.logger")
     };
 
+    private final String host;
     private final int port;
     private final int controllerPort;
     private final Path logDir;
     private final String clusterId;
     private EmbeddedKafkaBroker broker;
 
-    private LocalKafka(int port, Path logDir) {
+    private LocalKafka(String host, int port, Path logDir) {
+        this.host = host;
         this.port = port;
         this.controllerPort = LocalRedis.freePort();
         this.logDir = logDir;
@@ -38,8 +41,17 @@ public final class LocalKafka implements AutoCloseable {
 
     /** A broker for {@code port} ({@code 0}: a free one) keeping its log in a new temp directory. Not started. */
     public static LocalKafka onPort(int port) {
+        return onPort(port, "127.0.0.1");
+    }
+
+    /**
+     * A broker listening on {@code host} ({@code 0.0.0.0}: every interface) and {@code port}
+     * ({@code 0}: a free one), keeping its log in a new temp directory. Not started.
+     */
+    public static LocalKafka onPort(int port, String host) {
         try {
-            return new LocalKafka(port == 0 ? LocalRedis.freePort() : port, Files.createTempDirectory("inferfn-kafka"));
+            return new LocalKafka(
+                    host, port == 0 ? LocalRedis.freePort() : port, Files.createTempDirectory("inferfn-kafka"));
         } catch (IOException e) {
             throw new UncheckedIOException("no temp directory for the Kafka log", e);
         }
@@ -47,7 +59,11 @@ public final class LocalKafka implements AutoCloseable {
 
     /** {@code host:port} for {@code bootstrap.servers}. */
     public String bootstrapServers() {
-        return "localhost:" + port;
+        return advertisedHost() + ":" + port;
+    }
+
+    private String advertisedHost() {
+        return host.equals("0.0.0.0") || host.equals("127.0.0.1") ? "localhost" : host;
     }
 
     public int port() {
@@ -66,10 +82,15 @@ public final class LocalKafka implements AutoCloseable {
                 .withClusterId(clusterId)
                 .withKafkaPort(port)
                 .withControllerPort(controllerPort)
-                .withAdvertisedListeners(EmbeddedKafkaBroker.endpoint(SecurityProtocol.PLAINTEXT, "localhost", port))
+                .withAdvertisedListeners(
+                        EmbeddedKafkaBroker.endpoint(SecurityProtocol.PLAINTEXT, advertisedHost(), port))
                 .withDeleteLogDirsOnClose(false)
                 .withAdditionalProperties(p -> {
                     p.put("log.dirs", logDir.toString());
+                    // the broker's default binds every interface: bind what was asked, the controller to loopback
+                    p.put(
+                            "listeners",
+                            "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
                     p.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
                     p.put("num.partitions", "1");
                     p.put("offsets.topic.replication.factor", "1");

@@ -32,6 +32,20 @@ class LocalKafkaTest {
         }
     }
 
+    @Test
+    void listensOnLoopbackOnlyByDefault() throws Exception {
+        java.net.InetAddress outside = Interfaces.nonLoopbackAddress();
+        try (LocalKafka kafka = LocalKafka.onPort(0)) {
+            kafka.start();
+            produce(kafka, "on loopback");
+            assertThat(Interfaces.accepts(java.net.InetAddress.getLoopbackAddress(), kafka.port()))
+                    .isTrue();
+            assertThat(Interfaces.accepts(outside, kafka.port()))
+                    .as("port %d on %s", kafka.port(), outside)
+                    .isFalse();
+        }
+    }
+
     private static void produce(LocalKafka kafka, String value) throws Exception {
         Map<String, Object> config = Map.of(
                 "bootstrap.servers", kafka.bootstrapServers(),

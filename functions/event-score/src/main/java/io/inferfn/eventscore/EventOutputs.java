@@ -1,9 +1,18 @@
 package io.inferfn.eventscore;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -16,17 +25,26 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.health.Readiness;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.jboss.logging.Logger;
 
 import io.inferfn.model.LoadedModel;
 
 /**
- * The one Kafka producer of event-score ({@code event-out} channel): predictions, alerts and dead
- * letters, each to its topic. {@link Acks} completes once the broker has acknowledged every
- * record of a batch, which is when the batch's input may be committed.
+ * The Kafka producers of event-score: predictions and alerts on channel {@code event-out}, dead
+ * letters on channel {@code dead-letters}, each record to its topic. {@link Acks} completes once the
+ * broker has acknowledged every record of a batch, which is when the batch's input may be committed.
  *
- * <p>Records go straight to the channel's producer ({@link KafkaClientService}) with a callback,
+ * <p>Dead letters have a producer of their own, with one record per producer batch ({@code
+ * batch.size=0}): a dead-letter topic that refuses writes then gets single records it refuses with
+ * {@code RecordTooLargeException} (or an authorization error), retried here with a delay, and never
+ * a batch of several, which the Kafka client would split and resend, and split again, for as long
+ * as the topic refuses, until its I/O thread dies of a StackOverflowError in the chained futures
+ * (KAFKA-8350, kafka-clients 4.1.x). Predictions and alerts never share a producer with them.
+ *
+ * <p>Records go straight to the channels' producers ({@link KafkaClientService}) with a callback,
  * not through the emitter's per-message reactive pipeline: that pipeline (message, metadata,
  * context capture, Mutiny stages per record) cost more than the scoring in a profile, for
  * thousands of records per poll.
@@ -44,22 +62,70 @@ public class EventOutputs {
     public static final String DLQ_TOPIC = "dead-letter-topic";
     public static final String DLQ_PARTITION = "dead-letter-partition";
     public static final String DLQ_OFFSET = "dead-letter-offset";
+    /** Present when the dead letter's value was cut to fit: the original value's size in bytes. */
+    public static final String DLQ_ORIGINAL_SIZE = "dead-letter-original-size";
+    /** Present when the dead letter's value was cut to fit: the original value's SHA-256, hex. */
+    public static final String DLQ_ORIGINAL_SHA256 = "dead-letter-original-sha256";
+    /** Present when the dead letter's key was cut to fit: the original key's size in UTF-8 bytes. */
+    public static final String DLQ_ORIGINAL_KEY_SIZE = "dead-letter-original-key-size";
+    /** Present when the dead letter's key was cut to fit: the original key's SHA-256 (UTF-8), hex. */
+    public static final String DLQ_ORIGINAL_KEY_SHA256 = "dead-letter-original-key-sha256";
+
+    /** A key is an entity id: longer than this in a dead letter, it is cut (with its size and hash in headers). */
+    static final int MAX_DEAD_LETTER_KEY_CHARS = 256;
+    /** A reason longer than this is cut: it never decides whether a dead letter fits. */
+    static final int MAX_REASON_CHARS = 2048;
+    /** The longest wait between two attempts to deliver a refused dead letter. */
+    static final long MAX_RETRY_DELAY_MS = 10_000;
+
+    private static final Logger LOG = Logger.getLogger(EventOutputs.class);
+
+    /** The channel of predictions and alerts. */
+    static final String OUT_CHANNEL = "event-out";
+    /** The channel of dead letters: a producer of its own, one record per batch. */
+    static final String DEAD_LETTER_CHANNEL = "dead-letters";
 
     /**
      * Declares the channel, so that SmallRye builds its producer from {@code
      * mp.messaging.outgoing.event-out.*} (and reports it in health); nothing is sent through it.
      */
     @Inject
-    @Channel("event-out")
+    @Channel(OUT_CHANNEL)
     Emitter<byte[]> channel;
+
+    /** Likewise for {@code mp.messaging.outgoing.dead-letters.*}. */
+    @Inject
+    @Channel(DEAD_LETTER_CHANNEL)
+    Emitter<byte[]> deadLetterChannel;
 
     @Inject
     KafkaClientService clients;
 
     private volatile Producer<String, byte[]> producer;
+    private volatile Producer<String, byte[]> deadLetterProducer;
 
     @Inject
     EventScoreConfig config;
+
+    @Inject
+    @Readiness // the health check's qualifier: it is also where refusals are counted
+    DeadLetterHealthCheck deadLetterHealth;
+
+    /**
+     * Sends every dead letter, and resends refused ones after a delay: off the scoring thread, so
+     * that a send that blocks (no metadata for a missing dead-letter topic, for up to {@code
+     * max.block.ms}; a full buffer) holds up only dead letters, never predictions.
+     */
+    private final ScheduledExecutorService deadLetters = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "inferfn-dead-letters");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @PreDestroy
+    void stopRetries() {
+        deadLetters.shutdownNow();
+    }
 
     /** Counts a batch's records down to its acknowledgement; the first failure fails the batch. */
     public static final class Acks implements Callback {
@@ -108,15 +174,116 @@ public class EventOutputs {
         send(config.alertsTopic(), key, value, new RecordHeaders(modelHeaders), acks);
     }
 
-    /** The original key and value, with why it was not scored and where it came from. */
+    /**
+     * The original key and value, with why it was not scored and where it came from. A value larger
+     * than {@code inferfn.event.dead-letter-max-value-bytes} (or a key longer than 256 characters)
+     * is cut to that size, with the original's size and SHA-256 in headers, so that a dead letter
+     * always fits in a producer request. A dead letter the topic refuses is retried until it is
+     * taken (readiness DOWN meanwhile) unless {@code inferfn.event.dead-letter-retry} is off, in
+     * which case the batch fails.
+     */
     public void deadLetter(
             String key, byte[] value, String reason, String topic, int partition, long offset, Acks acks) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(DLQ_REASON, reason.getBytes(StandardCharsets.UTF_8));
+        String why = reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) + "..." : reason;
+        headers.add(DLQ_REASON, why.getBytes(StandardCharsets.UTF_8));
         headers.add(DLQ_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
         headers.add(DLQ_PARTITION, Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
         headers.add(DLQ_OFFSET, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
-        send(config.deadLetterTopic(), key, value, headers, acks); // a null value (tombstone) stays null
+        int maxValue = config.deadLetterMaxValueBytes();
+        if (value != null && value.length > maxValue) {
+            headers.add(DLQ_ORIGINAL_SIZE, Integer.toString(value.length).getBytes(StandardCharsets.UTF_8));
+            headers.add(DLQ_ORIGINAL_SHA256, sha256(value));
+            value = Arrays.copyOf(value, maxValue);
+        }
+        if (key != null && key.length() > MAX_DEAD_LETTER_KEY_CHARS) {
+            byte[] utf8 = key.getBytes(StandardCharsets.UTF_8);
+            headers.add(DLQ_ORIGINAL_KEY_SIZE, Integer.toString(utf8.length).getBytes(StandardCharsets.UTF_8));
+            headers.add(DLQ_ORIGINAL_KEY_SHA256, sha256(utf8));
+            key = key.substring(0, MAX_DEAD_LETTER_KEY_CHARS);
+        }
+        acks.pending.incrementAndGet();
+        // a null value (tombstone) stays null
+        DeadLetterSend send =
+                new DeadLetterSend(new ProducerRecord<>(config.deadLetterTopic(), null, key, value, headers), acks);
+        try {
+            deadLetters.execute(send::send);
+        } catch (RejectedExecutionException e) { // shutting down
+            acks.onCompletion(null, e);
+        }
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes))
+                    .getBytes(StandardCharsets.US_ASCII);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /**
+     * One dead letter until the broker takes it. Refusals (the topic's max.message.bytes, an ACL,
+     * a policy, the broker gone past delivery.timeout.ms) are retried with a growing delay, so the
+     * batch that holds it stays unacknowledged and its offsets uncommitted, but the channel keeps
+     * running and resumes by itself once the topic accepts again.
+     */
+    private final class DeadLetterSend implements Callback {
+        private final ProducerRecord<String, byte[]> record;
+        private final Acks acks;
+        private int attempts;
+
+        DeadLetterSend(ProducerRecord<String, byte[]> record, Acks acks) {
+            this.record = record;
+            this.acks = acks;
+        }
+
+        void send() {
+            try {
+                // a fresh record per attempt: the producer makes a sent record's headers read-only
+                deadLetterProducer()
+                        .send(
+                                new ProducerRecord<>(
+                                        record.topic(),
+                                        null,
+                                        record.key(),
+                                        record.value(),
+                                        new RecordHeaders(record.headers().toArray())),
+                                this);
+            } catch (RuntimeException e) { // e.g. no metadata within max.block.ms
+                onCompletion(null, e);
+            }
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception failure) {
+            if (failure == null) {
+                if (attempts > 0) {
+                    deadLetterHealth.delivered();
+                    LOG.infof("Dead-letter topic %s took a dead letter after %d refusal(s)", record.topic(), attempts);
+                }
+                acks.ack();
+                return;
+            }
+            if (!config.deadLetterRetry() || deadLetters.isShutdown()) {
+                acks.onCompletion(null, failure);
+                return;
+            }
+            if (attempts++ == 0) {
+                deadLetterHealth.refused(record.topic(), failure);
+                LOG.errorf(
+                        "Dead-letter topic %s refused a dead letter (%s); retrying until it takes it, offsets are"
+                                + " not committed past it",
+                        record.topic(), failure.toString());
+            }
+            long delay = Math.min(MAX_RETRY_DELAY_MS, 250L << Math.min(attempts, 10));
+            try {
+                deadLetters.schedule(this::send, delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) { // shutting down
+                acks.onCompletion(null, failure);
+            }
+        }
     }
 
     private void send(String topic, String key, byte[] value, Headers headers, Acks acks) {
@@ -131,8 +298,17 @@ public class EventOutputs {
     private Producer<String, byte[]> producer() {
         Producer<String, byte[]> p = producer;
         if (p == null) {
-            p = clients.<String, byte[]>getProducer("event-out").unwrap();
+            p = clients.<String, byte[]>getProducer(OUT_CHANNEL).unwrap();
             producer = p;
+        }
+        return p;
+    }
+
+    private Producer<String, byte[]> deadLetterProducer() {
+        Producer<String, byte[]> p = deadLetterProducer;
+        if (p == null) {
+            p = clients.<String, byte[]>getProducer(DEAD_LETTER_CHANNEL).unwrap();
+            deadLetterProducer = p;
         }
         return p;
     }

@@ -41,4 +41,22 @@ public interface EventScoreConfig {
      */
     @WithDefault("20s")
     Duration outputTimeout();
+
+    /**
+     * The largest value a dead letter carries. A message larger than this (it was rejected for its
+     * size) is dead-lettered with its first bytes and {@code dead-letter-original-size} / {@code
+     * dead-letter-original-sha256} headers, so a dead letter always fits in a producer request and
+     * the dead-letter topic's {@code max.message.bytes}. Keep it a few KiB under both.
+     */
+    @WithDefault("65536")
+    int deadLetterMaxValueBytes();
+
+    /**
+     * What a dead letter the topic refuses does. {@code true} (the Kafka consumer): retried with a
+     * growing delay (at most 10 s) until the topic takes it, readiness DOWN meanwhile, its batch
+     * unacknowledged so that no offset is committed past it. {@code false} (Lambda): the batch
+     * fails and the event source mapping retries it (then its on-failure destination).
+     */
+    @WithDefault("true")
+    boolean deadLetterRetry();
 }

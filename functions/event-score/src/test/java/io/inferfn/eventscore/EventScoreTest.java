@@ -3,6 +3,7 @@ package io.inferfn.eventscore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -10,6 +11,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -17,13 +20,18 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -173,6 +181,185 @@ class EventScoreTest {
         assertThat(reasons.get("poison-unknown")).contains("unknown feature 'colour'");
         assertThat(reasons.get("poison-empty")).contains("empty value");
         assertThat(reasons.get("null")).contains("no entity id").contains("'sensorId'");
+    }
+
+    /**
+     * A reading just under the broker's message.max.bytes: rejected for its size, its dead letter
+     * (the whole value plus headers) would exceed the producer's max.request.size. It is cut to
+     * fit, the reading after it is scored, and the consumer lives on past it.
+     */
+    @Test
+    void anOversizedReadingIsDeadLetteredCutToFitAndTheNextReadingIsScored() throws Exception {
+        SensorReadings.Reading good = SensorData.readings().get(1);
+        byte[] oversized = new byte[1_048_400];
+        for (int i = 0; i < oversized.length; i++) {
+            oversized[i] = (byte) ('a' + i % 26);
+        }
+        Map<TopicPartition, Long> dlqFrom = Topics.endOffsets(DLQ);
+        Map<TopicPartition, Long> predictionsFrom = Topics.endOffsets(PREDICTIONS);
+        Topics.produce(
+                READINGS,
+                List.of(
+                        new ProducerRecord<>(READINGS, "oversized", oversized),
+                        Topics.record(READINGS, good.sensorId() + ".after-oversized", good.json())));
+
+        List<ConsumerRecord<String, byte[]>> dead = Topics.read(DLQ, dlqFrom, 1, SETTLE, MAX).stream()
+                .filter(d -> "oversized".equals(d.key()))
+                .toList();
+        List<ConsumerRecord<String, byte[]>> predictions =
+                Topics.read(PREDICTIONS, predictionsFrom, 1, SETTLE, MAX).stream()
+                        .filter(p -> p.key().endsWith(".after-oversized"))
+                        .toList();
+
+        assertThat(dead).as("one dead letter for the oversized reading").hasSize(1);
+        ConsumerRecord<String, byte[]> d = dead.get(0);
+        assertThat(Topics.header(d, EventOutputs.DLQ_REASON)).contains("1048400 bytes");
+        assertThat(Topics.header(d, EventOutputs.DLQ_ORIGINAL_SIZE)).isEqualTo("1048400");
+        assertThat(Topics.header(d, EventOutputs.DLQ_ORIGINAL_SHA256))
+                .isEqualTo(java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(oversized)));
+        assertThat(d.value()).as("the first 64 KiB of the original").isEqualTo(Arrays.copyOf(oversized, 65536));
+        assertThat(predictions).as("the reading after it is scored").hasSize(1);
+        given().get(health + "/live").then().statusCode(200);
+        given().get(health + "/ready").then().statusCode(200);
+        // the oversized reading's offset is committed: a restart does not read it again
+        long end = Topics.endOffsets(READINGS).get(new TopicPartition(READINGS, 0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> committed() >= end);
+    }
+
+    /**
+     * The dead-letter topic refuses writes (its max.message.bytes set below any dead letter, on the
+     * broker) while 20 poison readings among 51 good ones are dead-lettered in one poll: readiness
+     * DOWN naming the topic and the broker's error, liveness UP, no offset committed past the first
+     * poison reading, and predictions keep flowing, for this poll and the next; once the topic
+     * accepts again every dead letter is delivered once, readiness is UP, and the offsets are
+     * committed to the end. With one producer for everything, the Kafka client split and resent the
+     * refused batch of dead letters in a loop of its own (4,649 times in 28 s; the refusal never
+     * reached event-score, so readiness stayed UP), and in CI went on until its I/O thread died of a
+     * StackOverflowError, after which no prediction was written.
+     */
+    @Test
+    void aDeadLetterTopicThatRefusesWritesHoldsTheOffsetsAndResumesWhenItAcceptsAgain() throws Exception {
+        SensorReadings.Reading good = SensorData.readings().get(2);
+        int poisons = 20;
+        ConfigResource dlqTopic = new ConfigResource(ConfigResource.Type.TOPIC, DLQ);
+        try (Admin admin = Admin.create(
+                Map.of("bootstrap.servers", KafkaTestResource.kafka().bootstrapServers()))) {
+            try {
+                admin.createTopics(List.of(new NewTopic(DLQ, 1, (short) 1)))
+                        .all()
+                        .get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(TopicExistsException.class);
+            }
+            admin.incrementalAlterConfigs(Map.of(
+                            dlqTopic,
+                            List.of(new AlterConfigOp(
+                                    new ConfigEntry("max.message.bytes", "64"), AlterConfigOp.OpType.SET))))
+                    .all()
+                    .get(10, TimeUnit.SECONDS);
+            try {
+                Map<TopicPartition, Long> dlqFrom = Topics.endOffsets(DLQ);
+                Map<TopicPartition, Long> predictionsFrom = Topics.endOffsets(PREDICTIONS);
+                long first = Topics.endOffsets(READINGS).getOrDefault(new TopicPartition(READINGS, 0), 0L);
+                // good-0, poison-1, good-1, poison-2, ...: poison-i at offset first + 2i - 1
+                long poisonOffset = first + 1;
+                List<ProducerRecord<String, byte[]>> before = new ArrayList<>();
+                before.add(Topics.record(READINGS, good.sensorId() + ".refused-0", good.json()));
+                for (int i = 1; i <= 50; i++) {
+                    if (i <= poisons) {
+                        before.add(new ProducerRecord<>(
+                                READINGS, "refused-poison-" + i, "{}".getBytes(StandardCharsets.UTF_8)));
+                    }
+                    before.add(Topics.record(READINGS, good.sensorId() + ".refused-" + i, good.json()));
+                }
+                Topics.produce(READINGS, before);
+
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get(health + "/ready")
+                        .then()
+                        .statusCode(503)
+                        .body(
+                                "checks.find { it.name == 'inferfn-dead-letters' }.data.message",
+                                org.hamcrest.Matchers.containsString("dead-letter topic " + DLQ + " refuses writes"))
+                        .body(
+                                "checks.find { it.name == 'inferfn-dead-letters' }.data.error",
+                                org.hamcrest.Matchers.containsString("RecordTooLarge")));
+                given().get(health + "/live").then().statusCode(200);
+                // the readings around the poison ones are scored; the commit stops before the first poison one
+                assertThat(Topics.read(PREDICTIONS, predictionsFrom, 51, SETTLE, MAX).stream()
+                                .map(ConsumerRecord::key)
+                                .filter(k -> k.contains(".refused-"))
+                                .distinct())
+                        .hasSize(51);
+                await().during(Duration.ofSeconds(7))
+                        .atMost(Duration.ofSeconds(10))
+                        .until(() -> committed() <= poisonOffset);
+                assertThat(Topics.read(DLQ, dlqFrom, 0, Duration.ZERO, Duration.ofSeconds(1)))
+                        .as("nothing reached the refusing topic")
+                        .isEmpty();
+                // still refusing: a reading in a later poll is scored all the same
+                Topics.produce(
+                        READINGS, List.of(Topics.record(READINGS, good.sensorId() + ".refused-during", good.json())));
+                assertThat(Topics.read(PREDICTIONS, predictionsFrom, 52, SETTLE, MAX).stream()
+                                .map(ConsumerRecord::key)
+                                .filter(k -> k.endsWith(".refused-during")))
+                        .as("a prediction written while the dead-letter topic refuses")
+                        .hasSize(1);
+                given().get(health + "/ready").then().statusCode(503);
+
+                // the topic accepts again: the dead letters are delivered, the stream goes on
+                admin.incrementalAlterConfigs(Map.of(
+                                dlqTopic,
+                                List.of(new AlterConfigOp(
+                                        new ConfigEntry("max.message.bytes", ""), AlterConfigOp.OpType.DELETE))))
+                        .all()
+                        .get(10, TimeUnit.SECONDS);
+                Topics.produce(
+                        READINGS, List.of(Topics.record(READINGS, good.sensorId() + ".refused-after", good.json())));
+                List<ConsumerRecord<String, byte[]>> dead = Topics.read(DLQ, dlqFrom, poisons, SETTLE, MAX);
+                assertThat(dead)
+                        .extracting(ConsumerRecord::key)
+                        .as("each dead letter delivered once")
+                        .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.rangeClosed(1, poisons)
+                                .mapToObj(i -> "refused-poison-" + i)
+                                .toList());
+                for (ConsumerRecord<String, byte[]> d : dead) {
+                    int i = Integer.parseInt(d.key().substring("refused-poison-".length()));
+                    assertThat(Topics.header(d, EventOutputs.DLQ_OFFSET)).isEqualTo(Long.toString(first + 2L * i - 1));
+                }
+                assertThat(Topics.read(PREDICTIONS, predictionsFrom, 53, SETTLE, MAX).stream()
+                                .map(ConsumerRecord::key)
+                                .filter(k -> k.endsWith(".refused-after")))
+                        .hasSize(1);
+                await().atMost(Duration.ofSeconds(30))
+                        .untilAsserted(
+                                () -> given().get(health + "/ready").then().statusCode(200));
+                long end = Topics.endOffsets(READINGS).get(new TopicPartition(READINGS, 0));
+                await().atMost(Duration.ofSeconds(30)).until(() -> committed() >= end);
+            } finally {
+                admin.incrementalAlterConfigs(Map.of(
+                                dlqTopic,
+                                List.of(new AlterConfigOp(
+                                        new ConfigEntry("max.message.bytes", ""), AlterConfigOp.OpType.DELETE))))
+                        .all()
+                        .get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** event-score's committed offset on partition 0 of the readings topic (0 before any commit). */
+    private static long committed() {
+        try (Admin admin = Admin.create(
+                Map.of("bootstrap.servers", KafkaTestResource.kafka().bootstrapServers()))) {
+            org.apache.kafka.clients.consumer.OffsetAndMetadata offset = admin.listConsumerGroupOffsets(GROUP)
+                    .partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(new TopicPartition(READINGS, 0));
+            return offset == null ? 0 : offset.offset();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not read the committed offsets of " + GROUP, e);
+        }
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.inferfn.cli;
+package io.inferfn.localstack;
 
 import java.io.IOException;
 import java.net.URI;
@@ -19,24 +19,31 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A function started as its own JVM process from its Quarkus fast-jar on a given HTTP port, with
- * its log in a file: the one way the demo and the benches start, await and stop a function.
+ * its log in a file: the one way the demo, the benches and the process-level tests start, await,
+ * stop and kill a function. It listens on loopback only ({@code QUARKUS_HTTP_HOST=127.0.0.1})
+ * unless the environment passed in names another address.
  */
-final class FunctionProcess implements AutoCloseable {
+public final class FunctionProcess implements AutoCloseable {
 
     /** How long a function may take from process start to ready (model loaded, stores connected). */
-    static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    /** The address a function listens on unless {@code QUARKUS_HTTP_HOST} says otherwise. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
 
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
+    private final String host;
     private final int port;
     private final Process process;
     private final Path log;
     private final long startedNanos;
 
-    private FunctionProcess(String name, int port, Process process, Path log, long startedNanos) {
+    private FunctionProcess(String name, String host, int port, Process process, Path log, long startedNanos) {
         this.name = name;
+        this.host = host;
         this.port = port;
         this.process = process;
         this.log = log;
@@ -47,7 +54,7 @@ final class FunctionProcess implements AutoCloseable {
      * Starts the function with this JDK and waits until {@code /q/health/ready} answers 200; stops
      * it again when it does not within {@link #READY_TIMEOUT}.
      */
-    static FunctionProcess startReady(
+    public static FunctionProcess startReady(
             String name, Path jar, int port, Map<String, String> env, Path logDir, List<String> jvmArgs)
             throws IOException, InterruptedException {
         FunctionProcess fn = start(name, jar, port, env, logDir, jvmArgs);
@@ -61,7 +68,7 @@ final class FunctionProcess implements AutoCloseable {
     }
 
     /** Starts the function with this JDK; it listens on {@code port}. Await it before use. */
-    static FunctionProcess start(
+    public static FunctionProcess start(
             String name, Path jar, int port, Map<String, String> env, Path logDir, List<String> jvmArgs)
             throws IOException {
         return start(name, Path.of(System.getProperty("java.home")), jar, port, env, logDir, jvmArgs, List.of());
@@ -72,7 +79,7 @@ final class FunctionProcess implements AutoCloseable {
      * prefix that execs its arguments, or none); its output, both streams, goes to
      * {@code <logDir>/<name>.log}.
      */
-    static FunctionProcess start(
+    public static FunctionProcess start(
             String name,
             Path javaHome,
             Path jar,
@@ -96,17 +103,47 @@ final class FunctionProcess implements AutoCloseable {
                 new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> environment = new HashMap<>(env);
         environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        // Quarkus listens on every interface by default; a function started here is for this machine unless asked
+        String host = environment.computeIfAbsent("QUARKUS_HTTP_HOST", h -> DEFAULT_HOST);
         builder.environment().putAll(environment);
         long started = System.nanoTime();
-        return new FunctionProcess(name, port, builder.start(), log, started);
+        return new FunctionProcess(name, host, port, builder.start(), log, started);
     }
 
     /** Polls {@code GET /q/health/ready} until it answers 200, within {@link #READY_TIMEOUT}. */
-    void awaitReady() throws InterruptedException {
-        awaitFirstSuccess(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                        .build(),
-                READY_TIMEOUT);
+    public void awaitReady() throws InterruptedException {
+        awaitFirstSuccess(HttpRequest.newBuilder(uri("/q/health/ready")).build(), READY_TIMEOUT);
+    }
+
+    /**
+     * {@code path} on the function: on loopback when it listens on every interface ({@code 0.0.0.0},
+     * {@code ::}), else on the address it listens on.
+     */
+    public URI uri(String path) {
+        String to = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+        return URI.create("http://" + (to.contains(":") ? "[" + to + "]" : to) + ":" + port + path);
+    }
+
+    /** The address the function listens on. */
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Whether the process is still running. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
+     * Kills the process without letting it stop (SIGKILL on Linux): no shutdown hook, no final
+     * commit, no flush; returns once it is gone.
+     */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
     }
 
     /**
@@ -116,7 +153,7 @@ final class FunctionProcess implements AutoCloseable {
      * @throws IllegalStateException when the process exits first or {@code timeout} passes; the
      *     message names the log and holds its last lines
      */
-    long awaitFirstSuccess(HttpRequest request, Duration timeout) throws InterruptedException {
+    public long awaitFirstSuccess(HttpRequest request, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
@@ -145,7 +182,7 @@ final class FunctionProcess implements AutoCloseable {
     }
 
     /** Resident set size of the process in MiB, from /proc (Linux), or -1 where unavailable. */
-    long rssMib() {
+    public long rssMib() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
                 if (line.startsWith("VmRSS:")) {
@@ -158,11 +195,11 @@ final class FunctionProcess implements AutoCloseable {
         return -1;
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
