@@ -26,12 +26,12 @@ locals {
 
   # http-predict checks callers itself (INFERFN_AUTH_ENABLED, on by default in its prod config). Behind the JWT
   # authorizer it takes the verified token's claims from the event: sub is the caller, the roles claim must hold
-  # model:<name> (or model:*) for the model called. With SigV4 (iam, function_url_iam) the event carries no JWT
-  # claims, so the function would answer 401 to every call: its check is turned off, and IAM is the only gate.
+  # model:<name> (or model:*) for the model called. With SigV4 (iam, function_url_iam) the event carries the IAM
+  # caller (requestContext.authorizer.iam) and no claims: every IAM caller gets the roles of http_iam_roles.
   http_jwt = var.http_auth_mode == "jwt"
   http_predict_environment = merge(
-    { INFERFN_AUTH_ENABLED = local.http_jwt ? "true" : "false" },
-    local.http_jwt ? { INFERFN_AUTH_JWT_ROLES_CLAIM = var.jwt_roles_claim } : {},
+    { INFERFN_AUTH_ENABLED = "true" },
+    local.http_jwt ? { INFERFN_AUTH_JWT_ROLES_CLAIM = var.jwt_roles_claim } : { INFERFN_AUTH_IAM_ROLES = join(",", var.http_iam_roles) },
   )
 
   event_score_timeout = 30
@@ -47,17 +47,30 @@ locals {
   )
 
   # batch-score's database, what it reads and writes, and (only when the schedule overrides source or sink in the
-  # payload) the switch that lets it accept such overrides. The password stays a sensitive value in the map.
+  # payload) the switch that lets it accept such overrides, narrowed to exactly the schedule's own: its tables as the
+  # allowed table prefixes, its files' directories as the allowed paths, sql: only for a sql: source. The password is
+  # not here: batch-score reads it from Secrets Manager at cold start (database_password_secret_arn).
+  # batch-score has no HTTP route on Lambda: EventBridge Scheduler invokes it
+  # (IAM, lambda:InvokeFunction on its alias), so it takes no API keys or JWT settings here.
   batch_payload_overrides = var.batch_source_uri != null || var.batch_sink_uri != null
+  batch_override_uris     = [for u in [var.batch_source_uri, var.batch_sink_uri] : u if u != null]
+  batch_override_tables   = [for u in local.batch_override_uris : trimprefix(u, "table:") if startswith(u, "table:")]
+  batch_override_paths    = [for u in local.batch_override_uris : dirname(trimprefix(u, "file:")) if startswith(u, "file:")]
+  batch_override_sql      = var.batch_source_uri != null && startswith(coalesce(var.batch_source_uri, "-"), "sql:")
+  batch_override_environment = merge(
+    { INFERFN_BATCH_ALLOW_OVERRIDES = "true" },
+    length(local.batch_override_tables) > 0 ? { INFERFN_BATCH_OVERRIDES_TABLES = join(",", local.batch_override_tables) } : {},
+    length(local.batch_override_paths) > 0 ? { INFERFN_BATCH_OVERRIDES_PATHS = join(",", local.batch_override_paths) } : {},
+    local.batch_override_sql ? { INFERFN_BATCH_OVERRIDES_SQL = "true" } : {},
+  )
   batch_score_environment = merge(
     {
       QUARKUS_DATASOURCE_JDBC_URL = var.batch_database_jdbc_url
       QUARKUS_DATASOURCE_USERNAME = var.batch_database_username
-      QUARKUS_DATASOURCE_PASSWORD = var.batch_database_password
       INFERFN_BATCH_SOURCE        = var.batch_source
       INFERFN_BATCH_SINK          = var.batch_sink
     },
-    local.batch_payload_overrides ? { INFERFN_BATCH_ALLOW_OVERRIDES = "true" } : {},
+    local.batch_payload_overrides ? local.batch_override_environment : {},
   )
 }
 
@@ -68,6 +81,11 @@ module "model_registry" {
   noncurrent_version_expiration_days = 90
 }
 
+# ElastiCache takes the AUTH token itself at creation; the functions read the same secret at cold start.
+data "aws_secretsmanager_secret_version" "redis_auth_token" {
+  secret_id = var.redis_auth_token_secret_arn
+}
+
 module "feature_store" {
   source = "../../modules/feature-store"
 
@@ -75,7 +93,7 @@ module "feature_store" {
   vpc_id                    = var.vpc_id
   subnet_ids                = var.private_subnet_ids
   source_security_group_ids = var.function_security_group_ids
-  auth_token                = var.redis_auth_token
+  auth_token                = data.aws_secretsmanager_secret_version.redis_auth_token.secret_string
 }
 
 # --- http-predict: HTTP API with JWT on every route (or SigV4: http_auth_mode) -------------------
@@ -93,12 +111,13 @@ module "http_predict" {
   code_zip_path = var.artifact_bucket == null ? local.zip_paths["http-predict"] : null
   code_s3       = lookup(local.code_s3, "http-predict", null)
 
-  model_uri           = local.model_uris["http-predict"]
-  previous_model_uris = local.previous_model_uris["http-predict"]
-  model_sha256        = lookup(var.model_sha256, "http-predict", null)
-  model_kms_key_arn   = module.model_registry.kms_key_arn
-  redis_hosts         = module.feature_store.url
-  redis_auth_token    = var.redis_auth_token
+  model_uri                   = local.model_uris["http-predict"]
+  previous_model_uris         = local.previous_model_uris["http-predict"]
+  model_sha256                = lookup(var.model_sha256, "http-predict", null)
+  model_kms_key_arn           = module.model_registry.kms_key_arn
+  redis_hosts                 = module.feature_store.url
+  redis_auth_token_secret_arn = var.redis_auth_token_secret_arn
+  secrets_kms_key_arn         = var.secrets_kms_key_arn
 
   # The function's own authentication, matching http_auth_mode (see local.http_predict_environment).
   environment = local.http_predict_environment
@@ -134,12 +153,13 @@ module "event_score" {
   code_zip_path = var.artifact_bucket == null ? local.zip_paths["event-score"] : null
   code_s3       = lookup(local.code_s3, "event-score", null)
 
-  model_uri           = local.model_uris["event-score"]
-  previous_model_uris = local.previous_model_uris["event-score"]
-  model_sha256        = lookup(var.model_sha256, "event-score", null)
-  model_kms_key_arn   = module.model_registry.kms_key_arn
-  redis_hosts         = module.feature_store.url
-  redis_auth_token    = var.redis_auth_token
+  model_uri                   = local.model_uris["event-score"]
+  previous_model_uris         = local.previous_model_uris["event-score"]
+  model_sha256                = lookup(var.model_sha256, "event-score", null)
+  model_kms_key_arn           = module.model_registry.kms_key_arn
+  redis_hosts                 = module.feature_store.url
+  redis_auth_token_secret_arn = var.redis_auth_token_secret_arn
+  secrets_kms_key_arn         = var.secrets_kms_key_arn
 
   # The brokers are reached through the same VPC config as Redis; no IAM is involved (TLS or SASL/SCRAM, not MSK
   # IAM auth), so the role needs no kafka-cluster permissions. Only an MSK trigger (event_queue's msk) would add
@@ -188,12 +208,15 @@ module "batch_score" {
   code_zip_path = var.artifact_bucket == null ? local.zip_paths["batch-score"] : null
   code_s3       = lookup(local.code_s3, "batch-score", null)
 
-  model_uri           = local.model_uris["batch-score"]
-  previous_model_uris = local.previous_model_uris["batch-score"]
-  model_sha256        = lookup(var.model_sha256, "batch-score", null)
-  model_kms_key_arn   = module.model_registry.kms_key_arn
-  redis_hosts         = module.feature_store.url
-  redis_auth_token    = var.redis_auth_token
+  model_uri                   = local.model_uris["batch-score"]
+  previous_model_uris         = local.previous_model_uris["batch-score"]
+  model_sha256                = lookup(var.model_sha256, "batch-score", null)
+  model_kms_key_arn           = module.model_registry.kms_key_arn
+  redis_hosts                 = module.feature_store.url
+  redis_auth_token_secret_arn = var.redis_auth_token_secret_arn
+  secrets_kms_key_arn         = var.secrets_kms_key_arn
+
+  database_password_secret_arn = var.batch_database_password_secret_arn
 
   # PostgreSQL is reached through the same VPC config (private_subnet_ids, function_security_group_ids) as Redis.
   environment = local.batch_score_environment

@@ -107,10 +107,20 @@ variable "function_security_group_ids" {
   type        = list(string)
 }
 
-variable "redis_auth_token" {
-  description = "Redis AUTH token (16-128 chars). Pass via TF_VAR_redis_auth_token from a secret store; never commit it."
+variable "redis_auth_token_secret_arn" {
+  description = "Full ARN of the Secrets Manager secret holding the Redis AUTH token (its SecretString: 16-128 printable characters, none of / \" @ or space). Terraform reads it once to create the ElastiCache replication group (so it is in the state, as ElastiCache's auth_token always is); the three functions read it themselves at cold start and their roles may read this secret only. No token is in a function's environment."
   type        = string
-  sensitive   = true
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$", var.redis_auth_token_secret_arn))
+    error_message = "redis_auth_token_secret_arn must be a full Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>) whose value is the token itself."
+  }
+}
+
+variable "secrets_kms_key_arn" {
+  description = "Customer managed KMS key encrypting the two secrets (redis_auth_token_secret_arn, batch_database_password_secret_arn); the functions that read them get kms:Decrypt on it. null when they use the AWS managed key aws/secretsmanager."
+  type        = string
+  default     = null
 }
 
 variable "http_auth_mode" {
@@ -121,8 +131,8 @@ variable "http_auth_mode" {
       (jwt_roles_claim) must hold model:<name> (or model:*) for the model called, else 403.
     - "iam": the same API with SigV4 (AWS_IAM) on every route; callers need execute-api:Invoke.
     - "function_url_iam": a Lambda function URL with AWS_IAM, no API Gateway; callers need lambda:InvokeFunctionUrl.
-    With "iam" and "function_url_iam" the event carries no JWT claims, so the function's own check is turned off
-    (INFERFN_AUTH_ENABLED=false): IAM policies are then the only gate, and per-model roles do not apply.
+    With "iam" and "function_url_iam" the event carries the IAM caller and no JWT claims: the function keeps its own
+    check on (INFERFN_AUTH_ENABLED=true) and gives every IAM caller the roles of http_iam_roles.
   EOT
   type        = string
   default     = "jwt"
@@ -131,6 +141,18 @@ variable "http_auth_mode" {
   validation {
     condition     = contains(["jwt", "iam", "function_url_iam"], var.http_auth_mode)
     error_message = "http_auth_mode must be \"jwt\", \"iam\" or \"function_url_iam\"."
+  }
+}
+
+variable "http_iam_roles" {
+  description = "With http_auth_mode \"iam\" or \"function_url_iam\": the roles every caller IAM lets through gets in http-predict (passed as INFERFN_AUTH_IAM_ROLES), e.g. [\"model:*\"] for every model or [\"model:fraud\"]. IAM authorises the call as a whole, so the roles are the same for every IAM caller; scope who may invoke in the callers' IAM policies. Unused with \"jwt\"."
+  type        = list(string)
+  default     = ["model:*"]
+  nullable    = false
+
+  validation {
+    condition     = length(var.http_iam_roles) > 0 && alltrue([for r in var.http_iam_roles : can(regex("^model:[^\\s,]+$", r))])
+    error_message = "http_iam_roles must list at least one role of the form model:<name> or model:* (no spaces or commas)."
   }
 }
 
@@ -238,12 +260,12 @@ variable "batch_shard_count" {
 }
 
 variable "batch_database_jdbc_url" {
-  description = "JDBC URL of the PostgreSQL database batch-score reads from and writes predictions to (QUARKUS_DATASOURCE_JDBC_URL), e.g. jdbc:postgresql://inferfn.cluster-abc.eu-central-1.rds.amazonaws.com:5432/inferfn?sslmode=require. Reached through the functions' VPC config: its security group must admit 5432 from function_security_group_ids. No credentials in the URL: use batch_database_username and batch_database_password."
+  description = "JDBC URL of the PostgreSQL database batch-score reads from and writes predictions to (QUARKUS_DATASOURCE_JDBC_URL), e.g. jdbc:postgresql://inferfn.cluster-abc.eu-central-1.rds.amazonaws.com:5432/inferfn?sslmode=require. Reached through the functions' VPC config: its security group must admit 5432 from function_security_group_ids. No credentials in the URL: use batch_database_username and batch_database_password_secret_arn."
   type        = string
 
   validation {
     condition     = can(regex("^jdbc:postgresql://[^\\s/?#]+(/[^\\s?#]*)?(\\?[^\\s#]*)?$", var.batch_database_jdbc_url)) && !strcontains(lower(var.batch_database_jdbc_url), "password=")
-    error_message = "batch_database_jdbc_url must start with jdbc:postgresql://, e.g. jdbc:postgresql://db.internal:5432/inferfn?sslmode=require, without spaces and without a password parameter (use batch_database_password)."
+    error_message = "batch_database_jdbc_url must start with jdbc:postgresql://, e.g. jdbc:postgresql://db.internal:5432/inferfn?sslmode=require, without spaces and without a password parameter (use batch_database_password_secret_arn)."
   }
 }
 
@@ -257,14 +279,13 @@ variable "batch_database_username" {
   }
 }
 
-variable "batch_database_password" {
-  description = "Password of batch_database_username (QUARKUS_DATASOURCE_PASSWORD). Pass via TF_VAR_batch_database_password from a secret store; never commit it. It ends up in the function's environment (readable with lambda:GetFunctionConfiguration) and in the state."
+variable "batch_database_password_secret_arn" {
+  description = "Full ARN of the Secrets Manager secret holding the password of batch_database_username, read by batch-score at cold start into quarkus.datasource.password; its role may read this secret only. For a JSON secret, as RDS manages the master user's, append the key: <arn>#password. Neither Terraform nor the function's environment ever holds the password."
   type        = string
-  sensitive   = true
 
   validation {
-    condition     = length(var.batch_database_password) > 0
-    error_message = "batch_database_password must not be empty."
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+(#[^#,\\s]+)?$", var.batch_database_password_secret_arn))
+    error_message = "batch_database_password_secret_arn must be a full Secrets Manager secret ARN, optionally followed by #<JSON key> (e.g. arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-0a1b2c3d-XyZ123#password)."
   }
 }
 
@@ -291,7 +312,7 @@ variable "batch_sink" {
 }
 
 variable "batch_source_uri" {
-  description = "Optional source override put into every shard's payload (same grammar as batch_source). Prefer batch_source: setting this (or batch_sink_uri) also sets INFERFN_BATCH_ALLOW_OVERRIDES=true on batch-score, which lets anyone allowed to invoke it choose what it reads, sql: queries included. null = none."
+  description = "Optional source override put into every shard's payload (same grammar as batch_source). Prefer batch_source: setting this (or batch_sink_uri) also sets INFERFN_BATCH_ALLOW_OVERRIDES=true on batch-score, narrowed to this value (INFERFN_BATCH_OVERRIDES_TABLES: the table name as a prefix; INFERFN_BATCH_OVERRIDES_PATHS: the file's directory; INFERFN_BATCH_OVERRIDES_SQL=true for a sql: query, which may read any table the database user can). null = none."
   type        = string
   default     = null
 

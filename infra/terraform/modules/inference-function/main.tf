@@ -41,13 +41,24 @@ locals {
 
   vpc_enabled = length(var.vpc_subnet_ids) > 0 || length(var.vpc_security_group_ids) > 0
 
+  # Secrets are read by the function at cold start from Secrets Manager (INFERFN_SECRETS_PROPERTIES lists
+  # <property>=<secret ARN>[#<JSON key>]); only their ARNs are in the environment. The role may read exactly these
+  # secrets (the ARN without a #key suffix).
+  secret_properties = merge(
+    var.redis_auth_token_secret_arn == null ? {} : { "quarkus.redis.password" = var.redis_auth_token_secret_arn },
+    var.database_password_secret_arn == null ? {} : { "quarkus.datasource.password" = var.database_password_secret_arn },
+  )
+  secret_arns = distinct([for ref in values(local.secret_properties) : split("#", ref)[0]])
+
   managed_environment = merge(
     {
       INFERFN_MODEL_LOCATIONS       = local.model_location
       INFERFN_FEATURE_STORE_TIMEOUT = var.feature_store_timeout
     },
     var.redis_hosts == null ? {} : { QUARKUS_REDIS_HOSTS = var.redis_hosts },
-    var.redis_auth_token == null ? {} : { QUARKUS_REDIS_PASSWORD = var.redis_auth_token },
+    length(local.secret_properties) == 0 ? {} : {
+      INFERFN_SECRETS_PROPERTIES = join(",", [for p in sort(keys(local.secret_properties)) : "${p}=${local.secret_properties[p]}"])
+    },
     local.jvm ? { JAVA_TOOL_OPTIONS = var.java_tool_options } : { DISABLE_SIGNAL_HANDLERS = "true" },
   )
 
@@ -104,6 +115,19 @@ resource "aws_iam_role_policy" "this" {
         Effect   = "Allow"
         Action   = ["kms:Decrypt"]
         Resource = [var.model_kms_key_arn]
+      }],
+      # The function reads its secrets (Redis AUTH token, database password) at cold start: these secrets only.
+      length(local.secret_arns) == 0 ? [] : [{
+        Sid      = "ReadOwnSecrets"
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue"]
+        Resource = local.secret_arns
+      }],
+      var.secrets_kms_key_arn == null || length(local.secret_arns) == 0 ? [] : [{
+        Sid      = "DecryptOwnSecrets"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt"]
+        Resource = [var.secrets_kms_key_arn]
       }],
       # Lambda sends the on-failure record of an asynchronous invocation with the execution role.
       local.async_on_failure_arn == null ? [] : [{

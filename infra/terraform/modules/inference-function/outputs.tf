@@ -69,7 +69,7 @@ output "role_policy_json" {
 }
 
 output "environment" {
-  description = "The function's environment variables (module-managed plus the environment map). Sensitive as a whole: it may hold the Redis token or a database password."
+  description = "The function's environment variables (module-managed plus the environment map). It holds no secret the module manages (those are read from Secrets Manager; only their ARNs are here), but it is sensitive as a whole because the environment map may carry sensitive values."
   value       = local.environment
   sensitive   = true
 }
@@ -81,4 +81,9 @@ output "async_invoke" {
     maximum_event_age_in_seconds = aws_lambda_function_event_invoke_config.live[0].maximum_event_age_in_seconds
     on_failure_destination_arn   = try(aws_lambda_function_event_invoke_config.live[0].destination_config[0].on_failure[0].destination, null)
   }
+}
+
+output "secret_arns" {
+  description = "The Secrets Manager secrets the function reads at cold start and its role may read (secretsmanager:GetSecretValue on exactly these ARNs); empty when none."
+  value       = local.secret_arns
 }

@@ -206,19 +206,40 @@ variable "redis_hosts" {
 
   validation {
     condition     = var.redis_hosts == null || can(regex("^rediss://[^\\s/@]+:[0-9]+$", var.redis_hosts))
-    error_message = "redis_hosts must be a TLS URL without credentials, rediss://<host>:<port> (the token goes in redis_auth_token)."
+    error_message = "redis_hosts must be a TLS URL without credentials, rediss://<host>:<port> (the token comes from redis_auth_token_secret_arn)."
   }
 }
 
-variable "redis_auth_token" {
-  description = "ElastiCache AUTH token, exported as QUARKUS_REDIS_PASSWORD. Note that Lambda stores environment variables encrypted at rest but readable by anyone allowed lambda:GetFunctionConfiguration."
+variable "redis_auth_token_secret_arn" {
+  description = "Full ARN of the Secrets Manager secret holding the ElastiCache AUTH token (its SecretString), read by the function at cold start into quarkus.redis.password; the role may read this secret only. Only the ARN is in the environment (INFERFN_SECRETS_PROPERTIES), never the token. A JSON secret takes the key after '#', e.g. <arn>#token. null = no AUTH token."
   type        = string
   default     = null
-  sensitive   = true
 
   validation {
-    condition     = var.redis_auth_token == null || can(regex("^[!-~]{16,128}$", var.redis_auth_token))
-    error_message = "redis_auth_token must be 16-128 printable ASCII characters without spaces."
+    condition     = var.redis_auth_token_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+(#[^#,\\s]+)?$", var.redis_auth_token_secret_arn))
+    error_message = "redis_auth_token_secret_arn must be a full Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>), optionally followed by #<JSON key>; not a name, a partial ARN or a wildcard."
+  }
+}
+
+variable "database_password_secret_arn" {
+  description = "Full ARN of the Secrets Manager secret holding the database password (batch-score's PostgreSQL), read by the function at cold start into quarkus.datasource.password; the role may read this secret only. For a JSON secret, as RDS manages them, append the key: <arn>#password. null = none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.database_password_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+(#[^#,\\s]+)?$", var.database_password_secret_arn))
+    error_message = "database_password_secret_arn must be a full Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>), optionally followed by #<JSON key> (e.g. #password for an RDS-managed secret); not a name, a partial ARN or a wildcard."
+  }
+}
+
+variable "secrets_kms_key_arn" {
+  description = "ARN of the customer managed KMS key encrypting those secrets; grants kms:Decrypt on it. null when they use Secrets Manager's AWS managed key (aws/secretsmanager), which needs no grant."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.secrets_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.secrets_kms_key_arn))
+    error_message = "secrets_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or a wildcard."
   }
 }
 
@@ -240,16 +261,20 @@ variable "java_tool_options" {
 }
 
 variable "environment" {
-  description = "Extra environment variables merged into the function's environment (e.g. QUARKUS_LOG_LEVEL, QUARKUS_DATASOURCE_JDBC_URL). Keys managed by this module are refused: set them through their variables. A secret may be passed as a sensitive value (e.g. { QUARKUS_DATASOURCE_PASSWORD = var.db_password } with db_password declared sensitive): it stays sensitive, and plans then show the function's whole environment as (sensitive value), as they already do with redis_auth_token. As for redis_auth_token, Lambda stores the environment encrypted at rest but readable by anyone allowed lambda:GetFunctionConfiguration, and the state holds it."
+  description = "Extra environment variables merged into the function's environment (e.g. QUARKUS_LOG_LEVEL, QUARKUS_DATASOURCE_JDBC_URL). Keys managed by this module are refused: set them through their variables. Secrets are refused too (QUARKUS_REDIS_PASSWORD, QUARKUS_DATASOURCE_PASSWORD): Lambda's environment is readable by anyone allowed lambda:GetFunctionConfiguration and sits in the state; pass redis_auth_token_secret_arn / database_password_secret_arn instead."
   type        = map(string)
   default     = {}
 
   validation {
     condition = alltrue([for k in keys(var.environment) : can(regex("^[A-Za-z][A-Za-z0-9_]*$", k)) && !contains([
-      "INFERFN_MODEL_LOCATIONS", "QUARKUS_REDIS_HOSTS", "QUARKUS_REDIS_PASSWORD", "INFERFN_FEATURE_STORE_TIMEOUT",
+      "INFERFN_MODEL_LOCATIONS", "QUARKUS_REDIS_HOSTS", "INFERFN_FEATURE_STORE_TIMEOUT", "INFERFN_SECRETS_PROPERTIES",
       "JAVA_TOOL_OPTIONS", "DISABLE_SIGNAL_HANDLERS",
     ], k)])
-    error_message = "environment keys must be identifiers ([A-Za-z][A-Za-z0-9_]*) and must not be one the module manages (INFERFN_MODEL_LOCATIONS, QUARKUS_REDIS_HOSTS, QUARKUS_REDIS_PASSWORD, INFERFN_FEATURE_STORE_TIMEOUT, JAVA_TOOL_OPTIONS, DISABLE_SIGNAL_HANDLERS): use model_uri, redis_hosts, redis_auth_token, feature_store_timeout, java_tool_options."
+    error_message = "environment keys must be identifiers ([A-Za-z][A-Za-z0-9_]*) and must not be one the module manages (INFERFN_MODEL_LOCATIONS, QUARKUS_REDIS_HOSTS, INFERFN_FEATURE_STORE_TIMEOUT, INFERFN_SECRETS_PROPERTIES, JAVA_TOOL_OPTIONS, DISABLE_SIGNAL_HANDLERS): use model_uri, redis_hosts, feature_store_timeout, the *_secret_arn variables, java_tool_options."
+  }
+  validation {
+    condition     = length(setintersection(keys(var.environment), ["QUARKUS_REDIS_PASSWORD", "QUARKUS_DATASOURCE_PASSWORD"])) == 0
+    error_message = "environment must not carry secrets (QUARKUS_REDIS_PASSWORD, QUARKUS_DATASOURCE_PASSWORD): store them in Secrets Manager and pass redis_auth_token_secret_arn / database_password_secret_arn, which the function reads at cold start."
   }
 }
 

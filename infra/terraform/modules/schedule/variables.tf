@@ -52,7 +52,7 @@ variable "shard_count" {
 }
 
 variable "source_uri" {
-  description = "Optional payload override of the batch run's source, passed as \"source\": table:<name> (plain identifier, schema.table at most), sql:<one SELECT or WITH query> (both from the function's datasource) or file:<path>.csv. null (default) = the function's own inferfn.batch.source (INFERFN_BATCH_SOURCE), the normal way. batch-score refuses payload overrides unless the function has INFERFN_BATCH_ALLOW_OVERRIDES=true (inferfn.batch.allow-overrides)."
+  description = "Optional payload override of the batch run's source, passed as \"source\": table:<name> (plain identifier, schema.table at most), sql:<one SELECT or WITH query> (both from the function's datasource) or file:<path>.csv. null (default) = the function's own inferfn.batch.source (INFERFN_BATCH_SOURCE), the normal way. batch-score refuses payload overrides unless the function has INFERFN_BATCH_ALLOW_OVERRIDES=true (inferfn.batch.allow-overrides), and then accepts only tables and files under its INFERFN_BATCH_OVERRIDES_TABLES / _PATHS prefixes (sql: sources only with INFERFN_BATCH_OVERRIDES_SQL=true)."
   type        = string
   default     = null
 
@@ -64,7 +64,7 @@ variable "source_uri" {
 }
 
 variable "sink_uri" {
-  description = "Optional payload override of the batch run's sink, passed as \"sink\": table:<name> (plus <name>_rejects, in the function's datasource) or file:<path>.csv (plus <path>.rejects.csv). null (default) = the function's own inferfn.batch.sink (INFERFN_BATCH_SINK), the normal way. batch-score refuses payload overrides unless the function has INFERFN_BATCH_ALLOW_OVERRIDES=true (inferfn.batch.allow-overrides)."
+  description = "Optional payload override of the batch run's sink, passed as \"sink\": table:<name> (plus <name>_rejects, in the function's datasource) or file:<path>.csv (plus <path>.rejects.csv). null (default) = the function's own inferfn.batch.sink (INFERFN_BATCH_SINK), the normal way. batch-score refuses payload overrides unless the function has INFERFN_BATCH_ALLOW_OVERRIDES=true (inferfn.batch.allow-overrides), and then accepts only tables and files under its INFERFN_BATCH_OVERRIDES_TABLES / _PATHS prefixes (sql: sources only with INFERFN_BATCH_OVERRIDES_SQL=true)."
   type        = string
   default     = null
 

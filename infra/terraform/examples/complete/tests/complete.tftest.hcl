@@ -6,6 +6,10 @@ mock_provider "aws" {
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
   }
+  # The AUTH token ElastiCache is created with, read by Terraform from redis_auth_token_secret_arn.
+  mock_data "aws_secretsmanager_secret_version" {
+    defaults = { secret_string = "correct-horse-battery-staple-42" }
+  }
   mock_resource "aws_cloudwatch_log_group" {
     defaults = { arn = "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/mocked" }
   }
@@ -51,16 +55,16 @@ override_resource {
 }
 
 variables {
-  model_bucket_name           = "acme-inferfn-models"
-  vpc_id                      = "vpc-0a1b2c3d"
-  private_subnet_ids          = ["subnet-0a1b2c3d", "subnet-0e1f2a3b"]
-  function_security_group_ids = ["sg-0f00f00f"]
-  redis_auth_token            = "correct-horse-battery-staple-42"
-  jwt_issuer                  = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_AbCdEf"
-  jwt_audience                = ["client-1"]
-  batch_database_jdbc_url     = "jdbc:postgresql://inferfn.cluster-abc.eu-central-1.rds.amazonaws.com:5432/inferfn?sslmode=require"
-  batch_database_username     = "inferfn_batch"
-  batch_database_password     = "db-correct-horse-battery-staple"
+  model_bucket_name                  = "acme-inferfn-models"
+  vpc_id                             = "vpc-0a1b2c3d"
+  private_subnet_ids                 = ["subnet-0a1b2c3d", "subnet-0e1f2a3b"]
+  function_security_group_ids        = ["sg-0f00f00f"]
+  redis_auth_token_secret_arn        = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:inferfn/redis-auth-AbCdEf"
+  jwt_issuer                         = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_AbCdEf"
+  jwt_audience                       = ["client-1"]
+  batch_database_jdbc_url            = "jdbc:postgresql://inferfn.cluster-abc.eu-central-1.rds.amazonaws.com:5432/inferfn?sslmode=require"
+  batch_database_username            = "inferfn_batch"
+  batch_database_password_secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-0a1b2c3d-XyZ123#password"
   event_output_kafka = {
     bootstrap_servers = "b-1.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9094,b-2.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9094"
   }
@@ -235,8 +239,8 @@ run "batch_score_database_source_sink_and_async_retries" {
     error_message = "batch-score must get the datasource URL (otherwise it connects to localhost:5432)"
   }
   assert {
-    condition     = module.batch_score.environment["QUARKUS_DATASOURCE_USERNAME"] == "inferfn_batch" && module.batch_score.environment["QUARKUS_DATASOURCE_PASSWORD"] == "db-correct-horse-battery-staple"
-    error_message = "batch-score must get the datasource user and password"
+    condition     = module.batch_score.environment["QUARKUS_DATASOURCE_USERNAME"] == "inferfn_batch" && strcontains(module.batch_score.environment["INFERFN_SECRETS_PROPERTIES"], "quarkus.datasource.password=arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-0a1b2c3d-XyZ123#password")
+    error_message = "batch-score must get the datasource user, and the secret its password is read from"
   }
   assert {
     condition     = module.batch_score.environment["INFERFN_BATCH_SOURCE"] == "table:customers" && module.batch_score.environment["INFERFN_BATCH_SINK"] == "table:churn_predictions"
@@ -247,14 +251,14 @@ run "batch_score_database_source_sink_and_async_retries" {
     error_message = "no payload overrides by default, so batch-score keeps refusing them"
   }
   assert {
-    condition     = issensitive(var.batch_database_password) && issensitive(module.batch_score.environment)
-    error_message = "the database password must be sensitive, and so the function's environment"
+    condition     = alltrue([for env in [module.http_predict.environment, module.event_score.environment, module.batch_score.environment] : length(setintersection(keys(env), ["QUARKUS_DATASOURCE_PASSWORD", "QUARKUS_REDIS_PASSWORD"])) == 0])
+    error_message = "no function gets a password in its environment"
   }
   assert {
     condition = alltrue([for env in [module.http_predict.environment, module.event_score.environment] :
-      length(setintersection(keys(env), ["QUARKUS_DATASOURCE_JDBC_URL", "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD", "INFERFN_BATCH_SOURCE", "INFERFN_BATCH_SINK"])) == 0
+      length(setintersection(keys(env), ["QUARKUS_DATASOURCE_JDBC_URL", "QUARKUS_DATASOURCE_USERNAME", "INFERFN_BATCH_SOURCE", "INFERFN_BATCH_SINK"])) == 0 && !strcontains(env["INFERFN_SECRETS_PROPERTIES"], "quarkus.datasource.password")
     ])
-    error_message = "only batch-score gets the database credentials"
+    error_message = "only batch-score gets the database user and password secret"
   }
   assert {
     condition = module.batch_score.async_invoke == {
@@ -319,6 +323,29 @@ run "batch_payload_overrides_enable_them_on_the_function" {
   assert {
     condition     = alltrue([for p in module.batch_schedule.payloads : p.source == "table:staging.customers" && !contains(keys(p), "sink")])
     error_message = "the source override must be in every shard's payload"
+  }
+  assert {
+    condition     = module.batch_score.environment["INFERFN_BATCH_OVERRIDES_TABLES"] == "staging.customers" && !contains(keys(module.batch_score.environment), "INFERFN_BATCH_OVERRIDES_PATHS") && !contains(keys(module.batch_score.environment), "INFERFN_BATCH_OVERRIDES_SQL")
+    error_message = "batch-score must allow exactly the schedule's table as an override prefix, and no files or sql: sources"
+  }
+}
+
+run "batch_payload_overrides_of_sql_and_files_allow_just_those" {
+  command = plan
+
+  variables {
+    artifact_bucket  = "acme-inferfn-artifacts"
+    batch_source_uri = "sql:SELECT * FROM customers WHERE active"
+    batch_sink_uri   = "file:/mnt/batch/out/predictions.csv"
+  }
+
+  assert {
+    condition     = module.batch_score.environment["INFERFN_BATCH_OVERRIDES_SQL"] == "true" && module.batch_score.environment["INFERFN_BATCH_OVERRIDES_PATHS"] == "/mnt/batch/out"
+    error_message = "a sql: source override needs INFERFN_BATCH_OVERRIDES_SQL=true, a file sink its directory in INFERFN_BATCH_OVERRIDES_PATHS"
+  }
+  assert {
+    condition     = !contains(keys(module.batch_score.environment), "INFERFN_BATCH_OVERRIDES_TABLES")
+    error_message = "no table override, no table prefix"
   }
 }
 
@@ -583,7 +610,7 @@ run "http_predict_cognito_groups_claim" {
   }
 }
 
-run "http_predict_iam_mode_turns_the_function_check_off" {
+run "http_predict_iam_mode_gives_iam_callers_the_configured_roles" {
   command = plan
   variables {
     artifact_bucket = "acme-inferfn-artifacts"
@@ -594,8 +621,8 @@ run "http_predict_iam_mode_turns_the_function_check_off" {
   }
 
   assert {
-    condition     = module.http_predict.environment["INFERFN_AUTH_ENABLED"] == "false"
-    error_message = "with SigV4 there are no JWT claims in the event: http-predict's own check must be off"
+    condition     = module.http_predict.environment["INFERFN_AUTH_ENABLED"] == "true" && module.http_predict.environment["INFERFN_AUTH_IAM_ROLES"] == "model:*"
+    error_message = "with SigV4 http-predict keeps its check on and gives IAM callers http_iam_roles (model:* by default)"
   }
   assert {
     condition     = !contains(keys(module.http_predict.environment), "INFERFN_AUTH_JWT_ROLES_CLAIM")
@@ -607,18 +634,19 @@ run "http_predict_iam_mode_turns_the_function_check_off" {
   }
 }
 
-run "http_predict_function_url_iam_mode_turns_the_function_check_off" {
+run "http_predict_function_url_iam_mode_gives_iam_callers_the_configured_roles" {
   command = plan
   variables {
     artifact_bucket = "acme-inferfn-artifacts"
     http_auth_mode  = "function_url_iam"
     jwt_issuer      = null
     jwt_audience    = []
+    http_iam_roles  = ["model:fraud", "model:churn"]
   }
 
   assert {
-    condition     = module.http_predict.environment["INFERFN_AUTH_ENABLED"] == "false"
-    error_message = "with a SigV4 function URL http-predict's own check must be off"
+    condition     = module.http_predict.environment["INFERFN_AUTH_ENABLED"] == "true" && module.http_predict.environment["INFERFN_AUTH_IAM_ROLES"] == "model:fraud,model:churn"
+    error_message = "with a SigV4 function URL http-predict keeps its check on and gives IAM callers http_iam_roles"
   }
   assert {
     condition     = !contains(keys(module.http_predict.environment), "INFERFN_AUTH_JWT_ROLES_CLAIM")
@@ -648,6 +676,16 @@ run "rejects_blank_jwt_roles_claim" {
   expect_failures = [var.jwt_roles_claim]
 }
 
+run "rejects_iam_roles_that_are_not_model_roles" {
+  command = plan
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    http_auth_mode  = "iam"
+    http_iam_roles  = ["admin,model:*"]
+  }
+  expect_failures = [var.http_iam_roles]
+}
+
 run "rejects_unauthenticated_http_auth_mode" {
   command = plan
   variables {
@@ -659,3 +697,38 @@ run "rejects_unauthenticated_http_auth_mode" {
 
 # jwt mode without jwt_issuer (now optional, for the IAM modes) is refused by the http-api module's precondition
 # on its authorizer, tested in modules/http-api (a test cannot expect failures from a child module's resource).
+
+run "functions_read_their_secrets_from_secrets_manager_and_only_those" {
+  command = plan
+
+  variables {
+    artifact_bucket     = "acme-inferfn-artifacts"
+    secrets_kms_key_arn = "arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+  }
+
+  assert {
+    condition = alltrue([for m in [module.http_predict, module.event_score] :
+      m.secret_arns == tolist(["arn:aws:secretsmanager:eu-central-1:123456789012:secret:inferfn/redis-auth-AbCdEf"])
+    ])
+    error_message = "http-predict and event-score may read the Redis token's secret only"
+  }
+  assert {
+    condition     = toset(module.batch_score.secret_arns) == toset(["arn:aws:secretsmanager:eu-central-1:123456789012:secret:inferfn/redis-auth-AbCdEf", "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-0a1b2c3d-XyZ123"])
+    error_message = "batch-score may read the Redis token's and the database password's secrets, nothing else"
+  }
+  assert {
+    condition = alltrue([for m in [module.http_predict, module.event_score, module.batch_score] :
+      tolist(one([for s in jsondecode(m.role_policy_json).Statement : s.Resource if s.Sid == "ReadOwnSecrets"])) == m.secret_arns &&
+      one([for s in jsondecode(m.role_policy_json).Statement : s.Resource if s.Sid == "DecryptOwnSecrets"]) == ["arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"]
+    ])
+    error_message = "each role: secretsmanager:GetSecretValue on its secrets' ARNs, kms:Decrypt on the secrets' key"
+  }
+  assert {
+    condition = alltrue([for m in [module.http_predict, module.event_score, module.batch_score] :
+      strcontains(m.environment["INFERFN_SECRETS_PROPERTIES"], "quarkus.redis.password=arn:aws:secretsmanager:eu-central-1:123456789012:secret:inferfn/redis-auth-AbCdEf") &&
+      !anytrue([for v in values(m.environment) : strcontains(v, "correct-horse-battery-staple-42")])
+    ])
+    error_message = "every function is told the token's secret ARN, and the token itself is in no environment"
+  }
+}
+

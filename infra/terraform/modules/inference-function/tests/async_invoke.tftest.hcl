@@ -117,7 +117,7 @@ run "secret_in_environment_stays_sensitive" {
     environment = {
       QUARKUS_DATASOURCE_JDBC_URL = "jdbc:postgresql://db.internal:5432/inferfn"
       QUARKUS_DATASOURCE_USERNAME = "inferfn"
-      QUARKUS_DATASOURCE_PASSWORD = sensitive("correct-horse-battery-staple")
+      KAFKA_SASL_JAAS_CONFIG      = sensitive("org.apache.kafka.common.security.scram.ScramLoginModule required;")
     }
   }
 
@@ -126,7 +126,7 @@ run "secret_in_environment_stays_sensitive" {
     error_message = "datasource keys are not managed by the module and must pass through the environment map"
   }
   assert {
-    condition     = issensitive(aws_lambda_function.this.environment[0].variables["QUARKUS_DATASOURCE_PASSWORD"])
+    condition     = issensitive(aws_lambda_function.this.environment[0].variables["KAFKA_SASL_JAAS_CONFIG"])
     error_message = "a sensitive value passed in the environment map must stay sensitive"
   }
   assert {

@@ -79,21 +79,21 @@ run "jvm_environment" {
   command = plan
 
   variables {
-    redis_hosts      = "rediss://master.inferfn.abc123.euc1.cache.amazonaws.com:6379"
-    redis_auth_token = "0123456789abcdef-token"
-    environment      = { QUARKUS_LOG_LEVEL = "INFO" }
+    redis_hosts                 = "rediss://master.inferfn.abc123.euc1.cache.amazonaws.com:6379"
+    redis_auth_token_secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:inferfn/redis-auth-AbCdEf"
+    environment                 = { QUARKUS_LOG_LEVEL = "INFO" }
   }
 
   assert {
-    condition = nonsensitive(aws_lambda_function.this.environment[0].variables) == tomap({
+    condition = aws_lambda_function.this.environment[0].variables == tomap({
       INFERFN_MODEL_LOCATIONS       = "s3://inferfn-models/models/fraud/2/"
       INFERFN_FEATURE_STORE_TIMEOUT = "25ms"
       QUARKUS_REDIS_HOSTS           = "rediss://master.inferfn.abc123.euc1.cache.amazonaws.com:6379"
-      QUARKUS_REDIS_PASSWORD        = "0123456789abcdef-token"
+      INFERFN_SECRETS_PROPERTIES    = "quarkus.redis.password=arn:aws:secretsmanager:eu-central-1:123456789012:secret:inferfn/redis-auth-AbCdEf"
       JAVA_TOOL_OPTIONS             = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
       QUARKUS_LOG_LEVEL             = "INFO"
     })
-    error_message = "JVM environment must carry model URI, Redis, budget, C1 JAVA_TOOL_OPTIONS and the extra map"
+    error_message = "JVM environment must carry model URI, Redis, the secret's ARN (not the token), budget, C1 JAVA_TOOL_OPTIONS and the extra map"
   }
   assert {
     condition     = !contains(keys(nonsensitive(aws_lambda_function.this.environment[0].variables)), "DISABLE_SIGNAL_HANDLERS")
@@ -105,8 +105,8 @@ run "no_redis_leaves_redis_unset" {
   command = plan
 
   assert {
-    condition     = !contains(keys(aws_lambda_function.this.environment[0].variables), "QUARKUS_REDIS_HOSTS") && !contains(keys(aws_lambda_function.this.environment[0].variables), "QUARKUS_REDIS_PASSWORD")
-    error_message = "without redis_hosts/redis_auth_token no Redis variables are exported"
+    condition     = !contains(keys(aws_lambda_function.this.environment[0].variables), "QUARKUS_REDIS_HOSTS") && !contains(keys(aws_lambda_function.this.environment[0].variables), "INFERFN_SECRETS_PROPERTIES")
+    error_message = "without redis_hosts/redis_auth_token_secret_arn no Redis variables are exported"
   }
 }
 

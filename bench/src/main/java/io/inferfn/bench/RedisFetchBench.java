@@ -219,5 +219,10 @@ public class RedisFetchBench {
                 }
             };
         }
+
+        @Override
+        public String entityIdPattern() {
+            return "[A-Za-z0-9_.-]{1,128}"; // the functions' default
+        }
     }
 }

@@ -56,9 +56,15 @@ final class BatchDemo implements AutoCloseable {
                     home.resolve("functions/batch-score/target/quarkus-app/quarkus-run.jar"),
                     port,
                     Map.of(
-                            "QUARKUS_DATASOURCE_JDBC_URL", demo.pg.jdbcUrl(),
-                            "QUARKUS_REDIS_HOSTS", redis.uri(),
-                            "INFERFN_MODEL_LOCATIONS", "file:" + home.resolve("models/churn/2")),
+                            "QUARKUS_DATASOURCE_JDBC_URL",
+                            demo.pg.jdbcUrl(),
+                            "QUARKUS_REDIS_HOSTS",
+                            redis.uri(),
+                            "INFERFN_MODEL_LOCATIONS",
+                            "file:" + home.resolve("models/churn/2"),
+                            // the local demo, as http-predict's: no credentials (the function warns at start)
+                            "INFERFN_AUTH_ENABLED",
+                            "false"),
                     home.resolve(".inferfn/logs"),
                     List.of("-Xmx512m"));
             HttpClient http = HttpClient.newBuilder()

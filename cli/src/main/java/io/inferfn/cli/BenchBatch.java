@@ -99,7 +99,14 @@ final class BenchBatch implements Callable<Integer> {
                             "INFERFN_BATCH_SINK",
                             "table:bench_predictions",
                             "INFERFN_BATCH_BATCH_ROWS",
-                            Integer.toString(batchRows)),
+                            Integer.toString(batchRows),
+                            "INFERFN_AUTH_ENABLED",
+                            "false",
+                            // every shard at once (two connections each), not 429 past the default of 4
+                            "INFERFN_BATCH_MAX_CONCURRENT_RUNS",
+                            Integer.toString(Math.max(4, shards)),
+                            "QUARKUS_DATASOURCE_JDBC_MAX_SIZE",
+                            Integer.toString(Math.max(8, 2 * shards))),
                     work,
                     List.of("-Xmx1g"))) {
                 HttpClient http = HttpClient.newBuilder()

@@ -25,6 +25,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
+import redis.embedded.core.RedisServerBuilder;
 
 /**
  * A real Redis server on loopback, started with nothing but a JDK: a {@code redis-server} found on
@@ -38,11 +39,21 @@ import redis.embedded.core.ExecutableProvider;
  *
  * <p>It keeps no data on disk (no RDB, no AOF), so a {@link #stop()} followed by {@link #start()}
  * on the same port behaves like a Redis that crashed and came back empty.
+ *
+ * <p>{@link #withTls} adds a TLS port beside the plain one ({@code tls-port}, as ElastiCache's
+ * in-transit encryption serves it): clients under test connect with {@code rediss://} to
+ * {@link #tlsUri}, while {@link #command} seeds data over the plain port. Debian's 7.x and the
+ * linux-amd64 binary bundled in embedded-redis (linked against the system's {@code libssl.so.3},
+ * which it needs to start at all) are both built with TLS.
+ *
+ * <p>The system property {@code inferfn.redis-server} picks the binary instead of the PATH lookup:
+ * {@code bundled} for the one in the jar, or a path.
  */
 public final class LocalRedis implements AutoCloseable {
 
     private final int port;
     private final Consumer<String> log;
+    private Tls tls;
     private RedisServer server;
     private Version version;
     private Vertx vertx;
@@ -69,6 +80,35 @@ public final class LocalRedis implements AutoCloseable {
         return port;
     }
 
+    /** The TLS listener: a certificate and its key, in PEM files, served on its own port. */
+    private record Tls(Path certificate, Path privateKey, int port) {}
+
+    /**
+     * Serves TLS too, on a second free port, with this certificate chain and private key (PEM files,
+     * e.g. from {@link SelfSignedCertificate}); clients are not asked for certificates. Call before
+     * {@link #start()}.
+     */
+    public synchronized LocalRedis withTls(Path certificatePem, Path privateKeyPem) {
+        tls = new Tls(certificatePem.toAbsolutePath(), privateKeyPem.toAbsolutePath(), freePort());
+        return this;
+    }
+
+    /** The TLS port; only after {@link #withTls}. */
+    public synchronized int tlsPort() {
+        if (tls == null) {
+            throw new IllegalStateException("redis-server on port " + port + " serves no TLS; call withTls first");
+        }
+        return tls.port();
+    }
+
+    /**
+     * {@code rediss://<host>:<tls port>} for {@code quarkus.redis.hosts}; {@code host} is what the
+     * client connects to and checks the certificate against ({@code localhost} reaches the server).
+     */
+    public String tlsUri(String host) {
+        return "rediss://" + host + ":" + tlsPort();
+    }
+
     /** The URI the Quarkus Redis client takes in {@code quarkus.redis.hosts}. */
     public String uri() {
         return "redis://127.0.0.1:" + port;
@@ -76,8 +116,17 @@ public final class LocalRedis implements AutoCloseable {
 
     /** Where the server binary comes from, for logs: a PATH lookup or the bundled binary. */
     public static String binaryDescription() {
-        Path onPath = findOnPath("redis-server");
-        return onPath != null ? onPath.toString() : "redis-server bundled in com.github.codemonstur:embedded-redis";
+        Path chosen = chosenBinary();
+        return chosen != null ? chosen.toString() : "redis-server bundled in com.github.codemonstur:embedded-redis";
+    }
+
+    /** The binary to run, or null for the bundled one: {@code inferfn.redis-server}, else PATH. */
+    private static Path chosenBinary() {
+        String property = System.getProperty("inferfn.redis-server");
+        if (property == null || property.isBlank()) {
+            return findOnPath("redis-server");
+        }
+        return "bundled".equals(property) ? null : Path.of(property);
     }
 
     public synchronized void start() {
@@ -85,15 +134,15 @@ public final class LocalRedis implements AutoCloseable {
             return;
         }
         try {
-            Path onPath = findOnPath("redis-server");
-            File binary = onPath != null
-                    ? onPath.toFile()
+            Path chosen = chosenBinary();
+            File binary = chosen != null
+                    ? chosen.toFile()
                     : ExecutableProvider.newJarResourceProvider(
                                     Files.createTempDirectory("inferfn-redis").toFile())
                             .get();
             version = Version.of(binary.toPath());
             log.accept("redis-server " + version + " from " + binary);
-            server = RedisServer.newRedisServer()
+            RedisServerBuilder builder = RedisServer.newRedisServer()
                     .executableProvider(() -> binary)
                     .port(port)
                     .bind("127.0.0.1")
@@ -104,11 +153,22 @@ public final class LocalRedis implements AutoCloseable {
                     .settingIf(version.atLeast(7, 0), "enable-debug-command yes")
                     .soutListener(log)
                     .serrListener(log)
-                    .onShutdownForceStop(true)
-                    .build();
+                    .onShutdownForceStop(true);
+            if (tls != null) {
+                builder.setting("tls-port " + tls.port())
+                        .setting("tls-cert-file " + quoted(tls.certificate()))
+                        .setting("tls-key-file " + quoted(tls.privateKey()))
+                        // redis-server wants a CA even when it asks clients for no certificate
+                        .setting("tls-ca-cert-file " + quoted(tls.certificate()))
+                        .setting("tls-auth-clients no");
+            }
+            server = builder.build();
             server.start();
             try {
-                awaitListening(Duration.ofSeconds(10));
+                awaitListening(port, Duration.ofSeconds(10));
+                if (tls != null) {
+                    awaitListening(tls.port(), Duration.ofSeconds(10));
+                }
             } catch (RuntimeException e) {
                 server.stop();
                 server = null;
@@ -326,28 +386,33 @@ public final class LocalRedis implements AutoCloseable {
         }
     }
 
-    private void awaitListening(Duration timeout) {
+    private void awaitListening(int listening, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (accepts()) {
+            if (accepts(listening)) {
                 return;
             }
             sleep(20);
         }
         throw new IllegalStateException(
-                "redis-server did not accept connections on port " + port + " within " + timeout.toSeconds() + " s");
+                "redis-server did not accept connections on port " + listening + " within " + timeout.toSeconds() + " s"
+                        + (listening == port ? "" : " (its TLS port; see its log for the reason)"));
+    }
+
+    private static String quoted(Path file) {
+        return "\"" + file.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     private void awaitClosed(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline && accepts()) {
+        while (System.nanoTime() < deadline && accepts(port)) {
             sleep(20);
         }
     }
 
-    private boolean accepts() {
+    private static boolean accepts(int listening) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            socket.connect(new InetSocketAddress("127.0.0.1", listening), 200);
             return true;
         } catch (IOException e) {
             return false;

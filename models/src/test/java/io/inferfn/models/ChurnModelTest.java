@@ -23,6 +23,7 @@ import io.inferfn.quantize.Auc;
 import io.inferfn.quantize.Quantizer;
 import io.inferfn.scoring.Prediction;
 import io.inferfn.scoring.Row;
+import io.inferfn.scoring.RowOrigin;
 import io.inferfn.scoring.Scorer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,8 +63,8 @@ class ChurnModelTest {
         Scorer scorer = new Scorer(FeatureStore.EMPTY);
         List<ChurnData.Customer> fresh = ChurnData.customers(1, 5000, 4242L);
         List<Row> rows = fresh.stream().map(ChurnModelTest::row).toList();
-        List<Prediction> reference = scorer.scoreBatch(fp32, rows);
-        List<Prediction> candidate = scorer.scoreBatch(int8, rows);
+        List<Prediction> reference = scorer.scoreBatch(fp32, rows, RowOrigin.TRUSTED_SOURCE);
+        List<Prediction> candidate = scorer.scoreBatch(int8, rows, RowOrigin.TRUSTED_SOURCE);
         double[] ref = new double[rows.size()];
         double[] cand = new double[rows.size()];
         boolean[] churned = new boolean[rows.size()];
@@ -96,7 +97,10 @@ class ChurnModelTest {
                     OrtSession.Result result = fp32.onnx().session().run(Map.of("features", in))) {
                 expected = ((float[][]) result.get(0).getValue())[0][0];
             }
-            assertThat(scorer.score(fp32, row(c)).score()).isEqualTo(expected);
+            assertThat(scorer.scoreBatch(fp32, List.of(row(c)), RowOrigin.TRUSTED_SOURCE)
+                            .get(0)
+                            .score())
+                    .isEqualTo(expected);
         }
     }
 

@@ -27,6 +27,7 @@ import io.inferfn.quantize.QuantizeOptions;
 import io.inferfn.quantize.Quantizer;
 import io.inferfn.scoring.Prediction;
 import io.inferfn.scoring.Row;
+import io.inferfn.scoring.RowOrigin;
 import io.inferfn.scoring.Scorer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,10 +71,12 @@ class FraudModelTest {
         List<Row> rows = FraudData.transactions(customers, 64, 5L).stream()
                 .map(FraudModelTest::row)
                 .toList();
-        List<Prediction> batch = scorer.scoreBatch(int8, rows);
+        List<Prediction> batch = scorer.scoreBatch(int8, rows, RowOrigin.TRUSTED_SOURCE);
         for (int i = 0; i < rows.size(); i++) {
             // float rounding of different kernel paths only; dynamic quantization moves scores by up to 1e-2 here
-            assertThat(scorer.score(int8, rows.get(i)).score())
+            assertThat(scorer.scoreBatch(int8, List.of(rows.get(i)), RowOrigin.TRUSTED_SOURCE)
+                            .get(0)
+                            .score())
                     .isCloseTo(batch.get(i).score(), within(1e-6f));
         }
     }
@@ -83,8 +86,8 @@ class FraudModelTest {
         Scorer scorer = new Scorer(FeatureStore.EMPTY);
         List<FraudData.Transaction> fresh = FraudData.transactions(customers, 5000, 123L);
         List<Row> rows = fresh.stream().map(FraudModelTest::row).toList();
-        List<Prediction> reference = scorer.scoreBatch(model, rows);
-        List<Prediction> candidate = scorer.scoreBatch(int8, rows);
+        List<Prediction> reference = scorer.scoreBatch(model, rows, RowOrigin.TRUSTED_SOURCE);
+        List<Prediction> candidate = scorer.scoreBatch(int8, rows, RowOrigin.TRUSTED_SOURCE);
         double[] ref = new double[rows.size()];
         double[] cand = new double[rows.size()];
         boolean[] fraud = new boolean[rows.size()];
@@ -120,7 +123,7 @@ class FraudModelTest {
         for (FraudData.Transaction t : holdout) {
             rows.add(row(t));
         }
-        List<Prediction> predictions = scorer.scoreBatch(model, rows);
+        List<Prediction> predictions = scorer.scoreBatch(model, rows, RowOrigin.TRUSTED_SOURCE);
         double[] scores = new double[holdout.size()];
         boolean[] fraud = new boolean[holdout.size()];
         for (int i = 0; i < scores.length; i++) {
@@ -149,7 +152,10 @@ class FraudModelTest {
                     OrtSession.Result result = session.run(Map.of("features", in))) {
                 expected = ((float[][]) result.get(0).getValue())[0][0];
             }
-            assertThat(scorer.score(model, row(t)).score()).isEqualTo(expected);
+            assertThat(scorer.scoreBatch(model, List.of(row(t)), RowOrigin.TRUSTED_SOURCE)
+                            .get(0)
+                            .score())
+                    .isEqualTo(expected);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.inferfn.batchscore;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -19,12 +20,35 @@ public interface BatchConfig {
     String sink();
 
     /**
-     * Whether a runBatch payload may name its own {@code source} and {@code sink}. Off by default:
-     * with it on, whoever may invoke the function may read any table the datasource user can and
-     * write predictions into any table or CSV path; keep the sources and sinks in configuration.
+     * Whether a runBatch payload may name its own {@code source} and {@code sink}. Off by default;
+     * with it on, a payload's source and sink must lie under {@link #overrides()}' prefixes, and an
+     * HTTP caller needs the role {@code batch:override}. Keep the sources and sinks in configuration
+     * where you can.
      */
     @WithDefault("false")
     boolean allowOverrides();
+
+    /** Where a payload's own source and sink may point, when {@link #allowOverrides()} is on. */
+    Overrides overrides();
+
+    /**
+     * The longest one database statement of a run may take: the source query and each cursor fetch,
+     * the sink's deletes and rejects (not its COPY, which lasts the run). {@code 0} for none.
+     */
+    @WithDefault("5m")
+    Duration statementTimeout();
+
+    /**
+     * Runs (shards) this process runs at once; one more is answered 429 with {@code Retry-After}.
+     * Each run holds up to two database connections, so this may be at most half of {@code
+     * quarkus.datasource.jdbc.max-size} (checked at start).
+     */
+    @WithDefault("4")
+    int maxConcurrentRuns();
+
+    /** The {@code Retry-After} of a run turned away because too many are running, or because it is running. */
+    @WithDefault("60s")
+    Duration busyRetryAfter();
 
     /** The source column holding the entity id (fills {@code {entityId}} in the model's store keys). */
     @WithDefault("customer_id")
@@ -51,6 +75,32 @@ public interface BatchConfig {
 
     /** The schedule. */
     Schedule schedule();
+
+    /**
+     * Prefixes a payload's {@code source} and {@code sink} must start with. Nothing is allowed
+     * unless listed: with overrides on and no prefixes, every override is refused.
+     */
+    interface Overrides {
+
+        /**
+         * Table name prefixes ({@code table:} sources and sinks), compared case-insensitively, e.g.
+         * {@code scratch_} or {@code staging.}; a sink also writes {@code <name>_rejects}.
+         */
+        Optional<List<String>> tables();
+
+        /**
+         * Directories a {@code file:} source or sink must lie in (after resolving {@code ..} and
+         * symbolic links), e.g. {@code /data/batch}.
+         */
+        Optional<List<String>> paths();
+
+        /**
+         * Whether a payload may send a {@code sql:} source. Off by default: a query may read any
+         * table the database user can, which no prefix restricts.
+         */
+        @WithDefault("false")
+        boolean sql();
+    }
 
     /** The in-process schedule (containers); on AWS, EventBridge Scheduler invokes runBatch instead. */
     interface Schedule {

@@ -2,7 +2,11 @@ package io.inferfn.batchscore;
 
 import jakarta.inject.Inject;
 
+import io.quarkus.arc.Arc;
 import io.quarkus.funqy.Funq;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 
 import io.inferfn.batch.RunSummary;
 import io.inferfn.scoring.InvalidRequestException;
@@ -17,6 +21,12 @@ public class BatchScoreFunction {
     @Inject
     BatchRuns runs;
 
+    @Inject
+    CurrentVertxRequest http;
+
+    @Inject
+    CurrentIdentityAssociation identity;
+
     @Funq
     public RunSummary runBatch(RunBatchRequest request) {
         if (request == null) {
@@ -29,10 +39,22 @@ public class BatchScoreFunction {
                     "'runId' (or 'scheduledTime') is required: reruns with the same id replace that run's predictions");
         }
         return runs.run(
+                httpCaller(),
                 runId,
                 request.shardIndex == null ? 0 : request.shardIndex,
                 request.shardCount == null ? 1 : request.shardCount,
                 request.source,
                 request.sink);
+    }
+
+    /**
+     * The caller of {@code POST /runBatch} (anonymous when it sent no credentials); null when the
+     * Lambda runtime invoked the function, which IAM allowed ({@code lambda:InvokeFunction}).
+     */
+    private SecurityIdentity httpCaller() {
+        if (!Arc.container().requestContext().isActive() || http.getCurrent() == null) {
+            return null;
+        }
+        return identity.getIdentity();
     }
 }

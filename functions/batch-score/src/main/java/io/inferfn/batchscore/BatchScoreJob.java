@@ -27,7 +27,13 @@ public class BatchScoreJob {
     void scheduled(ScheduledExecution execution) {
         String runId = execution.getScheduledFireTime().toString();
         try {
-            runs.run(runId, config.schedule().shardIndex(), config.schedule().shardCount(), null, null);
+            runs.run(
+                    null,
+                    runId,
+                    config.schedule().shardIndex(),
+                    config.schedule().shardCount(),
+                    null,
+                    null);
         } catch (RuntimeException e) {
             LOG.errorf(e, "scheduled batch run %s failed", runId);
         }

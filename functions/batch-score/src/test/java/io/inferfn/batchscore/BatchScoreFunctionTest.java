@@ -13,6 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import ai.onnxruntime.OnnxTensor;
@@ -35,6 +40,7 @@ import io.inferfn.models.ChurnData;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
 
 /**
  * {@code POST /runBatch} against a real PostgreSQL and a real Redis started by the test resources,
@@ -216,6 +222,7 @@ class BatchScoreFunctionTest {
         running.join()
                 .then()
                 .statusCode(500)
+                .body("error", containsString("the database connection was lost"))
                 .body("error", containsString("nothing of this attempt was committed"))
                 .body("error", containsString("rerun with the same runId"));
         assertThat(count("SELECT count(*) FROM big_predictions WHERE run_id = 't-kill'"))
@@ -336,8 +343,8 @@ class BatchScoreFunctionTest {
         run("{\"runId\": \"t-dup\", \"source\": \"table:twice_customers\"}")
                 .then()
                 .statusCode(400)
-                .body("error", containsString("the source holds an entity id more than once"))
-                .body("error", containsString("cust-0000002"));
+                .body("error", containsString("the source holds entity id 'cust-0000002' more than once"))
+                .body("error", not(containsString("Key (")));
         assertThat(count("SELECT count(*) FROM churn_predictions WHERE run_id = 't-dup'"))
                 .isZero();
     }
@@ -405,5 +412,188 @@ class BatchScoreFunctionTest {
                 .then()
                 .statusCode(400)
                 .body("error", containsString("expected a JSON object such as {\"runId\""));
+    }
+
+    /** {@code copies} copies of the demo customers (ids made unique), about 5,000 rows each. */
+    static long bigTable(String name, int copies) throws Exception {
+        pg().execute(
+                        "DROP TABLE IF EXISTS " + name,
+                        "CREATE TABLE " + name + " AS SELECT customer_id || '-' || n AS customer_id, tenure_months,"
+                                + " monthly_charges, total_charges, contract, payment_method, paperless_billing, num_products,"
+                                + " support_calls_90d, late_payments_12m, age, has_partner, internet_service, discount_pct,"
+                                + " dependents, autopay, days_since_plan_change FROM customers, generate_series(1, "
+                                + copies
+                                + ") n WHERE customer_id IS NOT NULL AND age IS NOT NULL");
+        return count("SELECT count(*) FROM " + name);
+    }
+
+    /** Waits until a COPY into {@code table} is streaming (a run is writing); false if none started in a minute. */
+    static boolean writing(String table) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (count("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY " + table
+                            + "%' AND state <> 'idle'")
+                    > 0) {
+                return true;
+            }
+            Thread.sleep(5);
+        }
+        return false;
+    }
+
+    @Test
+    void tenConcurrentRunsAreAdmittedUpToTheLimitAndAConnectionKilledMidRunLeavesItsRunWholeOrEmpty() throws Exception {
+        long rows = bigTable("ten_customers", 10);
+        pg().execute("DROP TABLE IF EXISTS ten_predictions", "DROP TABLE IF EXISTS ten_predictions_rejects");
+        int runs = 10;
+        ExecutorService callers = Executors.newFixedThreadPool(runs);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Response>> calls = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                String body = "{\"runId\": \"t-ten-" + i
+                        + "\", \"source\": \"table:ten_customers\", \"sink\": \"table:ten_predictions\"}";
+                calls.add(callers.submit(() -> {
+                    start.await();
+                    return run(body);
+                }));
+            }
+            start.countDown();
+            // the database side of a crash, from a second connection: one run's write connection dies mid-COPY
+            assertThat(writing("ten_predictions")).as("a run started writing").isTrue();
+            assertThat(
+                            count(
+                                    "SELECT count(pg_terminate_backend(pid)) FROM (SELECT pid FROM pg_stat_activity"
+                                            + " WHERE query LIKE 'COPY ten_predictions%' AND state <> 'idle' AND pid <> pg_backend_pid() LIMIT 1) w"))
+                    .as("killed one run's connection while it was writing")
+                    .isEqualTo(1);
+
+            List<Integer> retry = new ArrayList<>();
+            int completed = 0;
+            int failed = 0;
+            int turnedAway = 0;
+            for (int i = 0; i < runs; i++) {
+                Response response = calls.get(i).get(5, TimeUnit.MINUTES);
+                long written = count("SELECT count(*) FROM ten_predictions WHERE run_id = 't-ten-" + i + "'");
+                switch (response.statusCode()) {
+                    case 200 -> {
+                        completed++;
+                        assertThat(written).as("rows of completed run %d", i).isEqualTo(rows);
+                        continue;
+                    }
+                    case 500 -> {
+                        failed++;
+                        assertThat(response.jsonPath().getString("error"))
+                                .contains("run t-ten-" + i + " shard 0/1 failed: the database connection was lost")
+                                .contains("nothing of this attempt was committed")
+                                .doesNotContain("terminating connection", "FATAL", "ERROR:");
+                    }
+                    case 429 -> {
+                        turnedAway++;
+                        assertThat(response.header("Retry-After")).isEqualTo("60");
+                        assertThat(response.jsonPath().getString("error"))
+                                .contains("batch runs are already running here")
+                                .contains("inferfn.batch.max-concurrent-runs")
+                                .contains("nothing was started");
+                    }
+                    default ->
+                        throw new AssertionError("run " + i + ": " + response.statusCode() + " "
+                                + response.body().asString());
+                }
+                assertThat(written)
+                        .as("rows of run %d, which did not complete", i)
+                        .isZero();
+                retry.add(i);
+            }
+            assertThat(failed).as("the run whose connection was killed").isEqualTo(1);
+            // more than four at once never run: the pool of 8 is not starved, and no run fails for a connection
+            assertThat(turnedAway).isGreaterThanOrEqualTo(1);
+            assertThat(completed + failed + turnedAway).isEqualTo(runs);
+
+            for (int i : retry) {
+                assertThat(ok("{\"runId\": \"t-ten-" + i
+                                        + "\", \"source\": \"table:ten_customers\", \"sink\": \"table:ten_predictions\"}")
+                                .getLong("rowsScored"))
+                        .isEqualTo(rows);
+            }
+            assertThat(count("SELECT count(*) FROM ten_predictions")).isEqualTo(rows * runs);
+            assertThat(count("SELECT count(DISTINCT (run_id, entity_id)) FROM ten_predictions"))
+                    .isEqualTo(rows * runs);
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aShardThatIsAlreadyRunningIsTurnedAwayWith409AndRetryAfter() throws Exception {
+        long rows = bigTable("big_running", 20);
+        String body = "{\"runId\": \"t-twice\", \"source\": \"table:big_running\", \"sink\": \"table:big_twice\"}";
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            Future<Response> first = caller.submit(() -> run(body));
+            assertThat(writing("big_twice")).as("the first attempt is writing").isTrue();
+
+            Response again = run(body);
+            Response resharded = run("{\"runId\": \"t-twice\", \"shardIndex\": 1, \"shardCount\": 2,"
+                    + " \"source\": \"table:big_running\", \"sink\": \"table:big_twice\"}");
+
+            again.then()
+                    .statusCode(409)
+                    .header("Retry-After", "60")
+                    .body("error", containsString("run t-twice shard 0/1 is already running here"))
+                    .body("error", containsString("wait for it to finish"));
+            resharded.then().statusCode(409).body("error", containsString("already running here (as shard 0/1"));
+            assertThat(first.get(5, TimeUnit.MINUTES).statusCode()).isEqualTo(200);
+        } finally {
+            caller.shutdownNow();
+        }
+        assertThat(count("SELECT count(*) FROM big_twice WHERE run_id = 't-twice'"))
+                .isEqualTo(rows);
+        assertThat(ok(body).getLong("rowsScored"))
+                .as("a rerun after the first finished")
+                .isEqualTo(rows);
+    }
+
+    @Test
+    void aCrossSiteFormOrLinkStartsNoRun() throws Exception {
+        // what a page on another site can make a browser send without a preflight
+        given().contentType("text/plain")
+                .body("{\"runId\": \"t-csrf\"}")
+                .post(runBatch)
+                .then()
+                .statusCode(415)
+                .body("error", containsString("unsupported content type 'text/plain"))
+                .body("error", containsString("send Content-Type: application/json"));
+        given().contentType("application/x-www-form-urlencoded")
+                .body("{\"runId\": \"t-csrf\"}")
+                .post(runBatch)
+                .then()
+                .statusCode(415);
+        given().get(runBatch + "?runId=t-csrf")
+                .then()
+                .statusCode(405)
+                .header("Allow", "POST")
+                .body("error", containsString("use POST"));
+
+        assertThat(count("SELECT count(*) FROM churn_predictions WHERE run_id = 't-csrf'"))
+                .isZero();
+        assertThat(ok("{\"runId\": \"t-csrf\"}").getLong("rowsScored")).isEqualTo(ChurnTables.CUSTOMERS);
+    }
+
+    @Test
+    void overridesOutsideTheConfiguredPrefixesAndSqlSourcesAreRefused() {
+        run("{\"runId\": \"t-prefix\", \"sink\": \"table:pg_catalog.anything\"}")
+                .then()
+                .statusCode(403)
+                .body("error", containsString("sink table:pg_catalog.anything is not allowed"))
+                .body("error", containsString("inferfn.batch.overrides.tables"));
+        run("{\"runId\": \"t-prefix\", \"sink\": \"file:/etc/cron.d/predictions.csv\"}")
+                .then()
+                .statusCode(403)
+                .body("error", containsString("a payload's files must lie in one of"));
+        run("{\"runId\": \"t-prefix\", \"source\": \"sql:SELECT * FROM customers\"}")
+                .then()
+                .statusCode(403)
+                .body("error", containsString("may not send a sql: source"));
     }
 }

@@ -277,7 +277,10 @@ class EventScoreTest {
         }
     }
 
-    /** 20,000 readings keyed "<sensor>#<seq>", {@code disruption} once a quarter is scored; then every one counted. */
+    /**
+     * 20,000 readings keyed "<sensor>.<seq>" (a valid entity id: see inferfn.feature-store.entity-id-pattern),
+     * {@code disruption} once a quarter is scored; then every one counted.
+     */
     private void streamThrough(String what, Runnable disruption) throws Exception {
         int n = 20_000;
         List<SensorReadings.Reading> demo = SensorData.readings();
@@ -286,7 +289,7 @@ class EventScoreTest {
             try (KafkaProducer<String, byte[]> producer = Topics.producer()) {
                 for (int i = 0; i < n; i++) {
                     SensorReadings.Reading r = demo.get(i % demo.size());
-                    producer.send(Topics.record(READINGS, r.sensorId() + "#" + i, r.json()));
+                    producer.send(Topics.record(READINGS, r.sensorId() + "." + i, r.json()));
                     if (i % 1000 == 999) {
                         producer.flush();
                         sleep(100);
@@ -309,8 +312,9 @@ class EventScoreTest {
         Map<Integer, Integer> seen = new TreeMap<>();
         for (ConsumerRecord<String, byte[]> p : predictions) {
             String key = p.key();
-            if (key.contains("#")) {
-                seen.merge(Integer.parseInt(key.substring(key.indexOf('#') + 1)), 1, Integer::sum);
+            String seq = key.substring(key.lastIndexOf('.') + 1);
+            if (key.indexOf('.') > 0 && seq.chars().allMatch(Character::isDigit)) {
+                seen.merge(Integer.parseInt(seq), 1, Integer::sum);
             }
         }
         assertThat(seen).as("every reading scored").hasSize(n);

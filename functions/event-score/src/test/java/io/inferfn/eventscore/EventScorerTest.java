@@ -120,6 +120,34 @@ class EventScorerTest {
                         + "\"missingFeatures\":[\"b\"]}");
     }
 
+    @Test
+    void aMessageCarryingAStoreFeatureOrScoredNanIsSetAsideWithTheReason() throws Exception {
+        // y = sqrt(a - b): NaN for a < b
+        byte[] onnx = TinyModels.sqrtOfLinear("x", "y", new float[] {1f, -1f}, 0f);
+        try (LoadedModel sqrt =
+                ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:" + TinyModels.publish(onnx, MANIFEST))) {
+            EventScorer scorer = new EventScorer(new Scorer(FeatureStore.EMPTY), new EventReadings("sensorId"));
+            EventScorer.Outcomes out = scorer.score(
+                    sqrt,
+                    List.of(
+                            Msg.of("s1", "{\"a\": 4.0}"),
+                            Msg.of("s2", "{\"a\": 4.0, \"b\": -100.0}"),
+                            Msg.of("s3", "{\"a\": -1.0}"),
+                            Msg.of("s4:x", "{\"a\": 1.0}")));
+            assertThat(out.predictions()[0].score()).isEqualTo(2f);
+            assertThat(out.rejections())
+                    .containsExactly(
+                            null,
+                            "feature 'b' comes from the feature store (s:{entityId}) and may not be sent; model"
+                                    + " tiny-events takes a (number)",
+                            "model tiny-events 3 returned NaN for this row, which is not a score; no prediction or"
+                                    + " label is given",
+                            "'entityId' must match [A-Za-z0-9_.-]{1,128} (it becomes part of the Redis key"
+                                    + " s:{entityId}); got the string \"s4:x\"");
+            assertThat(out.rejected()).isEqualTo(3);
+        }
+    }
+
     private static String reason(EventReadings readings, String key, String json) {
         try {
             readings.read(key, json.getBytes(StandardCharsets.UTF_8));

@@ -103,7 +103,7 @@ public final class InferenceProtocol {
         List<TensorMetadata> features = new ArrayList<>();
         features.add(new TensorMetadata(ENTITY_INPUT, "BYTES", null));
         for (FeatureSpec f : model.manifest().features()) {
-            if (f instanceof FeatureSpec.Request) {
+            if (f instanceof FeatureSpec.Request || f instanceof FeatureSpec.Store s && s.acceptedFromCaller()) {
                 features.add(new TensorMetadata(f.name(), datatypeOf(f.type()), null));
             }
         }
@@ -330,7 +330,16 @@ public final class InferenceProtocol {
     private Map<String, ResponseOutput> featuresMode(LoadedModel model, Map<String, RequestInput> tensors) {
         Map<String, FeatureType> requestFeatures = new LinkedHashMap<>();
         for (FeatureSpec f : model.manifest().features()) {
-            if (f instanceof FeatureSpec.Request) {
+            if (f instanceof FeatureSpec.Request || f instanceof FeatureSpec.Store s && s.acceptedFromCaller()) {
+                requestFeatures.put(f.name(), f.type());
+            }
+        }
+        String accepted = requestFeatures.keySet().toString();
+        for (FeatureSpec f : model.manifest().features()) {
+            if (f instanceof FeatureSpec.Store
+                    && tensors.containsKey(f.name())
+                    && !requestFeatures.containsKey(f.name())) {
+                // a store-only feature: the scorer's own check rejects it, with the same message as /predict
                 requestFeatures.put(f.name(), f.type());
             }
         }
@@ -341,7 +350,7 @@ public final class InferenceProtocol {
             if (!entity && type == null) {
                 throw new InvalidRequestException("unknown input '" + t.name() + "': model " + model.name()
                         + " takes '" + model.manifest().inputs().get(0).name() + "' (FP32 tensor mode) or the features "
-                        + requestFeatures.keySet() + " plus '" + ENTITY_INPUT + "' (features mode)");
+                        + accepted + " plus '" + ENTITY_INPUT + "' (features mode)");
             }
             long[] shape = t.shape();
             if (shape.length == 0 || shape.length > 2 || (shape.length == 2 && shape[1] != 1)) {

@@ -1,14 +1,18 @@
 package io.inferfn.http;
 
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import javax.crypto.spec.SecretKeySpec;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -17,10 +21,8 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
-import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jws.JsonWebSignature;
-import org.jose4j.jwt.JwtClaims;
-import org.jose4j.jwt.NumericDate;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.build.Jwt;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -91,7 +93,9 @@ class AuthTest {
                         "inferfn.auth.api-keys.churn-bot.sha256",
                         sha256(OTHER_API_KEY),
                         "inferfn.auth.api-keys.churn-bot.roles",
-                        "model:churn");
+                        "model:churn",
+                        "inferfn.auth.iam.roles",
+                        "model:fraud");
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -111,8 +115,8 @@ class AuthTest {
 
     @Test
     void noCredentialsIs401AndHealthStaysOpen() {
-        post(given()).then().statusCode(401);
-        infer(given()).then().statusCode(401);
+        isUnauthorizedSaying(post(given()), "authentication required");
+        isUnauthorizedSaying(infer(given()), "authentication required");
         given().get(root + "v2/models/fraud").then().statusCode(401);
         given().get(root + "q/health/ready").then().statusCode(200);
         given().get(root + "v2/health/ready").then().statusCode(200);
@@ -140,23 +144,80 @@ class AuthTest {
 
     @Test
     void expiredWronglySignedOrForeignTokensAre401() throws Exception {
-        post(given().auth().oauth2(token(issuerKey(), List.of("model:fraud"), -120, AUDIENCE)))
-                .then()
-                .statusCode(401);
-        post(given().auth().oauth2(token(OTHER_KEYS.getPrivate(), List.of("model:fraud"), 300, AUDIENCE)))
-                .then()
-                .statusCode(401);
-        post(given().auth().oauth2(token(issuerKey(), List.of("model:fraud"), 300, "another-service")))
-                .then()
-                .statusCode(401);
-        post(given().auth().oauth2("not.a.jwt")).then().statusCode(401);
+        isUnauthorized(post(given().auth().oauth2(token(issuerKey(), List.of("model:fraud"), -120, AUDIENCE))));
+        isUnauthorized(
+                post(given().auth().oauth2(token(OTHER_KEYS.getPrivate(), List.of("model:fraud"), 300, AUDIENCE))));
+        isUnauthorized(post(given().auth().oauth2(token(issuerKey(), List.of("model:fraud"), 300, "another-service"))));
+        isUnauthorized(post(given().auth().oauth2("not.a.jwt")));
+    }
+
+    @Test
+    void healthEndpointsAnswerWhateverCredentialsARequestCarries() {
+        for (String path : List.of("q/health/live", "q/health/ready", "v2/health/live", "v2")) {
+            given().auth().oauth2("x").get(root + path).then().statusCode(200);
+            given().header("X-API-Key", "x").get(root + path).then().statusCode(200);
+            given().header(
+                            "Authorization",
+                            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261123/eu-west-1/lambda/aws4_request")
+                    .get(root + path)
+                    .then()
+                    .statusCode(200);
+        }
+    }
+
+    @Test
+    void unsignedAndSharedSecretTokensAre401() throws Exception {
+        Instant now = Instant.now();
+        String claims = "{\"iss\":\"" + ISSUER + "\",\"aud\":\"" + AUDIENCE + "\",\"sub\":\"client-7\",\"groups\":"
+                + "[\"model:fraud\"],\"iat\":" + now.getEpochSecond() + ",\"exp\":" + (now.getEpochSecond() + 300)
+                + "}";
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String unsigned = b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8))
+                + "." + b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8)) + ".";
+        isUnauthorized(post(given().auth().oauth2(unsigned)));
+        // the classic confusion: HMAC keyed with the issuer's public key, which anyone can download
+        byte[] publicPem = Files.readAllBytes(Path.of(System.getProperty(PRIVATE_KEY_PROPERTY + ".pem")));
+        String hs256 = Jwt.issuer(ISSUER)
+                .audience(AUDIENCE)
+                .subject("client-7")
+                .groups("model:fraud")
+                .expiresAt(now.plusSeconds(300))
+                .jws()
+                .algorithm(SignatureAlgorithm.HS256)
+                .sign(new SecretKeySpec(publicPem, "HmacSHA256"));
+        isUnauthorized(post(given().auth().oauth2(hs256)));
     }
 
     @Test
     void apiKeysAreCheckedByTheirHashAndCarryRoles() {
         post(given().header("X-API-Key", API_KEY)).then().statusCode(200);
         post(given().header("X-API-Key", OTHER_API_KEY)).then().statusCode(403);
-        post(given().header("X-API-Key", "wrong")).then().statusCode(401);
+        isUnauthorizedSaying(post(given().header("X-API-Key", "wrong")), "authentication failed");
+    }
+
+    /** No credentials: Quarkus Security's challenge, a 401 with {@code WWW-Authenticate: Bearer}. */
+    static void isChallenged(io.restassured.response.Response response) {
+        response.then().statusCode(401).header("WWW-Authenticate", "Bearer");
+    }
+
+    /**
+     * A refused bearer token: the challenge. (Quarkus sends the bearer mechanism's own challenge, without a
+     * body, for a token it refused; API keys and missing credentials get a body too.)
+     */
+    static void isUnauthorized(io.restassured.response.Response response) {
+        isChallenged(response);
+    }
+
+    /** A refused API key, or none sent: the challenge, and a body saying which credentials to send. */
+    static void isUnauthorizedSaying(io.restassured.response.Response response, String what) {
+        isChallenged(response);
+        response.then()
+                .contentType(ContentType.JSON)
+                .body("error", containsString(what))
+                .body(
+                        "error",
+                        containsString(
+                                "send a valid bearer token (Authorization: Bearer <jwt>) or API key (X-API-Key)"));
     }
 
     private io.restassured.response.Response post(RequestSpecification spec) {
@@ -172,21 +233,15 @@ class AuthTest {
                 .post(root + "v2/models/fraud/infer");
     }
 
-    static String token(PrivateKey key, List<String> groups, int expiresInSeconds, String audience) throws Exception {
-        JwtClaims claims = new JwtClaims();
-        claims.setIssuer(ISSUER);
-        claims.setAudience(audience);
-        claims.setSubject("client-7");
-        claims.setIssuedAtToNow();
-        NumericDate exp = NumericDate.now();
-        exp.addSeconds(expiresInSeconds);
-        claims.setExpirationTime(exp);
-        claims.setStringListClaim("groups", groups);
-        JsonWebSignature jws = new JsonWebSignature();
-        jws.setPayload(claims.toJson());
-        jws.setKey(key);
-        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
-        return jws.getCompactSerialization();
+    static String token(PrivateKey key, List<String> groups, int expiresInSeconds, String audience) {
+        Instant now = Instant.now();
+        return Jwt.issuer(ISSUER)
+                .audience(audience)
+                .subject("client-7")
+                .groups(new HashSet<>(groups))
+                .issuedAt(now)
+                .expiresAt(now.plusSeconds(expiresInSeconds))
+                .sign(key);
     }
 
     static PrivateKey issuerKey() throws Exception {

@@ -23,7 +23,10 @@ import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.ChallengeData;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -46,15 +49,41 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
         return identities.authenticate(new ApiKeyRequest(key));
     }
 
-    /** After the Lambda authorizer's claims and bearer tokens. */
+    /**
+     * After the Lambda authorizer's claims (1000), before bearer tokens (900): the first mechanism with a
+     * challenge sends it, and this one's says in its body what to send.
+     */
     @Override
     public int getPriority() {
-        return DEFAULT_PRIORITY - 200;
+        return DEFAULT_PRIORITY - 50;
     }
 
     @Override
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
         return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer"));
+    }
+
+    /**
+     * The 401 for a model endpoint: the {@code Bearer} challenge and {@code {"error": ...}} saying which
+     * credentials were missing or refused and what to send. Quarkus ends the request after a challenge, so
+     * the body is written here, not by the routes' failure handler.
+     */
+    @Override
+    public Uni<Boolean> sendChallenge(RoutingContext context) {
+        HttpServerResponse response = context.response();
+        if (response.ended() || response.headWritten()) {
+            return Uni.createFrom().item(true);
+        }
+        String expected =
+                "send a valid bearer token (Authorization: Bearer <jwt>) or API key (" + config.apiKeyHeader() + ")";
+        String error = HttpSecurityUtils.getAuthenticationFailureFromEvent(context) == null
+                ? "authentication required: " + expected
+                : "authentication failed: " + expected;
+        response.setStatusCode(401)
+                .putHeader("WWW-Authenticate", "Bearer")
+                .putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("error", error).encode());
+        return Uni.createFrom().item(true);
     }
 
     @Override

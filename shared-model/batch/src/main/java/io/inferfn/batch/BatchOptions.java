@@ -11,9 +11,17 @@ import java.time.Duration;
  * @param progressInterval how often progress is logged
  * @param maxRejects a run stops, writing nothing, when more rows than this are rejected: the source
  *     or the model is then wrong, and millions of reject rows would not help anyone
+ * @param statementTimeout the longest one database statement of a run may take (PostgreSQL's
+ *     {@code statement_timeout}): the source query and each cursor fetch, the sink's deletes and
+ *     rejects; not the sink's {@code COPY}, which lasts as long as the run. Zero: no limit
  */
 public record BatchOptions(
-        String entityColumn, int batchRows, int fetchSize, Duration progressInterval, long maxRejects) {
+        String entityColumn,
+        int batchRows,
+        int fetchSize,
+        Duration progressInterval,
+        long maxRejects,
+        Duration statementTimeout) {
 
     public BatchOptions {
         if (batchRows < 1 || batchRows > 65_536) {
@@ -21,6 +29,10 @@ public record BatchOptions(
         }
         if (fetchSize < 1) {
             throw new IllegalArgumentException("fetch size must be >= 1; got " + fetchSize);
+        }
+        if (statementTimeout == null || statementTimeout.isNegative()) {
+            throw new IllegalArgumentException(
+                    "statement timeout must be zero (none) or positive; got " + statementTimeout);
         }
     }
 }

@@ -4,7 +4,8 @@ import io.inferfn.scoring.InferenceException;
 
 /**
  * A batch run failed midway (500); nothing of the attempt was committed, and a rerun with the same
- * run id completes it. The cause (database or file errors) goes to the log, never to the caller.
+ * run id completes it. The cause (database or file errors) goes to the log, never to the caller,
+ * who gets a reason by kind (connection lost, statement timeout, ...) without the server's text.
  */
 public final class BatchRunException extends InferenceException {
 
@@ -13,7 +14,8 @@ public final class BatchRunException extends InferenceException {
     /** @param run the run, as {@link RunSpec#describe()} names it */
     public BatchRunException(String run, Throwable cause) {
         super(500, run + " failed: " + cause.getMessage() + "; " + ADVICE, cause);
-        this.advice = run + " failed; " + ADVICE;
+        String reason = SqlErrors.reason(cause);
+        this.advice = run + " failed" + (reason == null ? "" : ": " + reason) + "; " + ADVICE;
     }
 
     private static final String ADVICE =

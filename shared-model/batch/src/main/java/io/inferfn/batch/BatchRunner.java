@@ -19,6 +19,7 @@ import io.inferfn.model.LoadedModel;
 import io.inferfn.scoring.InferenceException;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.Prediction;
+import io.inferfn.scoring.RowOrigin;
 import io.inferfn.scoring.Scorer;
 
 /**
@@ -99,14 +100,10 @@ public final class BatchRunner {
                 throw inference;
             }
             if (duplicateKey(cause)) {
-                throw new InvalidRequestException(run.describe() + ": the source holds an entity id more than once ("
-                        + cause.getMessage()
-                                .lines()
-                                .skip(1)
-                                .findFirst()
-                                .orElse("")
-                                .trim()
-                        + "); each entity is scored once per run: deduplicate the source or its query");
+                String entity = SqlErrors.duplicateEntity(cause);
+                throw new InvalidRequestException(run.describe() + ": the source holds "
+                        + (entity == null ? "an entity id" : "entity id '" + entity + "'")
+                        + " more than once; each entity is scored once per run: deduplicate the source or its query");
             }
             throw new BatchRunException(run.describe(), cause);
         } finally {
@@ -150,7 +147,8 @@ public final class BatchRunner {
                     options.entityColumn(),
                     model.plan(),
                     run,
-                    options.fetchSize());
+                    options.fetchSize(),
+                    options.statementTimeout());
         }
         if (spec.startsWith("file:")) {
             Path file = Path.of(spec.substring("file:".length()));
@@ -164,7 +162,12 @@ public final class BatchRunner {
         String spec = run.sink();
         if (spec.startsWith("table:")) {
             return new PostgresSink(
-                    requireDataSource("sink " + spec), spec.substring("table:".length()), run, model, started);
+                    requireDataSource("sink " + spec),
+                    spec.substring("table:".length()),
+                    run,
+                    model,
+                    started,
+                    options.statementTimeout());
         }
         if (spec.startsWith("file:")) {
             Path file = Path.of(spec.substring("file:".length()));
@@ -277,14 +280,15 @@ public final class BatchRunner {
                     counts.rejected(run, u.entityId(), u.reason());
                 }
                 long s = System.nanoTime();
-                List<Prediction> predictions = scorer.scoreValid(model, batch, (index, row, reason) -> {
-                    try {
-                        sink.reject(row.entityId(), reason, ((SourceRow) row).describe());
-                    } catch (Exception e) {
-                        throw new IllegalStateException("writing a reject failed: " + e.getMessage(), e);
-                    }
-                    counts.rejected(run, row.entityId(), reason);
-                });
+                List<Prediction> predictions =
+                        scorer.scoreValid(model, batch, RowOrigin.TRUSTED_SOURCE, (index, row, reason) -> {
+                            try {
+                                sink.reject(row.entityId(), reason, ((SourceRow) row).describe());
+                            } catch (Exception e) {
+                                throw new IllegalStateException("writing a reject failed: " + e.getMessage(), e);
+                            }
+                            counts.rejected(run, row.entityId(), reason);
+                        });
                 counts.scoringNanos += System.nanoTime() - s;
                 sink.write(predictions);
                 counts.scored += predictions.size();

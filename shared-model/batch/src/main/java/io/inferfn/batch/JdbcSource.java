@@ -7,6 +7,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -43,7 +44,14 @@ final class JdbcSource implements RowSource {
 
     private static final int NUMBER = 0, BOOLEAN = 1, TIMESTAMP = 2, TIMESTAMPTZ = 3, TEXT = 4, DATE = 5;
 
-    JdbcSource(DataSource dataSource, String spec, String entityColumn, FeaturePlan plan, RunSpec run, int fetchSize)
+    JdbcSource(
+            DataSource dataSource,
+            String spec,
+            String entityColumn,
+            FeaturePlan plan,
+            RunSpec run,
+            int fetchSize,
+            Duration statementTimeout)
             throws SQLException {
         if (!IDENTIFIER.matcher(entityColumn).matches()) {
             throw new InvalidRequestException("entity column '" + entityColumn + "' is not a plain SQL identifier");
@@ -75,6 +83,9 @@ final class JdbcSource implements RowSource {
         try {
             connection.setAutoCommit(false); // a cursor streams only inside a transaction
             connection.setReadOnly(true);
+            // a query that never ends (or a sql: override that sleeps) must not hold a connection for ever;
+            // with a cursor, each fetch is a statement of its own
+            SqlErrors.statementTimeout(connection, statementTimeout);
             List<String> selected = new ArrayList<>();
             List<String> ignored = new ArrayList<>();
             String entity = null;
@@ -123,9 +134,12 @@ final class JdbcSource implements RowSource {
             }
         } catch (SQLException e) {
             connection.close();
-            if ("42P01".equals(e.getSQLState()) || "42703".equals(e.getSQLState()) || "42601".equals(e.getSQLState())) {
-                // undefined table or column, syntax error: the source spec is wrong, not the server
-                throw new InvalidRequestException(description + " cannot be read: " + e.getMessage());
+            String why = SqlErrors.unreadable(e);
+            if (why != null) {
+                // undefined table or column, syntax error: the source spec is wrong, not the server. The
+                // server's text stays in the log: it may name what the caller did not send
+                LOG.infof("%s cannot be read: %s", description, e.getMessage());
+                throw new InvalidRequestException(description + " cannot be read: " + why);
             }
             throw e;
         } catch (RuntimeException e) {

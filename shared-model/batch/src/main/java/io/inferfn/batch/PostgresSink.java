@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import javax.sql.DataSource;
@@ -37,10 +38,17 @@ final class PostgresSink implements PredictionSink {
     private final Connection connection;
     private final PreparedStatement rejects;
     private final StringBuilder text = new StringBuilder(FLUSH_BYTES + 4096);
+    private final Duration statementTimeout;
     private CopyIn copy;
     private int pendingRejects;
 
-    PostgresSink(DataSource dataSource, String table, RunSpec run, LoadedModel model, Instant startedAt)
+    PostgresSink(
+            DataSource dataSource,
+            String table,
+            RunSpec run,
+            LoadedModel model,
+            Instant startedAt,
+            Duration statementTimeout)
             throws SQLException {
         if (!JdbcSource.IDENTIFIER.matcher(table).matches()) {
             throw new InvalidRequestException(
@@ -51,6 +59,7 @@ final class PostgresSink implements PredictionSink {
         this.model = model.name();
         this.version = model.version();
         this.scoredAt = startedAt.toString();
+        this.statementTimeout = statementTimeout;
         ensureTables(dataSource, table);
         connection = dataSource.getConnection();
         try {
@@ -59,6 +68,7 @@ final class PostgresSink implements PredictionSink {
                 // never wait for hours behind a lock a lost connection still holds
                 st.execute("SET LOCAL lock_timeout = '30s'");
             }
+            SqlErrors.statementTimeout(connection, statementTimeout);
             try (PreparedStatement lock =
                     connection.prepareStatement("SELECT pg_try_advisory_xact_lock(hashtext(?))")) {
                 lock.setString(1, table + "/" + run.runId() + "/" + run.shardIndex() + "/" + run.shardCount());
@@ -129,9 +139,9 @@ final class PostgresSink implements PredictionSink {
                     st.execute(object[1]);
                 } catch (SQLException e) {
                     if ("42501".equals(e.getSQLState())) {
-                        throw new InvalidRequestException("cannot create " + object[0] + " for the predictions: "
-                                + e.getMessage() + "; create it ahead (see functions/batch-score/README.md) or grant"
-                                + " CREATE on the schema");
+                        throw new InvalidRequestException("cannot create " + object[0] + " for the predictions: the"
+                                + " database user may not (SQLSTATE 42501); create it ahead (see"
+                                + " functions/batch-score/README.md) or grant CREATE on the schema");
                     }
                     // two shards creating the same table at once: one wins, the other sees it exists
                     if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
@@ -145,6 +155,8 @@ final class PostgresSink implements PredictionSink {
     @Override
     public void write(List<Prediction> predictions) throws SQLException {
         if (copy == null) {
+            // the COPY lasts as long as the run (paced by the source, whose statements are limited)
+            SqlErrors.statementTimeout(connection, Duration.ZERO);
             copy = connection
                     .unwrap(PGConnection.class)
                     .getCopyAPI()
@@ -216,6 +228,7 @@ final class PostgresSink implements PredictionSink {
             flush();
             copy.endCopy();
             copy = null;
+            SqlErrors.statementTimeout(connection, statementTimeout);
         }
         if (pendingRejects > 0) {
             rejects.executeBatch();

@@ -2,6 +2,7 @@ package io.inferfn.features;
 
 import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import io.inferfn.model.FeatureSpec;
 import io.inferfn.model.ModelManifest;
@@ -9,6 +10,7 @@ import io.inferfn.model.ModelManifest.FeatureSource;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.Row;
+import io.inferfn.scoring.RowOrigin;
 
 /**
  * A manifest's features compiled for the hot path: array-indexed, no maps or reflection per row.
@@ -30,6 +32,13 @@ import io.inferfn.scoring.Row;
  */
 public final class FeaturePlan {
 
+    /**
+     * What an entity id (and any other value that fills a Redis key placeholder) must match unless
+     * the deployment configures another pattern: letters, digits, '_', '.', '-', 1 to 128 of them.
+     * No ':' or glob characters, so a value cannot reach keys outside its own.
+     */
+    public static final Pattern DEFAULT_KEY_VALUE_PATTERN = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+
     private final FeatureTable table;
     private final RequestReader request;
     private final StoreFeatures store;
@@ -47,7 +56,7 @@ public final class FeaturePlan {
         List<FeatureSpec> specs = manifest.features();
         table = new FeatureTable(manifest.name(), specs);
         store = new StoreFeatures(table, specs);
-        request = new RequestReader(table, store.entityPattern);
+        request = new RequestReader(table, store);
         derived = new DerivedFeatures(table, specs);
         List<String> columns = manifest.input().features();
         columnFeatures = columns.stream().mapToInt(table::indexOf).toArray();
@@ -64,8 +73,8 @@ public final class FeaturePlan {
     }
 
     /**
-     * The type of feature {@code name} when a caller may supply it (a request feature, or a store
-     * feature it already has), else null (unknown to the model, or derived by it).
+     * The type of feature {@code name} when a trusted source may supply it (a request feature, or a
+     * store feature it already has), else null (unknown to the model, or derived by it).
      */
     public FeatureType suppliedType(String name) {
         int i = table.indexOf(name);
@@ -94,10 +103,19 @@ public final class FeaturePlan {
      * positional ({@link Row.Columnar}) rows give the same values and the same errors.
      *
      * @param batchIndex the row's index in a batch for error messages, or -1 for a single request
+     * @param origin who produced the row: a {@link RowOrigin#CALLER caller's} row may carry a store
+     *     feature only where the manifest says {@code "acceptFromCaller": true}
+     * @param keyValues the pattern the entity id, and every string feature that fills a key
+     *     placeholder, must match
      * @throws InvalidRequestException naming the feature, what was sent and what was expected
      */
+    public void readRequest(Row row, int r, FeatureScratch s, int batchIndex, RowOrigin origin, Pattern keyValues) {
+        request.read(row, r, s, batchIndex, origin, keyValues);
+    }
+
+    /** {@link #readRequest(Row, int, FeatureScratch, int, RowOrigin, Pattern)} of a caller's row, default key pattern. */
     public void readRequest(Row row, int r, FeatureScratch s, int batchIndex) {
-        request.read(row, r, s, batchIndex);
+        request.read(row, r, s, batchIndex, RowOrigin.CALLER, DEFAULT_KEY_VALUE_PATTERN);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.inferfn.features;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
 
 /**
  * One thread's working arrays for a {@link FeaturePlan}, sized for the largest batch seen: row
@@ -28,6 +29,8 @@ public final class FeatureScratch {
     String[] layoutColumns;
 
     RequestReader.ColumnLayout layout;
+    /** Checks values that fill key placeholders; reset per value, so the check allocates nothing. */
+    Matcher keyValueMatcher;
 
     FeatureScratch(int features, int patterns) {
         this.n = features;

@@ -26,6 +26,9 @@ final class FeatureTable {
     final String[] defaultStr;
 
     final boolean[] hasDefault;
+    /** Per feature: a store feature the manifest accepts from callers. */
+    final boolean[] acceptFromCaller;
+
     private final Map<String, Integer> index;
 
     FeatureTable(String modelName, List<FeatureSpec> specs) {
@@ -37,6 +40,7 @@ final class FeatureTable {
         defaultNum = new double[size];
         defaultStr = new String[size];
         hasDefault = new boolean[size];
+        acceptFromCaller = new boolean[size];
         index = new HashMap<>();
         for (int i = 0; i < size; i++) {
             FeatureSpec f = specs.get(i);
@@ -46,6 +50,7 @@ final class FeatureTable {
             index.put(f.name(), i);
             Object d = f.defaultValue();
             hasDefault[i] = d != null;
+            acceptFromCaller[i] = f instanceof FeatureSpec.Store store && store.acceptedFromCaller();
             if (d instanceof Number num) {
                 defaultNum[i] = num.doubleValue();
             } else if (d instanceof Boolean b) {

@@ -41,6 +41,11 @@ final class KeyPattern {
         fieldFeatures = featureIndexes;
     }
 
+    /** The indexes of the request features that fill this pattern's placeholders (not the entity id). */
+    int[] placeholderFeatures() {
+        return java.util.Arrays.stream(placeholders).filter(i -> i >= 0).toArray();
+    }
+
     /** Whether the caller supplied every field of this hash for the row at {@code base}. */
     boolean allSupplied(boolean[] supplied, int base) {
         for (int i : fieldFeatures) {

@@ -6,18 +6,26 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.inferfn.model.ModelManifest.FeatureSource;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.Row;
+import io.inferfn.scoring.RowOrigin;
 
 /**
  * Validates and converts a row's request features into the scratch, before any I/O. Map rows and
  * positional rows take the same path, so they give the same values and the same errors, checked in
  * the same order: each request feature in declaration order (its value converted, else its default,
- * else "required"), then the other names the row carries (an online feature the caller already has,
- * else "unknown" or "derived"), then the entity id.
+ * else "required"), then the other names the row carries (an online feature a trusted source already
+ * has, else "unknown", "derived" or "from the store only"), then the entity id.
+ *
+ * <p>Every value that fills a Redis key placeholder (the entity id, a string request feature named
+ * in a key pattern) must match the key-value pattern: it becomes part of a key name, and a ':' or
+ * '*' of the caller's choosing must not reach other keys. The check reuses the calling thread's
+ * {@link Matcher}, so a valid row allocates nothing for it.
  */
 final class RequestReader {
 
@@ -36,10 +44,19 @@ final class RequestReader {
     private final String requestFeatureList;
     /** The key pattern an entity id fills, or null when no store feature needs one. */
     private final String entityPattern;
+    /** Per feature: the key pattern it fills a placeholder of, else null. */
+    private final String[] fillsKey;
+    /** Per feature: a store feature a caller may send (the manifest's {@code acceptFromCaller}). */
+    private final boolean[] acceptFromCaller;
+    /** Per feature: the key pattern of a store feature, for messages. */
+    private final String[] storeKey;
 
-    RequestReader(FeatureTable table, String entityPattern) {
+    RequestReader(FeatureTable table, StoreFeatures store) {
         this.table = table;
-        this.entityPattern = entityPattern;
+        this.entityPattern = store.entityPattern;
+        this.fillsKey = store.placeholderKeys();
+        this.acceptFromCaller = table.acceptFromCaller;
+        this.storeKey = store.storeKeys();
         n = table.size;
         names = table.names;
         sources = table.sources;
@@ -66,13 +83,16 @@ final class RequestReader {
      * Reads row {@code r}.
      *
      * @param batchIndex the row's index in a batch for error messages, or -1 for a single request
+     * @param origin who produced the row: a caller's row may not carry store-only features
+     * @param keyValues the pattern the entity id and every other key placeholder value must match
      */
-    void read(Row row, int r, FeatureScratch s, int batchIndex) {
+    void read(Row row, int r, FeatureScratch s, int batchIndex, RowOrigin origin, Pattern keyValues) {
         int base = r * n;
+        boolean trusted = origin == RowOrigin.TRUSTED_SOURCE;
         if (row instanceof Row.Columnar columnar) {
-            readColumns(columnar, base, s, batchIndex);
+            readColumns(columnar, base, s, batchIndex, trusted, keyValues);
         } else {
-            readMap(row.features(), base, s, batchIndex);
+            readMap(row.features(), base, s, batchIndex, trusted, keyValues);
         }
         if (entityPattern != null) {
             String entityId = row.entityId();
@@ -80,24 +100,44 @@ final class RequestReader {
                 throw new InvalidRequestException(prefix(batchIndex) + "'entityId' is required: model "
                         + table.modelName + " reads online features keyed by " + entityPattern);
             }
+            if (!matches(keyValues, entityId, s)) {
+                throw new InvalidRequestException(prefix(batchIndex) + "'entityId' must match " + keyValues.pattern()
+                        + " (it becomes part of the Redis key " + entityPattern + "); got " + describe(entityId));
+            }
         }
     }
 
-    private void readMap(Map<String, ?> values, int base, FeatureScratch s, int batchIndex) {
+    /** Whether {@code value} matches {@code pattern}, with the thread's matcher (no allocation once it exists). */
+    private static boolean matches(Pattern pattern, String value, FeatureScratch s) {
+        Matcher m = s.keyValueMatcher;
+        if (m == null || m.pattern() != pattern) {
+            m = pattern.matcher(value);
+            s.keyValueMatcher = m;
+        } else {
+            m.reset(value);
+        }
+        boolean ok = m.matches();
+        m.reset(""); // do not keep the caller's string reachable from the thread
+        return ok;
+    }
+
+    private void readMap(
+            Map<String, ?> values, int base, FeatureScratch s, int batchIndex, boolean trusted, Pattern keyValues) {
         int given = 0;
         for (int i : requestFeatures) {
-            if (request(i, values == null ? null : values.get(names[i]), base, s, batchIndex)) {
+            if (request(i, values == null ? null : values.get(names[i]), base, s, batchIndex, keyValues)) {
                 given++;
             }
         }
         if (values != null && values.size() > given) {
             for (Map.Entry<String, ?> e : values.entrySet()) {
-                other(table.indexOf(e.getKey()), e.getKey(), e.getValue(), base, s, batchIndex);
+                other(table.indexOf(e.getKey()), e.getKey(), e.getValue(), base, s, batchIndex, trusted);
             }
         }
     }
 
-    private void readColumns(Row.Columnar row, int base, FeatureScratch s, int batchIndex) {
+    private void readColumns(
+            Row.Columnar row, int base, FeatureScratch s, int batchIndex, boolean trusted, Pattern keyValues) {
         String[] columns = row.columnNames();
         if (s.layoutColumns != columns) {
             s.layout = layout(columns);
@@ -108,13 +148,13 @@ final class RequestReader {
         int[] requestColumn = layout.requestColumn;
         for (int k = 0; k < requestFeatures.length; k++) {
             int c = requestColumn[k];
-            request(requestFeatures[k], c < 0 ? null : values[c], base, s, batchIndex);
+            request(requestFeatures[k], c < 0 ? null : values[c], base, s, batchIndex, keyValues);
         }
         int[] otherColumns = layout.otherColumns;
         int[] otherFeatures = layout.otherFeatures;
         for (int j = 0; j < otherColumns.length; j++) {
             int c = otherColumns[j];
-            other(otherFeatures[j], columns[c], values[c], base, s, batchIndex);
+            other(otherFeatures[j], columns[c], values[c], base, s, batchIndex, trusted);
         }
     }
 
@@ -144,7 +184,7 @@ final class RequestReader {
     }
 
     /** Request feature {@code i}: its value converted, else its default; returns whether the row gave it. */
-    private boolean request(int i, Object v, int base, FeatureScratch s, int batchIndex) {
+    private boolean request(int i, Object v, int base, FeatureScratch s, int batchIndex, Pattern keyValues) {
         if (v == null) {
             if (!hasDefault[i]) {
                 throw new InvalidRequestException(prefix(batchIndex) + "feature '" + names[i] + "' is required:"
@@ -156,11 +196,16 @@ final class RequestReader {
             return false;
         }
         convert(v, i, base, s, batchIndex);
+        if (fillsKey[i] != null && !matches(keyValues, s.str[base + i], s)) {
+            throw new InvalidRequestException(prefix(batchIndex) + "feature '" + names[i] + "' must match "
+                    + keyValues.pattern() + " (it becomes part of the Redis key " + fillsKey[i] + "); got "
+                    + describe(v));
+        }
         return true;
     }
 
     /** A value the row carries under a name that is not one of the request features read above. */
-    private void other(int i, String name, Object v, int base, FeatureScratch s, int batchIndex) {
+    private void other(int i, String name, Object v, int base, FeatureScratch s, int batchIndex, boolean trusted) {
         if (i == UNKNOWN) {
             throw new InvalidRequestException(prefix(batchIndex) + "unknown feature '" + name + "'; model "
                     + table.modelName + " takes " + requestFeatureList);
@@ -170,7 +215,12 @@ final class RequestReader {
                 // read above (a positional source may repeat a column: the first one counts)
             }
             case STORE -> {
-                // The caller already has this online feature (a batch source, a replay): use it, skip Redis.
+                if (!trusted && !acceptFromCaller[i]) {
+                    throw new InvalidRequestException(prefix(batchIndex) + "feature '" + name + "' comes from the"
+                            + " feature store (" + storeKey[i] + ") and may not be sent; model " + table.modelName
+                            + " takes " + requestFeatureList);
+                }
+                // A trusted source (or a caller the manifest accepts it from) has it: use it, skip Redis.
                 if (v != null) {
                     convert(v, i, base, s, batchIndex);
                     s.supplied[base + i] = true;

@@ -54,6 +54,28 @@ final class StoreFeatures {
         entityPattern = entity;
     }
 
+    /** Per feature: the key pattern whose placeholder it fills (a string request feature), else null. */
+    String[] placeholderKeys() {
+        String[] keys = new String[n];
+        for (KeyPattern p : patterns) {
+            for (int i : p.placeholderFeatures()) {
+                keys[i] = keys[i] == null ? p.pattern : keys[i];
+            }
+        }
+        return keys;
+    }
+
+    /** Per feature: the key pattern a store feature is read from, else null. */
+    String[] storeKeys() {
+        String[] keys = new String[n];
+        for (KeyPattern p : patterns) {
+            for (int i : p.fieldFeatures) {
+                keys[i] = p.pattern;
+            }
+        }
+        return keys;
+    }
+
     /** Number of distinct key patterns: the keys each row may need. */
     int patternCount() {
         return patterns.length;

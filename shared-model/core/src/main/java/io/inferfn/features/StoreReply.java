@@ -2,7 +2,9 @@ package io.inferfn.features;
 
 /**
  * The answer of one {@link FeatureStore#fetch} round trip: {@code values[k][f]} is field {@code f}
- * of key {@code k} (null when Redis has none), or no values at all when the store was unavailable.
+ * of key {@code k} (null when Redis has none), {@code values[k]} null when key {@code k} could not
+ * be read (it holds another type than a hash: only its rows are degraded), or no values at all
+ * when the store was unavailable.
  */
 public record StoreReply(String[][] values, String unavailableReason) {
 

@@ -86,14 +86,20 @@ public sealed interface FeatureSpec {
      * Field {@code field} of the Redis hash at {@code key}, a pattern whose {@code {entityId}} or
      * {@code {<string request feature>}} placeholders are filled per row. {@code optional=true}
      * means a missing value does not make the prediction degraded.
+     *
+     * <p>Only the store supplies it: a request or message that carries it is rejected, because a
+     * caller could otherwise replace what the store knows about an entity (its history, its
+     * baselines) with values of its choosing. {@code acceptFromCaller=true} lets callers send it
+     * (then the store is not read for it); trusted batch sources may always carry it.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"name", "source", "type", "default", "optional", "key", "field"})
+    @JsonPropertyOrder({"name", "source", "type", "default", "optional", "acceptFromCaller", "key", "field"})
     record Store(
             String name,
             FeatureType type,
             @JsonProperty("default") Object defaultValue,
             Boolean optional,
+            Boolean acceptFromCaller,
             String key,
             String field)
             implements FeatureSpec {
@@ -102,9 +108,14 @@ public sealed interface FeatureSpec {
             type = type == null ? FeatureType.NUMBER : type;
         }
 
-        /** A numeric online feature. */
+        /** A numeric online feature that only the store supplies. */
         public Store(String name, String key, String field, double defaultValue, boolean optional) {
-            this(name, FeatureType.NUMBER, defaultValue, optional ? Boolean.TRUE : null, key, field);
+            this(name, FeatureType.NUMBER, defaultValue, optional ? Boolean.TRUE : null, null, key, field);
+        }
+
+        /** Whether a request or message may carry this feature (used as sent, the store not read for it). */
+        public boolean acceptedFromCaller() {
+            return Boolean.TRUE.equals(acceptFromCaller);
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.inferfn.scoring;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import ai.onnxruntime.OrtException;
 
@@ -20,26 +21,47 @@ import io.inferfn.model.OnnxModel;
  * through this class.
  *
  * <p>Validation happens before any I/O, so a bad row costs no Redis call; a batch with one bad row
- * is rejected whole, with the row's index in the message.
+ * is rejected whole, with the row's index in the message. Rows come from a {@link RowOrigin}: a
+ * caller's rows (the default) may not carry store-only features; trusted batch sources may.
+ *
+ * <p>A score that is not a finite number (NaN or infinity from the model) never gets a label: a
+ * strict call fails with a {@link NonFiniteScoreException} (a 500 with an error id), a lenient one
+ * hands the row to its rejects.
  */
 public final class Scorer {
 
     private static final StoreReply NOTHING_TO_FETCH = StoreReply.of(new String[0][]);
 
     private final FeatureStore store;
+    private final Pattern keyValues;
 
+    /** A scorer whose entity ids must match {@link FeaturePlan#DEFAULT_KEY_VALUE_PATTERN}. */
     public Scorer(FeatureStore store) {
+        this(store, FeaturePlan.DEFAULT_KEY_VALUE_PATTERN);
+    }
+
+    /**
+     * @param keyValues what an entity id, and any string feature that fills a Redis key
+     *     placeholder, must match (they become part of key names)
+     */
+    public Scorer(FeatureStore store, Pattern keyValues) {
         this.store = store;
+        this.keyValues = keyValues;
     }
 
-    /** Scores one row. */
+    /** Scores one caller's row. */
     public Prediction score(LoadedModel model, Row row) {
-        return scoreBatch(model, List.of(row), false).get(0);
+        return scoreBatch(model, List.of(row), false, RowOrigin.CALLER).get(0);
     }
 
-    /** Scores {@code rows} with one store round trip and one ORT call; predictions in row order. */
+    /** Scores a caller's {@code rows} with one store round trip and one ORT call; predictions in row order. */
     public List<Prediction> scoreBatch(LoadedModel model, List<? extends Row> rows) {
-        return scoreBatch(model, rows, true);
+        return scoreBatch(model, rows, true, RowOrigin.CALLER);
+    }
+
+    /** Scores {@code rows} from {@code origin} with one store round trip and one ORT call; in row order. */
+    public List<Prediction> scoreBatch(LoadedModel model, List<? extends Row> rows, RowOrigin origin) {
+        return scoreBatch(model, rows, true, origin);
     }
 
     /** Receives the rows of a lenient batch that were not scored, with the reason. */
@@ -54,12 +76,22 @@ public final class Scorer {
     }
 
     /**
-     * Scores the valid rows of {@code rows} (one store round trip, one ORT call) and hands each
-     * invalid one to {@code rejects} instead of failing the batch: for sources where one bad row
-     * must not stop the others (batch jobs, message batches). Predictions come in row order, valid
-     * rows only; each names its row's entity id.
+     * Scores the valid rows of a caller's {@code rows} (messages) and hands each invalid one to
+     * {@code rejects}: {@link #scoreValid(LoadedModel, List, RowOrigin, Rejects)} from {@link
+     * RowOrigin#CALLER}.
      */
     public List<Prediction> scoreValid(LoadedModel model, List<? extends Row> rows, Rejects rejects) {
+        return scoreValid(model, rows, RowOrigin.CALLER, rejects);
+    }
+
+    /**
+     * Scores the valid rows of {@code rows} (one store round trip, one ORT call) and hands each
+     * invalid one to {@code rejects} instead of failing the batch: for sources where one bad row
+     * must not stop the others (batch jobs, message batches). A row the model scores NaN or
+     * infinite is rejected too. Predictions come in row order, scored rows only; each names its
+     * row's entity id.
+     */
+    public List<Prediction> scoreValid(LoadedModel model, List<? extends Row> rows, RowOrigin origin, Rejects rejects) {
         int count = rows.size();
         if (count == 0) {
             return List.of();
@@ -67,20 +99,25 @@ public final class Scorer {
         FeaturePlan plan = model.plan();
         FeatureScratch scratch = plan.scratch(count);
         List<Row> valid = new ArrayList<>(count);
+        int[] index = new int[count];
         for (int r = 0; r < count; r++) {
             Row row = rows.get(r);
             try {
-                plan.readRequest(row, valid.size(), scratch, -1);
+                plan.readRequest(row, valid.size(), scratch, -1, origin, keyValues);
+                index[valid.size()] = r;
                 valid.add(row);
             } catch (InvalidRequestException e) {
                 scratch.clearRow(valid.size());
                 rejects.reject(r, row, e.getMessage());
             }
         }
-        return valid.isEmpty() ? List.of() : score(model, valid, plan, scratch);
+        if (valid.isEmpty()) {
+            return List.of();
+        }
+        return score(model, valid, plan, scratch, rejects, index, false);
     }
 
-    private List<Prediction> scoreBatch(LoadedModel model, List<? extends Row> rows, boolean batch) {
+    private List<Prediction> scoreBatch(LoadedModel model, List<? extends Row> rows, boolean batch, RowOrigin origin) {
         int count = rows.size();
         if (count == 0) {
             return List.of();
@@ -88,14 +125,29 @@ public final class Scorer {
         FeaturePlan plan = model.plan();
         FeatureScratch scratch = plan.scratch(count);
         for (int r = 0; r < count; r++) {
-            plan.readRequest(rows.get(r), r, scratch, batch ? r : -1);
+            plan.readRequest(rows.get(r), r, scratch, batch ? r : -1, origin, keyValues);
         }
-        return score(model, rows, plan, scratch);
+        return score(model, rows, plan, scratch, null, null, batch);
     }
 
-    /** Fetches, assembles and runs rows whose request features are already in {@code scratch}. */
+    private static String nonFinite(LoadedModel model, float score) {
+        return "model " + model.name() + " " + model.version() + " returned " + score
+                + " for this row, which is not a score; no prediction or label is given";
+    }
+
+    /**
+     * Fetches, assembles and runs rows whose request features are already in {@code scratch}. A
+     * row the model scores NaN or infinite goes to {@code rejects} (as row {@code index[r]} of the
+     * caller's list) and not into the predictions; without rejects it fails the call.
+     */
     private List<Prediction> score(
-            LoadedModel model, List<? extends Row> rows, FeaturePlan plan, FeatureScratch scratch) {
+            LoadedModel model,
+            List<? extends Row> rows,
+            FeaturePlan plan,
+            FeatureScratch scratch,
+            Rejects rejects,
+            int[] index,
+            boolean batch) {
         int count = rows.size();
         int keys = plan.storeKeys(rows, scratch);
         StoreReply reply = keys == 0 ? NOTHING_TO_FETCH : store.fetch(scratch.keys(), scratch.fields(), keys);
@@ -126,6 +178,13 @@ public final class Scorer {
             }
             for (int r = 0; r < count; r++) {
                 float score = output.get(r * stride + column);
+                if (!Float.isFinite(score)) {
+                    if (rejects == null) {
+                        throw new NonFiniteScoreException((batch ? "rows[" + r + "]: " : "") + nonFinite(model, score));
+                    }
+                    rejects.reject(index[r], rows.get(r), nonFinite(model, score));
+                    continue;
+                }
                 predictions.add(new Prediction(
                         rows.get(r).entityId(), score, label(spec, score), scratch.degraded(r), scratch.missing(r)));
             }

@@ -7,12 +7,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
 import io.inferfn.model.ModelManifest;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.Row;
+import io.inferfn.scoring.RowOrigin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -61,9 +63,14 @@ class FeaturePlanTest {
 
     record Result(float[] columns, List<String> missing, boolean degraded, String[] keys) {}
 
+    /** Assembles {@code row} as a trusted source's (which may carry store features). */
     Result assemble(Row row, StoreReplyFactory store) {
+        return assemble(plan, row, store, RowOrigin.TRUSTED_SOURCE);
+    }
+
+    static Result assemble(FeaturePlan plan, Row row, StoreReplyFactory store, RowOrigin origin) {
         FeatureScratch s = plan.scratch(1);
-        plan.readRequest(row, 0, s, -1);
+        plan.readRequest(row, 0, s, -1, origin, FeaturePlan.DEFAULT_KEY_VALUE_PATTERN);
         int keys = plan.storeKeys(List.of(row), s);
         String[] keyCopy = java.util.Arrays.copyOf(s.keys(), keys);
         FloatBuffer out = ByteBuffer.allocateDirect(plan.width() * 4)
@@ -210,15 +217,19 @@ class FeaturePlanTest {
                 .hasMessageContaining("feature 'amount' must be a number; got the string \"lots\"");
     }
 
-    /** The message {@code readRequest} rejects {@code row} with, as row 3 of a batch. */
+    /** The message {@code readRequest} rejects a trusted source's {@code row} with, as row 3 of a batch. */
     String rejection(Row row) {
+        return rejection(row, RowOrigin.TRUSTED_SOURCE, FeaturePlan.DEFAULT_KEY_VALUE_PATTERN);
+    }
+
+    String rejection(Row row, RowOrigin origin, Pattern keyValues) {
         FeatureScratch s = plan.scratch(1);
         try {
-            plan.readRequest(row, 0, s, 3);
+            plan.readRequest(row, 0, s, 3, origin, keyValues);
         } catch (InvalidRequestException e) {
             return e.getMessage();
         }
-        throw new AssertionError("accepted " + row.features());
+        return null;
     }
 
     @Test
@@ -274,5 +285,69 @@ class FeaturePlanTest {
                 "c-1", new String[] {"amount", "ts", "amount"}, new Object[] {40.0, "2026-11-23T23:30:00Z", 1.0});
         StoreReplyFactory store = (keys, fields, n) -> StoreReply.of(new String[][] {{"80", "3"}, {"1"}});
         assertThat(assemble(repeated, store).columns()[0]).isEqualTo(0.5f);
+    }
+
+    @Test
+    void aCallerMayNotSendAFeatureTheStoreSupplies() {
+        Map<String, Object> withAvg = request(40);
+        withAvg.put("avg", 1_000_000.0);
+        String expected = "rows[3]: feature 'avg' comes from the feature store (customer:{entityId}) and may not be"
+                + " sent; model plan takes amount (number), ts (timestamp), category (string, optional),"
+                + " code (number, optional), merchant (string, optional)";
+        assertThat(rejection(Row.of("c-1", withAvg), RowOrigin.CALLER, FeaturePlan.DEFAULT_KEY_VALUE_PATTERN))
+                .isEqualTo(expected);
+        Map<String, Object> nullFlag = request(40);
+        nullFlag.put("flag", null);
+        assertThat(rejection(Row.of("c-1", nullFlag), RowOrigin.CALLER, FeaturePlan.DEFAULT_KEY_VALUE_PATTERN))
+                .startsWith("rows[3]: feature 'flag' comes from the feature store (merchant:{merchant})");
+        Columns positional = new Columns("c-1", new String[] {"amount", "ts", "avg"}, new Object[] {40.0, 1.0, 9.0});
+        assertThat(rejection(positional, RowOrigin.CALLER, FeaturePlan.DEFAULT_KEY_VALUE_PATTERN))
+                .isEqualTo(expected);
+
+        // the same row from a trusted source is scored with its own avg, and customer:c-1 is not read
+        withAvg.put("txns", 4.0);
+        Result trusted = assemble(Row.of("c-1", withAvg), (keys, fields, n) -> StoreReply.of(new String[][] {{"1"}}));
+        assertThat(trusted.keys()).containsExactly("merchant:m-9");
+        assertThat(trusted.columns()[0]).isEqualTo(40f / 1_000_000f);
+    }
+
+    @Test
+    void aStoreFeatureTheManifestAcceptsFromCallersMayBeSentByThem() {
+        FeaturePlan accepting = new FeaturePlan(ModelManifest.parse(
+                MANIFEST.replace("\"field\": \"avg\",", "\"field\": \"avg\", \"acceptFromCaller\": true,")
+                        .getBytes(StandardCharsets.UTF_8),
+                "plan/manifest.json"));
+        Map<String, Object> f = request(40);
+        f.put("avg", 80.0);
+        StoreReplyFactory store = (keys, fields, n) -> StoreReply.of(new String[][] {{"50", "3"}, {"1"}});
+        Result r = assemble(accepting, Row.of("c-1", f), store, RowOrigin.CALLER);
+        assertThat(r.columns()[0]).isEqualTo(0.5f); // 40 / the caller's 80, not the store's 50
+        assertThat(r.degraded()).isFalse();
+        // txns is still store-only
+        f.put("txns", 0);
+        FeatureScratch s = accepting.scratch(1);
+        assertThatThrownBy(() -> accepting.readRequest(
+                        Row.of("c-1", f), 0, s, -1, RowOrigin.CALLER, FeaturePlan.DEFAULT_KEY_VALUE_PATTERN))
+                .hasMessageStartingWith("feature 'txns' comes from the feature store (customer:{entityId})");
+    }
+
+    @Test
+    void entityIdsAndOtherKeyValuesMustMatchThePattern() {
+        Pattern p = FeaturePlan.DEFAULT_KEY_VALUE_PATTERN;
+        assertThat(rejection(Row.of("c-1:admin", request(40)), RowOrigin.CALLER, p))
+                .isEqualTo("rows[3]: 'entityId' must match [A-Za-z0-9_.-]{1,128} (it becomes part of the Redis key"
+                        + " customer:{entityId}); got the string \"c-1:admin\"");
+        assertThat(rejection(Row.of("x".repeat(129), request(40)), RowOrigin.CALLER, p))
+                .startsWith("rows[3]: 'entityId' must match");
+        assertThat(rejection(Row.of("c-1", request(40)), RowOrigin.TRUSTED_SOURCE, p))
+                .isNull();
+        Map<String, Object> merchant = request(40);
+        merchant.put("merchant", "*");
+        assertThat(rejection(Row.of("c-1", merchant), RowOrigin.TRUSTED_SOURCE, p))
+                .isEqualTo("rows[3]: feature 'merchant' must match [A-Za-z0-9_.-]{1,128} (it becomes part of the"
+                        + " Redis key merchant:{merchant}); got the string \"*\"");
+        // a deployment whose ids hold ':' configures a wider pattern
+        assertThat(rejection(Row.of("tenant:c-1", request(40)), RowOrigin.CALLER, Pattern.compile("[a-z0-9:-]+")))
+                .isNull();
     }
 }

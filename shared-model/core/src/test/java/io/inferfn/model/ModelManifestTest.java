@@ -121,8 +121,11 @@ class ModelManifestTest {
                 "feature 'amount': a request feature takes no 'key'; it takes name, source, type, default");
         expect(
                 VALID.replace("\"field\": \"avg\"", "\"field\": \"avg\", \"op\": \"log1p\""),
-                "feature 'avg': a store feature takes no 'op'; it takes name, source, type, default, optional, key,"
-                        + " field");
+                "feature 'avg': a store feature takes no 'op'; it takes name, source, type, default, optional,"
+                        + " acceptFromCaller, key, field");
+        expect(
+                VALID.replace("\"source\": \"request\"}", "\"source\": \"request\", \"acceptFromCaller\": true}"),
+                "feature 'amount': a request feature takes no 'acceptFromCaller'; it takes name, source, type, default");
         expect(
                 VALID.replace("\"op\": \"ratio\"", "\"op\": \"ratio\", \"optional\": true"),
                 "feature 'ratio': a derived feature takes no 'optional'; it takes name, source, type, default, op,"
@@ -183,5 +186,21 @@ class ModelManifestTest {
                 .isInstanceOf(ManifestException.class)
                 .hasMessageContaining(message)
                 .hasMessageContaining("test/manifest.json");
+    }
+
+    @Test
+    void aStoreFeatureIsAcceptedFromCallersOnlyWhenTheManifestSaysSo() {
+        ModelManifest plain = ModelManifest.parse(VALID.getBytes(StandardCharsets.UTF_8), "demo/manifest.json");
+        assertThat(((FeatureSpec.Store) plain.features().get(1)).acceptedFromCaller())
+                .isFalse();
+        String accepting = VALID.replace("\"field\": \"avg\",", "\"field\": \"avg\", \"acceptFromCaller\": true,");
+        ModelManifest parsed = ModelManifest.parse(accepting.getBytes(StandardCharsets.UTF_8), "demo/manifest.json");
+        assertThat(((FeatureSpec.Store) parsed.features().get(1)).acceptedFromCaller())
+                .isTrue();
+        assertThat(new String(parsed.toJson(), StandardCharsets.UTF_8)).contains("\"acceptFromCaller\" : true");
+        assertThat(new String(plain.toJson(), StandardCharsets.UTF_8)).doesNotContain("acceptFromCaller");
+        expect(
+                VALID.replace("\"field\": \"avg\",", "\"field\": \"avg\", \"acceptFromCaller\": \"yes\","),
+                "is not valid");
     }
 }

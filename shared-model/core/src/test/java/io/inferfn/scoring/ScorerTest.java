@@ -1,5 +1,6 @@
 package io.inferfn.scoring;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -13,6 +14,7 @@ import io.inferfn.model.OnnxOptions;
 import io.inferfn.testing.TinyModels;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ScorerTest {
 
@@ -58,5 +60,44 @@ class ScorerTest {
         ModelManifest.OutputSpec spec = new ModelManifest.OutputSpec("y", 0, List.of(0.7), List.of("low", "high"));
         assertThat(Scorer.label(spec, 0.7f)).isEqualTo("high");
         assertThat(Scorer.label(spec, Math.nextDown(0.7f))).isEqualTo("low");
+    }
+
+    @Test
+    void aScoreThatIsNotANumberIsNeverGivenALabel() throws Exception {
+        // y = sqrt(a - b): NaN whenever b > a
+        byte[] onnx = TinyModels.sqrtOfLinear("x", "y", new float[] {1f, -1f}, 0f);
+        try (LoadedModel model =
+                ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:" + TinyModels.publish(onnx, MANIFEST))) {
+            Scorer scorer = new Scorer(FeatureStore.EMPTY);
+            Row fine = Row.of("r-1", Map.of("a", 4.0, "b", 0.0));
+            Row nan = Row.of("r-2", Map.of("a", 0.0, "b", 1.0));
+            assertThat(scorer.score(model, fine).score()).isEqualTo(2f);
+
+            // a request: a 500 whose message the caller may read (no ORT text), naming the row of a batch
+            assertThatThrownBy(() -> scorer.score(model, nan))
+                    .isInstanceOf(NonFiniteScoreException.class)
+                    .satisfies(e -> assertThat(Errors.status(e)).isEqualTo(500))
+                    .satisfies(e -> assertThat(Errors.clientMessage(e, "abc"))
+                            .isEqualTo("internal error (error id abc): model tiny 1 returned NaN for this row,"
+                                    + " which is not a score; no prediction or label is given"));
+            assertThatThrownBy(() -> scorer.scoreBatch(model, List.of(fine, nan)))
+                    .hasMessageStartingWith("rows[1]: model tiny 1 returned NaN");
+
+            // a lenient batch (messages, batch rows): that row is rejected, the others scored
+            List<String> rejected = new ArrayList<>();
+            List<Prediction> scored = scorer.scoreValid(
+                    model,
+                    List.of(nan, fine, Row.of("r-3", Map.of("a", "x", "b", 0.0)), nan),
+                    (index, row, reason) -> rejected.add(index + " " + row.entityId() + ": " + reason));
+            assertThat(scored).extracting(Prediction::entityId).containsExactly("r-1");
+            assertThat(scored.get(0).label()).isEqualTo("high");
+            assertThat(rejected)
+                    .containsExactly(
+                            "2 r-3: feature 'a' must be a number; got the string \"x\"",
+                            "0 r-2: model tiny 1 returned NaN for this row, which is not a score; no prediction or"
+                                    + " label is given",
+                            "3 r-2: model tiny 1 returned NaN for this row, which is not a score; no prediction or"
+                                    + " label is given");
+        }
     }
 }

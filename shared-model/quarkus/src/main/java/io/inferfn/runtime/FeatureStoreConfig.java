@@ -16,6 +16,16 @@ public interface FeatureStoreConfig {
     @WithDefault("25ms")
     Duration timeout();
 
+    /**
+     * What an entity id must match (a Java regular expression, whole value), and so must a string
+     * request feature that fills a key placeholder: they become part of Redis key names, so a ':'
+     * or '*' of the caller's choosing must not reach other keys. A row that does not match is a 400
+     * (a dead letter for a message, a reject for a batch row). Widen it only as far as your ids
+     * need; never allow the separator your key patterns use.
+     */
+    @WithDefault("[A-Za-z0-9_.-]{1,128}")
+    String entityIdPattern();
+
     /** Circuit breaker that stops calling an unwell Redis so requests answer degraded at once. */
     CircuitBreaker circuitBreaker();
 

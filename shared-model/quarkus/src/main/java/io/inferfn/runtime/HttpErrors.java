@@ -9,6 +9,7 @@ import io.inferfn.scoring.AccessDeniedException;
 import io.inferfn.scoring.AuthenticationRequiredException;
 import io.inferfn.scoring.Errors;
 import io.inferfn.scoring.InferenceException;
+import io.inferfn.scoring.RetryLaterException;
 
 /**
  * Turns every failure on a function's HTTP routes into {@code {"error": "..."}} with the status
@@ -72,6 +73,9 @@ public final class HttpErrors {
         }
         if (status == 401) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        }
+        if (failure instanceof RetryLaterException later) {
+            ctx.response().putHeader("Retry-After", Long.toString(later.retryAfterSeconds()));
         }
         ctx.response()
                 .setStatusCode(status)

@@ -39,10 +39,16 @@ public class InferfnHealthChecks {
     @Singleton
     @Readiness
     HealthCheck featureStore(RedisFeatureStore store) {
-        return () -> HealthCheckResponse.named("inferfn-feature-store")
-                .up()
-                .withData("redis", store.reachable() ? "reachable" : "unreachable (serving defaults, degraded)")
-                .withData("circuit", store.circuit().name().toLowerCase(java.util.Locale.ROOT))
-                .build();
+        return () -> {
+            boolean reachable = store.reachable();
+            HealthCheckResponseBuilder response = HealthCheckResponse.named("inferfn-feature-store")
+                    .up()
+                    .withData("redis", reachable ? "reachable" : "unreachable (serving defaults, degraded)")
+                    .withData("circuit", store.circuit().name().toLowerCase(java.util.Locale.ROOT));
+            if (!reachable) {
+                response.withData("reason", store.unavailableReason());
+            }
+            return response.build();
+        };
     }
 }

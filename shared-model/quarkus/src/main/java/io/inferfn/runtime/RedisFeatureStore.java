@@ -39,6 +39,7 @@ public final class RedisFeatureStore implements FeatureStore {
     private final Duration timeout;
     private final TypedGuard<Uni<List<Response>>> guard;
     private volatile boolean reachable = true;
+    private volatile String unavailableReason = "";
     private volatile CircuitBreakerState circuit = CircuitBreakerState.CLOSED;
 
     public RedisFeatureStore(Redis redis, FeatureStoreConfig config) {
@@ -77,8 +78,10 @@ public final class RedisFeatureStore implements FeatureStore {
                     .await()
                     .atMost(timeout.plusMillis(100));
         } catch (RuntimeException e) {
+            String reason = reason(e);
+            unavailableReason = reason;
             reachable = false;
-            return StoreReply.unavailable(reason(e));
+            return StoreReply.unavailable(reason);
         }
         reachable = true;
         String[][] values = new String[count][];
@@ -109,10 +112,11 @@ public final class RedisFeatureStore implements FeatureStore {
                         ok -> LOG.infof(
                                 "Redis feature store connected in %d ms", (System.nanoTime() - start) / 1_000_000),
                         e -> {
+                            unavailableReason = reason(e);
                             reachable = false;
                             LOG.warnf(
                                     "Redis feature store not reachable at start (%s); serving degraded until it is",
-                                    reason(e));
+                                    unavailableReason);
                         });
     }
 
@@ -125,7 +129,19 @@ public final class RedisFeatureStore implements FeatureStore {
         if (cause instanceof TimeoutException || cause instanceof io.smallrye.mutiny.TimeoutException) {
             return "redis did not answer within " + timeout.toMillis() + " ms";
         }
-        return "redis unavailable: " + cause.getMessage();
+        String reason = "redis unavailable: " + cause.getMessage();
+        if (cause instanceof javax.net.ssl.SSLException) {
+            // Vert.x reports every refused handshake as "Failed to create SSL connection"; the reason (a certificate
+            // for another host, an untrusted one) is the innermost cause
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            if (root != cause && root.getMessage() != null) {
+                return reason + ": " + root.getMessage();
+            }
+        }
+        return reason;
     }
 
     private void circuitChanged(CircuitBreakerState state) {
@@ -140,6 +156,14 @@ public final class RedisFeatureStore implements FeatureStore {
     @Override
     public boolean reachable() {
         return reachable;
+    }
+
+    /**
+     * Why the last call to Redis failed (a refused connection, a certificate for another host, a
+     * timeout), for health reporting; meaningful while {@link #reachable()} is false.
+     */
+    public String unavailableReason() {
+        return unavailableReason;
     }
 
     /** The circuit breaker's state, for health reporting. */

@@ -1,6 +1,8 @@
 package io.inferfn.runtime;
 
 import java.time.Duration;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -24,8 +26,18 @@ public class ScoringProducers {
 
     @Produces
     @Singleton
-    Scorer scorer(RedisFeatureStore store) {
-        return new Scorer(store);
+    Scorer scorer(RedisFeatureStore store, FeatureStoreConfig config) {
+        return new Scorer(store, entityIdPattern(config.entityIdPattern()));
+    }
+
+    /** The configured entity id pattern; a start with one that does not compile fails, saying why. */
+    static Pattern entityIdPattern(String regex) {
+        try {
+            return Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException(
+                    "inferfn.feature-store.entity-id-pattern is not a valid regular expression: " + e.getMessage(), e);
+        }
     }
 
     /** Connects to Redis during start so that the first request does not pay for it. */

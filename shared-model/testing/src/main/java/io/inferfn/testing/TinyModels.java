@@ -65,6 +65,21 @@ public final class TinyModels {
                 .toByteArray();
     }
 
+    /**
+     * {@code y = sqrt(x · w + b)}, float [batch, 1]: a model that returns NaN wherever
+     * {@code x · w + b < 0}, for tests of what happens to a score that is not a number.
+     */
+    public static byte[] sqrtOfLinear(String input, String output, float[] weights, float bias) throws Exception {
+        ModelProto model = ModelProto.parseFrom(logistic(input, output, weights, bias));
+        GraphProto.Builder graph = model.getGraph().toBuilder();
+        for (int i = 0; i < graph.getNodeCount(); i++) {
+            if (graph.getNode(i).getOpType().equals("Sigmoid")) {
+                graph.setNode(i, graph.getNode(i).toBuilder().setOpType("Sqrt"));
+            }
+        }
+        return model.toBuilder().setGraph(graph).build().toByteArray();
+    }
+
     /** Like {@link #logistic} but with a rank-1 output {@code y} float [batch] (Squeeze of the column). */
     public static byte[] logisticRank1(String input, String output, float[] weights, float bias) throws Exception {
         ModelProto model = ModelProto.parseFrom(logistic(input, "y2d", weights, bias));

@@ -1,0 +1,66 @@
+package io.inferfn.runtime.secrets;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigSourceContext;
+import io.smallrye.config.ConfigSourceFactory;
+import io.smallrye.config.ConfigValue;
+import io.smallrye.config.PropertiesConfigSource;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+
+/**
+ * Secrets as configuration, read once per cold start from AWS Secrets Manager, so that no secret is
+ * a plain Lambda environment variable: {@code inferfn.secrets.properties} (env
+ * {@code INFERFN_SECRETS_PROPERTIES}) lists {@code <property>=<secret ARN>[#<JSON key>]} entries,
+ * e.g. {@code quarkus.redis.password=arn:aws:secretsmanager:eu-central-1:123456789012:secret:inferfn/redis-auth-AbCdEf},
+ * and each property takes its secret's value.
+ *
+ * <p>A secret that cannot be read fails the start with the property, the ARN and the reason (the
+ * API's error, e.g. {@code AccessDeniedException}): a function never runs without its password.
+ *
+ * <p>The values sit at ordinal {@value #ORDINAL}: above {@code application.properties} (250) and
+ * below environment variables (300) and system properties (400). {@code inferfn.secrets.endpoint}
+ * points the reads at another Secrets Manager API (tests).
+ *
+ * <p>With SnapStart the secrets are read when the version is published and kept in its snapshot:
+ * a rotated secret reaches the function with its next published version.
+ */
+public final class SecretsManagerConfigSourceFactory implements ConfigSourceFactory {
+
+    /** The list of {@code <property>=<secret ARN>[#<JSON key>]}. */
+    public static final String PROPERTIES = "inferfn.secrets.properties";
+
+    /** Another Secrets Manager API than AWS' (tests). */
+    public static final String ENDPOINT = "inferfn.secrets.endpoint";
+
+    static final int ORDINAL = 275;
+
+    @Override
+    public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
+        String listed = value(context, PROPERTIES).orElse("");
+        if (listed.isBlank()) {
+            return List.of();
+        }
+        List<SecretReference> references = SecretReference.parseAll(listed);
+        Optional<URI> endpoint =
+                value(context, ENDPOINT).filter(v -> !v.isBlank()).map(URI::create);
+        Map<String, String> values = new LinkedHashMap<>();
+        try (DefaultCredentialsProvider credentials =
+                DefaultCredentialsProvider.builder().build()) {
+            SecretsManagerReader reader = new SecretsManagerReader(endpoint, credentials);
+            for (SecretReference reference : references) {
+                values.put(reference.property(), reader.read(reference));
+            }
+        }
+        return List.of(new PropertiesConfigSource(values, "AWS Secrets Manager (" + PROPERTIES + ")", ORDINAL));
+    }
+
+    private static Optional<String> value(ConfigSourceContext context, String name) {
+        return Optional.ofNullable(context.getValue(name)).map(ConfigValue::getValue);
+    }
+}
