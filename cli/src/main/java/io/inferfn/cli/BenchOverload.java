@@ -55,9 +55,11 @@ final class BenchOverload implements Callable<Integer> {
 
     @Option(
             names = "--users",
-            description = "closed-loop users that measure the peak (default: ${DEFAULT-VALUE})",
-            defaultValue = "16")
-    int users;
+            split = ",",
+            description =
+                    "closed-loop users that measure the peak, the best of them counts (default: ${DEFAULT-VALUE})",
+            defaultValue = "16,64")
+    List<Integer> users;
 
     @Option(
             names = "--queue-deadline-ms",
@@ -71,6 +73,12 @@ final class BenchOverload implements Callable<Integer> {
             description = "most connections the load generator opens (default: ${DEFAULT-VALUE})",
             defaultValue = "1024")
     int connections;
+
+    @Option(
+            names = "--max-concurrent",
+            description = "the function's inferfn.overload.max-concurrent, a fixed limit (default: unset, the adaptive"
+                    + " limit)")
+    Integer maxConcurrent;
 
     @Option(names = "--port", description = "http-predict port (default: ${DEFAULT-VALUE})", defaultValue = "18184")
     int port;
@@ -89,6 +97,10 @@ final class BenchOverload implements Callable<Integer> {
     static final class Outcome {
         final Histogram ok = new Histogram(3_600_000_000L, 3);
         final Histogram shed = new Histogram(3_600_000_000L, 3);
+        /** The same answers timed from when the request went out on a connection: the function's share. */
+        final Histogram okOnWire = new Histogram(3_600_000_000L, 3);
+
+        final Histogram shedOnWire = new Histogram(3_600_000_000L, 3);
         final Map<Integer, Long> otherStatus = new TreeMap<>();
         long shedWithoutRetryAfter;
         long failed;
@@ -126,33 +138,45 @@ final class BenchOverload implements Callable<Integer> {
                     "http-predict-overload",
                     home.resolve("functions/http-predict/target/quarkus-app/quarkus-run.jar"),
                     port,
-                    Map.of(
-                            "INFERFN_MODEL_LOCATIONS",
-                            "file:" + home.resolve("models/fraud/2"),
-                            "QUARKUS_REDIS_HOSTS",
-                            redis.uri(),
-                            "INFERFN_AUTH_ENABLED",
-                            "false",
-                            "INFERFN_OVERLOAD_QUEUE_DEADLINE",
-                            queueDeadlineMs + "ms"),
+                    env(redis.uri(), home),
                     work,
                     List.of("-Xmx256m"))) {
                 closedLoop(4, 8); // warm-up: JIT the path before anything is recorded
-                Outcome peak = closedLoop(users, 10);
+                Outcome peak = null;
+                int peakUsers = 0;
+                for (int u : users) {
+                    Outcome o = closedLoop(u, 10);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "closed loop, %d users: %,.0f req/s answered 200%n",
+                            u,
+                            o.ok.getTotalCount() / o.seconds);
+                    if (peak == null || o.ok.getTotalCount() / o.seconds > peak.ok.getTotalCount() / peak.seconds) {
+                        peak = o;
+                        peakUsers = u;
+                    }
+                }
                 double peakRate = peak.ok.getTotalCount() / peak.seconds;
+                if (peakRate < 1) {
+                    System.err.println("no request was answered 200 while the peak was measured (first failure: "
+                            + peak.firstFailure + "); the function's log is in .inferfn/bench/");
+                    return 1;
+                }
                 int burstRate = (int) Math.round(peakRate * factor);
                 System.out.printf(
                         Locale.ROOT,
                         "peak: %,.0f req/s answered 200 (closed loop, %d users); burst: %,d req/s for %d s%n",
                         peakRate,
-                        users,
+                        peakUsers,
                         burstRate,
                         seconds);
                 Outcome burst = openLoop(burstRate, seconds);
+                String limitAfterBurst = overloadState();
                 Thread.sleep(1_000); // what Retry-After asked for
                 int calmRate = Math.max(1, (int) Math.round(peakRate / 2));
                 Outcome after = openLoop(calmRate, 10);
-                String report = report(peak, peakRate, burst, burstRate, after, calmRate, fn.rssMib());
+                String report = report(peak, peakUsers, peakRate, burst, burstRate, after, calmRate, fn.rssMib())
+                        + "\nShedding right after the burst (readiness, inferfn-overload): " + limitAfterBurst + "\n";
                 System.out.println(report);
                 Files.writeString(work.resolve("overload.md"), report);
                 System.out.println("written: " + home.relativize(work.resolve("overload.md")));
@@ -163,6 +187,46 @@ final class BenchOverload implements Callable<Integer> {
         }
     }
 
+    private Map<String, String> env(String redis, Path home) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                "INFERFN_MODEL_LOCATIONS",
+                "file:" + home.resolve("models/fraud/2"),
+                "QUARKUS_REDIS_HOSTS",
+                redis,
+                "INFERFN_AUTH_ENABLED",
+                "false",
+                "INFERFN_OVERLOAD_QUEUE_DEADLINE",
+                queueDeadlineMs + "ms"));
+        if (maxConcurrent != null) {
+            env.put("INFERFN_OVERLOAD_MAX_CONCURRENT", maxConcurrent.toString());
+        }
+        return env;
+    }
+
+    /** The inferfn-overload readiness check's data: the limit, and the requests in flight and waiting. */
+    private String overloadState() {
+        try {
+            return loop.<String>executeBlocking(() -> null)
+                    .compose(v -> client.request(HttpMethod.GET, port, "127.0.0.1", "/q/health/ready"))
+                    .compose(req -> req.send())
+                    .compose(resp -> resp.body())
+                    .map(body -> {
+                        for (Object check : new io.vertx.core.json.JsonObject(body).getJsonArray("checks")) {
+                            io.vertx.core.json.JsonObject c = (io.vertx.core.json.JsonObject) check;
+                            if ("inferfn-overload".equals(c.getString("name"))) {
+                                return c.getJsonObject("data").encode();
+                            }
+                        }
+                        return "no inferfn-overload check";
+                    })
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return "unknown (" + e + ")";
+        }
+    }
+
     static boolean passed(Outcome burst, Outcome after) {
         return burst.failed == 0
                 && burst.others() == 0
@@ -170,8 +234,11 @@ final class BenchOverload implements Callable<Integer> {
                 && after.count() == after.ok.getTotalCount();
     }
 
-    /** Status of one answer, plus 1000 when it carries Retry-After; fails when not answered in time. */
-    private Future<Integer> send(Buffer body) {
+    /** One answer, and when its request went out on a connection (after any wait for one in the generator). */
+    record Answer(int status, boolean retryAfter, long sentNanos) {}
+
+    /** Fails when not answered within {@link #ANSWER_TIMEOUT_MS}. */
+    private Future<Answer> send(Buffer body) {
         return client.request(new RequestOptions()
                         .setMethod(HttpMethod.POST)
                         .setHost("127.0.0.1")
@@ -179,31 +246,36 @@ final class BenchOverload implements Callable<Integer> {
                         .setURI("/predict")
                         .setTimeout(ANSWER_TIMEOUT_MS))
                 .compose(req -> {
+                    long sent = System.nanoTime();
                     req.putHeader("content-type", "application/json");
-                    return req.send(body);
-                })
-                .compose(resp ->
-                        resp.body().map(b -> resp.statusCode() + (resp.getHeader("Retry-After") != null ? 1000 : 0)));
+                    return req.send(body).compose(resp -> resp.body()
+                            .map(b -> new Answer(resp.statusCode(), resp.getHeader("Retry-After") != null, sent)));
+                });
     }
 
-    private void record(Outcome outcome, io.vertx.core.AsyncResult<Integer> result, long micros) {
+    /** {@code start}: when the request was due (open loop) or sent (closed loop). */
+    private void record(Outcome outcome, io.vertx.core.AsyncResult<Answer> result, long start) {
+        long now = System.nanoTime();
         if (result.failed()) {
             if (outcome.failed++ == 0) {
                 outcome.firstFailure = result.cause().toString();
             }
             return;
         }
-        int status = result.result() % 1000;
-        boolean retryAfter = result.result() >= 1000;
-        if (status == 200) {
+        Answer answer = result.result();
+        long micros = Math.max(1, (now - start) / 1000);
+        long onWire = Math.max(1, (now - answer.sentNanos()) / 1000);
+        if (answer.status() == 200) {
             outcome.ok.recordValue(micros);
-        } else if (status == 503) {
+            outcome.okOnWire.recordValue(onWire);
+        } else if (answer.status() == 503) {
             outcome.shed.recordValue(micros);
-            if (!retryAfter) {
+            outcome.shedOnWire.recordValue(onWire);
+            if (!answer.retryAfter()) {
                 outcome.shedWithoutRetryAfter++;
             }
         } else {
-            outcome.otherStatus.merge(status, 1L, Long::sum);
+            outcome.otherStatus.merge(answer.status(), 1L, Long::sum);
         }
     }
 
@@ -229,7 +301,7 @@ final class BenchOverload implements Callable<Integer> {
         }
         long start = System.nanoTime();
         send(bodies[(int) (outcome.sent++ * 31 + user) & (bodies.length - 1)]).onComplete(result -> {
-            record(outcome, result, Math.max(1, (System.nanoTime() - start) / 1000));
+            record(outcome, result, start);
             user(outcome, user, end, finished);
         });
     }
@@ -255,7 +327,7 @@ final class BenchOverload implements Callable<Integer> {
                         long intended = t0 + i * interval;
                         outcome.sent++;
                         send(bodies[(int) (i & (bodies.length - 1))]).onComplete(result -> {
-                            record(outcome, result, Math.max(1, (System.nanoTime() - intended) / 1000));
+                            record(outcome, result, intended);
                             if (outcome.count() == total) {
                                 finished.countDown();
                             }
@@ -284,7 +356,14 @@ final class BenchOverload implements Callable<Integer> {
     }
 
     private String report(
-            Outcome peak, double peakRate, Outcome burst, int burstRate, Outcome after, int calmRate, long rss) {
+            Outcome peak,
+            int peakUsers,
+            double peakRate,
+            Outcome burst,
+            int burstRate,
+            Outcome after,
+            int calmRate,
+            long rss) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(
                 Locale.ROOT,
@@ -296,7 +375,7 @@ final class BenchOverload implements Callable<Integer> {
         sb.append(String.format(
                 Locale.ROOT,
                 "- peak, closed loop with %d users: %,.0f req/s (200s: %,d; 503s: %,d)%n",
-                users,
+                peakUsers,
                 peakRate,
                 peak.ok.getTotalCount(),
                 peak.shed.getTotalCount()));
@@ -326,17 +405,18 @@ final class BenchOverload implements Callable<Integer> {
                         : " (503s: " + after.shed.getTotalCount() + ", other: " + after.otherStatus + ", failed: "
                                 + after.failed + ")"));
         sb.append(String.format(Locale.ROOT, "- http-predict RSS after the run: %d MiB%n%n", rss));
-        sb.append("| phase | answer | count | p50 | p99 | max |\n|---|---|---|---|---|---|\n");
-        row(sb, "peak (closed loop)", "200", peak.ok);
-        row(sb, "burst", "200", burst.ok);
-        row(sb, "burst", "503 + Retry-After", burst.shed);
-        row(sb, "recovery", "200", after.ok);
+        sb.append("| phase | answer | count | p50 | p99 | max | on the wire: p50 | p99 | max |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n");
+        row(sb, "peak (closed loop)", "200", peak.ok, peak.okOnWire);
+        row(sb, "burst", "200", burst.ok, burst.okOnWire);
+        row(sb, "burst", "503 + Retry-After", burst.shed, burst.shedOnWire);
+        row(sb, "recovery", "200", after.ok, after.okOnWire);
         sb.append(String.format(
                 Locale.ROOT,
-                "%nLatencies in ms; open-loop latencies count from each request's scheduled send time, so they include"
-                        + " waiting in the generator. Max latency of a 503 against the queue deadline: %.1f ms vs %d"
-                        + " ms.%n%s%n",
-                max(burst.shed),
+                "%nLatencies in ms. Open-loop latencies count from each request's scheduled send time, so they include"
+                        + " waiting in the generator for a connection; \"on the wire\" counts from when the request went"
+                        + " out on one. Slowest 503 on the wire against the queue deadline: %.1f ms vs %d ms.%n%s%n",
+                max(burst.shedOnWire),
                 queueDeadlineMs,
                 passed(burst, after)
                         ? "**PASS**: every answer a 200 or a 503 with Retry-After, none timed out, and all 200 after."
@@ -344,15 +424,18 @@ final class BenchOverload implements Callable<Integer> {
         return sb.toString();
     }
 
-    private static void row(StringBuilder sb, String phase, String answer, Histogram h) {
+    private static void row(StringBuilder sb, String phase, String answer, Histogram h, Histogram onWire) {
         sb.append(String.format(
                 Locale.ROOT,
-                "| %s | %s | %,d | %.3f | %.3f | %.3f |%n",
+                "| %s | %s | %,d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |%n",
                 phase,
                 answer,
                 h.getTotalCount(),
                 ms(h, 50),
                 ms(h, 99),
-                max(h)));
+                max(h),
+                ms(onWire, 50),
+                ms(onWire, 99),
+                max(onWire)));
     }
 }
