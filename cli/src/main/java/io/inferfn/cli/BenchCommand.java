@@ -13,9 +13,18 @@ import picocli.CommandLine.ParentCommand;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Measurements: cold start, HTTP latency and throughput, batch and event scoring throughput,"
-                + " JMH micro-benchmarks of the hot path.",
-        subcommands = {BenchColdStart.class, BenchHttp.class, BenchBatch.class, BenchEvents.class, BenchJmh.class})
+        description =
+                "Measurements: cold start, HTTP latency and throughput, overload (load shedding), batch and event scoring"
+                        + " throughput,"
+                        + " JMH micro-benchmarks of the hot path.",
+        subcommands = {
+            BenchColdStart.class,
+            BenchHttp.class,
+            BenchOverload.class,
+            BenchBatch.class,
+            BenchEvents.class,
+            BenchJmh.class
+        })
 final class BenchCommand implements Runnable {
 
     @ParentCommand
@@ -32,7 +41,7 @@ final class BenchCommand implements Runnable {
 
     @Option(
             names = "--full",
-            description = "Every measurement at full size (about 20 minutes): coldstart, http, events, batch,"
+            description = "Every measurement at full size (about 20 minutes): coldstart, http, overload, events, batch,"
                     + " and the JMH micro-benchmarks when bench/target/benchmarks.jar is built; one report in"
                     + " .inferfn/bench/BENCHMARKS-full.md.")
     boolean full;
@@ -51,6 +60,7 @@ final class BenchCommand implements Runnable {
                 : List.of(
                         List.of("coldstart", "--runs", "5", "--set", "all"),
                         List.of("http"),
+                        List.of("overload"),
                         List.of("events"),
                         List.of("batch"),
                         List.of("jmh"));
