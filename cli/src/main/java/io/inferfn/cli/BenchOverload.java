@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
+import io.inferfn.localstack.FunctionProcess;
 import io.inferfn.localstack.LocalRedis;
 import io.inferfn.localstack.RedisHashes;
 
