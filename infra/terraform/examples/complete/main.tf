@@ -37,7 +37,8 @@ locals {
   event_score_timeout = 30
 
   # Where event-score publishes predictions, alerts and dead letters (its Kafka producer; Quarkus reads every
-  # KAFKA_<PROPERTY> variable as a Kafka client property), plus any extra settings (SASL, topic names).
+  # KAFKA_<PROPERTY> variable as a Kafka client property), plus any extra settings (topic names). SASL/SCRAM
+  # credentials are not here: the module sets KAFKA_SASL_* from event_output_kafka.sasl_scram_secret_arn.
   event_score_environment = merge(
     var.event_score_environment,
     {
@@ -166,19 +167,12 @@ module "event_score" {
   # the poller's read permissions, which queue-trigger attaches itself.
   environment = local.event_score_environment
 
+  # SASL/SCRAM (security_protocol SASL_*): the MSK SCRAM secret, read at cold start into the producer's JAAS config;
+  # the role may read it (and decrypt it with secrets_kms_key_arn).
+  kafka_sasl_scram_secret_arn = var.event_output_kafka.sasl_scram_secret_arn
+
   # memory_size left to the module: 1024 MB for JVM + SnapStart, 512 MB native.
   timeout = local.event_score_timeout
-}
-
-# A warning, not an error (checks do not block a plan): SASL without a mechanism and a JAAS config makes the Kafka
-# client fail (it defaults to GSSAPI), so every batch would be reported failed.
-check "event_output_kafka_sasl" {
-  assert {
-    condition = !startswith(var.event_output_kafka.security_protocol, "SASL_") || alltrue([
-      for k in ["KAFKA_SASL_MECHANISM", "KAFKA_SASL_JAAS_CONFIG"] : contains(keys(var.event_score_environment), k)
-    ])
-    error_message = "event_output_kafka.security_protocol is ${var.event_output_kafka.security_protocol}: set KAFKA_SASL_MECHANISM (e.g. SCRAM-SHA-512) and KAFKA_SASL_JAAS_CONFIG in event_score_environment, or event-score cannot publish and every SQS message ends up in the DLQ."
-  }
 }
 
 module "event_queue" {

@@ -118,7 +118,7 @@ variable "redis_auth_token_secret_arn" {
 }
 
 variable "secrets_kms_key_arn" {
-  description = "Customer managed KMS key encrypting the two secrets (redis_auth_token_secret_arn, batch_database_password_secret_arn); the functions that read them get kms:Decrypt on it. null when they use the AWS managed key aws/secretsmanager."
+  description = "Customer managed KMS key encrypting the secrets (redis_auth_token_secret_arn, batch_database_password_secret_arn, event_output_kafka.sasl_scram_secret_arn); the functions that read them get kms:Decrypt on it. null when they use the AWS managed key aws/secretsmanager; required with event_output_kafka.sasl_scram_secret_arn, because MSK requires SCRAM secrets to be encrypted with a customer managed key (the other secrets may then use the same key or aws/secretsmanager, which needs no grant)."
   type        = string
   default     = null
 }
@@ -193,14 +193,18 @@ variable "event_output_kafka" {
       function_security_group_ids): the cluster's security group must admit the port from
       function_security_group_ids, and those groups must allow the egress.
     - security_protocol: PLAINTEXT, SSL (default: TLS, as MSK's TLS listener on 9094), SASL_SSL or SASL_PLAINTEXT.
-      For SASL (e.g. MSK SASL/SCRAM on 9096) also set KAFKA_SASL_MECHANISM and KAFKA_SASL_JAAS_CONFIG in
-      event_score_environment.
+    - sasl_scram_secret_arn: required with SASL_SSL / SASL_PLAINTEXT (e.g. MSK SASL/SCRAM on 9096), refused otherwise.
+      The full ARN of the MSK SCRAM secret associated with the cluster: a JSON SecretString
+      {"username": "...", "password": "..."}, named AmazonMSK_..., encrypted with a customer managed KMS key (set
+      secrets_kms_key_arn to it). event-score reads it at cold start and authenticates with SCRAM-SHA-512; its role
+      may read this secret only. Neither the environment nor the state holds the password.
     MSK IAM authentication (port 9098) is not supported: the packaged function does not contain the
     aws-msk-iam-auth library, and its role gets no kafka-cluster:* write permissions.
   EOT
   type = object({
-    bootstrap_servers = string
-    security_protocol = optional(string, "SSL")
+    bootstrap_servers     = string
+    security_protocol     = optional(string, "SSL")
+    sasl_scram_secret_arn = optional(string)
   })
   nullable = false
 
@@ -216,19 +220,26 @@ variable "event_output_kafka" {
     condition     = contains(["PLAINTEXT", "SSL", "SASL_SSL", "SASL_PLAINTEXT"], var.event_output_kafka.security_protocol)
     error_message = "event_output_kafka.security_protocol must be PLAINTEXT, SSL, SASL_SSL or SASL_PLAINTEXT (MSK IAM authentication is not supported by the packaged function)."
   }
+  # SASL without credentials makes the Kafka client fail (it defaults to GSSAPI), so every SQS message would end up in
+  # the DLQ; credentials without SASL would be silently unused.
+  validation {
+    condition     = startswith(var.event_output_kafka.security_protocol, "SASL_") == (var.event_output_kafka.sasl_scram_secret_arn != null)
+    error_message = "event_output_kafka: security_protocol ${var.event_output_kafka.security_protocol} ${startswith(var.event_output_kafka.security_protocol, "SASL_") ? "needs sasl_scram_secret_arn, the ARN of the MSK SCRAM secret (JSON {\"username\", \"password\"}) event-score authenticates with; without it event-score cannot publish and every SQS message ends up in the DLQ" : "does not use sasl_scram_secret_arn: set security_protocol = \"SASL_SSL\" (MSK's SASL/SCRAM brokers, port 9096) or drop the secret"}."
+  }
+  validation {
+    condition     = var.event_output_kafka.sasl_scram_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:AmazonMSK_[A-Za-z0-9/_+=.@-]*-[A-Za-z0-9]{6}$", coalesce(var.event_output_kafka.sasl_scram_secret_arn, "-")))
+    error_message = "event_output_kafka.sasl_scram_secret_arn must be the full ARN of an MSK SCRAM secret, arn:aws:secretsmanager:<region>:<account>:secret:AmazonMSK_<name>-<6-character suffix> (MSK requires the AmazonMSK_ prefix), without #<key>."
+  }
 }
 
 variable "event_score_environment" {
   description = <<-EOT
-    Extra environment of event-score. Typical uses:
-    - SASL (event_output_kafka.security_protocol SASL_SSL or SASL_PLAINTEXT, e.g. MSK SASL/SCRAM on 9096):
-      KAFKA_SASL_MECHANISM = "SCRAM-SHA-512" and KAFKA_SASL_JAAS_CONFIG = the ScramLoginModule line with the
-      username and password. Every KAFKA_<PROPERTY> becomes a Kafka client property (lower case, _ read as .).
-    - Topic names: INFERFN_EVENT_PREDICTIONS_TOPIC (default predictions), INFERFN_EVENT_ALERTS_TOPIC (alerts),
-      INFERFN_EVENT_DEAD_LETTER_TOPIC (sensor-readings-dlq).
-    Sensitive, because a JAAS config holds a password: pass it via TF_VAR_event_score_environment from a secret
-    store. It ends up in the function's environment (readable with lambda:GetFunctionConfiguration) and in the
-    state. KAFKA_BOOTSTRAP_SERVERS and KAFKA_SECURITY_PROTOCOL are refused here: they come from event_output_kafka.
+    Extra environment of event-score, e.g. topic names: INFERFN_EVENT_PREDICTIONS_TOPIC (default predictions),
+    INFERFN_EVENT_ALERTS_TOPIC (alerts), INFERFN_EVENT_DEAD_LETTER_TOPIC (sensor-readings-dlq). Every KAFKA_<PROPERTY>
+    becomes a Kafka client property (lower case, _ read as .). No secrets: it ends up in the function's environment
+    (readable with lambda:GetFunctionConfiguration) and in the state, so KAFKA_SASL_JAAS_CONFIG, KAFKA_SASL_MECHANISM
+    (SASL/SCRAM credentials come from event_output_kafka.sasl_scram_secret_arn) and any *PASSWORD* key are refused,
+    as are KAFKA_BOOTSTRAP_SERVERS and KAFKA_SECURITY_PROTOCOL (set through event_output_kafka).
   EOT
   type        = map(string)
   default     = {}
@@ -236,8 +247,12 @@ variable "event_score_environment" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for k in keys(var.event_score_environment) : can(regex("^[A-Za-z][A-Za-z0-9_]*$", k)) && !contains(["KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SECURITY_PROTOCOL"], k)])
+    condition     = alltrue([for k in keys(var.event_score_environment) : can(regex("^[A-Za-z][A-Za-z0-9_]*$", k)) && !contains(["KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SECURITY_PROTOCOL"], upper(k))])
     error_message = "event_score_environment keys must be identifiers ([A-Za-z][A-Za-z0-9_]*) other than KAFKA_BOOTSTRAP_SERVERS and KAFKA_SECURITY_PROTOCOL (set those through event_output_kafka)."
+  }
+  validation {
+    condition     = length([for k in keys(var.event_score_environment) : k if contains(["KAFKA_SASL_JAAS_CONFIG", "KAFKA_SASL_MECHANISM"], upper(k)) || strcontains(upper(k), "PASSWORD")]) == 0
+    error_message = "event_score_environment must not carry Kafka credentials or passwords (KAFKA_SASL_JAAS_CONFIG, KAFKA_SASL_MECHANISM, *PASSWORD*): they would sit in the Lambda environment and the state. For SASL/SCRAM set event_output_kafka.sasl_scram_secret_arn (an MSK SCRAM secret) and security_protocol = \"SASL_SSL\"; event-score reads the credentials at cold start."
   }
 }
 

@@ -44,9 +44,23 @@ locals {
   # Secrets are read by the function at cold start from Secrets Manager (INFERFN_SECRETS_PROPERTIES lists
   # <property>=<secret ARN>[#<JSON key>]); only their ARNs are in the environment. The role may read exactly these
   # secrets (the ARN without a #key suffix).
+  # Kafka SASL/SCRAM: the credentials come from an MSK SCRAM secret (JSON {username, password}) into two inferfn.*
+  # properties (not kafka.*, so they are no Kafka client properties themselves); the JAAS config refers to them with
+  # SmallRye Config expressions, expanded when the function builds its configuration at start. $${ is HCL for a
+  # literal ${.
+  kafka_sasl = var.kafka_sasl_scram_secret_arn != null
+  kafka_sasl_environment = {
+    KAFKA_SASL_MECHANISM   = "SCRAM-SHA-512"
+    KAFKA_SASL_JAAS_CONFIG = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$${inferfn.kafka.sasl.username}\" password=\"$${inferfn.kafka.sasl.password}\";"
+  }
+
   secret_properties = merge(
     var.redis_auth_token_secret_arn == null ? {} : { "quarkus.redis.password" = var.redis_auth_token_secret_arn },
     var.database_password_secret_arn == null ? {} : { "quarkus.datasource.password" = var.database_password_secret_arn },
+    local.kafka_sasl ? {
+      "inferfn.kafka.sasl.username" = "${var.kafka_sasl_scram_secret_arn}#username"
+      "inferfn.kafka.sasl.password" = "${var.kafka_sasl_scram_secret_arn}#password"
+    } : {},
   )
   secret_arns = distinct([for ref in values(local.secret_properties) : split("#", ref)[0]])
 
@@ -59,6 +73,7 @@ locals {
     length(local.secret_properties) == 0 ? {} : {
       INFERFN_SECRETS_PROPERTIES = join(",", [for p in sort(keys(local.secret_properties)) : "${p}=${local.secret_properties[p]}"])
     },
+    local.kafka_sasl ? local.kafka_sasl_environment : {},
     local.jvm ? { JAVA_TOOL_OPTIONS = var.java_tool_options } : { DISABLE_SIGNAL_HANDLERS = "true" },
   )
 
@@ -116,7 +131,8 @@ resource "aws_iam_role_policy" "this" {
         Action   = ["kms:Decrypt"]
         Resource = [var.model_kms_key_arn]
       }],
-      # The function reads its secrets (Redis AUTH token, database password) at cold start: these secrets only.
+      # The function reads its secrets (Redis AUTH token, database password, Kafka SCRAM credentials) at cold start:
+      # these secrets only.
       length(local.secret_arns) == 0 ? [] : [{
         Sid      = "ReadOwnSecrets"
         Effect   = "Allow"
@@ -212,6 +228,14 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = !(local.snap_start && var.provisioned_concurrency != null)
       error_message = "Provisioned concurrency and SnapStart are not combined: set snap_start = false (or build_kind = \"native\") to use provisioned_concurrency, or drop provisioned_concurrency."
+    }
+    precondition {
+      condition     = !local.kafka_sasl || length([for k in keys(var.environment) : k if contains(keys(local.kafka_sasl_environment), upper(k))]) == 0
+      error_message = "With kafka_sasl_scram_secret_arn set, the module manages KAFKA_SASL_MECHANISM (SCRAM-SHA-512) and KAFKA_SASL_JAAS_CONFIG: remove ${join(", ", [for k in keys(var.environment) : k if contains(keys(local.kafka_sasl_environment), upper(k))])} from environment."
+    }
+    precondition {
+      condition     = !local.kafka_sasl || var.secrets_kms_key_arn != null
+      error_message = "kafka_sasl_scram_secret_arn is an MSK SCRAM secret, which MSK requires to be encrypted with a customer managed KMS key: set secrets_kms_key_arn to that key (arn:aws:kms:<region>:<account>:key/<id>) so the role may decrypt the secret, or the cold start fails with AccessDeniedException."
     }
     precondition {
       condition     = (length(var.vpc_subnet_ids) > 0) == (length(var.vpc_security_group_ids) > 0)

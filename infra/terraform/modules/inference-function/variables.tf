@@ -243,6 +243,31 @@ variable "secrets_kms_key_arn" {
   }
 }
 
+variable "kafka_sasl_scram_secret_arn" {
+  description = <<-EOT
+    Full ARN of the Secrets Manager secret holding the SASL/SCRAM credentials of the function's Kafka clients (e.g.
+    event-score's producer to MSK's SASL/SCRAM listener, port 9096), in MSK's format: a JSON SecretString
+    {"username": "...", "password": "..."}. MSK associates only secrets whose name starts with AmazonMSK_ and that are
+    encrypted with a customer managed KMS key: pass that key as secrets_kms_key_arn (required with this variable), so
+    the role may decrypt the secret.
+    When set, the function reads both keys at cold start (INFERFN_SECRETS_PROPERTIES:
+    inferfn.kafka.sasl.username=<arn>#username, inferfn.kafka.sasl.password=<arn>#password) and the module sets
+    KAFKA_SASL_MECHANISM = SCRAM-SHA-512 and KAFKA_SASL_JAAS_CONFIG = a ScramLoginModule line whose username and
+    password are the configuration expressions $${inferfn.kafka.sasl.username} and $${inferfn.kafka.sasl.password},
+    expanded from the secret when the function starts: the password is in neither the environment nor the state.
+    The role may read this secret only (secretsmanager:GetSecretValue on exactly this ARN). The password must not
+    contain " or \ (the JAAS line quotes it), nor the sequence $${ (read as an expression). Set the protocol yourself
+    (KAFKA_SECURITY_PROTOCOL = SASL_SSL in environment). null (default) = no SASL.
+  EOT
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kafka_sasl_scram_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:AmazonMSK_[A-Za-z0-9/_+=.@-]*-[A-Za-z0-9]{6}$", var.kafka_sasl_scram_secret_arn))
+    error_message = "kafka_sasl_scram_secret_arn must be the full ARN of an MSK SCRAM secret, arn:aws:secretsmanager:<region>:<account>:secret:AmazonMSK_<name>-<6-character suffix> (MSK requires the AmazonMSK_ prefix), e.g. arn:aws:secretsmanager:eu-central-1:123456789012:secret:AmazonMSK_inferfn-event-score-AbCdEf; not a name, a partial ARN, a wildcard or an ARN with #<key> (the module reads #username and #password itself)."
+  }
+}
+
 variable "feature_store_timeout" {
   description = "Budget of the one Redis round trip per request (INFERFN_FEATURE_STORE_TIMEOUT); past it the request is scored degraded."
   type        = string
@@ -261,7 +286,7 @@ variable "java_tool_options" {
 }
 
 variable "environment" {
-  description = "Extra environment variables merged into the function's environment (e.g. QUARKUS_LOG_LEVEL, QUARKUS_DATASOURCE_JDBC_URL). Keys managed by this module are refused: set them through their variables. Secrets are refused too (QUARKUS_REDIS_PASSWORD, QUARKUS_DATASOURCE_PASSWORD): Lambda's environment is readable by anyone allowed lambda:GetFunctionConfiguration and sits in the state; pass redis_auth_token_secret_arn / database_password_secret_arn instead."
+  description = "Extra environment variables merged into the function's environment (e.g. QUARKUS_LOG_LEVEL, QUARKUS_DATASOURCE_JDBC_URL, KAFKA_SECURITY_PROTOCOL). Keys managed by this module are refused: set them through their variables (KAFKA_SASL_MECHANISM too, when kafka_sasl_scram_secret_arn is set). Secrets are refused too, whatever their case: any key containing PASSWORD (QUARKUS_REDIS_PASSWORD, QUARKUS_DATASOURCE_PASSWORD, KAFKA_SSL_KEY_PASSWORD, ...) and KAFKA_SASL_JAAS_CONFIG (it holds the Kafka password). Lambda's environment is readable by anyone allowed lambda:GetFunctionConfiguration and sits in the state; pass redis_auth_token_secret_arn / database_password_secret_arn / kafka_sasl_scram_secret_arn instead."
   type        = map(string)
   default     = {}
 
@@ -272,9 +297,14 @@ variable "environment" {
     ], k)])
     error_message = "environment keys must be identifiers ([A-Za-z][A-Za-z0-9_]*) and must not be one the module manages (INFERFN_MODEL_LOCATIONS, QUARKUS_REDIS_HOSTS, INFERFN_FEATURE_STORE_TIMEOUT, INFERFN_SECRETS_PROPERTIES, JAVA_TOOL_OPTIONS, DISABLE_SIGNAL_HANDLERS): use model_uri, redis_hosts, feature_store_timeout, the *_secret_arn variables, java_tool_options."
   }
+  # Case-insensitive: SmallRye Config also reads kafka_sasl_jaas_config as kafka.sasl.jaas.config.
   validation {
-    condition     = length(setintersection(keys(var.environment), ["QUARKUS_REDIS_PASSWORD", "QUARKUS_DATASOURCE_PASSWORD"])) == 0
-    error_message = "environment must not carry secrets (QUARKUS_REDIS_PASSWORD, QUARKUS_DATASOURCE_PASSWORD): store them in Secrets Manager and pass redis_auth_token_secret_arn / database_password_secret_arn, which the function reads at cold start."
+    condition     = length([for k in keys(var.environment) : k if upper(k) == "KAFKA_SASL_JAAS_CONFIG"]) == 0
+    error_message = "environment must not carry KAFKA_SASL_JAAS_CONFIG: a JAAS config holds the Kafka password in the clear. Store the SASL/SCRAM credentials in an MSK SCRAM secret (JSON {\"username\", \"password\"}, name AmazonMSK_...) and pass its ARN as kafka_sasl_scram_secret_arn: the module then sets KAFKA_SASL_MECHANISM and a KAFKA_SASL_JAAS_CONFIG that refers to the secret, which the function reads at cold start."
+  }
+  validation {
+    condition     = length([for k in keys(var.environment) : k if strcontains(upper(k), "PASSWORD")]) == 0
+    error_message = "environment must not carry secrets (${join(", ", [for k in keys(var.environment) : k if strcontains(upper(k), "PASSWORD")])}: keys containing PASSWORD are refused). Store them in Secrets Manager and pass redis_auth_token_secret_arn / database_password_secret_arn / kafka_sasl_scram_secret_arn, which the function reads at cold start."
   }
 }
 

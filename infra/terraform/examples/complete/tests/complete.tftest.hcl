@@ -462,18 +462,18 @@ run "event_score_writes_to_kafka" {
   }
 }
 
-run "event_score_sasl_scram_and_topics" {
+run "event_score_sasl_scram_from_the_msk_secret_and_topics" {
   command = plan
 
   variables {
-    artifact_bucket = "acme-inferfn-artifacts"
+    artifact_bucket     = "acme-inferfn-artifacts"
+    secrets_kms_key_arn = "arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
     event_output_kafka = {
-      bootstrap_servers = "b-1.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9096, b-2.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9096"
-      security_protocol = "SASL_SSL"
+      bootstrap_servers     = "b-1.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9096, b-2.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9096"
+      security_protocol     = "SASL_SSL"
+      sasl_scram_secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:AmazonMSK_inferfn-event-score-AbCdEf"
     }
     event_score_environment = {
-      KAFKA_SASL_MECHANISM            = "SCRAM-SHA-512"
-      KAFKA_SASL_JAAS_CONFIG          = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"inferfn\" password=\"s3cr3t\";"
       INFERFN_EVENT_PREDICTIONS_TOPIC = "sensor-predictions"
     }
   }
@@ -483,16 +483,36 @@ run "event_score_sasl_scram_and_topics" {
     error_message = "security_protocol and brokers must reach the function as given"
   }
   assert {
-    condition     = module.event_score.environment["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512" && startswith(module.event_score.environment["KAFKA_SASL_JAAS_CONFIG"], "org.apache.kafka.common.security.scram.ScramLoginModule") && module.event_score.environment["INFERFN_EVENT_PREDICTIONS_TOPIC"] == "sensor-predictions"
-    error_message = "event_score_environment must be merged into event-score's environment"
+    condition     = module.event_score.environment["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512" && module.event_score.environment["KAFKA_SASL_JAAS_CONFIG"] == "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$${inferfn.kafka.sasl.username}\" password=\"$${inferfn.kafka.sasl.password}\";"
+    error_message = "event-score authenticates with SCRAM-SHA-512, its JAAS config refers to the secret's keys (expanded at cold start)"
   }
   assert {
-    condition     = issensitive(var.event_score_environment) && issensitive(module.event_score.environment)
-    error_message = "the extra environment (a JAAS config holds a password) must stay sensitive"
+    condition = alltrue([for k in ["username", "password"] :
+      strcontains(module.event_score.environment["INFERFN_SECRETS_PROPERTIES"], "inferfn.kafka.sasl.${k}=arn:aws:secretsmanager:eu-central-1:123456789012:secret:AmazonMSK_inferfn-event-score-AbCdEf#${k}")
+    ])
+    error_message = "event-score reads the MSK secret's username and password at cold start"
+  }
+  assert {
+    condition = toset(module.event_score.secret_arns) == toset([
+      "arn:aws:secretsmanager:eu-central-1:123456789012:secret:inferfn/redis-auth-AbCdEf",
+      "arn:aws:secretsmanager:eu-central-1:123456789012:secret:AmazonMSK_inferfn-event-score-AbCdEf",
+    ]) && one([for s in jsondecode(module.event_score.role_policy_json).Statement : s.Resource if s.Sid == "DecryptOwnSecrets"]) == ["arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"]
+    error_message = "event-score's role may read the Redis token's and the MSK secret, and decrypt with the secrets' key"
+  }
+  assert {
+    condition = alltrue([for m in [module.http_predict, module.batch_score] :
+      !contains(m.secret_arns, "arn:aws:secretsmanager:eu-central-1:123456789012:secret:AmazonMSK_inferfn-event-score-AbCdEf") &&
+      length([for k in keys(m.environment) : k if startswith(k, "KAFKA_")]) == 0
+    ])
+    error_message = "only event-score gets the Kafka credentials"
+  }
+  assert {
+    condition     = module.event_score.environment["INFERFN_EVENT_PREDICTIONS_TOPIC"] == "sensor-predictions"
+    error_message = "event_score_environment must be merged into event-score's environment"
   }
 }
 
-run "warns_about_sasl_without_jaas_config" {
+run "rejects_sasl_without_the_scram_secret" {
   command = plan
   variables {
     artifact_bucket = "acme-inferfn-artifacts"
@@ -501,7 +521,51 @@ run "warns_about_sasl_without_jaas_config" {
       security_protocol = "SASL_SSL"
     }
   }
-  expect_failures = [check.event_output_kafka_sasl]
+  expect_failures = [var.event_output_kafka]
+}
+
+run "rejects_a_scram_secret_without_sasl" {
+  command = plan
+  variables {
+    artifact_bucket     = "acme-inferfn-artifacts"
+    secrets_kms_key_arn = "arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+    event_output_kafka = {
+      bootstrap_servers     = "b-1.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9094"
+      sasl_scram_secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:AmazonMSK_inferfn-event-score-AbCdEf"
+    }
+  }
+  expect_failures = [var.event_output_kafka]
+}
+
+run "rejects_a_scram_secret_not_named_for_msk" {
+  command = plan
+  variables {
+    artifact_bucket     = "acme-inferfn-artifacts"
+    secrets_kms_key_arn = "arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+    event_output_kafka = {
+      bootstrap_servers     = "b-1.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9096"
+      security_protocol     = "SASL_SSL"
+      sasl_scram_secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:inferfn/kafka-AbCdEf"
+    }
+  }
+  expect_failures = [var.event_output_kafka]
+}
+
+run "rejects_a_plain_jaas_config_in_extra_environment" {
+  command = plan
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+    event_output_kafka = {
+      bootstrap_servers     = "b-1.inferfn.abc123.c2.kafka.eu-central-1.amazonaws.com:9096"
+      security_protocol     = "SASL_SSL"
+      sasl_scram_secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:AmazonMSK_inferfn-event-score-AbCdEf"
+    }
+    secrets_kms_key_arn = "arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+    event_score_environment = {
+      KAFKA_SASL_JAAS_CONFIG = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"inferfn\" password=\"s3cr3t\";"
+    }
+  }
+  expect_failures = [var.event_score_environment]
 }
 
 run "rejects_empty_bootstrap_servers" {

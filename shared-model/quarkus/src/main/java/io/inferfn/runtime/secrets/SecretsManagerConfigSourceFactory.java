@@ -27,6 +27,12 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
  * below environment variables (300) and system properties (400). {@code inferfn.secrets.endpoint}
  * points the reads at another Secrets Manager API (tests).
  *
+ * <p>A secret's value is taken literally, never as a property expression: a password holding
+ * {@code $$}, {@code ${...}} or {@code \$} reaches the property unchanged. Other properties may refer
+ * to the secrets with expressions, e.g. {@code KAFKA_SASL_JAAS_CONFIG=...ScramLoginModule required
+ * username="${inferfn.kafka.sasl.username}" password="${inferfn.kafka.sasl.password}";}, expanded
+ * when the configuration is read.
+ *
  * <p>With SnapStart the secrets are read when the version is published and kept in its snapshot:
  * a rotated secret reaches the function with its next published version.
  */
@@ -54,10 +60,35 @@ public final class SecretsManagerConfigSourceFactory implements ConfigSourceFact
                 DefaultCredentialsProvider.builder().build()) {
             SecretsManagerReader reader = new SecretsManagerReader(endpoint, credentials);
             for (SecretReference reference : references) {
-                values.put(reference.property(), reader.read(reference));
+                values.put(reference.property(), literal(reader.read(reference)));
             }
         }
         return List.of(new PropertiesConfigSource(values, "AWS Secrets Manager (" + PROPERTIES + ")", ORDINAL));
+    }
+
+    /**
+     * {@code value} escaped so that SmallRye Config's expression expansion (always on in Quarkus)
+     * gives it back unchanged: expansion first turns {@code \$} into {@code $$}, then reads
+     * {@code $$} as {@code $} and {@code ${...}} as an expression. So a {@code $} becomes {@code $$},
+     * and a backslash right before a {@code $} is doubled ({@code \$} becomes {@code \\$}, which
+     * expansion turns into {@code \$$}, read as {@code \$}).
+     */
+    static String literal(String value) {
+        if (value.indexOf('$') < 0) {
+            return value;
+        }
+        StringBuilder escaped = new StringBuilder(value.length() + 8);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c != '$') {
+                escaped.append(c);
+            } else if (i > 0 && value.charAt(i - 1) == '\\') {
+                escaped.insert(escaped.length() - 1, '\\').append('$');
+            } else {
+                escaped.append("$$");
+            }
+        }
+        return escaped.toString();
     }
 
     private static Optional<String> value(ConfigSourceContext context, String name) {
