@@ -90,9 +90,16 @@ class EventScoreKillIT {
         FunctionProcess first = start("event-score-killed", Map.of());
         FunctionProcess second = null;
         try {
+            // the second half is produced only after the kill, so the kill always comes mid-stream (in CI the
+            // first process once scored all 20,000 before the test saw a commit)
+            java.util.concurrent.CountDownLatch killed = new java.util.concurrent.CountDownLatch(1);
             CompletableFuture<Void> produced = CompletableFuture.runAsync(() -> {
                 try (KafkaProducer<String, byte[]> producer = Topics.producer()) {
                     for (int i = 0; i < n; i++) {
+                        if (i == n / 2) {
+                            producer.flush();
+                            await().atMost(Duration.ofSeconds(120)).until(() -> killed.getCount() == 0);
+                        }
                         SensorReadings.Reading r = demo.get(i % demo.size());
                         producer.send(Topics.record(READINGS, r.sensorId() + "." + i, r.json()));
                         if (i % 1000 == 999) {
@@ -109,6 +116,7 @@ class EventScoreKillIT {
                     .until(() -> sum(Topics.endOffsets(PREDICTIONS)) - start > n / 4 && committed(readings0) > base);
 
             first.kill();
+            killed.countDown();
             assertThat(first.isAlive()).isFalse();
             long committedAtKill = committed(readings0);
             int writtenBeforeKill = (int) (sum(Topics.endOffsets(PREDICTIONS)) - sum(from));

@@ -141,6 +141,7 @@ class OverloadIT {
     @Test
     void aCallerThatHangsUpMidBodyFreesItsSlot() throws Exception {
         holdBothSlots();
+        long errorsBefore = errorLines();
         slow.get(0).close();
         await().atMost(10, TimeUnit.SECONDS).until(() -> inFlight() == 1);
 
@@ -148,6 +149,16 @@ class OverloadIT {
                 http.send(post(predict, PredictFunctionTest.FRAUD_REQUEST), HttpResponse.BodyHandlers.ofString());
         assertThat(scored.statusCode()).as(scored.body()).isEqualTo(200);
         finishBody(slow.get(1));
+        // a hang-up is the caller's doing: no 500 with an error id in the function's log
+        assertThat(errorLines()).as("ERROR lines in target/quarkus.log").isEqualTo(errorsBefore);
+    }
+
+    /** ERROR lines the packaged function has logged so far ({@code target/quarkus.log}). */
+    private static long errorLines() throws java.io.IOException {
+        try (java.util.stream.Stream<String> lines =
+                java.nio.file.Files.lines(java.nio.file.Path.of("target/quarkus.log"))) {
+            return lines.filter(line -> line.contains(" ERROR ")).count();
+        }
     }
 
     private int inFlight() throws Exception {

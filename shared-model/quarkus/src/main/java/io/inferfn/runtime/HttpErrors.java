@@ -42,6 +42,14 @@ public final class HttpErrors {
         if (ctx.response().ended() || ctx.response().headWritten()) {
             return;
         }
+        if (ctx.response().closed()) {
+            // the caller hung up (mid-body, or tired of waiting under load): nobody to answer, and not our
+            // failure, so no error id and no ERROR line; under load these would flood the log
+            LOG.debugf(
+                    "%s %s: the caller closed the connection",
+                    ctx.request().method(), ctx.request().path());
+            return;
+        }
         Throwable failure = securityFailure(ctx.failure());
         failure = failure != null ? failure : unwrap(ctx.failure());
         if (failure != null && Errors.status(failure) == 500 && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
