@@ -84,6 +84,13 @@ final class BenchOverload implements Callable<Integer> {
     @Option(names = "--port", description = "http-predict port (default: ${DEFAULT-VALUE})", defaultValue = "18184")
     int port;
 
+    @Option(
+            names = "--function-cpus",
+            description = "pin the function to these CPUs with taskset (e.g. 0); run the command itself under"
+                    + " taskset on the others (taskset -c 1 ./inferfn bench overload --function-cpus 0) so the"
+                    + " generator does not take the function's core (default: unpinned)")
+    String functionCpus;
+
     /** A request not answered within this is a timeout: the failure load shedding exists to prevent. */
     static final int ANSWER_TIMEOUT_MS = 10_000;
 
@@ -135,13 +142,7 @@ final class BenchOverload implements Callable<Integer> {
         try (LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
             redis.start();
             RedisHashes.load(vertx, redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
-            try (FunctionProcess fn = FunctionProcess.startReady(
-                    "http-predict-overload",
-                    home.resolve("functions/http-predict/target/quarkus-app/quarkus-run.jar"),
-                    port,
-                    env(redis.uri(), home),
-                    work,
-                    List.of("-Xmx256m"))) {
+            try (FunctionProcess fn = startFunction(home, redis.uri(), work)) {
                 closedLoop(4, 8); // warm-up: JIT the path before anything is recorded
                 Outcome peak = null;
                 int peakUsers = 0;
@@ -185,6 +186,26 @@ final class BenchOverload implements Callable<Integer> {
             }
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private FunctionProcess startFunction(Path home, String redis, Path work) throws Exception {
+        List<String> launcher = functionCpus == null ? List.of() : List.of("taskset", "-c", functionCpus);
+        FunctionProcess fn = FunctionProcess.start(
+                "http-predict-overload",
+                Path.of(System.getProperty("java.home")),
+                home.resolve("functions/http-predict/target/quarkus-app/quarkus-run.jar"),
+                port,
+                env(redis, home),
+                work,
+                List.of("-Xmx256m"),
+                launcher);
+        try {
+            fn.awaitReady();
+            return fn;
+        } catch (RuntimeException | InterruptedException e) {
+            fn.close();
+            throw e;
         }
     }
 
@@ -368,10 +389,13 @@ final class BenchOverload implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(
                 Locale.ROOT,
-                "## /predict at %.0f× its peak for %d s (%d cores, queue deadline %d ms)%n%n",
+                "## /predict at %.0f× its peak for %d s (%s, queue deadline %d ms)%n%n",
                 factor,
                 seconds,
-                Runtime.getRuntime().availableProcessors(),
+                functionCpus == null
+                        ? Runtime.getRuntime().availableProcessors() + " cores shared by function and generator"
+                        : "function pinned to CPU " + functionCpus + ", generator on CPUs "
+                                + Runtime.getRuntime().availableProcessors() + " left to it",
                 queueDeadlineMs));
         sb.append(String.format(
                 Locale.ROOT,
