@@ -90,19 +90,21 @@ class EventScoreKillIT {
         FunctionProcess first = start("event-score-killed", Map.of());
         FunctionProcess second = null;
         try {
-            // the second half is produced only after the kill, so the kill always comes mid-stream (in CI the
-            // first process once scored all 20,000 before the test saw a commit)
+            // about 1,000 readings/s, so scoring is still under way when the kill comes after the first throttled
+            // commit (5 s): the readings scored since that commit are the uncommitted window. The last quarter is
+            // produced only after the kill, so the kill is mid-stream even on a slow machine (in CI the first
+            // process once scored all 20,000 before the test saw a commit).
             java.util.concurrent.CountDownLatch killed = new java.util.concurrent.CountDownLatch(1);
             CompletableFuture<Void> produced = CompletableFuture.runAsync(() -> {
                 try (KafkaProducer<String, byte[]> producer = Topics.producer()) {
                     for (int i = 0; i < n; i++) {
-                        if (i == n / 2) {
+                        if (i == n * 3 / 4) {
                             producer.flush();
                             await().atMost(Duration.ofSeconds(120)).until(() -> killed.getCount() == 0);
                         }
                         SensorReadings.Reading r = demo.get(i % demo.size());
                         producer.send(Topics.record(READINGS, r.sensorId() + "." + i, r.json()));
-                        if (i % 1000 == 999) {
+                        if (i % 100 == 99) {
                             producer.flush();
                             EventScoreTest.sleep(100);
                         }
