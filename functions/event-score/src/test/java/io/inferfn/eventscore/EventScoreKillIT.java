@@ -114,8 +114,12 @@ class EventScoreKillIT {
             });
             long start = sum(from);
             // mid-stream, and after a commit: the window left to score twice is the part after it
-            await().atMost(Duration.ofSeconds(90))
-                    .until(() -> sum(Topics.endOffsets(PREDICTIONS)) - start > n / 4 && committed(readings0) > base);
+            // with at least 200 readings scored past the committed offset, so the window is not empty
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                long scored = sum(Topics.endOffsets(PREDICTIONS)) - start;
+                long committed = committed(readings0) - base;
+                return scored > n / 4 && committed > 0 && scored - committed >= 200;
+            });
 
             first.kill();
             killed.countDown();
@@ -152,6 +156,18 @@ class EventScoreKillIT {
             assertThat(duplicated)
                     .as("scored twice: only readings scored before the kill and not committed")
                     .allMatch(seq -> scoredBeforeKill.contains(seq) && seq >= firstUncommitted);
+            Set<Integer> window = new TreeSet<>();
+            scoredBeforeKill.forEach(seq -> {
+                if (seq >= firstUncommitted) {
+                    window.add(seq);
+                }
+            });
+            assertThat(window)
+                    .as("readings scored before the kill and not committed (the uncommitted window)")
+                    .isNotEmpty();
+            assertThat(duplicated)
+                    .as("every reading of the uncommitted window is scored again after the restart")
+                    .isEqualTo(window);
         } finally {
             first.close();
             if (second != null) {
