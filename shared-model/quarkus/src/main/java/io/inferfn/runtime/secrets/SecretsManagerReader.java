@@ -23,7 +23,7 @@ import software.amazon.awssdk.regions.Region;
 
 /**
  * Reads secret strings with Secrets Manager's {@code GetSecretValue} API: one HTTPS POST per
- * secret, signed (SigV4) by the AWS SDK's own signer with the SDK's default credentials chain (on
+ * secret (per ARN: the keys of one JSON secret share the call), signed (SigV4) by the AWS SDK's own signer with the SDK's default credentials chain (on
  * Lambda, the function role; with SnapStart, the container credentials endpoint).
  *
  * <p>Why not the SDK's {@code SecretsManagerClient}: every function already ships the SDK core,
@@ -41,6 +41,8 @@ final class SecretsManagerReader {
     private final HttpClient http;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
     private final JsonNodeParser json = JsonNodeParser.create();
+    /** Secret strings by ARN: several properties from keys of one secret cost one GetSecretValue call. */
+    private final Map<String, String> read = new java.util.HashMap<>();
 
     /**
      * @param endpoint another Secrets Manager API (tests, a proxy); empty: the AWS endpoint of the
@@ -58,7 +60,11 @@ final class SecretsManagerReader {
      * @throws SecretUnreadableException saying why (denied, missing, unreachable, not JSON, no such key)
      */
     String read(SecretReference reference) {
-        String secretString = secretString(reference);
+        String secretString = read.get(reference.arn());
+        if (secretString == null) {
+            secretString = secretString(reference);
+            read.put(reference.arn(), secretString);
+        }
         if (reference.jsonKey().isEmpty()) {
             return secretString;
         }
