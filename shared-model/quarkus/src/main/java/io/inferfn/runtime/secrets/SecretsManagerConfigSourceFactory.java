@@ -28,7 +28,8 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
  * points the reads at another Secrets Manager API (tests).
  *
  * <p>A secret's value is taken literally, never as a property expression: a password holding
- * {@code $$}, {@code ${...}} or {@code \$} reaches the property unchanged. Other properties may refer
+ * {@code $$}, {@code ${...}} or {@code \$} reaches the property unchanged; under
+ * {@code inferfn.kafka.sasl.} it is escaped for a JAAS quoted string instead (see {@link #JAAS_QUOTED}). Other properties may refer
  * to the secrets with expressions, e.g. {@code KAFKA_SASL_JAAS_CONFIG=...ScramLoginModule required
  * username="${inferfn.kafka.sasl.username}" password="${inferfn.kafka.sasl.password}";}, expanded
  * when the configuration is read.
@@ -46,6 +47,14 @@ public final class SecretsManagerConfigSourceFactory implements ConfigSourceFact
 
     static final int ORDINAL = 275;
 
+    /**
+     * Properties under this prefix exist to be expanded inside a JAAS configuration's quoted
+     * strings ({@code password="${inferfn.kafka.sasl.password}"}), so their values are escaped for
+     * one: Kafka's JAAS parser reads {@code \} as an escape, so a password holding {@code "} or
+     * {@code \} would otherwise end the string early or lose characters.
+     */
+    static final String JAAS_QUOTED = "inferfn.kafka.sasl.";
+
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
         String listed = value(context, PROPERTIES).orElse("");
@@ -60,10 +69,30 @@ public final class SecretsManagerConfigSourceFactory implements ConfigSourceFact
                 DefaultCredentialsProvider.builder().build()) {
             SecretsManagerReader reader = new SecretsManagerReader(endpoint, credentials);
             for (SecretReference reference : references) {
-                values.put(reference.property(), literal(reader.read(reference)));
+                String value = reader.read(reference);
+                if (reference.property().startsWith(JAAS_QUOTED)) {
+                    value = jaasQuoted(value);
+                }
+                values.put(reference.property(), literal(value));
             }
         }
         return List.of(new PropertiesConfigSource(values, "AWS Secrets Manager (" + PROPERTIES + ")", ORDINAL));
+    }
+
+    /** {@code value} as the inside of a JAAS quoted string: {@code \} and {@code "} escaped with {@code \}. */
+    static String jaasQuoted(String value) {
+        if (value.indexOf('\\') < 0 && value.indexOf('"') < 0) {
+            return value;
+        }
+        StringBuilder escaped = new StringBuilder(value.length() + 8);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' || c == '"') {
+                escaped.append('\\');
+            }
+            escaped.append(c);
+        }
+        return escaped.toString();
     }
 
     /**

@@ -185,14 +185,36 @@ class SecretsFromMockedSecretsManagerTest {
 
     @Test
     void aSecretIsTakenLiterallyNotAsAnExpressionAndStaysSoInsideTheJaasConfig() {
-        // generated passwords may hold $ and \ anywhere; Quarkus expands ${...}, $$ and \$ in config values
+        // generated passwords may hold $, \ and " anywhere; Quarkus expands ${...}, $$ and \$ in config values,
+        // and Kafka's JAAS parser reads \ as an escape and " as the end of the value
         String[] passwords = {
-            "a${b}c", "x$${y}", "a$$b", "$$$", "a$", "${", "${}", "\\$", "a\\$b", "\\$$", "\\\\$", "\\${a}", "$\\", "\\"
+            "a${b}c",
+            "x$${y}",
+            "a$$b",
+            "$$$",
+            "a$",
+            "${",
+            "${}",
+            "\\$",
+            "a\\$b",
+            "\\$$",
+            "\\\\$",
+            "\\${a}",
+            "$\\",
+            "\\",
+            "a\"b",
+            "\"",
+            "a\\nb",
+            "\\\"",
+            "p\";x=\"y"
         };
         for (int i = 0; i < passwords.length; i++) {
             String password = passwords[i];
             String arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:AmazonMSK_dollar" + i + "-AbCdEf";
-            aws.put(arn, "{\"username\":\"inferfn\",\"password\":\"" + password.replace("\\", "\\\\") + "\"}");
+            aws.put(
+                    arn,
+                    "{\"username\":\"inferfn\",\"password\":\""
+                            + password.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
             SmallRyeConfig config = startWithEnvironment(Map.of(
                     "KAFKA_SASL_JAAS_CONFIG",
                     JAAS_EXPRESSION,
@@ -200,12 +222,18 @@ class SecretsFromMockedSecretsManagerTest {
                     "inferfn.kafka.sasl.password=" + arn + "#password,inferfn.kafka.sasl.username=" + arn
                             + "#username"));
 
-            assertThat(config.getValue("inferfn.kafka.sasl.password", String.class))
-                    .as("password %s", password)
-                    .isEqualTo(password);
-            assertThat(config.getValue("kafka.sasl.jaas.config", String.class))
-                    .as("password %s", password)
-                    .endsWith(" password=\"" + password + "\";");
+            // as the Kafka client reads it: its own JAAS parser
+            String jaas = config.getValue("kafka.sasl.jaas.config", String.class);
+            javax.security.auth.login.AppConfigurationEntry login =
+                    org.apache.kafka.common.security.JaasContext.loadClientContext(
+                                    Map.of("sasl.jaas.config", new org.apache.kafka.common.config.types.Password(jaas)))
+                            .configurationEntries()
+                            .get(0);
+            assertThat(new HashMap<String, Object>(login.getOptions()))
+                    .as("password %s in %s", password, jaas)
+                    .containsEntry("password", password)
+                    .containsEntry("username", "inferfn")
+                    .hasSize(2);
         }
     }
 
