@@ -190,23 +190,14 @@ final class BenchOverload implements Callable<Integer> {
     }
 
     private FunctionProcess startFunction(Path home, String redis, Path work) throws Exception {
-        List<String> launcher = functionCpus == null ? List.of() : List.of("taskset", "-c", functionCpus);
-        FunctionProcess fn = FunctionProcess.start(
+        return FunctionProcess.startReady(
                 "http-predict-overload",
-                Path.of(System.getProperty("java.home")),
                 home.resolve("functions/http-predict/target/quarkus-app/quarkus-run.jar"),
                 port,
                 env(redis, home),
                 work,
                 List.of("-Xmx256m"),
-                launcher);
-        try {
-            fn.awaitReady();
-            return fn;
-        } catch (RuntimeException | InterruptedException e) {
-            fn.close();
-            throw e;
-        }
+                functionCpus == null ? List.of() : List.of("taskset", "-c", functionCpus));
     }
 
     private Map<String, String> env(String redis, Path home) {

@@ -57,7 +57,21 @@ public final class FunctionProcess implements AutoCloseable {
     public static FunctionProcess startReady(
             String name, Path jar, int port, Map<String, String> env, Path logDir, List<String> jvmArgs)
             throws IOException, InterruptedException {
-        FunctionProcess fn = start(name, jar, port, env, logDir, jvmArgs);
+        return startReady(name, jar, port, env, logDir, jvmArgs, List.of());
+    }
+
+    /** As {@link #startReady(String, Path, int, Map, Path, List)}, through {@code launcher} (e.g. taskset). */
+    public static FunctionProcess startReady(
+            String name,
+            Path jar,
+            int port,
+            Map<String, String> env,
+            Path logDir,
+            List<String> jvmArgs,
+            List<String> launcher)
+            throws IOException, InterruptedException {
+        FunctionProcess fn =
+                start(name, Path.of(System.getProperty("java.home")), jar, port, env, logDir, jvmArgs, launcher);
         try {
             fn.awaitReady();
             return fn;
