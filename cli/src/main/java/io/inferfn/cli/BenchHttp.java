@@ -74,6 +74,28 @@ final class BenchHttp implements Callable<Integer> {
     @Option(names = "--port", description = "http-predict port (default: ${DEFAULT-VALUE})", defaultValue = "18183")
     int port;
 
+    @Option(
+            names = "--peer",
+            description = "also measure the Node.js peer in bench/node-peer (fastify + onnxruntime-node + ioredis) on"
+                    + " the same Redis, after checking it gives the same answers; needs node and npm on PATH")
+    boolean peer;
+
+    @Option(
+            names = "--peer-port",
+            description = "the Node.js peer's port (default: ${DEFAULT-VALUE})",
+            defaultValue = "18190")
+    int peerPort;
+
+    @Option(
+            names = "--function-cpus",
+            description = "pin http-predict (and the peer) to these CPUs with taskset, e.g. 0; run the command"
+                    + " itself on the others: taskset -c 1 ./inferfn bench http --peer --function-cpus 0"
+                    + " (default: unpinned)")
+    String functionCpus;
+
+    /** The port the phases load: http-predict's, or the peer's while it is measured. */
+    private int target;
+
     private Vertx vertx;
     private HttpClient client;
     /** Every client call runs on this one event loop: the client is used as Vert.x intends, not from foreign threads. */
@@ -109,7 +131,9 @@ final class BenchHttp implements Callable<Integer> {
                             "INFERFN_AUTH_ENABLED",
                             "false"),
                     work,
-                    List.of("-Xmx256m"))) {
+                    List.of("-Xmx256m"),
+                    launcher())) {
+                target = port;
                 // warm-up: JIT both paths before anything is recorded
                 closedLoop("warm-up", "/predict", 4, quick ? 3 : 8);
                 closedLoop("warm-up", "/q/health/live", 4, 2);
@@ -143,6 +167,9 @@ final class BenchHttp implements Callable<Integer> {
                 }
                 String report = report(
                         redisLimit, ortLimit, bare1, predict1, barePeak, predictPeak, phases, fn.rssMib(), seconds);
+                if (peer) {
+                    report += peerReport(home, work, redis.uri(), seconds, bare1, predict1, phases);
+                }
                 System.out.println(report);
                 Files.writeString(work.resolve("http.md"), report);
                 Files.writeString(work.resolve("http.html"), chart(open));
@@ -153,6 +180,129 @@ final class BenchHttp implements Callable<Integer> {
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
+    }
+
+    private List<String> launcher() {
+        return functionCpus == null ? List.of() : List.of("taskset", "-c", functionCpus);
+    }
+
+    /**
+     * The Node.js peer on the same Redis and model, pinned like http-predict: its answers checked
+     * against http-predict's first ({@code check.js}), then the same closed-loop phases, and a table
+     * of both side by side with the ratios.
+     */
+    private String peerReport(
+            Path home, Path work, String redisUri, int seconds, Phase bare1, Phase predict1, List<Phase> ours)
+            throws Exception {
+        Path dir = home.resolve("bench/node-peer");
+        if (!Files.isDirectory(dir.resolve("node_modules"))) {
+            System.out.println("installing the Node.js peer's locked dependencies (npm ci in bench/node-peer) ...");
+            run(dir, work.resolve("node-peer-npm.log"), "npm", "ci");
+        }
+        List<String> command = new ArrayList<>(launcher());
+        command.add("node");
+        command.add("server.js");
+        try (FunctionProcess node = FunctionProcess.startCommand(
+                "node-peer",
+                command,
+                dir,
+                peerPort,
+                Map.of(
+                        "MODEL_DIR",
+                        home.resolve("models/fraud/2").toString(),
+                        "REDIS_URL",
+                        redisUri,
+                        "PORT",
+                        Integer.toString(peerPort)),
+                work)) {
+            node.awaitReady();
+            System.out.println("checking that the peer gives http-predict's answers (bench/node-peer/check.js) ...");
+            String checked = run(
+                    dir,
+                    work.resolve("node-peer-check.log"),
+                    "node",
+                    "check.js",
+                    "http://127.0.0.1:" + port,
+                    "http://127.0.0.1:" + peerPort,
+                    quick ? "500" : "2000");
+            target = peerPort;
+            closedLoop("peer warm-up", "/predict", 4, quick ? 3 : 8);
+            Phase peerBare1 = closedLoop("peer bare, 1 user", "/bare", 1, seconds);
+            Phase peerPredict1 = closedLoop("peer /predict, 1 user", "/predict", 1, seconds);
+            List<Phase[]> pairs = new ArrayList<>();
+            pairs.add(new Phase[] {predict1, peerPredict1});
+            pairs.add(new Phase[] {bare1, peerBare1});
+            for (int u : users) {
+                if (u == 1) {
+                    continue;
+                }
+                Phase mine = ours.stream()
+                        .filter(p -> p.name().equals("/predict, " + u + " users"))
+                        .findFirst()
+                        .orElseThrow();
+                pairs.add(new Phase[] {mine, closedLoop("peer /predict, " + u + " users", "/predict", u, seconds)});
+                Phase myBare = ours.stream()
+                        .filter(p -> p.name().equals("bare HTTP, " + u + " users"))
+                        .findFirst()
+                        .orElseThrow();
+                pairs.add(new Phase[] {myBare, closedLoop("peer bare, " + u + " users", "/bare", u, seconds)});
+            }
+            long peerRss = node.rssMib();
+            target = port;
+            StringBuilder sb = new StringBuilder();
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%n## Against the Node.js peer (bench/node-peer: fastify + onnxruntime-node + ioredis), %s%n%n",
+                    functionCpus == null
+                            ? "both unpinned on " + Runtime.getRuntime().availableProcessors() + " cores"
+                            : "each pinned to CPU " + functionCpus + " (taskset), measured one after the other"));
+            sb.append("Answers checked first: ").append(checked.strip()).append("\n\n");
+            sb.append("| closed loop | inferfn req/s | peer req/s | inferfn / peer | inferfn p50 / p99 ms |"
+                    + " peer p50 / p99 ms | errors (inferfn, peer) |\n|---|---|---|---|---|---|---|\n");
+            for (Phase[] pair : pairs) {
+                Phase a = pair[0];
+                Phase b = pair[1];
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %,.0f | %,.0f | **%.2f** | %.3f / %.3f | %.3f / %.3f | %d, %d |%n",
+                        a.name().replace("bare HTTP", "bare endpoint"),
+                        a.achieved(),
+                        b.achieved(),
+                        a.achieved() / b.achieved(),
+                        ms(a.latency(), 50),
+                        ms(a.latency(), 99),
+                        ms(b.latency(), 50),
+                        ms(b.latency(), 99),
+                        a.errors(),
+                        b.errors()));
+            }
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%nThe bare endpoints: inferfn `/q/health/live`, the peer `GET /bare`. Peer RSS after the run: %d"
+                            + " MiB.%n",
+                    peerRss));
+            return sb.toString();
+        }
+    }
+
+    /** Runs {@code command} in {@code dir}; its output goes to {@code log} and is returned; fails unless it exits 0. */
+    private static String run(Path dir, Path log, String... command) throws Exception {
+        Process process;
+        try {
+            process = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot run " + command[0] + " (is it on PATH?): " + e.getMessage(), e);
+        }
+        if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " failed in " + dir + "; its output (" + log
+                    + "):\n" + Files.readString(log));
+        }
+        return Files.readString(log);
     }
 
     /** The status of one request, or a failure when it was not answered within 10 s (counted as an error). */
@@ -174,7 +324,7 @@ final class BenchHttp implements Callable<Integer> {
         return client.request(new RequestOptions()
                         .setMethod(method(path))
                         .setHost("127.0.0.1")
-                        .setPort(port)
+                        .setPort(target)
                         .setURI(path)
                         .setTimeout(10_000))
                 .compose(req -> {

@@ -124,6 +124,25 @@ public final class FunctionProcess implements AutoCloseable {
         return new FunctionProcess(name, host, port, builder.start(), log, started);
     }
 
+    /**
+     * Starts any server command (e.g. a peer written in another language) as a process like a
+     * function: in {@code workDir}, with {@code env} added, its output in {@code <logDir>/<name>.log};
+     * it must listen on {@code 127.0.0.1:port} and answer {@code GET /q/health/ready} when ready.
+     */
+    public static FunctionProcess startCommand(
+            String name, List<String> command, Path workDir, int port, Map<String, String> env, Path logDir)
+            throws IOException {
+        Files.createDirectories(logDir);
+        Path log = logDir.resolve(name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        long started = System.nanoTime();
+        return new FunctionProcess(name, DEFAULT_HOST, port, builder.start(), log, started);
+    }
+
     /** Polls {@code GET /q/health/ready} until it answers 200, within {@link #READY_TIMEOUT}. */
     public void awaitReady() throws InterruptedException {
         awaitFirstSuccess(HttpRequest.newBuilder(uri("/q/health/ready")).build(), READY_TIMEOUT);
