@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import io.inferfn.localstack.KafkaTestResource;
 import io.inferfn.localstack.RedisTestResource;
 import io.inferfn.localstack.SensorReadings;
+import io.inferfn.testing.GrafanaDashboard;
 import io.inferfn.testing.PrometheusText;
 
 import static io.restassured.RestAssured.given;
@@ -113,5 +114,7 @@ class EventMetricsTest {
                 .isEqualTo(goods.size());
         // the Kafka client's own metrics: the consumer's lag behind the partition's end
         assertThat(after.names()).anyMatch(n -> n.startsWith("kafka_consumer_fetch_manager_records_lag"));
+        // and every name the Grafana dashboard reads from event-score
+        assertThat(after.names()).containsAll(GrafanaDashboard.servedBy("event-score"));
     }
 }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import io.inferfn.localstack.LocalRedis;
 import io.inferfn.localstack.RedisTestResource;
+import io.inferfn.testing.GrafanaDashboard;
 import io.inferfn.testing.PrometheusText;
 
 import static io.restassured.RestAssured.given;
@@ -243,5 +244,23 @@ class PredictMetricsTest {
                 .satisfies(s -> assertThat(s.value()).isPositive());
         assertThat(m.find("inferfn_feature_breaker_state")).singleElement().satisfies(s -> assertThat(s.value())
                 .isZero());
+    }
+
+    @Test
+    void everyMetricTheGrafanaDashboardReadsIsServedBySomeFunction() {
+        given().contentType(ContentType.JSON)
+                .body(PredictFunctionTest.FRAUD_REQUEST)
+                .post(predict)
+                .then()
+                .statusCode(200);
+        PrometheusText m = scrape();
+        assertThat(GrafanaDashboard.queries()).as("panels with queries").hasSizeGreaterThan(10);
+        assertThat(m.names()).containsAll(GrafanaDashboard.servedBy("http-predict"));
+        // the rest belong to event-score and batch-score (checked by their tests), or to obs-drift's PSI gauge
+        java.util.Set<String> unowned = new java.util.TreeSet<>(GrafanaDashboard.metricNames());
+        GrafanaDashboard.SERVED_BY
+                .values()
+                .forEach(prefixes -> unowned.removeIf(n -> prefixes.stream().anyMatch(n::startsWith)));
+        assertThat(unowned).containsOnly("inferfn_model_score_psi");
     }
 }
