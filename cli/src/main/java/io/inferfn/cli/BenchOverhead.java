@@ -53,6 +53,12 @@ final class BenchOverhead implements Callable<Integer> {
     @Option(names = "--seconds", description = "seconds per round (default: ${DEFAULT-VALUE})", defaultValue = "10")
     int seconds;
 
+    @Option(
+            names = "--warmup",
+            description = "seconds of load on each build before the rounds, for the JIT (default: ${DEFAULT-VALUE})",
+            defaultValue = "40")
+    int warmup;
+
     @Option(names = "--users", description = "closed-loop users (default: ${DEFAULT-VALUE})", defaultValue = "16")
     int users;
 
@@ -100,8 +106,11 @@ final class BenchOverhead implements Callable<Integer> {
                             FunctionProcess.start("overhead-b", java, baseline, 18185, env, work, jvm, launcher)) {
                 a.awaitReady();
                 b.awaitReady();
-                closedLoop(18184, 8); // warm-up: JIT both before anything is recorded
-                closedLoop(18185, 8);
+                // warm-up, interleaved too: on one core the JIT takes a while to settle
+                for (int w = 0; w < 4; w++) {
+                    closedLoop(18184, Math.max(1, warmup / 4));
+                    closedLoop(18185, Math.max(1, warmup / 4));
+                }
                 double[] ra = new double[rounds];
                 double[] rb = new double[rounds];
                 StringBuilder out = new StringBuilder();
@@ -128,7 +137,8 @@ final class BenchOverhead implements Callable<Integer> {
                         tb / rounds,
                         ta / tb));
                 String report = "A = " + home.relativize(current) + ", B = " + baseline + "; " + users
-                        + " closed-loop users, " + seconds + " s rounds, servers on CPUs "
+                        + " closed-loop users, " + warmup + " s warm-up each, " + seconds
+                        + " s rounds, servers on CPUs "
                         + (serverCpus.isBlank() ? "(any)" : serverCpus) + "\n\n" + out;
                 System.out.println();
                 System.out.println(report);
