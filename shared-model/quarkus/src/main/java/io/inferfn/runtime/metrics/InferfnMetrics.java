@@ -126,6 +126,7 @@ public class InferfnMetrics implements Scorer.Observer {
         TimeGauge.builder(MODEL_LOAD_DURATION, () -> nanos, TimeUnit.NANOSECONDS)
                 .tags("model", model.name(), "version", model.version())
                 .description("how long loading the model took (read, verify, create the ONNX Runtime session)")
+                .strongReference(true)
                 .register(registry);
         return meters;
     }
@@ -135,6 +136,7 @@ public class InferfnMetrics implements Scorer.Observer {
         TimeGauge.builder(STARTUP_PHASE_DURATION, () -> nanos, TimeUnit.NANOSECONDS)
                 .tag("phase", phase)
                 .description("how long a phase of the cold start took")
+                .strongReference(true)
                 .register(registry);
     }
 
