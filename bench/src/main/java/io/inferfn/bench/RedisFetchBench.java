@@ -75,7 +75,13 @@ public class RedisFetchBench {
                         .setConnectionString(server.uri())
                         .setMaxPoolSize(16)
                         .setMaxPoolWaiting(256));
-        store = new RedisFeatureStore(redis, new GenerousBudget());
+        // timers as the functions record them (each round trip by outcome), into a plain registry
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        var timers = new io.micrometer.core.instrument.Timer[4];
+        for (int i = 0; i < timers.length; i++) {
+            timers[i] = registry.timer("fetch", "outcome", Integer.toString(i));
+        }
+        store = new RedisFeatureStore(redis, new GenerousBudget(), timers);
         SplittableRandom random = new SplittableRandom(7);
         allKeys = new String[CUSTOMERS];
         List<Request> seed = new ArrayList<>();

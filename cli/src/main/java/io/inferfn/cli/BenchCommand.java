@@ -21,6 +21,7 @@ import picocli.CommandLine.ParentCommand;
             BenchColdStart.class,
             BenchHttp.class,
             BenchOverload.class,
+            BenchOverhead.class,
             BenchBatch.class,
             BenchEvents.class,
             BenchJmh.class

@@ -190,6 +190,8 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println();
             events = EventDemo.start(home, redis, vertx, actualKafkaPort, host, eventPort);
             eventsRunning[0] = events;
+            System.out.println();
+            System.out.print(metrics(host, port, batchPort, eventPort));
             if (exit) {
                 return 0;
             }
@@ -275,5 +277,16 @@ final class DemoCommand implements Callable<Integer> {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** Where each function serves its metrics, and the dashboard that reads them. */
+    static String metrics(String host, int port, int batchPort, int eventPort) {
+        return String.format(
+                "Metrics (Prometheus text format; Grafana dashboard: infra/grafana/inferfn.json; README"
+                        + " \"Observability\"):%n"
+                        + "  http-predict  http://%s:%d/q/metrics%n"
+                        + "  batch-score   http://%s:%d/q/metrics%n"
+                        + "  event-score   http://%s:%d/q/metrics%n",
+                host, port, host, batchPort, host, eventPort);
     }
 }

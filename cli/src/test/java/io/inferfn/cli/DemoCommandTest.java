@@ -26,4 +26,13 @@ class DemoCommandTest {
         assertThat(((DemoCommand) everywhere.subcommand().commandSpec().userObject()).host)
                 .isEqualTo("0.0.0.0");
     }
+
+    @Test
+    void theDemoPointsAtEachFunctionsMetrics() {
+        assertThat(DemoCommand.metrics("127.0.0.1", 8080, 8082, 8081))
+                .contains("http-predict  http://127.0.0.1:8080/q/metrics")
+                .contains("batch-score   http://127.0.0.1:8082/q/metrics")
+                .contains("event-score   http://127.0.0.1:8081/q/metrics")
+                .contains("infra/grafana/inferfn.json");
+    }
 }

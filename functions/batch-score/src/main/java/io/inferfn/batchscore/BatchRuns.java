@@ -12,6 +12,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.security.identity.SecurityIdentity;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -20,7 +21,9 @@ import io.inferfn.batch.BatchOptions;
 import io.inferfn.batch.BatchRunner;
 import io.inferfn.batch.RunSpec;
 import io.inferfn.batch.RunSummary;
+import io.inferfn.model.LoadedModel;
 import io.inferfn.runtime.ModelCatalog;
+import io.inferfn.runtime.metrics.InferfnMetrics;
 import io.inferfn.scoring.RetryLaterException;
 import io.inferfn.scoring.Scorer;
 
@@ -50,6 +53,9 @@ public class BatchRuns {
     @Inject
     Instance<AgroalDataSource> dataSource;
 
+    @Inject
+    InferfnMetrics metrics;
+
     @ConfigProperty(name = "quarkus.datasource.jdbc.max-size", defaultValue = "20")
     int poolSize;
 
@@ -61,6 +67,9 @@ public class BatchRuns {
     private record Running(int shardIndex, int shardCount, Instant since) {}
 
     void checkPool(@Observes StartupEvent event) {
+        for (String status : new String[] {"succeeded", "failed", "rejected"}) {
+            metrics.registry().counter(InferfnMetrics.BATCH_RUNS, "status", status); // 0 until a run ends so
+        }
         if (config.maxConcurrentRuns() < 1) {
             throw new IllegalStateException(
                     "inferfn.batch.max-concurrent-runs must be at least 1; got " + config.maxConcurrentRuns());
@@ -80,28 +89,73 @@ public class BatchRuns {
      */
     public RunSummary run(
             SecurityIdentity caller, String runId, int shardIndex, int shardCount, String source, String sink) {
-        access.check(caller, source, sink);
-        RunSpec spec = new RunSpec(
-                runId,
-                shardIndex,
-                shardCount,
-                source == null ? config.source() : source,
-                sink == null ? config.sink() : sink);
-        var model = catalog.resolve(config.model().orElse(null));
-        BatchOptions options = new BatchOptions(
-                config.entityColumn(),
-                config.batchRows(),
-                config.fetchSize(),
-                config.progressInterval(),
-                config.maxRejects(),
-                config.statementTimeout());
-        Running admitted = admit(spec);
+        RunSpec spec;
+        LoadedModel model;
+        BatchOptions options;
+        Running admitted;
         try {
-            return new BatchRunner(scorer, dataSource.isResolvable() ? dataSource.get() : null, options)
+            access.check(caller, source, sink);
+            spec = new RunSpec(
+                    runId,
+                    shardIndex,
+                    shardCount,
+                    source == null ? config.source() : source,
+                    sink == null ? config.sink() : sink);
+            model = catalog.resolve(config.model().orElse(null));
+            options = new BatchOptions(
+                    config.entityColumn(),
+                    config.batchRows(),
+                    config.fetchSize(),
+                    config.progressInterval(),
+                    config.maxRejects(),
+                    config.statementTimeout());
+            admitted = admit(spec);
+        } catch (RuntimeException e) {
+            runEnded("rejected"); // refused before it started: not allowed, a bad request, busy, no model
+            throw e;
+        }
+        long start = System.nanoTime();
+        String status = "failed";
+        try {
+            RunSummary summary = new BatchRunner(scorer, dataSource.isResolvable() ? dataSource.get() : null, options)
                     .run(model, spec);
+            status = "succeeded";
+            String[] tags = {"model", summary.model(), "version", summary.modelVersion()};
+            MeterRegistry registry = metrics.registry();
+            registry.counter(InferfnMetrics.BATCH_ROWS, tagged(tags, "kind", "read"))
+                    .increment(summary.rowsRead());
+            registry.counter(InferfnMetrics.BATCH_ROWS, tagged(tags, "kind", "scored"))
+                    .increment(summary.rowsScored());
+            registry.counter(InferfnMetrics.BATCH_ROWS, tagged(tags, "kind", "rejected"))
+                    .increment(summary.rowsRejected());
+            registry.counter(InferfnMetrics.BATCH_ROWS, tagged(tags, "kind", "degraded"))
+                    .increment(summary.rowsDegraded());
+            return summary;
         } finally {
             release(spec, admitted);
+            runEnded(status);
+            metrics.latency(
+                            InferfnMetrics.BATCH_SHARD_DURATION,
+                            "model",
+                            model.name(),
+                            "version",
+                            model.version(),
+                            "status",
+                            status)
+                    .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** Counts a run (a shard's invocation) that ended as {@code status}: succeeded, failed or rejected. */
+    private void runEnded(String status) {
+        metrics.registry().counter(InferfnMetrics.BATCH_RUNS, "status", status).increment();
+    }
+
+    private static String[] tagged(String[] tags, String key, String value) {
+        String[] all = java.util.Arrays.copyOf(tags, tags.length + 2);
+        all[tags.length] = key;
+        all[tags.length + 1] = value;
+        return all;
     }
 
     private synchronized Running admit(RunSpec spec) {

@@ -42,20 +42,31 @@ public class EventBatches {
     @Inject
     EventScoreConfig config;
 
+    @Inject
+    EventMetrics metrics;
+
     private EventScorer events;
     private volatile Served served;
 
-    /** What is derived once per model: its headers and its alert threshold. */
-    private record Served(LoadedModel model, Header[] headers, float alertThreshold) {}
+    /** What is derived once per model: its headers, its alert threshold and its meters. */
+    private record Served(LoadedModel model, Header[] headers, float alertThreshold, EventMetrics.ModelMeters meters) {}
 
     @PostConstruct
     void init() {
         events = new EventScorer(scorer, new EventReadings(config.entityField()));
     }
 
-    /** One message and where it came from (for the dead-letter headers). */
-    public record Inbound(String key, byte[] value, String topic, int partition, long offset)
-            implements EventScorer.Message {}
+    /**
+     * One message and where it came from (for the dead-letter headers); {@code timestamp} is its
+     * record's (epoch ms, for the lag metric), or -1 where the trigger gives none.
+     */
+    public record Inbound(String key, byte[] value, String topic, int partition, long offset, long timestamp)
+            implements EventScorer.Message {
+
+        public Inbound(String key, byte[] value, String topic, int partition, long offset) {
+            this(key, value, topic, partition, offset, -1);
+        }
+    }
 
     /**
      * @param outcomes what became of each message, by index
@@ -71,6 +82,7 @@ public class EventBatches {
      *     reports them itself (SQS partial batch failures, with the queue's own redrive)
      */
     public Result process(List<Inbound> batch, boolean deadLetter) {
+        long start = System.nanoTime();
         Served s = served();
         EventScorer.Outcomes outcomes;
         try {
@@ -81,12 +93,21 @@ public class EventBatches {
         }
         EventOutputs.Acks acks = outputs.acks();
         int alerts = 0;
+        int ok = 0;
+        int degraded = 0;
+        long now = System.currentTimeMillis();
         for (int i = 0; i < outcomes.size(); i++) {
             Prediction p = outcomes.predictions()[i];
             Inbound in = batch.get(i);
             if (p != null) {
                 byte[] json = PredictionJson.write(p);
                 outputs.prediction(p.entityId(), json, s.headers, acks);
+                metrics.lag(in.timestamp(), now);
+                if (p.degraded()) {
+                    degraded++;
+                } else {
+                    ok++;
+                }
                 if (p.score() >= s.alertThreshold) {
                     outputs.alert(p.entityId(), json, s.headers, acks);
                     alerts++;
@@ -94,8 +115,19 @@ public class EventBatches {
             } else if (deadLetter) {
                 outputs.deadLetter(
                         in.key(), in.value(), outcomes.rejections()[i], in.topic(), in.partition(), in.offset(), acks);
+                metrics.deadLetter(outcomes.reasons()[i]);
             }
         }
+        if (ok > 0) {
+            s.meters.ok.increment(ok);
+        }
+        if (degraded > 0) {
+            s.meters.degraded.increment(degraded);
+        }
+        if (alerts > 0) {
+            s.meters.alerts.increment(alerts);
+        }
+        metrics.batch(batch.size(), System.nanoTime() - start);
         if (LOG.isDebugEnabled()) {
             LOG.debugf("Scored %d message(s): %d alert(s), %d rejected", batch.size(), alerts, outcomes.rejected());
         }
@@ -108,23 +140,26 @@ public class EventBatches {
                 batch.size(), batchFailure.getMessage());
         Prediction[] predictions = new Prediction[batch.size()];
         String[] rejections = new String[batch.size()];
+        EventMetrics.DeadLetterReason[] reasons = new EventMetrics.DeadLetterReason[batch.size()];
         for (int i = 0; i < batch.size(); i++) {
             try {
                 EventScorer.Outcomes one = events.score(model, List.of(batch.get(i)));
                 predictions[i] = one.predictions()[0];
                 rejections[i] = one.rejections()[0];
+                reasons[i] = one.reasons()[0];
             } catch (ScoringException e) {
                 rejections[i] = e.getMessage();
+                reasons[i] = EventMetrics.DeadLetterReason.SCORING_FAILED;
             }
         }
-        return new EventScorer.Outcomes(predictions, rejections);
+        return new EventScorer.Outcomes(predictions, rejections, reasons);
     }
 
     private Served served() {
         LoadedModel model = catalog.awaitReady(null, MODEL_WAIT);
         Served s = served;
         if (s == null || s.model != model) {
-            s = new Served(model, EventOutputs.modelHeaders(model), alertThreshold(model));
+            s = new Served(model, EventOutputs.modelHeaders(model), alertThreshold(model), metrics.forModel(model));
             served = s;
         }
         return s;

@@ -144,7 +144,8 @@ public class EventScoreHandler implements RequestHandler<EventScoreHandler.Batch
                     key = null;
                     value = ("not base64: " + e.getMessage()).getBytes(StandardCharsets.UTF_8);
                 }
-                batch.add(new EventBatches.Inbound(key, value, r.getTopic(), r.getPartition(), r.getOffset()));
+                batch.add(new EventBatches.Inbound(
+                        key, value, r.getTopic(), r.getPartition(), r.getOffset(), r.getTimestamp()));
             }
         }
         Throwable failure = await(batches.process(batch, true), budget);

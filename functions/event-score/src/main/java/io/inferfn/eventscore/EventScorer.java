@@ -33,9 +33,9 @@ public final class EventScorer {
 
     /**
      * What became of each message of a batch, by its index: a prediction, or the reason it was not
-     * scored. Exactly one of the two is non-null for every index.
+     * scored, with the kind of reason (for metrics). Exactly one of the two is non-null for every index.
      */
-    public record Outcomes(Prediction[] predictions, String[] rejections) {
+    public record Outcomes(Prediction[] predictions, String[] rejections, EventMetrics.DeadLetterReason[] reasons) {
 
         public int size() {
             return predictions.length;
@@ -58,25 +58,33 @@ public final class EventScorer {
         int count = messages.size();
         Prediction[] predictions = new Prediction[count];
         String[] rejections = new String[count];
+        EventMetrics.DeadLetterReason[] reasons = new EventMetrics.DeadLetterReason[count];
         List<Row> rows = new ArrayList<>(count);
         int[] index = new int[count];
         boolean needsEntity = model.plan().needsEntityId();
         for (int i = 0; i < count; i++) {
             Message m = messages.get(i);
+            Row row;
             try {
-                Row row = readings.read(m.key(), m.value());
-                if (needsEntity && row.entityId() == null) {
-                    throw new InvalidRequestException("no entity id: the message has no key and its value no '"
-                            + readings.entityField() + "' field; model " + model.name()
-                            + " reads online features by entity id");
-                }
-                index[rows.size()] = i;
-                rows.add(row);
+                row = readings.read(m.key(), m.value());
             } catch (InvalidRequestException e) {
                 rejections[i] = e.getMessage();
+                reasons[i] = EventMetrics.DeadLetterReason.UNREADABLE;
+                continue;
             }
+            if (needsEntity && row.entityId() == null) {
+                rejections[i] = "no entity id: the message has no key and its value no '" + readings.entityField()
+                        + "' field; model " + model.name() + " reads online features by entity id";
+                reasons[i] = EventMetrics.DeadLetterReason.NO_ENTITY_ID;
+                continue;
+            }
+            index[rows.size()] = i;
+            rows.add(row);
         }
-        List<Prediction> scored = scorer.scoreValid(model, rows, (r, row, reason) -> rejections[index[r]] = reason);
+        List<Prediction> scored = scorer.scoreValid(model, rows, (r, row, reason) -> {
+            rejections[index[r]] = reason;
+            reasons[index[r]] = EventMetrics.DeadLetterReason.REJECTED_BY_MODEL;
+        });
         // scoreValid returns predictions for the valid rows in row order: walk the rows again
         int p = 0;
         for (int r = 0; r < rows.size(); r++) {
@@ -88,9 +96,10 @@ public final class EventScorer {
                 } else {
                     rejections[i] = "model " + model.name() + " " + model.version() + " returned a score of "
                             + prediction.score() + " for this message";
+                    reasons[i] = EventMetrics.DeadLetterReason.REJECTED_BY_MODEL;
                 }
             }
         }
-        return new Outcomes(predictions, rejections);
+        return new Outcomes(predictions, rejections, reasons);
     }
 }

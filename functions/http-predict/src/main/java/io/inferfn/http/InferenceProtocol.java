@@ -202,6 +202,11 @@ public final class InferenceProtocol {
 
     /** {@code POST .../infer}: validates {@code request}, scores it, and builds the response body. */
     public InferResponse infer(LoadedModel model, InferRequest request) {
+        return infer(model, request, null);
+    }
+
+    /** As {@link #infer(LoadedModel, InferRequest)}, telling {@code tracked} (if any) the rows scored. */
+    InferResponse infer(LoadedModel model, InferRequest request, RequestMetrics.Tracked tracked) {
         List<RequestInput> inputs = request.inputs();
         if (inputs == null || inputs.isEmpty()) {
             throw new InvalidRequestException("'inputs' is required: a non-empty array of tensors");
@@ -233,7 +238,7 @@ public final class InferenceProtocol {
             }
         }
         Map<String, ResponseOutput> outputs =
-                tensorMode ? tensorMode(model, tensors, onnxInput) : featuresMode(model, tensors);
+                tensorMode ? tensorMode(model, tensors, onnxInput, tracked) : featuresMode(model, tensors, tracked);
         List<ResponseOutput> selected = new ArrayList<>(wanted.size());
         for (String name : wanted) {
             selected.add(outputs.get(name));
@@ -267,7 +272,7 @@ public final class InferenceProtocol {
     }
 
     private Map<String, ResponseOutput> tensorMode(
-            LoadedModel model, Map<String, RequestInput> tensors, String onnxInput) {
+            LoadedModel model, Map<String, RequestInput> tensors, String onnxInput, RequestMetrics.Tracked tracked) {
         if (tensors.size() != 1) {
             throw new InvalidRequestException(
                     "tensor mode takes one input, '" + onnxInput + "'; got " + tensors.keySet());
@@ -290,6 +295,9 @@ public final class InferenceProtocol {
                     "input '" + onnxInput + "': FP32 data must be numbers; got " + firstNonNumber(t.data()));
         }
         String tensor = model.manifest().output().tensor();
+        if (tracked != null) {
+            tracked.scored(rows, false); // no online features in tensor mode: never degraded
+        }
         try (OnnxModel.Run run = model.onnx().begin(rows)) {
             FloatBuffer in = run.input();
             double[] values = numbers.values();
@@ -327,7 +335,8 @@ public final class InferenceProtocol {
         return "non-numbers"; // unreachable: all-number data are Numbers
     }
 
-    private Map<String, ResponseOutput> featuresMode(LoadedModel model, Map<String, RequestInput> tensors) {
+    private Map<String, ResponseOutput> featuresMode(
+            LoadedModel model, Map<String, RequestInput> tensors, RequestMetrics.Tracked tracked) {
         Map<String, FeatureType> requestFeatures = new LinkedHashMap<>();
         for (FeatureSpec f : model.manifest().features()) {
             if (f instanceof FeatureSpec.Request || f instanceof FeatureSpec.Store s && s.acceptedFromCaller()) {
@@ -381,6 +390,9 @@ public final class InferenceProtocol {
             batch.add(Row.of(entities == null ? null : text(entities, r), features));
         }
         List<Prediction> predictions = scorer.scoreBatch(model, batch);
+        if (tracked != null) {
+            tracked.scored(rows, PredictFunction.anyDegraded(predictions));
+        }
         float[] scores = new float[rows];
         List<String> labels = new ArrayList<>(rows);
         List<Boolean> degraded = new ArrayList<>(rows);

@@ -96,11 +96,15 @@ public class InferenceProtocolRoutes {
         LoadedModel model = model(ctx);
         byte[] body =
                 ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        respond(ctx, 200, protocol.infer(model, InferenceProtocol.read(requests, body)));
+        respond(ctx, 200, protocol.infer(model, InferenceProtocol.read(requests, body), RequestMetrics.of(ctx)));
     }
 
     private LoadedModel model(RoutingContext ctx) {
         LoadedModel model = catalog.resolve(ctx.pathParam("name"));
+        RequestMetrics.Tracked tracked = RequestMetrics.of(ctx);
+        if (tracked != null) {
+            tracked.model(model);
+        }
         access.check(ctx.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null, model.name());
         InferenceProtocol.checkVersion(model, ctx.pathParam("version"));
         return model;

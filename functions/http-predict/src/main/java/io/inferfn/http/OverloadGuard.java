@@ -166,6 +166,7 @@ public class OverloadGuard {
     }
 
     private void reject(RoutingContext ctx, Buffer body) {
+        RequestMetrics.shed(ctx);
         ctx.response()
                 .setStatusCode(503)
                 .putHeader("Retry-After", retryAfter)

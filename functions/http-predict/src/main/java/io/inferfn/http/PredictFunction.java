@@ -1,16 +1,20 @@
 package io.inferfn.http;
 
+import java.util.List;
+
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import io.quarkus.funqy.Funq;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 
 import io.inferfn.auth.ModelAccess;
 import io.inferfn.model.LoadedModel;
 import io.inferfn.runtime.ModelCatalog;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.PayloadTooLargeException;
+import io.inferfn.scoring.Prediction;
 import io.inferfn.scoring.Scorer;
 
 /**
@@ -35,6 +39,9 @@ public class PredictFunction {
     @Inject
     SecurityIdentity identity;
 
+    @Inject
+    CurrentVertxRequest current;
+
     @Funq
     public PredictResponse predict(PredictRequest request) {
         if (request == null) {
@@ -42,9 +49,17 @@ public class PredictFunction {
                     "request body is required: {\"entityId\": \"...\", \"features\":" + " {...}} or {\"rows\": [...]}");
         }
         LoadedModel model = catalog.resolve(request.model);
+        RequestMetrics.Tracked tracked = RequestMetrics.of(current.getCurrent());
+        if (tracked != null) {
+            tracked.model(model);
+        }
         access.check(identity, model.name());
         if (request.rows == null) {
-            return PredictResponse.single(model.name(), model.version(), scorer.score(model, request));
+            Prediction prediction = scorer.score(model, request);
+            if (tracked != null) {
+                tracked.scored(1, prediction.degraded());
+            }
+            return PredictResponse.single(model.name(), model.version(), prediction);
         }
         if (request.entityId != null || request.features != null) {
             throw new InvalidRequestException("send either one row (entityId, features) or 'rows', not both");
@@ -61,6 +76,19 @@ public class PredictFunction {
                 throw new InvalidRequestException("rows[" + i + "] is null; expected {\"entityId\", \"features\"}");
             }
         }
-        return PredictResponse.batch(model.name(), model.version(), scorer.scoreBatch(model, request.rows));
+        List<Prediction> predictions = scorer.scoreBatch(model, request.rows);
+        if (tracked != null) {
+            tracked.scored(predictions.size(), anyDegraded(predictions));
+        }
+        return PredictResponse.batch(model.name(), model.version(), predictions);
+    }
+
+    static boolean anyDegraded(List<Prediction> predictions) {
+        for (int i = 0, n = predictions.size(); i < n; i++) {
+            if (predictions.get(i).degraded()) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -34,6 +34,25 @@ public final class Scorer {
 
     private final FeatureStore store;
     private final Pattern keyValues;
+    private final Observer observer;
+
+    /**
+     * Told of every scoring call, for metrics: called once per call (not per row) on the scoring
+     * thread, after the predictions are made. It must be cheap and must not throw.
+     */
+    @FunctionalInterface
+    public interface Observer {
+        /** Observes nothing. */
+        Observer NONE = (model, predictions, assemblyNanos, inferenceNanos) -> {};
+
+        /**
+         * @param model the model that scored
+         * @param predictions the rows scored, in order (rows rejected are not in it)
+         * @param assemblyNanos time spent assembling the model's input tensor from request and store values
+         * @param inferenceNanos time spent inside ONNX Runtime
+         */
+        void scored(LoadedModel model, List<Prediction> predictions, long assemblyNanos, long inferenceNanos);
+    }
 
     /** A scorer whose entity ids must match {@link FeaturePlan#DEFAULT_KEY_VALUE_PATTERN}. */
     public Scorer(FeatureStore store) {
@@ -45,8 +64,14 @@ public final class Scorer {
      *     placeholder, must match (they become part of key names)
      */
     public Scorer(FeatureStore store, Pattern keyValues) {
+        this(store, keyValues, Observer.NONE);
+    }
+
+    /** As {@link #Scorer(FeatureStore, Pattern)}, telling {@code observer} of every scoring call. */
+    public Scorer(FeatureStore store, Pattern keyValues, Observer observer) {
         this.store = store;
         this.keyValues = keyValues;
+        this.observer = observer;
     }
 
     /** Scores one caller's row. */
@@ -155,14 +180,20 @@ public final class Scorer {
         ModelManifest.OutputSpec spec = model.manifest().output();
         int column = spec.columnIndex();
         List<Prediction> predictions = new ArrayList<>(count);
+        long assembled;
+        long inferred;
         try (OnnxModel.Run run = model.onnx().begin(count)) {
+            long start = System.nanoTime();
             FloatBuffer input = run.input();
             for (int r = 0; r < count; r++) {
                 plan.assemble(r, reply, scratch, input);
             }
+            long ready = System.nanoTime();
             FloatBuffer output;
             try {
                 output = run.execute();
+                inferred = System.nanoTime() - ready;
+                assembled = ready - start;
             } catch (OrtException e) {
                 throw new ScoringException(
                         "ONNX Runtime failed to score " + count + " row(s) with model " + model.name() + " "
@@ -189,6 +220,7 @@ public final class Scorer {
                         rows.get(r).entityId(), score, label(spec, score), scratch.degraded(r), scratch.missing(r)));
             }
         }
+        observer.scored(model, predictions, assembled, inferred);
         return predictions;
     }
 

@@ -21,6 +21,7 @@ import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxModel;
 import io.inferfn.model.OnnxOptions;
 import io.inferfn.model.OrtNativeLibraries;
+import io.inferfn.runtime.metrics.InferfnMetrics;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.ModelNotFoundException;
 import io.inferfn.scoring.ModelUnavailableException;
@@ -37,6 +38,9 @@ public class ModelCatalog {
 
     @Inject
     ModelConfig config;
+
+    @Inject
+    InferfnMetrics metrics;
 
     private volatile Map<String, LoadedModel> models = Map.of();
     private volatile LoadedModel single;
@@ -75,6 +79,7 @@ public class ModelCatalog {
         ModelConfig.Onnx onnx = config.onnx();
         var natives = OrtNativeLibraries.select(onnx.nativePath(), System.getenv("LAMBDA_TASK_ROOT"));
         OnnxModel.environment(); // loads ORT's native libraries
+        metrics.startupPhase("onnx_runtime", System.nanoTime() - ortStart);
         LOG.infof(
                 "ONNX Runtime environment ready in %d ms (native libraries %s)",
                 (System.nanoTime() - ortStart) / 1_000_000,
@@ -85,8 +90,10 @@ public class ModelCatalog {
                 new OnnxOptions(onnx.intraOpThreads(), onnx.spinning(), onnx.optimization()),
                 key -> settings.getOptionalValue(key, String.class));
         Map<String, LoadedModel> loaded = new LinkedHashMap<>();
+        long modelsStart = System.nanoTime();
         try {
             loadAll(registry, loaded);
+            metrics.startupPhase("models", System.nanoTime() - modelsStart);
         } catch (RuntimeException e) {
             loaded.values().forEach(LoadedModel::close); // nothing serves them yet
             throw e;
@@ -105,6 +112,7 @@ public class ModelCatalog {
                 throw new ModelLoadException("two models named '" + model.name() + "' in inferfn.model.locations; "
                         + "serve one version per function");
             }
+            metrics.modelLoaded(model, System.nanoTime() - start);
             LOG.infof(
                     "Loaded model %s %s (%s, %d bytes, %d features) from %s in %d ms: %s",
                     model.name(),

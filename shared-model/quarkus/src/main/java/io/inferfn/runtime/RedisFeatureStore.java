@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.util.TypeLiteral;
 
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
@@ -21,6 +23,7 @@ import org.jboss.logging.Logger;
 
 import io.inferfn.features.FeatureStore;
 import io.inferfn.features.StoreReply;
+import io.inferfn.runtime.metrics.InferfnMetrics.FetchOutcome;
 
 /**
  * {@link FeatureStore} on the Quarkus Redis client: one pipelined batch of {@code HMGET}s per
@@ -53,9 +56,14 @@ public final class RedisFeatureStore implements FeatureStore {
     private volatile boolean reachable = true;
     private volatile String unavailableReason = "";
     private volatile CircuitBreakerState circuit = CircuitBreakerState.CLOSED;
+    private final Timer[] fetchTimers;
 
-    public RedisFeatureStore(Redis redis, FeatureStoreConfig config) {
+    /**
+     * @param fetchTimers where each round trip's duration is recorded, by {@link FetchOutcome#ordinal()}
+     */
+    public RedisFeatureStore(Redis redis, FeatureStoreConfig config, Timer[] fetchTimers) {
         this.redis = redis;
+        this.fetchTimers = fetchTimers;
         this.timeout = config.timeout();
         FeatureStoreConfig.CircuitBreaker cb = config.circuitBreaker();
         this.guard = TypedGuard.create(new TypeLiteral<Uni<List<Response>>>() {})
@@ -83,6 +91,7 @@ public final class RedisFeatureStore implements FeatureStore {
         }
         commands.add(Request.cmd(Command.EXEC));
         List<Response> responses;
+        long start = System.nanoTime();
         try {
             responses = guard.get(() -> redis.batch(commands)
                             .ifNoItem()
@@ -92,11 +101,13 @@ public final class RedisFeatureStore implements FeatureStore {
                     .await()
                     .atMost(timeout.plusMillis(100));
         } catch (RuntimeException e) {
+            fetchTimers[outcome(e).ordinal()].record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             String reason = reason(e);
             unavailableReason = reason;
             reachable = false;
             return StoreReply.unavailable(reason);
         }
+        fetchTimers[FetchOutcome.OK.ordinal()].record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         reachable = true;
         // MULTI's OK and one QUEUED per command come first; EXEC's reply holds the HMGET replies
         Response exec = responses.get(count + 1);
@@ -151,6 +162,17 @@ public final class RedisFeatureStore implements FeatureStore {
                                     "Redis feature store not reachable at start (%s); serving degraded until it is",
                                     unavailableReason);
                         });
+    }
+
+    private static FetchOutcome outcome(Throwable e) {
+        if (e instanceof CircuitBreakerOpenException) {
+            return FetchOutcome.BREAKER_OPEN;
+        }
+        Throwable cause =
+                e.getCause() != null && e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+        return cause instanceof TimeoutException || cause instanceof io.smallrye.mutiny.TimeoutException
+                ? FetchOutcome.TIMEOUT
+                : FetchOutcome.ERROR;
     }
 
     private String reason(Throwable e) {

@@ -12,6 +12,7 @@ import jakarta.inject.Singleton;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.redis.client.Redis;
 
+import io.inferfn.runtime.metrics.InferfnMetrics;
 import io.inferfn.scoring.Scorer;
 
 /** CDI wiring of the scoring core for every function: one feature store, one scorer. */
@@ -20,14 +21,20 @@ public class ScoringProducers {
 
     @Produces
     @Singleton
-    RedisFeatureStore redisFeatureStore(Redis redis, FeatureStoreConfig config) {
-        return new RedisFeatureStore(redis, config);
+    RedisFeatureStore redisFeatureStore(Redis redis, FeatureStoreConfig config, InferfnMetrics metrics) {
+        RedisFeatureStore store = new RedisFeatureStore(redis, config, metrics.fetchTimers());
+        metrics.breaker(store, s -> switch (s.circuit()) {
+            case CLOSED -> 0;
+            case HALF_OPEN -> 1;
+            case OPEN -> 2;
+        });
+        return store;
     }
 
     @Produces
     @Singleton
-    Scorer scorer(RedisFeatureStore store, FeatureStoreConfig config) {
-        return new Scorer(store, entityIdPattern(config.entityIdPattern()));
+    Scorer scorer(RedisFeatureStore store, FeatureStoreConfig config, InferfnMetrics metrics) {
+        return new Scorer(store, entityIdPattern(config.entityIdPattern()), metrics);
     }
 
     /** The configured entity id pattern; a start with one that does not compile fails, saying why. */
