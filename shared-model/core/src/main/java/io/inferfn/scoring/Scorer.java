@@ -3,6 +3,7 @@ package io.inferfn.scoring;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.regex.Pattern;
 
 import ai.onnxruntime.OrtException;
@@ -170,6 +171,8 @@ public final class Scorer {
                         e);
             }
             int stride = run.stride();
+            ScoreDrift drift = model.drift();
+            AtomicLongArray driftBins = drift == null ? null : drift.bins();
             if (column >= stride) {
                 throw new ScoringException(
                         "model " + model.name() + " returned " + stride + " column(s); the manifest" + " reads column "
@@ -185,8 +188,14 @@ public final class Scorer {
                     rejects.reject(index[r], rows.get(r), nonFinite(model, score));
                     continue;
                 }
+                if (driftBins != null) {
+                    drift.record(driftBins, score);
+                }
                 predictions.add(new Prediction(
                         rows.get(r).entityId(), score, label(spec, score), scratch.degraded(r), scratch.missing(r)));
+            }
+            if (drift != null) {
+                drift.counted(predictions.size());
             }
         }
         return predictions;
