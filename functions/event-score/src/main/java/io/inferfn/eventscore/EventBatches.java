@@ -53,9 +53,20 @@ public class EventBatches {
         events = new EventScorer(scorer, new EventReadings(config.entityField()));
     }
 
-    /** One message and where it came from (for the dead-letter headers). */
-    public record Inbound(String key, byte[] value, String topic, int partition, long offset)
-            implements EventScorer.Message {}
+    /**
+     * One message and where it came from (for the dead-letter headers).
+     *
+     * @param trace the message's W3C trace context headers ({@code traceparent}, {@code
+     *     tracestate}), carried as they are into its outputs; null when it has none
+     */
+    public record Inbound(String key, byte[] value, String topic, int partition, long offset, Header[] trace)
+            implements EventScorer.Message {
+
+        /** A message without trace context. */
+        public Inbound(String key, byte[] value, String topic, int partition, long offset) {
+            this(key, value, topic, partition, offset, null);
+        }
+    }
 
     /**
      * @param outcomes what became of each message, by index
@@ -86,14 +97,21 @@ public class EventBatches {
             Inbound in = batch.get(i);
             if (p != null) {
                 byte[] json = PredictionJson.write(p);
-                outputs.prediction(p.entityId(), json, s.headers, acks);
+                outputs.prediction(p.entityId(), json, s.headers, in.trace(), acks);
                 if (p.score() >= s.alertThreshold) {
-                    outputs.alert(p.entityId(), json, s.headers, acks);
+                    outputs.alert(p.entityId(), json, s.headers, in.trace(), acks);
                     alerts++;
                 }
             } else if (deadLetter) {
                 outputs.deadLetter(
-                        in.key(), in.value(), outcomes.rejections()[i], in.topic(), in.partition(), in.offset(), acks);
+                        in.key(),
+                        in.value(),
+                        outcomes.rejections()[i],
+                        in.topic(),
+                        in.partition(),
+                        in.offset(),
+                        in.trace(),
+                        acks);
             }
         }
         if (LOG.isDebugEnabled()) {

@@ -46,7 +46,8 @@ public class SensorReadingsProcessor {
                 .getRecords();
         List<EventBatches.Inbound> batch = new ArrayList<>(records.count());
         for (ConsumerRecord<String, byte[]> r : records) {
-            batch.add(new EventBatches.Inbound(r.key(), r.value(), r.topic(), r.partition(), r.offset()));
+            batch.add(new EventBatches.Inbound(
+                    r.key(), r.value(), r.topic(), r.partition(), r.offset(), EventOutputs.traceHeaders(r.headers())));
         }
         inFlight.acquire();
         CompletableFuture<Void> acked;
