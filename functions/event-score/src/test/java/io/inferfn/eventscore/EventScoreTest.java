@@ -143,8 +143,8 @@ class EventScoreTest {
         Map<String, String> sent = new HashMap<>(); // traceparent -> the reading's sensor
         Map<String, String> states = new HashMap<>(); // traceparent -> its tracestate
         for (int i = 0; i < faults.size(); i++) {
-            ProducerRecord<String, byte[]> r =
-                    Topics.record(READINGS, faults.get(i).sensorId(), faults.get(i).json());
+            ProducerRecord<String, byte[]> r = Topics.record(
+                    READINGS, faults.get(i).sensorId(), faults.get(i).json());
             r.headers().add(EventOutputs.TRACEPARENT, traceparent(i).getBytes(StandardCharsets.UTF_8));
             r.headers().add(EventOutputs.TRACESTATE, ("inferfn=" + i).getBytes(StandardCharsets.UTF_8));
             sent.put(traceparent(i), faults.get(i).sensorId());
@@ -166,7 +166,9 @@ class EventScoreTest {
         Map<String, String> received = new HashMap<>();
         for (ConsumerRecord<String, byte[]> p : predictions) {
             String parent = Topics.header(p, EventOutputs.TRACEPARENT);
-            assertThat(received.put(parent, p.key())).as("traceparent %s seen twice", parent).isNull();
+            assertThat(received.put(parent, p.key()))
+                    .as("traceparent %s seen twice", parent)
+                    .isNull();
             assertThat(Topics.header(p, EventOutputs.TRACESTATE)).isEqualTo(states.get(parent));
         }
         assertThat(received).isEqualTo(sent);
