@@ -142,7 +142,8 @@ class ModelCommandTest {
                 belowFirstInnerEdge++;
             }
         }
-        assertThat(belowFirstInnerEdge).isEqualTo(Math.round(reference.fractions().get(0) * 5000));
+        assertThat(belowFirstInnerEdge)
+                .isEqualTo(Math.round(reference.fractions().get(0) * 5000));
 
         // a data set that does not fit the model: refused, nothing published
         Path wrong = Files.createTempFile("wrong", ".csv");
