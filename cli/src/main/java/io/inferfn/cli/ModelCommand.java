@@ -243,10 +243,17 @@ final class ModelCommand implements Runnable {
         @Option(names = "--version", description = "publish as this version instead of the manifest's")
         String version;
 
+        @Option(
+                names = "--reference",
+                description = "CSV of model input rows (as verify reads; a 'label' column is ignored) to score"
+                        + " with the published model into the manifest's reference score histogram, which the"
+                        + " functions' drift gauge (inferfn.model.score.psi) compares live scores with")
+        Path reference;
+
         @Override
         public Integer call() {
             try {
-                ModelPublisher.Published published = ModelPublisher.publish(model, to, version);
+                ModelPublisher.Published published = ModelPublisher.publish(model, to, version, reference);
                 System.out.printf(
                         "%s %s %s (%s, sha256 %s) at %s%n",
                         published.unchanged() ? "already published, unchanged:" : "published",
@@ -255,6 +262,12 @@ final class ModelCommand implements Runnable {
                         published.manifest().quantization().json(),
                         published.manifest().sha256(),
                         published.directory());
+                if (published.manifest().reference() != null) {
+                    System.out.printf(
+                            "reference score histogram: %d bins from %d rows%n",
+                            published.manifest().reference().fractions().size(),
+                            published.manifest().reference().rows());
+                }
                 return 0;
             } catch (QuantizeException e) {
                 System.err.println("not published: " + e.getMessage());

@@ -111,6 +111,59 @@ class ModelCommandTest {
     }
 
     @Test
+    void publishWithAReferenceDataSetWritesTheHistogramOfTheModelsScoresOnIt() throws Exception {
+        Path registry = Files.createTempDirectory("registry");
+        Path source = Files.createTempDirectory("source");
+        Files.copy(FP32, source.resolve("model.onnx"));
+        Files.copy(Path.of("../models/fraud/1/manifest.json"), source.resolve("manifest.json"));
+        Path holdout = Path.of("../models/fraud/holdout.csv");
+        assertThat(run(
+                        "model",
+                        "publish",
+                        "--model",
+                        source.toString(),
+                        "--to",
+                        "file:" + registry,
+                        "--reference",
+                        holdout.toString()))
+                .isZero();
+        io.inferfn.model.ScoreReference reference = io.inferfn.model.ModelManifest.parse(
+                        Files.readAllBytes(registry.resolve("fraud/1/manifest.json")), "published")
+                .reference();
+        assertThat(reference.rows()).isEqualTo(5000);
+        assertThat(reference.fractions()).hasSize(10).allSatisfy(f -> assertThat(f)
+                .isCloseTo(0.1, org.assertj.core.api.Assertions.within(0.001)));
+        // the model's own scores on the rows fall in the bins in those shares: the edges are its deciles
+        float[] scores = io.inferfn.quantize.ModelVerifier.score(
+                Files.readAllBytes(FP32), io.inferfn.quantize.Dataset.readCsv(holdout), 0);
+        long belowFirstInnerEdge = 0;
+        for (float score : scores) {
+            if (score < reference.edges().get(1)) {
+                belowFirstInnerEdge++;
+            }
+        }
+        assertThat(belowFirstInnerEdge)
+                .isEqualTo(Math.round(reference.fractions().get(0) * 5000));
+
+        // a data set that does not fit the model: refused, nothing published
+        Path wrong = Files.createTempFile("wrong", ".csv");
+        Files.writeString(wrong, "x0,x1\n1,2\n");
+        assertThat(run(
+                        "model",
+                        "publish",
+                        "--model",
+                        source.toString(),
+                        "--to",
+                        "file:" + registry,
+                        "--version",
+                        "8",
+                        "--reference",
+                        wrong.toString()))
+                .isEqualTo(ModelCommand.REFUSED);
+        assertThat(registry.resolve("fraud/8")).doesNotExist();
+    }
+
+    @Test
     void inspectReportsTheQuantizationState() {
         assertThat(run("model", "inspect", INT8.toString())).isZero();
         assertThat(run("model", "inspect", "no-such.onnx")).isEqualTo(ModelCommand.REFUSED);

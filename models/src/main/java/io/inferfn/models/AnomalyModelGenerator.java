@@ -179,7 +179,8 @@ public final class AnomalyModelGenerator {
                 List.of(new ModelManifest.InputSpec(
                         OnnxExport.INPUT, "float32", List.of(-1L, (long) SensorData.WIDTH), columns)),
                 f,
-                new ModelManifest.OutputSpec(OnnxExport.OUTPUT, 0, List.of(0.8), List.of("normal", "anomaly")));
+                new ModelManifest.OutputSpec(OnnxExport.OUTPUT, 0, List.of(0.8), List.of("normal", "anomaly")),
+                null);
     }
 
     /** One {@code sensors.csv} row, in {@link #SENSOR_COLUMNS} order. */

@@ -187,8 +187,8 @@ public final class ChurnModelGenerator {
                 List.of(new ModelManifest.InputSpec(
                         OnnxExport.INPUT, "float32", List.of(-1L, (long) ChurnData.WIDTH), columns)),
                 f,
-                new ModelManifest.OutputSpec(
-                        OnnxExport.OUTPUT, 0, List.of(0.3, 0.6), List.of("low", "medium", "high")));
+                new ModelManifest.OutputSpec(OnnxExport.OUTPUT, 0, List.of(0.3, 0.6), List.of("low", "medium", "high")),
+                null);
     }
 
     /** One table row as CSV fields, in {@link #TABLE_COLUMNS} order. */

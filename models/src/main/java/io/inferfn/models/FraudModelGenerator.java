@@ -144,7 +144,8 @@ public final class FraudModelGenerator {
                 List.of(new ModelManifest.InputSpec(OnnxExport.INPUT, "float32", List.of(-1L, 15L), columns)),
                 features,
                 new ModelManifest.OutputSpec(
-                        OnnxExport.OUTPUT, 0, List.of(0.3, 0.7), List.of("legit", "review", "fraud")));
+                        OnnxExport.OUTPUT, 0, List.of(0.3, 0.7), List.of("legit", "review", "fraud")),
+                null);
     }
 
     static void writeCustomers(Path file, List<FraudData.Customer> customers) throws IOException {

@@ -136,8 +136,9 @@ final class Training {
             Files.delete(previous.resolve(ModelRegistry.MANIFEST));
             Files.delete(previous);
         }
+        // the served version carries the histogram of its scores on the holdout rows, for the drift gauge
         return ModelPublisher.publish(
-                staging, "file:" + modelDir.toAbsolutePath().getParent(), int8Version);
+                staging, "file:" + modelDir.toAbsolutePath().getParent(), int8Version, modelDir.resolve("holdout.csv"));
     }
 
     /** Model input vectors with a {@code label} column, for `inferfn model verify` and calibration. */

@@ -57,14 +57,20 @@ public class EventBatches {
     }
 
     /**
-     * One message and where it came from (for the dead-letter headers); {@code timestamp} is its
-     * record's (epoch ms, for the lag metric), or -1 where the trigger gives none.
+     * One message and where it came from (for the dead-letter headers).
+     *
+     * @param timestamp its record's timestamp (epoch ms, for the lag metric), or -1 where the trigger
+     *     gives none
+     * @param trace the message's W3C trace context headers ({@code traceparent}, {@code
+     *     tracestate}), carried as they are into its outputs; null when it has none
      */
-    public record Inbound(String key, byte[] value, String topic, int partition, long offset, long timestamp)
+    public record Inbound(
+            String key, byte[] value, String topic, int partition, long offset, long timestamp, Header[] trace)
             implements EventScorer.Message {
 
+        /** A message without a timestamp or trace context. */
         public Inbound(String key, byte[] value, String topic, int partition, long offset) {
-            this(key, value, topic, partition, offset, -1);
+            this(key, value, topic, partition, offset, -1, null);
         }
     }
 
@@ -101,7 +107,7 @@ public class EventBatches {
             Inbound in = batch.get(i);
             if (p != null) {
                 byte[] json = PredictionJson.write(p);
-                outputs.prediction(p.entityId(), json, s.headers, acks);
+                outputs.prediction(p.entityId(), json, s.headers, in.trace(), acks);
                 metrics.lag(in.timestamp(), now);
                 if (p.degraded()) {
                     degraded++;
@@ -109,12 +115,19 @@ public class EventBatches {
                     ok++;
                 }
                 if (p.score() >= s.alertThreshold) {
-                    outputs.alert(p.entityId(), json, s.headers, acks);
+                    outputs.alert(p.entityId(), json, s.headers, in.trace(), acks);
                     alerts++;
                 }
             } else if (deadLetter) {
                 outputs.deadLetter(
-                        in.key(), in.value(), outcomes.rejections()[i], in.topic(), in.partition(), in.offset(), acks);
+                        in.key(),
+                        in.value(),
+                        outcomes.rejections()[i],
+                        in.topic(),
+                        in.partition(),
+                        in.offset(),
+                        in.trace(),
+                        acks);
                 metrics.deadLetter(outcomes.reasons()[i]);
             }
         }

@@ -57,6 +57,11 @@ public class EventOutputs {
     /** Header naming the model version that scored a prediction. */
     public static final String VERSION_HEADER = "inferfn-model-version";
 
+    /** W3C trace context: a reading's {@code traceparent} goes as it is onto its prediction, alert or dead letter. */
+    public static final String TRACEPARENT = "traceparent";
+    /** W3C trace context: vendor state that travels with {@link #TRACEPARENT}. */
+    public static final String TRACESTATE = "tracestate";
+
     // SmallRye Reactive Messaging's own dead-letter header names, so existing tooling reads ours too
     public static final String DLQ_REASON = "dead-letter-reason";
     public static final String DLQ_TOPIC = "dead-letter-topic";
@@ -167,11 +172,44 @@ public class EventOutputs {
     }
 
     public void prediction(String key, byte[] value, Header[] modelHeaders, Acks acks) {
-        send(config.predictionsTopic(), key, value, new RecordHeaders(modelHeaders), acks);
+        prediction(key, value, modelHeaders, null, acks);
+    }
+
+    /** @param trace the reading's trace context headers ({@link #traceHeaders}), or null */
+    public void prediction(String key, byte[] value, Header[] modelHeaders, Header[] trace, Acks acks) {
+        send(config.predictionsTopic(), key, value, headers(modelHeaders, trace), acks);
     }
 
     public void alert(String key, byte[] value, Header[] modelHeaders, Acks acks) {
-        send(config.alertsTopic(), key, value, new RecordHeaders(modelHeaders), acks);
+        alert(key, value, modelHeaders, null, acks);
+    }
+
+    /** @param trace the reading's trace context headers ({@link #traceHeaders}), or null */
+    public void alert(String key, byte[] value, Header[] modelHeaders, Header[] trace, Acks acks) {
+        send(config.alertsTopic(), key, value, headers(modelHeaders, trace), acks);
+    }
+
+    private static RecordHeaders headers(Header[] modelHeaders, Header[] trace) {
+        RecordHeaders headers = new RecordHeaders(modelHeaders);
+        if (trace != null) {
+            for (Header h : trace) {
+                headers.add(h);
+            }
+        }
+        return headers;
+    }
+
+    /**
+     * The W3C trace context headers of a consumed record ({@code traceparent} and, with it, {@code
+     * tracestate}), or null when it has no {@code traceparent}: what its outputs carry on.
+     */
+    public static Header[] traceHeaders(Headers headers) {
+        Header parent = headers.lastHeader(TRACEPARENT);
+        if (parent == null) {
+            return null;
+        }
+        Header state = headers.lastHeader(TRACESTATE);
+        return state == null ? new Header[] {parent} : new Header[] {parent, state};
     }
 
     /**
@@ -184,7 +222,20 @@ public class EventOutputs {
      */
     public void deadLetter(
             String key, byte[] value, String reason, String topic, int partition, long offset, Acks acks) {
-        RecordHeaders headers = new RecordHeaders();
+        deadLetter(key, value, reason, topic, partition, offset, null, acks);
+    }
+
+    /** As {@link #deadLetter(String, byte[], String, String, int, long, Acks)}, carrying the reading's trace context. */
+    public void deadLetter(
+            String key,
+            byte[] value,
+            String reason,
+            String topic,
+            int partition,
+            long offset,
+            Header[] trace,
+            Acks acks) {
+        RecordHeaders headers = trace == null ? new RecordHeaders() : new RecordHeaders(trace);
         String why = reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) + "..." : reason;
         headers.add(DLQ_REASON, why.getBytes(StandardCharsets.UTF_8));
         headers.add(DLQ_TOPIC, topic.getBytes(StandardCharsets.UTF_8));

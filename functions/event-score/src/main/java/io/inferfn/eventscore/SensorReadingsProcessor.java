@@ -46,8 +46,14 @@ public class SensorReadingsProcessor {
                 .getRecords();
         List<EventBatches.Inbound> batch = new ArrayList<>(records.count());
         for (ConsumerRecord<String, byte[]> r : records) {
-            batch.add(
-                    new EventBatches.Inbound(r.key(), r.value(), r.topic(), r.partition(), r.offset(), r.timestamp()));
+            batch.add(new EventBatches.Inbound(
+                    r.key(),
+                    r.value(),
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    r.timestamp(),
+                    EventOutputs.traceHeaders(r.headers())));
         }
         inFlight.acquire();
         CompletableFuture<Void> acked;

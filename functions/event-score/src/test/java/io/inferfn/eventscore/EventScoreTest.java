@@ -127,6 +127,61 @@ class EventScoreTest {
                 assertThat(JsonPath.from(Topics.value(a)).getString("label")).isEqualTo("anomaly"));
     }
 
+    static String traceparent(int trace) {
+        return String.format("00-%032x-%016x-01", 0x4bf92f35L * 1_000_000L + trace, 0xf067aaL + trace);
+    }
+
+    @Test
+    void aReadingsTraceparentIsCarriedOntoItsPredictionItsAlertAndItsDeadLetter() {
+        List<SensorReadings.Reading> faults = SensorData.readings().stream()
+                .filter(SensorReadings.Reading::anomaly)
+                .toList();
+        Map<TopicPartition, Long> predictionsFrom = Topics.endOffsets(PREDICTIONS);
+        Map<TopicPartition, Long> alertsFrom = Topics.endOffsets(ALERTS);
+        Map<TopicPartition, Long> dlqFrom = Topics.endOffsets(DLQ);
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        Map<String, String> sent = new HashMap<>(); // traceparent -> the reading's sensor
+        Map<String, String> states = new HashMap<>(); // traceparent -> its tracestate
+        for (int i = 0; i < faults.size(); i++) {
+            ProducerRecord<String, byte[]> r = Topics.record(
+                    READINGS, faults.get(i).sensorId(), faults.get(i).json());
+            r.headers().add(EventOutputs.TRACEPARENT, traceparent(i).getBytes(StandardCharsets.UTF_8));
+            r.headers().add(EventOutputs.TRACESTATE, ("inferfn=" + i).getBytes(StandardCharsets.UTF_8));
+            sent.put(traceparent(i), faults.get(i).sensorId());
+            states.put(traceparent(i), "inferfn=" + i);
+            records.add(r);
+        }
+        ProducerRecord<String, byte[]> poison =
+                new ProducerRecord<>(READINGS, "poison-traced", "{}".getBytes(StandardCharsets.UTF_8));
+        poison.headers().add(EventOutputs.TRACEPARENT, traceparent(9999).getBytes(StandardCharsets.UTF_8));
+        records.add(poison);
+        Topics.produce(READINGS, records);
+
+        List<ConsumerRecord<String, byte[]>> predictions =
+                Topics.read(PREDICTIONS, predictionsFrom, faults.size(), SETTLE, MAX);
+        List<ConsumerRecord<String, byte[]>> alerts = Topics.read(ALERTS, alertsFrom, 1, SETTLE, MAX);
+        List<ConsumerRecord<String, byte[]>> dead = Topics.read(DLQ, dlqFrom, 1, SETTLE, MAX);
+
+        // every prediction carries its own reading's trace context: same trace id, same parent, same state
+        Map<String, String> received = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> p : predictions) {
+            String parent = Topics.header(p, EventOutputs.TRACEPARENT);
+            assertThat(received.put(parent, p.key()))
+                    .as("traceparent %s seen twice", parent)
+                    .isNull();
+            assertThat(Topics.header(p, EventOutputs.TRACESTATE)).isEqualTo(states.get(parent));
+        }
+        assertThat(received).isEqualTo(sent);
+        assertThat(alerts).isNotEmpty();
+        for (ConsumerRecord<String, byte[]> a : alerts) {
+            assertThat(sent.get(Topics.header(a, EventOutputs.TRACEPARENT))).isEqualTo(a.key());
+        }
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).key()).isEqualTo("poison-traced");
+        assertThat(Topics.header(dead.get(0), EventOutputs.TRACEPARENT)).isEqualTo(traceparent(9999));
+        assertThat(Topics.header(dead.get(0), EventOutputs.TRACESTATE)).isNull();
+    }
+
     @Test
     void poisonMessagesGoToTheDeadLetterTopicWithTheReasonAndTheRestIsScored() {
         SensorReadings.Reading good = SensorData.readings().get(0);

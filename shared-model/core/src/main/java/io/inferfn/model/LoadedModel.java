@@ -1,15 +1,24 @@
 package io.inferfn.model;
 
 import io.inferfn.features.FeaturePlan;
+import io.inferfn.scoring.ScoreDrift;
 
 /**
  * A model ready to score: its verified manifest, its ONNX session and its compiled feature plan.
  *
  * @param location where it was loaded from
  * @param modelBytes size of {@code model.onnx} in bytes
+ * @param drift the live score histogram against the manifest's reference, or null when the
+ *     manifest has none
  */
 public record LoadedModel(
-        String location, ModelManifest manifest, OnnxModel onnx, FeaturePlan plan, long modelBytes, LoadTimings timings)
+        String location,
+        ModelManifest manifest,
+        OnnxModel onnx,
+        FeaturePlan plan,
+        long modelBytes,
+        LoadTimings timings,
+        ScoreDrift drift)
         implements AutoCloseable {
 
     /**

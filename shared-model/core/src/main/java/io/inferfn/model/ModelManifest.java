@@ -26,7 +26,8 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
  * {@code model.onnx}, declares its input tensor and the order of its feature columns, where each
  * feature comes from (the request, the online store, or derived on demand), the default of each
  * feature when it is missing and whether the model may be served degraded without it, and how the
- * output tensor is read (column, thresholds, labels).
+ * output tensor is read (column, thresholds, labels), and optionally the {@link ScoreReference}
+ * histogram of the scores it gave a reference data set, against which drift is measured.
  *
  * <p>{@link #parse} validates everything that can be checked without the ONNX session: names are
  * unique, every reference resolves, derived features only use features declared before them, and
@@ -42,7 +43,8 @@ public record ModelManifest(
         String description,
         List<InputSpec> inputs,
         List<FeatureSpec> features,
-        OutputSpec output) {
+        OutputSpec output,
+        ScoreReference reference) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -136,7 +138,14 @@ public record ModelManifest(
 
     /** A copy published as another version with another quantization (the publisher's rewrite). */
     public ModelManifest republished(String newVersion, Quantization newQuantization, String newSha256) {
-        return new ModelManifest(name, newVersion, newSha256, newQuantization, description, inputs, features, output);
+        return new ModelManifest(
+                name, newVersion, newSha256, newQuantization, description, inputs, features, output, reference);
+    }
+
+    /** A copy with {@code newReference} as its reference score histogram (the publisher's, from a data set). */
+    public ModelManifest withReference(ScoreReference newReference) {
+        return new ModelManifest(
+                name, version, sha256, quantization, description, inputs, features, output, newReference);
     }
 
     /** The single model input (one float32 feature tensor is what this version serves). */
@@ -191,6 +200,9 @@ public record ModelManifest(
                 where + "input '" + input.name() + "' shape says "
                         + input.shape().get(1) + " columns; its features fill " + width);
         output.validate(where);
+        if (reference != null) {
+            reference.validate(where);
+        }
     }
 
     static void require(boolean condition, String message) {

@@ -11,6 +11,7 @@ import java.util.ServiceLoader;
 import java.util.function.Function;
 
 import io.inferfn.features.FeaturePlan;
+import io.inferfn.scoring.ScoreDrift;
 
 /**
  * Loads published models: reads {@code manifest.json}, verifies the sha256 of {@code model.onnx}
@@ -25,10 +26,21 @@ public final class ModelRegistry {
 
     private final List<ModelSource> sources;
     private final OnnxOptions options;
+    private final ScoreDrift.Window driftWindow;
 
     public ModelRegistry(List<ModelSource> sources, OnnxOptions options) {
+        this(sources, options, ScoreDrift.Window.DEFAULT);
+    }
+
+    private ModelRegistry(List<ModelSource> sources, OnnxOptions options, ScoreDrift.Window driftWindow) {
         this.sources = List.copyOf(sources);
         this.options = options;
+        this.driftWindow = driftWindow;
+    }
+
+    /** This registry, measuring the score drift of the models it loads over {@code window}. */
+    public ModelRegistry withDriftWindow(ScoreDrift.Window window) {
+        return new ModelRegistry(sources, options, window);
     }
 
     /** A registry for {@code file:} and {@code classpath:} locations. */
@@ -86,7 +98,8 @@ public final class ModelRegistry {
                 session,
                 plan,
                 onnx.length,
-                new LoadedModel.LoadTimings((t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6));
+                new LoadedModel.LoadTimings((t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6),
+                manifest.reference() == null ? null : new ScoreDrift(manifest.reference(), driftWindow));
     }
 
     private ModelSource sourceFor(String location) {

@@ -3,9 +3,15 @@ package io.inferfn.scoring;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.regex.Pattern;
 
 import ai.onnxruntime.OrtException;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 
 import io.inferfn.features.FeaturePlan;
 import io.inferfn.features.FeatureScratch;
@@ -27,10 +33,30 @@ import io.inferfn.model.OnnxModel;
  * <p>A score that is not a finite number (NaN or infinity from the model) never gets a label: a
  * strict call fails with a {@link NonFiniteScoreException} (a 500 with an error id), a lenient one
  * hands the row to its rejects.
+ *
+ * <p>With a {@link Tracer} (tracing on), the feature-store round trip and the ORT call are spans,
+ * children of whatever span is current (the HTTP server span, the Kafka poll's span); without one
+ * (tracing off), the path has no tracing code beyond two null checks.
  */
 public final class Scorer {
 
     private static final StoreReply NOTHING_TO_FETCH = StoreReply.of(new String[0][]);
+
+    /** Span attribute: the model's name. */
+    public static final AttributeKey<String> MODEL = AttributeKey.stringKey("inferfn.model");
+    /** Span attribute: the model's version. */
+    public static final AttributeKey<String> VERSION = AttributeKey.stringKey("inferfn.model.version");
+    /** Span attribute: rows in the call. */
+    public static final AttributeKey<Long> ROWS = AttributeKey.longKey("inferfn.rows");
+    /** Span attribute: keys read in the store round trip. */
+    public static final AttributeKey<Long> KEYS = AttributeKey.longKey("inferfn.feature_store.keys");
+    /** Span attribute: why the store did not answer (the rows were scored degraded). */
+    public static final AttributeKey<String> UNAVAILABLE = AttributeKey.stringKey("inferfn.feature_store.unavailable");
+
+    /** Span name of the feature-store round trip. */
+    public static final String FETCH_SPAN = "feature-store fetch";
+    /** Span name of the ONNX Runtime call. */
+    public static final String INFERENCE_SPAN = "onnxruntime run";
 
     private final FeatureStore store;
     private final Pattern keyValues;
@@ -53,6 +79,7 @@ public final class Scorer {
          */
         void scored(LoadedModel model, List<Prediction> predictions, long assemblyNanos, long inferenceNanos);
     }
+    private final Tracer tracer;
 
     /** A scorer whose entity ids must match {@link FeaturePlan#DEFAULT_KEY_VALUE_PATTERN}. */
     public Scorer(FeatureStore store) {
@@ -64,14 +91,20 @@ public final class Scorer {
      *     placeholder, must match (they become part of key names)
      */
     public Scorer(FeatureStore store, Pattern keyValues) {
-        this(store, keyValues, Observer.NONE);
+        this(store, keyValues, Observer.NONE, null);
     }
 
-    /** As {@link #Scorer(FeatureStore, Pattern)}, telling {@code observer} of every scoring call. */
-    public Scorer(FeatureStore store, Pattern keyValues, Observer observer) {
+    /**
+     * @param keyValues what an entity id, and any string feature that fills a Redis key
+     *     placeholder, must match (they become part of key names)
+     * @param observer told of every scoring call, for metrics ({@link Observer#NONE} for none)
+     * @param tracer where the store round trip and ORT call spans go, or null for no spans (tracing off)
+     */
+    public Scorer(FeatureStore store, Pattern keyValues, Observer observer, Tracer tracer) {
         this.store = store;
         this.keyValues = keyValues;
         this.observer = observer;
+        this.tracer = tracer;
     }
 
     /** Scores one caller's row. */
@@ -155,6 +188,33 @@ public final class Scorer {
         return score(model, rows, plan, scratch, null, null, batch);
     }
 
+    private StoreReply tracedFetch(LoadedModel model, FeatureScratch scratch, int keys, int rows) {
+        Span span = span(FETCH_SPAN, SpanKind.CLIENT, model, rows);
+        span.setAttribute(KEYS, keys);
+        span.setAttribute("db.system", "redis");
+        try {
+            StoreReply reply = store.fetch(scratch.keys(), scratch.fields(), keys);
+            if (!reply.available()) {
+                span.setAttribute(UNAVAILABLE, reply.unavailableReason());
+            }
+            return reply;
+        } catch (RuntimeException e) {
+            span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private Span span(String name, SpanKind kind, LoadedModel model, long rows) {
+        return tracer.spanBuilder(name)
+                .setSpanKind(kind)
+                .setAttribute(MODEL, model.name())
+                .setAttribute(VERSION, model.version())
+                .setAttribute(ROWS, rows)
+                .startSpan();
+    }
+
     private static String nonFinite(LoadedModel model, float score) {
         return "model " + model.name() + " " + model.version() + " returned " + score
                 + " for this row, which is not a score; no prediction or label is given";
@@ -175,7 +235,14 @@ public final class Scorer {
             boolean batch) {
         int count = rows.size();
         int keys = plan.storeKeys(rows, scratch);
-        StoreReply reply = keys == 0 ? NOTHING_TO_FETCH : store.fetch(scratch.keys(), scratch.fields(), keys);
+        StoreReply reply;
+        if (keys == 0) {
+            reply = NOTHING_TO_FETCH;
+        } else if (tracer == null) {
+            reply = store.fetch(scratch.keys(), scratch.fields(), keys);
+        } else {
+            reply = tracedFetch(model, scratch, keys, count);
+        }
 
         ModelManifest.OutputSpec spec = model.manifest().output();
         int column = spec.columnIndex();
@@ -190,17 +257,27 @@ public final class Scorer {
             }
             long ready = System.nanoTime();
             FloatBuffer output;
+            Span inference = tracer == null ? null : span(INFERENCE_SPAN, SpanKind.INTERNAL, model, count);
             try {
                 output = run.execute();
                 inferred = System.nanoTime() - ready;
                 assembled = ready - start;
             } catch (OrtException e) {
+                if (inference != null) {
+                    inference.setStatus(StatusCode.ERROR, "ONNX Runtime failed");
+                }
                 throw new ScoringException(
                         "ONNX Runtime failed to score " + count + " row(s) with model " + model.name() + " "
                                 + model.version() + ": " + e.getMessage(),
                         e);
+            } finally {
+                if (inference != null) {
+                    inference.end();
+                }
             }
             int stride = run.stride();
+            ScoreDrift drift = model.drift();
+            AtomicLongArray driftBins = drift == null ? null : drift.bins();
             if (column >= stride) {
                 throw new ScoringException(
                         "model " + model.name() + " returned " + stride + " column(s); the manifest" + " reads column "
@@ -216,8 +293,14 @@ public final class Scorer {
                     rejects.reject(index[r], rows.get(r), nonFinite(model, score));
                     continue;
                 }
+                if (driftBins != null) {
+                    drift.record(driftBins, score);
+                }
                 predictions.add(new Prediction(
                         rows.get(r).entityId(), score, label(spec, score), scratch.degraded(r), scratch.missing(r)));
+            }
+            if (drift != null) {
+                drift.counted(predictions.size());
             }
         }
         observer.scored(model, predictions, assembled, inferred);

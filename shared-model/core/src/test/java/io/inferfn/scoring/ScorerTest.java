@@ -25,6 +25,38 @@ class ScorerTest {
              "features": [{"name": "a", "source": "request"}, {"name": "b", "source": "request"}],
              "output": {"tensor": "y", "thresholds": [0.7], "labels": ["low", "high"]}}""";
 
+    @Test
+    void theScoresOfAModelWithAReferenceHistogramAreCountedForItsDrift() throws Exception {
+        byte[] onnx = TinyModels.logistic("x", "y", new float[] {1f, 0f}, 0f);
+        String withReference = MANIFEST.replace(
+                "\"labels\": [\"low\", \"high\"]}",
+                "\"labels\": [\"low\", \"high\"]},"
+                        + " \"reference\": {\"edges\": [0, 0.5, 1], \"fractions\": [0.5, 0.5], \"rows\": 2}");
+        ModelRegistry registry = ModelRegistry.local(OnnxOptions.DEFAULTS)
+                .withDriftWindow(new ScoreDrift.Window(java.time.Duration.ZERO, 1));
+        try (LoadedModel model = registry.load("file:" + TinyModels.publish(onnx, withReference));
+                LoadedModel without = registry.load("file:" + TinyModels.publish(onnx, MANIFEST))) {
+            Scorer scorer = new Scorer(FeatureStore.EMPTY);
+            // sigmoid(-1), sigmoid(-2) below 0.5; sigmoid(3) above
+            scorer.scoreBatch(
+                    model,
+                    List.of(
+                            Row.of(null, Map.of("a", -1.0, "b", 0.0)),
+                            Row.of(null, Map.of("a", -2.0, "b", 0.0)),
+                            Row.of(null, Map.of("a", 3.0, "b", 0.0))));
+            assertThat(model.drift().observed()).isEqualTo(3);
+            assertThat(model.drift().fractions()).containsExactly(2 / 3.0, 1 / 3.0);
+            assertThat(model.drift().psi())
+                    .isCloseTo(
+                            (2 / 3.0 - 0.5) * Math.log(4 / 3.0) + (1 / 3.0 - 0.5) * Math.log(2 / 3.0),
+                            org.assertj.core.api.Assertions.within(1e-9));
+            assertThat(without.drift()).isNull(); // no reference: nothing is counted
+            assertThat(scorer.score(without, Row.of(null, Map.of("a", 1.0, "b", 0.0)))
+                            .score())
+                    .isEqualTo((float) sigmoid(1));
+        }
+    }
+
     static double sigmoid(double z) {
         return 1 / (1 + Math.exp(-z));
     }

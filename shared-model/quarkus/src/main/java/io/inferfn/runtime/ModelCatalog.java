@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
@@ -25,6 +26,7 @@ import io.inferfn.runtime.metrics.InferfnMetrics;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.ModelNotFoundException;
 import io.inferfn.scoring.ModelUnavailableException;
+import io.inferfn.scoring.ScoreDrift;
 
 /**
  * The models this function serves, loaded at start from {@code inferfn.model.locations} and looked
@@ -41,6 +43,12 @@ public class ModelCatalog {
 
     @Inject
     InferfnMetrics metrics;
+
+    @Inject
+    Event<ModelsLoaded> loadedEvent;
+
+    /** Fired once the configured models are loaded, before they serve (metrics bind to them). */
+    public record ModelsLoaded(List<LoadedModel> models) {}
 
     private volatile Map<String, LoadedModel> models = Map.of();
     private volatile LoadedModel single;
@@ -87,8 +95,10 @@ public class ModelCatalog {
         // s3:// and other schemes plug in by ServiceLoader and read their own settings (inferfn.model.s3.*)
         Config settings = ConfigProvider.getConfig();
         ModelRegistry registry = ModelRegistry.standard(
-                new OnnxOptions(onnx.intraOpThreads(), onnx.spinning(), onnx.optimization()),
-                key -> settings.getOptionalValue(key, String.class));
+                        new OnnxOptions(onnx.intraOpThreads(), onnx.spinning(), onnx.optimization()),
+                        key -> settings.getOptionalValue(key, String.class))
+                .withDriftWindow(new ScoreDrift.Window(
+                        config.drift().window(), config.drift().minScores()));
         Map<String, LoadedModel> loaded = new LinkedHashMap<>();
         long modelsStart = System.nanoTime();
         try {
@@ -98,6 +108,7 @@ public class ModelCatalog {
             loaded.values().forEach(LoadedModel::close); // nothing serves them yet
             throw e;
         }
+        loadedEvent.fire(new ModelsLoaded(List.copyOf(loaded.values())));
         models = Map.copyOf(loaded);
         single = loaded.size() == 1 ? loaded.values().iterator().next() : null;
         state = "loaded";

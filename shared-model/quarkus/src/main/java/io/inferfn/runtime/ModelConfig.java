@@ -29,6 +29,24 @@ public interface ModelConfig {
     /** ONNX Runtime session options. */
     Onnx onnx();
 
+    /** How the score drift of a model with a reference histogram is measured (README "Drift"). */
+    Drift drift();
+
+    /** The window of the live score histogram behind {@code inferfn.model.score.psi}. */
+    interface Drift {
+
+        /**
+         * How long each of the two alternating score histograms collects: the PSI covers the last
+         * one to two windows, so a drift shows within two windows. {@code 0}: cumulative since start.
+         */
+        @WithDefault("15m")
+        java.time.Duration window();
+
+        /** Below this many scores in the window the PSI gauge is NaN: too few to say. */
+        @WithDefault("100")
+        long minScores();
+    }
+
     /** When the models are loaded. */
     enum StartupMode {
         BLOCKING,

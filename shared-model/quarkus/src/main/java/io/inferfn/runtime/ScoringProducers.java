@@ -6,11 +6,15 @@ import java.util.regex.PatternSyntaxException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.redis.client.Redis;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.inferfn.runtime.metrics.InferfnMetrics;
 import io.inferfn.scoring.Scorer;
@@ -33,8 +37,24 @@ public class ScoringProducers {
 
     @Produces
     @Singleton
-    Scorer scorer(RedisFeatureStore store, FeatureStoreConfig config, InferfnMetrics metrics) {
-        return new Scorer(store, entityIdPattern(config.entityIdPattern()), metrics);
+    Scorer scorer(
+            RedisFeatureStore store, FeatureStoreConfig config, InferfnMetrics metrics, Instance<Tracer> tracer) {
+        return new Scorer(
+                store,
+                entityIdPattern(config.entityIdPattern()),
+                metrics,
+                tracingOn(ConfigProvider.getConfig()) ? tracer.get() : null);
+    }
+
+    /**
+     * Whether spans are recorded (README "Traces"): decided once at start, so that with tracing off
+     * (the default) the scoring path does not even build a no-op span.
+     */
+    static boolean tracingOn(Config config) {
+        return !config.getOptionalValue("quarkus.otel.sdk.disabled", Boolean.class)
+                        .orElse(false)
+                && config.getOptionalValue("quarkus.otel.traces.enabled", Boolean.class)
+                        .orElse(true);
     }
 
     /** The configured entity id pattern; a start with one that does not compile fails, saying why. */

@@ -54,6 +54,7 @@ class SnapStartPrimingTest {
         try {
             ModelCatalog catalog = new ModelCatalog();
             catalog.config = modelConfig("file:../../models/fraud/2");
+            catalog.loadedEvent = new NoObservers<>();
             catalog.onStart(null);
             SnapStartPriming priming = new SnapStartPriming();
             priming.catalog = catalog;
@@ -98,6 +99,21 @@ class SnapStartPrimingTest {
             }
 
             @Override
+            public Drift drift() {
+                return new Drift() {
+                    @Override
+                    public java.time.Duration window() {
+                        return java.time.Duration.ofMinutes(15);
+                    }
+
+                    @Override
+                    public long minScores() {
+                        return 100;
+                    }
+                };
+            }
+
+            @Override
             public Onnx onnx() {
                 return new Onnx() {
                     @Override
@@ -122,5 +138,39 @@ class SnapStartPrimingTest {
                 };
             }
         };
+    }
+
+    /** The catalog's "models loaded" event, outside CDI: nobody listens. */
+    static final class NoObservers<T> implements jakarta.enterprise.event.Event<T> {
+        @Override
+        public void fire(T event) {}
+
+        @Override
+        public <U extends T> java.util.concurrent.CompletionStage<U> fireAsync(U event) {
+            return java.util.concurrent.CompletableFuture.completedFuture(event);
+        }
+
+        @Override
+        public <U extends T> java.util.concurrent.CompletionStage<U> fireAsync(
+                U event, jakarta.enterprise.event.NotificationOptions options) {
+            return java.util.concurrent.CompletableFuture.completedFuture(event);
+        }
+
+        @Override
+        public jakarta.enterprise.event.Event<T> select(java.lang.annotation.Annotation... qualifiers) {
+            return this;
+        }
+
+        @Override
+        public <U extends T> jakarta.enterprise.event.Event<U> select(
+                Class<U> subtype, java.lang.annotation.Annotation... qualifiers) {
+            return new NoObservers<>();
+        }
+
+        @Override
+        public <U extends T> jakarta.enterprise.event.Event<U> select(
+                jakarta.enterprise.util.TypeLiteral<U> subtype, java.lang.annotation.Annotation... qualifiers) {
+            return new NoObservers<>();
+        }
     }
 }

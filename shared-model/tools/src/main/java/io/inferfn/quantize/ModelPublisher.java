@@ -12,12 +12,15 @@ import io.inferfn.model.ModelManifest;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxOptions;
 import io.inferfn.model.Quantization;
+import io.inferfn.model.ScoreReference;
 
 /**
  * Publishes a model directory ({@code model.onnx} + {@code manifest.json}) into a registry as
  * {@code <registry>/<name>/<version>/}: the manifest gets the file's sha256 and the quantization
  * read from the graph, the result is loaded exactly as a function would load it before it becomes
- * visible, and a published version is never overwritten with different bytes.
+ * visible, and a published version is never overwritten with different bytes. Given a reference
+ * data set, the manifest also gets the {@link ScoreReference histogram of the scores} the model
+ * gives it, which the functions measure their live scores' drift against.
  */
 public final class ModelPublisher {
 
@@ -31,6 +34,16 @@ public final class ModelPublisher {
      * @param version the version to publish as, or null for the manifest's own
      */
     public static Published publish(Path modelDir, String registry, String version) {
+        return publish(modelDir, registry, version, null);
+    }
+
+    /**
+     * @param registry {@code file:<dir>} (S3 joins with the model-registry module)
+     * @param version the version to publish as, or null for the manifest's own
+     * @param reference a CSV of model input rows (as {@code model verify} reads) to score with the
+     *     published model into the manifest's reference histogram, or null to keep the manifest's
+     */
+    public static Published publish(Path modelDir, String registry, String version, Path reference) {
         if (!registry.startsWith("file:")) {
             throw new QuantizeException("unsupported registry '" + registry + "'; expected file:<dir> (s3:// arrives"
                     + " with the model-registry module)");
@@ -43,6 +56,9 @@ public final class ModelPublisher {
         Quantization quantization = ModelInspector.quantization(onnx);
         String sha = ModelRegistry.sha256(onnx);
         ModelManifest manifest = source.republished(version == null ? source.version() : version, quantization, sha);
+        if (reference != null) {
+            manifest = manifest.withReference(reference(onnx, manifest, reference));
+        }
         Path target = root.resolve(manifest.name()).resolve(manifest.version());
         try {
             if (Files.exists(target.resolve(ModelRegistry.MANIFEST))) {
@@ -71,6 +87,16 @@ public final class ModelPublisher {
             return new Published(target, manifest, false);
         } catch (IOException e) {
             throw new QuantizeException("cannot publish to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ScoreReference reference(byte[] onnx, ModelManifest manifest, Path data) {
+        float[] scores = ModelVerifier.score(
+                onnx, Dataset.readCsv(data), manifest.output().columnIndex());
+        try {
+            return ScoreReference.of(scores, ScoreReference.DEFAULT_BINS);
+        } catch (IllegalArgumentException e) {
+            throw new QuantizeException("no reference histogram from " + data + ": " + e.getMessage(), e);
         }
     }
 

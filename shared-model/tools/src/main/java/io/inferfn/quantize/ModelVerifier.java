@@ -155,6 +155,28 @@ public final class ModelVerifier {
         }
     }
 
+    /**
+     * The scores {@code model} gives the rows of {@code data} (column {@code outputColumn} of its
+     * first output), with the serving session options: what the publisher bins into a manifest's
+     * reference histogram.
+     */
+    public static float[] score(byte[] model, Dataset data, int outputColumn) {
+        OrtEnvironment env = io.inferfn.model.OnnxModel.environment();
+        try (OrtSession.SessionOptions options = servingOptions();
+                OrtSession session = env.createSession(model, options)) {
+            long[] rowShape = rowShape(session);
+            long width = Arrays.stream(rowShape).reduce(1, (a, b) -> a * b);
+            if (data.rows().length == 0 || data.rows()[0].length != width) {
+                throw new QuantizeException("the data has "
+                        + (data.rows().length == 0 ? "no rows" : data.rows()[0].length + " values per row")
+                        + "; the model takes " + width + " " + Arrays.toString(rowShape) + " per row");
+            }
+            return scores(env, session, data.rows(), rowShape, outputColumn);
+        } catch (OrtException e) {
+            throw new QuantizeException("ONNX Runtime failed to score the data: " + e.getMessage(), e);
+        }
+    }
+
     private static OrtSession.SessionOptions servingOptions() throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setIntraOpNumThreads(1);
