@@ -34,6 +34,7 @@ public final class GrafanaDashboard {
                     "inferfn_feature_",
                     "inferfn_inference_",
                     "inferfn_model_load_",
+                    "inferfn_model_score_",
                     "inferfn_startup_"),
             "event-score",
             List.of("inferfn_events_", "kafka_consumer_"),
