@@ -25,9 +25,10 @@ public interface EmfConfig {
     String meterNamePrefix();
 
     /**
-     * Tags left out of each metric's second dimension set, so an alarm can watch a function as a whole (for example
-     * the degraded ratio over every model) without naming each model and version.
+     * Tags left out of each metric's second dimension set, so an alarm can watch a function as a whole without naming
+     * each model, version or reason: the degraded ratio over every model ({@code inferfn.predictions} by function and
+     * outcome), every dead letter ({@code inferfn.events.dead.letters} with no dimension).
      */
-    @WithDefault("model,version")
+    @WithDefault("model,version,reason")
     Set<String> rollUp();
 }

@@ -54,7 +54,7 @@ import software.amazon.cloudwatchlogs.emf.model.Unit;
  * </ul>
  *
  * <p>A meter's tags are its dimensions (at most {@value #MAX_DIMENSIONS}, EMF's limit, the first by name), and a
- * second, rolled-up dimension set leaves out the {@code rollUp} tags (model and version by default), so an alarm can
+ * second, rolled-up dimension set leaves out the {@code rollUp} tags (model, version and reason by default; none left is a set of no dimension), so an alarm can
  * watch a function as a whole without naming each model. Meters with the same tags share a line; the serializer
  * (AWS's {@code aws-embedded-metrics}) splits a line at 100 metrics, EMF's limit.
  */

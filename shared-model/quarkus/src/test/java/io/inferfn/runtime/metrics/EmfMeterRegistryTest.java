@@ -25,7 +25,7 @@ class EmfMeterRegistryTest {
     final List<String> lines = new ArrayList<>();
 
     final EmfMeterRegistry registry =
-            new EmfMeterRegistry("inferfn", "inferfn.", Set.of("model", "version"), Clock.SYSTEM, lines::add);
+            new EmfMeterRegistry("inferfn", "inferfn.", Set.of("model", "version", "reason"), Clock.SYSTEM, lines::add);
 
     Counter predictions(String outcome) {
         return Counter.builder("inferfn.predictions")
@@ -105,6 +105,22 @@ class EmfMeterRegistryTest {
                 .path("Dimensions");
         assertThat(dimensions.toString())
                 .isEqualTo("[[\"function\",\"model\",\"outcome\",\"version\"],[\"function\",\"outcome\"]]");
+    }
+
+    @Test
+    void deadLettersAreCountedByReasonAndInTotalWithoutADimension() {
+        registry.counter("inferfn.events.dead.letters", "reason", "not_json").increment();
+
+        registry.flush();
+
+        JsonNode line = EmfLines.valid(lines.get(0));
+        assertThat(line.path("_aws")
+                        .path("CloudWatchMetrics")
+                        .get(0)
+                        .path("Dimensions")
+                        .toString())
+                .isEqualTo("[[\"reason\"],[]]");
+        assertThat(line.path("inferfn.events.dead.letters").asDouble()).isEqualTo(1);
     }
 
     @Test
