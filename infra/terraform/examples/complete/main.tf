@@ -239,3 +239,39 @@ module "batch_schedule" {
   source_uri          = var.batch_source_uri
   sink_uri            = var.batch_sink_uri
 }
+
+# --- observability: alarms and a dashboard over AWS/Lambda, AWS/SQS and the functions' EMF metrics --------------
+# The functions write their metrics as CloudWatch Embedded Metric Format lines to their log groups (namespace
+# inferfn): no agent, no PutMetricData, so their roles need nothing beyond the logs permissions they have.
+
+module "observability" {
+  source = "../../modules/observability"
+
+  name   = var.name_prefix
+  region = var.region
+  functions = {
+    "http-predict" = module.http_predict.function_name
+    "event-score"  = module.event_score.function_name
+    "batch-score"  = module.batch_score.function_name
+  }
+  # event-score's SQS redrive target, and the queue EventBridge Scheduler leaves failed batch-score shards in.
+  dead_letter_queues = {
+    "event-score"          = module.event_queue.dlq_name
+    "batch-score-schedule" = module.batch_schedule.dlq_name
+  }
+
+  alarms_enabled    = var.alarms_enabled
+  dashboard_enabled = var.dashboard_enabled
+  alarm_actions     = var.alarm_actions
+
+  error_rate_threshold_percent             = var.alarm_thresholds.error_rate_percent
+  degraded_ratio_threshold_percent         = var.alarm_thresholds.degraded_ratio_percent
+  dlq_oldest_message_age_threshold_seconds = var.alarm_thresholds.dlq_oldest_message_age_seconds
+  iterator_age_threshold_ms                = var.alarm_thresholds.iterator_age_ms
+  offset_lag_threshold                     = var.alarm_thresholds.offset_lag
+  period_seconds                           = var.alarm_thresholds.period_seconds
+  evaluation_periods                       = var.alarm_thresholds.evaluation_periods
+  datapoints_to_alarm                      = var.alarm_thresholds.datapoints_to_alarm
+
+  tags = var.tags
+}

@@ -65,3 +65,13 @@ output "redis_url" {
   description = "rediss:// URL of the feature store primary (no token)."
   value       = module.feature_store.url
 }
+
+output "alarm_names" {
+  description = "The CloudWatch alarms by kind (modules/observability's alarm_names)."
+  value       = module.observability.alarm_names
+}
+
+output "dashboard_name" {
+  description = "The CloudWatch dashboard's name (null when dashboard_enabled is false)."
+  value       = module.observability.dashboard_name
+}

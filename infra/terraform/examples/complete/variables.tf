@@ -375,3 +375,49 @@ variable "tags" {
   type        = map(string)
   default     = { project = "inferfn" }
 }
+
+# --- observability (modules/observability) ---------------------------------------------------------
+
+variable "alarms_enabled" {
+  description = "CloudWatch alarms on the functions' error rate and degraded ratio, the dead-letter queues' depth and age, event-score's Kafka dead letters and failed batch-score runs. false removes them all."
+  type        = bool
+  default     = true
+}
+
+variable "dashboard_enabled" {
+  description = "A CloudWatch dashboard (named after name_prefix) with the alarms and the functions' metrics."
+  type        = bool
+  default     = true
+}
+
+variable "alarm_actions" {
+  description = "ARNs notified when an alarm fires and when it clears, e.g. an SNS topic's (with an e-mail or chat subscription). Empty: the alarms only change state."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.alarm_actions : can(regex("^arn:aws[a-z-]*:(sns|lambda|ssm|ssm-incidents):", a))])
+    error_message = "alarm_actions must be ARNs CloudWatch alarms can notify (SNS topics, Lambda functions, Systems Manager)."
+  }
+}
+
+variable "alarm_thresholds" {
+  description = <<-EOT
+    Alarm thresholds (each optional): error_rate_percent (Errors / Invocations, default 5), degraded_ratio_percent
+    (predictions answered degraded, default 10), dlq_oldest_message_age_seconds (default 86400), iterator_age_ms
+    (Kinesis mappings, default 60000), offset_lag (MSK mappings, default 10000), period_seconds (default 300),
+    evaluation_periods (default 3) and datapoints_to_alarm (default 2) for the rate and lag alarms. A dead-letter
+    queue, a Kafka dead letter or a failed batch run alarms at the first one.
+  EOT
+  type = object({
+    error_rate_percent             = optional(number, 5)
+    degraded_ratio_percent         = optional(number, 10)
+    dlq_oldest_message_age_seconds = optional(number, 86400)
+    iterator_age_ms                = optional(number, 60000)
+    offset_lag                     = optional(number, 10000)
+    period_seconds                 = optional(number, 300)
+    evaluation_periods             = optional(number, 3)
+    datapoints_to_alarm            = optional(number, 2)
+  })
+  default = {}
+}

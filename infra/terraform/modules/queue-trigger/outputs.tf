@@ -47,3 +47,8 @@ output "function_response_types" {
   description = "Response types of the SQS mapping (ReportBatchItemFailures: only failed messages are retried)."
   value       = aws_lambda_event_source_mapping.sqs.function_response_types
 }
+
+output "dlq_name" {
+  description = "Name of the dead-letter queue (for alarms on its depth and age)."
+  value       = aws_sqs_queue.dlq.name
+}

@@ -32,3 +32,8 @@ output "policy_json" {
   description = "The scheduler role's inline policy (JSON), for review and policy tests."
   value       = aws_iam_role_policy.scheduler.policy
 }
+
+output "dlq_name" {
+  description = "Name of that DLQ (for alarms on its depth and age)."
+  value       = aws_sqs_queue.dlq.name
+}

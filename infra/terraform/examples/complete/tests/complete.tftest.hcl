@@ -796,3 +796,67 @@ run "functions_read_their_secrets_from_secrets_manager_and_only_those" {
   }
 }
 
+
+run "alarms_and_dashboard_watch_the_three_functions_and_both_dlqs" {
+  command = plan
+
+  variables {
+    function_zip_paths = {
+      http-predict = "../../modules/inference-function/tests/fixtures/function.zip"
+      event-score  = "../../modules/inference-function/tests/fixtures/function.zip"
+      batch-score  = "../../modules/inference-function/tests/fixtures/function.zip"
+    }
+    alarm_actions    = ["arn:aws:sns:eu-central-1:123456789012:inferfn-alarms"]
+    alarm_thresholds = { degraded_ratio_percent = 20 }
+  }
+
+  assert {
+    condition = output.alarm_names.error_rate == {
+      http-predict = "inferfn-http-predict-error-rate"
+      event-score  = "inferfn-event-score-error-rate"
+      batch-score  = "inferfn-batch-score-error-rate"
+    }
+    error_message = "an error-rate alarm per function"
+  }
+  assert {
+    condition = alltrue([for k, f in { http-predict = "inferfn-http-predict", event-score = "inferfn-event-score", batch-score = "inferfn-batch-score" } :
+      length([for m in flatten(module.observability.error_rate_queries[k]) : m if m.metric_name == "Errors" && m.dimensions == tomap({ FunctionName = f })]) == 1
+    ])
+    error_message = "each error-rate alarm reads its own function's AWS/Lambda Errors"
+  }
+  assert {
+    condition     = length(output.alarm_names.degraded_ratio) == 3 && module.observability.thresholds.degraded_ratio == 20
+    error_message = "a degraded-ratio alarm per function, at alarm_thresholds.degraded_ratio_percent"
+  }
+  assert {
+    condition     = module.observability.dead_letter_queues == tomap({ event-score = "inferfn-event-score-dlq", batch-score-schedule = "inferfn-batch-score-dlq" })
+    error_message = "event-score's redrive DLQ and the batch schedule's DLQ are watched"
+  }
+  assert {
+    condition     = length(output.alarm_names.dlq_depth) == 2 && length(output.alarm_names.dlq_age) == 2 && length(output.alarm_names.dead_letter_topic) == 1 && length(output.alarm_names.batch_failures) == 1
+    error_message = "DLQ depth and age alarms for both queues, the Kafka dead-letter alarm and the failed-run alarm"
+  }
+  assert {
+    condition     = output.dashboard_name == "inferfn"
+    error_message = "a dashboard named after name_prefix"
+  }
+}
+
+run "alarms_disabled_leaves_no_alarm" {
+  command = plan
+
+  variables {
+    function_zip_paths = {
+      http-predict = "../../modules/inference-function/tests/fixtures/function.zip"
+      event-score  = "../../modules/inference-function/tests/fixtures/function.zip"
+      batch-score  = "../../modules/inference-function/tests/fixtures/function.zip"
+    }
+    alarms_enabled    = false
+    dashboard_enabled = false
+  }
+
+  assert {
+    condition     = sum([for k, v in output.alarm_names : length(v)]) == 0 && output.dashboard_name == null
+    error_message = "alarms_enabled = false and dashboard_enabled = false remove every alarm and the dashboard"
+  }
+}

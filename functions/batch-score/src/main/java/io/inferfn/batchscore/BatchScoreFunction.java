@@ -9,6 +9,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 
 import io.inferfn.batch.RunSummary;
+import io.inferfn.runtime.metrics.InvocationMetrics;
 import io.inferfn.scoring.InvalidRequestException;
 
 /**
@@ -27,8 +28,20 @@ public class BatchScoreFunction {
     @Inject
     CurrentIdentityAssociation identity;
 
+    @Inject
+    InvocationMetrics metrics;
+
+    /** One shard of a run; on Lambda, the invocation's metrics leave as EMF lines as it ends, whatever its outcome. */
     @Funq
     public RunSummary runBatch(RunBatchRequest request) {
+        try {
+            return run(request);
+        } finally {
+            metrics.invocationEnded();
+        }
+    }
+
+    private RunSummary run(RunBatchRequest request) {
         if (request == null) {
             throw new InvalidRequestException("request body is required: {\"runId\": \"...\", \"shardIndex\": 0,"
                     + " \"shardCount\": 1} (source and sink optional)");

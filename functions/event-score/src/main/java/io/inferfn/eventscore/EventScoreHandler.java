@@ -24,6 +24,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.jboss.logging.Logger;
 
+import io.inferfn.runtime.metrics.InvocationMetrics;
+
 /**
  * Lambda trigger: one SQS or MSK event source mapping batch, scored as one batch into the
  * predictions and alerts topics. SQS: the answer lists exactly the messages to redeliver
@@ -71,8 +73,20 @@ public class EventScoreHandler implements RequestHandler<EventScoreHandler.Batch
     /** An MSK batch: {@code "records"} by topic-partition, keys and values base64-encoded. */
     public static final class MskBatch extends KafkaEvent implements Batch {}
 
+    @Inject
+    InvocationMetrics metrics;
+
+    /** One batch; its metrics leave as EMF lines as the invocation ends, whatever its outcome. */
     @Override
     public SQSBatchResponse handleRequest(Batch event, Context context) {
+        try {
+            return score(event, context);
+        } finally {
+            metrics.invocationEnded();
+        }
+    }
+
+    private SQSBatchResponse score(Batch event, Context context) {
         long budget = budgetMillis(context);
         if (event instanceof SqsBatch sqs && sqs.getRecords() != null) {
             return sqs(sqs.getRecords(), budget);
