@@ -5,6 +5,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -210,6 +212,38 @@ public class EventOutputs {
         }
         Header state = headers.lastHeader(TRACESTATE);
         return state == null ? new Header[] {parent} : new Header[] {parent, state};
+    }
+
+    /**
+     * The W3C trace context headers of an MSK record as the Lambda event gives them (a list of
+     * one-entry maps, header name to bytes), or null when it has no {@code traceparent}.
+     */
+    public static Header[] traceHeaders(List<Map<String, byte[]>> headers) {
+        if (headers == null) {
+            return null;
+        }
+        byte[] parent = null;
+        byte[] state = null;
+        for (Map<String, byte[]> entry : headers) { // the last of each wins, as Headers.lastHeader
+            if (entry == null) {
+                continue;
+            }
+            byte[] p = entry.get(TRACEPARENT);
+            if (p != null) {
+                parent = p;
+            }
+            byte[] s = entry.get(TRACESTATE);
+            if (s != null) {
+                state = s;
+            }
+        }
+        if (parent == null) {
+            return null;
+        }
+        Header parentHeader = new RecordHeader(TRACEPARENT, parent);
+        return state == null
+                ? new Header[] {parentHeader}
+                : new Header[] {parentHeader, new RecordHeader(TRACESTATE, state)};
     }
 
     /**

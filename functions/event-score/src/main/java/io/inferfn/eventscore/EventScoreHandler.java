@@ -159,7 +159,13 @@ public class EventScoreHandler implements RequestHandler<EventScoreHandler.Batch
                     value = ("not base64: " + e.getMessage()).getBytes(StandardCharsets.UTF_8);
                 }
                 batch.add(new EventBatches.Inbound(
-                        key, value, r.getTopic(), r.getPartition(), r.getOffset(), r.getTimestamp()));
+                        key,
+                        value,
+                        r.getTopic(),
+                        r.getPartition(),
+                        r.getOffset(),
+                        r.getTimestamp(),
+                        EventOutputs.traceHeaders(r.getHeaders())));
             }
         }
         Throwable failure = await(batches.process(batch, true), budget);

@@ -55,7 +55,7 @@ class EventScoreLambdaTest {
     }
 
     @Test
-    void mskBatchDecodesBase64AndDeadLettersTheBadRecord() throws Exception {
+    void mskBatchDecodesBase64DeadLettersTheBadRecordAndCarriesTraceContext() throws Exception {
         Map<TopicPartition, Long> predictionsFrom = Topics.endOffsets(EventScoreTest.PREDICTIONS);
         Map<TopicPartition, Long> dlqFrom = Topics.endOffsets(EventScoreTest.DLQ);
 
@@ -65,6 +65,19 @@ class EventScoreLambdaTest {
         List<ConsumerRecord<String, byte[]>> predictions =
                 Topics.read(EventScoreTest.PREDICTIONS, predictionsFrom, 2, EventScoreTest.SETTLE, EventScoreTest.MAX);
         assertThat(predictions).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("s-0007", "s-0042");
+        // s-0007's record carries W3C trace context headers in the MSK event; its prediction carries them on
+        ConsumerRecord<String, byte[]> traced = predictions.stream()
+                .filter(p -> p.key().equals("s-0007"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(Topics.header(traced, EventOutputs.TRACEPARENT))
+                .isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        assertThat(Topics.header(traced, EventOutputs.TRACESTATE)).isEqualTo("vendor=abc");
+        ConsumerRecord<String, byte[]> untraced = predictions.stream()
+                .filter(p -> p.key().equals("s-0042"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(untraced.headers().lastHeader(EventOutputs.TRACEPARENT)).isNull();
         List<ConsumerRecord<String, byte[]>> dead =
                 Topics.read(EventScoreTest.DLQ, dlqFrom, 1, EventScoreTest.SETTLE, EventScoreTest.MAX);
         assertThat(dead).hasSize(1);
