@@ -79,6 +79,7 @@ public final class Scorer {
          */
         void scored(LoadedModel model, List<Prediction> predictions, long assemblyNanos, long inferenceNanos);
     }
+
     private final Tracer tracer;
 
     /** A scorer whose entity ids must match {@link FeaturePlan#DEFAULT_KEY_VALUE_PATTERN}. */
