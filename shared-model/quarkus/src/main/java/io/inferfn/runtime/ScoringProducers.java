@@ -38,11 +38,13 @@ public class ScoringProducers {
     @Produces
     @Singleton
     Scorer scorer(RedisFeatureStore store, FeatureStoreConfig config, InferfnMetrics metrics, Instance<Tracer> tracer) {
-        return new Scorer(
-                store,
-                entityIdPattern(config.entityIdPattern()),
-                metrics,
-                tracingOn(ConfigProvider.getConfig()) ? tracer.get() : null);
+        boolean tracing = tracingOn(ConfigProvider.getConfig());
+        if (tracing && !tracer.isResolvable()) {
+            throw new IllegalStateException("tracing is on (quarkus.otel.sdk.disabled=false) but this build has no"
+                    + " OpenTelemetry SDK: Lambda zips (-Plambda) leave it out; build with -Plambda,traces, or turn"
+                    + " tracing off and use the ADOT Lambda layer or X-Ray");
+        }
+        return new Scorer(store, entityIdPattern(config.entityIdPattern()), metrics, tracing ? tracer.get() : null);
     }
 
     /**
