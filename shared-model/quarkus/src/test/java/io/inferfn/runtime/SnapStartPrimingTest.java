@@ -55,6 +55,9 @@ class SnapStartPrimingTest {
             ModelCatalog catalog = new ModelCatalog();
             catalog.config = modelConfig("file:../../models/fraud/2");
             catalog.loadedEvent = new NoObservers<>();
+            io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            catalog.metrics = io.inferfn.runtime.metrics.InferfnMetrics.of(registry, "http-predict");
             catalog.onStart(null);
             SnapStartPriming priming = new SnapStartPriming();
             priming.catalog = catalog;
@@ -73,6 +76,11 @@ class SnapStartPrimingTest {
 
             assertThat(primed).as("the checkpoint primed the catalog's model").hasSize(1);
             assertThat(primed.get(0)).matches("Primed [1-9][0-9]* predictions before the snapshot in [0-9]+ ms");
+            assertThat(registry.find(io.inferfn.runtime.metrics.InferfnMetrics.MODEL_LOAD_DURATION)
+                            .tag("model", "fraud")
+                            .timeGauge())
+                    .as("the cold start's model load is measured before the snapshot")
+                    .isNotNull();
         } finally {
             jul.removeHandler(logs);
         }

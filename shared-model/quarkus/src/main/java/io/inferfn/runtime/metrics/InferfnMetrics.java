@@ -102,6 +102,14 @@ public class InferfnMetrics implements Scorer.Observer {
     private volatile ModelMeters[] models = new ModelMeters[0];
     private volatile Timer[] fetch;
 
+    /** Meters in {@code registry} tagged {@code function}, for code (and tests) outside CDI. */
+    public static InferfnMetrics of(MeterRegistry registry, String function) {
+        InferfnMetrics metrics = new InferfnMetrics();
+        metrics.registry = registry;
+        metrics.function = function;
+        return metrics;
+    }
+
     /** The registry, for a function's own meters. */
     public MeterRegistry registry() {
         return registry;
@@ -187,6 +195,7 @@ public class InferfnMetrics implements Scorer.Observer {
     public <T> void breaker(T source, java.util.function.ToDoubleFunction<T> state) {
         Gauge.builder(BREAKER_STATE, source, state)
                 .description("the Redis circuit breaker: 0 closed, 1 half-open, 2 open")
+                .strongReference(true) // Micrometer holds gauge sources weakly by default
                 .register(registry);
     }
 
