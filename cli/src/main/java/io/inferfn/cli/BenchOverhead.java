@@ -47,6 +47,12 @@ final class BenchOverhead implements Callable<Integer> {
     @Option(names = "--baseline", required = true, description = "the http-predict quarkus-run.jar to compare with (B)")
     Path baseline;
 
+    @Option(
+            names = "--baseline-models",
+            description = "the fraud model directory B loads (default: this checkout's models/fraud/2); an older build"
+                    + " may not read a newer manifest")
+    Path baselineModels;
+
     @Option(names = "--rounds", description = "rounds per build (default: ${DEFAULT-VALUE})", defaultValue = "5")
     int rounds;
 
@@ -102,8 +108,8 @@ final class BenchOverhead implements Callable<Integer> {
             List<String> jvm = List.of("-Xmx256m");
             try (FunctionProcess a =
                             FunctionProcess.start("overhead-a", java, current, 18184, env, work, jvm, launcher);
-                    FunctionProcess b =
-                            FunctionProcess.start("overhead-b", java, baseline, 18185, env, work, jvm, launcher)) {
+                    FunctionProcess b = FunctionProcess.start(
+                            "overhead-b", java, baseline, 18185, baselineEnv(env), work, jvm, launcher)) {
                 a.awaitReady();
                 b.awaitReady();
                 // warm-up, interleaved too: on one core the JIT takes a while to settle
@@ -158,6 +164,17 @@ final class BenchOverhead implements Callable<Integer> {
     }
 
     /** {@code users} users on {@code port}'s /predict, each sending its next request when its answer arrives; req/s. */
+    private Map<String, String> baselineEnv(Map<String, String> env) {
+        if (baselineModels == null) {
+            return env;
+        }
+        Map<String, String> b = new java.util.HashMap<>(env);
+        b.put(
+                "INFERFN_MODEL_LOCATIONS",
+                "file:" + baselineModels.toAbsolutePath().normalize());
+        return b;
+    }
+
     private double closedLoop(int port, int secs) throws InterruptedException {
         AtomicLong done = new AtomicLong();
         AtomicLong errors = new AtomicLong();

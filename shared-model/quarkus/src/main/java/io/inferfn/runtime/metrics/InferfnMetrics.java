@@ -3,6 +3,7 @@ package io.inferfn.runtime.metrics;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
@@ -14,6 +15,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.inferfn.model.LoadedModel;
@@ -110,8 +112,20 @@ public class InferfnMetrics implements Scorer.Observer {
         return metrics;
     }
 
-    /** The registry, for a function's own meters. */
+    /**
+     * The registry, for a function's own meters: the one registry behind Quarkus' global composite when
+     * there is exactly one (Prometheus in a container, EMF on Lambda). A meter of the composite forwards
+     * every increment through an iterator over its children, allocated per call: measurable at
+     * /predict's rate. Quarkus adds its registries before any bean starts, so this is settled by the
+     * time the models load and their meters are built.
+     */
     public MeterRegistry registry() {
+        if (registry instanceof CompositeMeterRegistry composite) {
+            Set<MeterRegistry> children = composite.getRegistries();
+            if (children.size() == 1) {
+                return children.iterator().next();
+            }
+        }
         return registry;
     }
 
@@ -125,7 +139,7 @@ public class InferfnMetrics implements Scorer.Observer {
         return Timer.builder(name)
                 .tags(tags)
                 .serviceLevelObjectives(LATENCY_BUCKETS)
-                .register(registry);
+                .register(registry());
     }
 
     /** Records that {@code model} loaded in {@code nanos}; builds its meters. */
@@ -135,7 +149,7 @@ public class InferfnMetrics implements Scorer.Observer {
                 .tags("model", model.name(), "version", model.version())
                 .description("how long loading the model took (read, verify, create the ONNX Runtime session)")
                 .strongReference(true)
-                .register(registry);
+                .register(registry());
         return meters;
     }
 
@@ -145,7 +159,7 @@ public class InferfnMetrics implements Scorer.Observer {
                 .tag("phase", phase)
                 .description("how long a phase of the cold start took")
                 .strongReference(true)
-                .register(registry);
+                .register(registry());
     }
 
     /** The meters of {@code model}, built on first sight (at load); one identity scan of a few entries after. */
@@ -196,7 +210,7 @@ public class InferfnMetrics implements Scorer.Observer {
         Gauge.builder(BREAKER_STATE, source, state)
                 .description("the Redis circuit breaker: 0 closed, 1 half-open, 2 open")
                 .strongReference(true) // Micrometer holds gauge sources weakly by default
-                .register(registry);
+                .register(registry());
     }
 
     @Override
@@ -229,7 +243,7 @@ public class InferfnMetrics implements Scorer.Observer {
         ModelMeters(InferfnMetrics metrics, LoadedModel model) {
             this.model = model;
             String[] tags = {"function", metrics.function, "model", model.name(), "version", model.version()};
-            MeterRegistry registry = metrics.registry;
+            MeterRegistry registry = metrics.registry();
             this.ok = Counter.builder(PREDICTIONS)
                     .tags(tags)
                     .tag("outcome", "ok")
@@ -255,6 +269,6 @@ public class InferfnMetrics implements Scorer.Observer {
         return DistributionSummary.builder(name)
                 .tags(tags)
                 .description(description)
-                .register(registry);
+                .register(registry());
     }
 }
