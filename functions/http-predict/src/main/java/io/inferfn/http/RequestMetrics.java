@@ -169,7 +169,7 @@ public class RequestMetrics {
             int e = endpoint.ordinal();
             m.requests[e][outcome.ordinal()].increment();
             m.duration[e].record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            if (rows > 0) {
+            if (rows > 1) { // batch sizes: a single-row request is counted in requests, not here
                 m.rows[e].record(rows);
             }
         }

@@ -115,6 +115,10 @@ class PredictMetricsTest {
         assertThat(after.sum("inferfn_inference_duration_seconds_count", "model", "fraud")
                         - before.sum("inferfn_inference_duration_seconds_count", "model", "fraud"))
                 .isEqualTo(7);
+        assertThat(after.sum("inferfn_request_rows_count", "endpoint", "predict", "model", "fraud")
+                        - before.sum("inferfn_request_rows_count", "endpoint", "predict", "model", "fraud"))
+                .as("single-row requests are not batches: the rows summary is batch sizes")
+                .isZero();
     }
 
     @Test

@@ -52,8 +52,9 @@ public class ScoringProducers {
      * (the default) the scoring path does not even build a no-op span.
      */
     static boolean tracingOn(Config config) {
+        // set to true by TracingOffByDefault where the SDK is present; unset (a build without it) is never on
         return !config.getOptionalValue("quarkus.otel.sdk.disabled", Boolean.class)
-                        .orElse(false)
+                        .orElse(true)
                 && config.getOptionalValue("quarkus.otel.traces.enabled", Boolean.class)
                         .orElse(true);
     }

@@ -21,7 +21,8 @@ public final class TracingOffByDefault implements ConfigSource {
         this(sdkPresent(TracingOffByDefault.class.getClassLoader()));
     }
 
-    TracingOffByDefault(boolean sdkPresent) {
+    /** As if the SDK were, or were not, on the classpath. */
+    public TracingOffByDefault(boolean sdkPresent) {
         this.properties = sdkPresent ? Map.of(SDK_DISABLED, "true") : Map.of();
     }
 
