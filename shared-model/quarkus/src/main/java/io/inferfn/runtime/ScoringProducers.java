@@ -37,8 +37,7 @@ public class ScoringProducers {
 
     @Produces
     @Singleton
-    Scorer scorer(
-            RedisFeatureStore store, FeatureStoreConfig config, InferfnMetrics metrics, Instance<Tracer> tracer) {
+    Scorer scorer(RedisFeatureStore store, FeatureStoreConfig config, InferfnMetrics metrics, Instance<Tracer> tracer) {
         return new Scorer(
                 store,
                 entityIdPattern(config.entityIdPattern()),
