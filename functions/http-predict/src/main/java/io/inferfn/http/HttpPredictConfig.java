@@ -18,6 +18,6 @@ public interface HttpPredictConfig {
      * may run on the Vert.x event loop. A model over it is scored on a worker thread instead, so that the event
      * loop, which serves every other request of its connections, never stalls behind it.
      */
-    @WithDefault("2ms")
+    @WithDefault("1ms")
     Duration eventLoopBudget();
 }
