@@ -16,7 +16,7 @@ import io.inferfn.runtime.metrics.InvocationMetrics;
 
 /**
  * On Lambda, each API Gateway or function URL event is one HTTP request here: its log lines carry the invocation's
- * {@code AWSRequestId} (the MDC of the request's context, which its worker thread shares), and when its response
+ * {@code AWSRequestId} (the MDC of the request's Vert.x context, where it is served), and when its response
  * ends, the invocation's metrics are written as EMF lines, before Lambda freezes the process. Compiled only into the
  * Lambda build (and the tests), where the Lambda HTTP extension is present.
  */

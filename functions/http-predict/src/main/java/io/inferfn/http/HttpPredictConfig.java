@@ -1,5 +1,7 @@
 package io.inferfn.http;
 
+import java.time.Duration;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -10,4 +12,12 @@ public interface HttpPredictConfig {
     /** Most rows one batch request may carry; more is a 413. */
     @WithDefault("1024")
     int maxBatchRows();
+
+    /**
+     * The longest ONNX Runtime call (measured per model at load, on a batch of {@link #maxBatchRows()} rows) that
+     * may run on the Vert.x event loop. A model over it is scored on a worker thread instead, so that the event
+     * loop, which serves every other request of its connections, never stalls behind it.
+     */
+    @WithDefault("1ms")
+    Duration eventLoopBudget();
 }

@@ -207,6 +207,34 @@ public final class InferenceProtocol {
 
     /** As {@link #infer(LoadedModel, InferRequest)}, telling {@code tracked} (if any) the rows scored. */
     InferResponse infer(LoadedModel model, InferRequest request, RequestMetrics.Tracked tracked) {
+        Checked checked = check(model, request);
+        if (checked.tensorMode()) {
+            return tensor(model, checked, tracked);
+        }
+        return features(model, checked, scorer.scoreBatch(model, checked.batch()), tracked);
+    }
+
+    /**
+     * An infer request checked against its model before anything runs: in tensor mode the one ONNX input,
+     * else the rows of features mode, which {@link Scorer} scores (with their one Redis round trip).
+     *
+     * @param onnxInput the model's input name in tensor mode, null in features mode
+     * @param batch the rows to score in features mode, null in tensor mode
+     */
+    record Checked(
+            InferRequest request,
+            List<String> wanted,
+            Map<String, RequestInput> tensors,
+            String onnxInput,
+            List<Row> batch) {
+
+        boolean tensorMode() {
+            return onnxInput != null;
+        }
+    }
+
+    /** Checks {@code request}'s inputs and outputs against {@code model}; features mode builds its rows here. */
+    Checked check(LoadedModel model, InferRequest request) {
         List<RequestInput> inputs = request.inputs();
         if (inputs == null || inputs.isEmpty()) {
             throw new InvalidRequestException("'inputs' is required: a non-empty array of tensors");
@@ -237,12 +265,28 @@ public final class InferenceProtocol {
                 wanted.add(name);
             }
         }
-        Map<String, ResponseOutput> outputs =
-                tensorMode ? tensorMode(model, tensors, onnxInput, tracked) : featuresMode(model, tensors, tracked);
-        List<ResponseOutput> selected = new ArrayList<>(wanted.size());
-        for (String name : wanted) {
+        return tensorMode
+                ? new Checked(request, wanted, tensors, onnxInput, null)
+                : new Checked(request, wanted, tensors, null, featuresBatch(model, tensors));
+    }
+
+    /** Runs a tensor-mode request through ONNX Runtime (no Redis) and builds the response. */
+    InferResponse tensor(LoadedModel model, Checked checked, RequestMetrics.Tracked tracked) {
+        return response(model, checked, tensorMode(model, checked.tensors(), checked.onnxInput(), tracked));
+    }
+
+    /** Builds the response of a features-mode request from its rows' predictions. */
+    InferResponse features(
+            LoadedModel model, Checked checked, List<Prediction> predictions, RequestMetrics.Tracked tracked) {
+        return response(model, checked, featuresOutputs(model, predictions, tracked));
+    }
+
+    private static InferResponse response(LoadedModel model, Checked checked, Map<String, ResponseOutput> outputs) {
+        List<ResponseOutput> selected = new ArrayList<>(checked.wanted().size());
+        for (String name : checked.wanted()) {
             selected.add(outputs.get(name));
         }
+        InferRequest request = checked.request();
         return new InferResponse(model.name(), model.version(), request.id(), request.parameters(), selected);
     }
 
@@ -335,8 +379,7 @@ public final class InferenceProtocol {
         return "non-numbers"; // unreachable: all-number data are Numbers
     }
 
-    private Map<String, ResponseOutput> featuresMode(
-            LoadedModel model, Map<String, RequestInput> tensors, RequestMetrics.Tracked tracked) {
+    private List<Row> featuresBatch(LoadedModel model, Map<String, RequestInput> tensors) {
         Map<String, FeatureType> requestFeatures = new LinkedHashMap<>();
         for (FeatureSpec f : model.manifest().features()) {
             if (f instanceof FeatureSpec.Request || f instanceof FeatureSpec.Store s && s.acceptedFromCaller()) {
@@ -389,9 +432,14 @@ public final class InferenceProtocol {
             }
             batch.add(Row.of(entities == null ? null : text(entities, r), features));
         }
-        List<Prediction> predictions = scorer.scoreBatch(model, batch);
+        return batch;
+    }
+
+    private static Map<String, ResponseOutput> featuresOutputs(
+            LoadedModel model, List<Prediction> predictions, RequestMetrics.Tracked tracked) {
+        int rows = predictions.size();
         if (tracked != null) {
-            tracked.scored(rows, PredictFunction.anyDegraded(predictions));
+            tracked.scored(rows, Answers.anyDegraded(predictions));
         }
         float[] scores = new float[rows];
         List<String> labels = new ArrayList<>(rows);

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -48,6 +49,9 @@ public class InferenceProtocolRoutes {
     @Inject
     ModelAccess access;
 
+    @Inject
+    ScoringThreads threads;
+
     @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown")
     String version;
 
@@ -71,7 +75,7 @@ public class InferenceProtocolRoutes {
         for (String model : List.of("/v2/models/:name", "/v2/models/:name/versions/:version")) {
             router.get(model).handler(ctx -> respond(ctx, 200, InferenceProtocol.metadata(model(ctx))));
             router.get(model + "/ready").handler(this::modelReady);
-            router.post(model + "/infer").handler(body).blockingHandler(this::infer, false);
+            router.post(model + "/infer").handler(body).handler(this::infer);
         }
     }
 
@@ -92,11 +96,47 @@ public class InferenceProtocolRoutes {
         respond(ctx, ready ? 200 : 400, new ModelReady(name, ready));
     }
 
+    /**
+     * On the event loop, like {@code /predict}: features mode awaits its Redis reply asynchronously and scores
+     * inline ({@link Answers}); tensor mode has no I/O and runs ORT at once. A model {@link ScoringThreads} placed
+     * on workers runs there in either mode.
+     */
     private void infer(RoutingContext ctx) {
         LoadedModel model = model(ctx);
         byte[] body =
                 ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        respond(ctx, 200, protocol.infer(model, InferenceProtocol.read(requests, body), RequestMetrics.of(ctx)));
+        InferenceProtocol.Checked checked = protocol.check(model, InferenceProtocol.read(requests, body));
+        RequestMetrics.Tracked tracked = RequestMetrics.of(ctx);
+        boolean onWorker = threads.onWorker(model);
+        if (!checked.tensorMode()) {
+            Answers.score(
+                    ctx,
+                    scorer.beginBatch(model, checked.batch()),
+                    onWorker,
+                    predictions -> json(protocol.features(model, checked, predictions, tracked)));
+            return;
+        }
+        if (!onWorker) {
+            Answers.ok(ctx, json(protocol.tensor(model, checked, tracked)));
+            return;
+        }
+        ctx.vertx()
+                .executeBlocking(() -> json(protocol.tensor(model, checked, tracked)), false)
+                .onComplete(done -> {
+                    if (done.succeeded()) {
+                        Answers.ok(ctx, done.result());
+                    } else {
+                        ctx.fail(done.cause());
+                    }
+                });
+    }
+
+    private Buffer json(Record body) {
+        try {
+            return Buffer.buffer(json.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new java.io.UncheckedIOException(e); // records of plain values always serialize
+        }
     }
 
     private LoadedModel model(RoutingContext ctx) {

@@ -25,7 +25,7 @@ public class PredictRow implements Row {
         return features;
     }
 
-    /** A misspelt field must not be silently ignored (Funqy's JSON reader would skip it). */
+    /** A misspelt field must not be silently ignored (a lenient JSON reader would skip it). */
     @JsonAnySetter
     void unknown(String name, Object value) {
         throw new IllegalArgumentException("unknown field '" + name + "'");

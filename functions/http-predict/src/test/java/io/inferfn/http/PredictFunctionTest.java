@@ -13,6 +13,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.DisabledOnIntegrationTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import io.inferfn.localstack.LocalRedis;
 import io.inferfn.localstack.RedisTestResource;
+import io.inferfn.runtime.ModelCatalog;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -105,6 +107,17 @@ class PredictFunctionTest {
         assertThat(body.getList("missingFeatures")).isEmpty();
         String label = expected >= 0.7 ? "fraud" : expected >= 0.3 ? "review" : "legit";
         assertThat(body.getString("label")).isEqualTo(label);
+    }
+
+    @Test
+    @DisabledOnIntegrationTest("reads the application's beans in its own JVM")
+    void theDemoModelIsScoredOnTheEventLoop() {
+        // its ORT call on a full batch (1,024 rows) fits inferfn.http.event-loop-budget
+        ScoringThreads threads =
+                io.quarkus.arc.Arc.container().instance(ScoringThreads.class).get();
+        ModelCatalog catalog =
+                io.quarkus.arc.Arc.container().instance(ModelCatalog.class).get();
+        assertThat(threads.onWorker(catalog.resolve("fraud"))).isFalse();
     }
 
     @Test

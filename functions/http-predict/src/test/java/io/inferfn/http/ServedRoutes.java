@@ -8,15 +8,13 @@ import java.util.TreeSet;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
-import io.quarkus.funqy.runtime.FunctionInvoker;
-import io.quarkus.funqy.runtime.FunctionRecorder;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 
 /**
  * The HTTP endpoints the running application serves, read from the application itself: the
- * Vert.x routes on its router and the Funqy functions (each served at {@code /<name>}). Quarkus'
+ * Vert.x routes on its router. Quarkus'
  * own endpoints under {@code /q} are left out. A test bean; it exists only in {@code @QuarkusTest}s.
  */
 @Singleton
@@ -43,9 +41,6 @@ public class ServedRoutes {
             for (HttpMethod method : route.methods() == null ? Set.<HttpMethod>of() : route.methods()) {
                 methods.add(method.name().toLowerCase(java.util.Locale.ROOT));
             }
-        }
-        for (FunctionInvoker function : FunctionRecorder.registry.invokers()) {
-            served.computeIfAbsent("/" + function.getName(), p -> new TreeSet<>());
         }
         return served;
     }

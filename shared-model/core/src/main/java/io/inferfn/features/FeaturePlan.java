@@ -2,6 +2,8 @@ package io.inferfn.features;
 
 import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import io.inferfn.model.FeatureSpec;
@@ -48,8 +50,15 @@ public final class FeaturePlan {
     /** Per input column: the derived slot of a one-hot that writes several columns, else -1. */
     private final int[] columnOneHot;
 
+    /** Idle scratches kept for {@link #borrowScratch}; more calls in flight than this allocate and drop extras. */
+    private static final int MAX_IDLE = 64;
+
     private final int width;
     private final ThreadLocal<FeatureScratch> scratch;
+    private final int features;
+    private final int patterns;
+    private final ConcurrentLinkedDeque<FeatureScratch> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger idleCount = new AtomicInteger();
 
     /** Compiles a validated manifest. */
     public FeaturePlan(ModelManifest manifest) {
@@ -67,8 +76,8 @@ public final class FeaturePlan {
             w += columnOneHot[c] < 0 ? 1 : derived.width(columnOneHot[c]);
         }
         width = w;
-        int features = table.size;
-        int patterns = store.patternCount();
+        features = table.size;
+        patterns = store.patternCount();
         scratch = ThreadLocal.withInitial(() -> new FeatureScratch(features, patterns));
     }
 
@@ -96,6 +105,31 @@ public final class FeaturePlan {
         FeatureScratch s = scratch.get();
         s.reset(rows);
         return s;
+    }
+
+    /**
+     * Working arrays of their own for a call that outlives its thread's turn (an event loop serves other
+     * requests while a call awaits its store reply), ready for {@code rows} rows; give them back with
+     * {@link #returnScratch} once the call's predictions are made.
+     */
+    public FeatureScratch borrowScratch(int rows) {
+        FeatureScratch s = idle.pollFirst();
+        if (s == null) {
+            s = new FeatureScratch(features, patterns);
+        } else {
+            idleCount.decrementAndGet();
+        }
+        s.reset(rows);
+        return s;
+    }
+
+    /** Returns what {@link #borrowScratch} lent (kept for reuse, or dropped when enough are idle). */
+    public void returnScratch(FeatureScratch s) {
+        if (idleCount.incrementAndGet() <= MAX_IDLE) {
+            idle.offerFirst(s);
+        } else {
+            idleCount.decrementAndGet();
+        }
     }
 
     /**

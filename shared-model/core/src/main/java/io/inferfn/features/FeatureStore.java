@@ -1,5 +1,7 @@
 package io.inferfn.features;
 
+import java.util.function.Consumer;
+
 /**
  * The online feature store. An implementation fetches every field one scoring call needs in
  * <b>one round trip</b>, never takes longer than its latency budget, and never throws for its own
@@ -14,6 +16,19 @@ public interface FeatureStore {
      * modified.
      */
     StoreReply fetch(String[] keys, String[][] fields, int count);
+
+    /**
+     * {@link #fetch} without blocking the caller: {@code done} receives the reply exactly once, within the
+     * same budget, and never a fault (faults are {@link StoreReply#unavailable}). An implementation reads
+     * {@code keys} and {@code fields} before it returns. Called on a Vert.x event loop, it calls {@code done}
+     * on that event loop, so the caller can go on there (assemble, run ORT, answer) without a thread hop.
+     * The default blocks in {@link #fetch} and calls {@code done} before returning.
+     *
+     * @param done told of the reply; it must not throw
+     */
+    default void fetchAsync(String[] keys, String[][] fields, int count, Consumer<StoreReply> done) {
+        done.accept(fetch(keys, fields, count));
+    }
 
     /** Whether the last round trips succeeded, for health reporting. */
     default boolean reachable() {

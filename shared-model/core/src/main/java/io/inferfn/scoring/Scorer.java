@@ -4,14 +4,17 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import ai.onnxruntime.OrtException;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 
 import io.inferfn.features.FeaturePlan;
 import io.inferfn.features.FeatureScratch;
@@ -123,6 +126,137 @@ public final class Scorer {
         return scoreBatch(model, rows, true, origin);
     }
 
+    /**
+     * Begins scoring one caller's row without blocking: see {@link Call}.
+     *
+     * @throws InvalidRequestException as {@link #score} does, before any I/O
+     */
+    public Call begin(LoadedModel model, Row row) {
+        return begin(model, List.of(row), false);
+    }
+
+    /**
+     * Begins scoring a caller's {@code rows} (one store round trip, one ORT call) without blocking: see
+     * {@link Call}.
+     *
+     * @throws InvalidRequestException as {@link #scoreBatch} does, before any I/O
+     */
+    public Call beginBatch(LoadedModel model, List<? extends Row> rows) {
+        return begin(model, rows, true);
+    }
+
+    private Call begin(LoadedModel model, List<? extends Row> rows, boolean batch) {
+        int count = rows.size();
+        FeaturePlan plan = model.plan();
+        FeatureScratch scratch = plan.borrowScratch(count);
+        try {
+            for (int r = 0; r < count; r++) {
+                plan.readRequest(rows.get(r), r, scratch, batch ? r : -1, RowOrigin.CALLER, keyValues);
+            }
+            int keys = count == 0 ? 0 : plan.storeKeys(rows, scratch);
+            return new Call(model, rows, scratch, keys, batch);
+        } catch (RuntimeException e) {
+            plan.returnScratch(scratch);
+            throw e;
+        }
+    }
+
+    /**
+     * One scoring call split at its store round trip, for a caller that must not block (an HTTP event loop):
+     * {@link Scorer#begin} validated the rows and listed the keys; {@link #fetch} starts the round trip and
+     * calls back when the reply is in (on the caller's event loop, see {@link FeatureStore#fetchAsync});
+     * {@link #finish} then assembles the inputs and runs ORT on whichever thread calls it, inline on the
+     * event loop or on a worker for a model too slow for one. The same scoring as {@link #score} and
+     * {@link #scoreBatch}: same errors, metrics and spans. The call holds working arrays of its own from
+     * begin to finish, so calls interleaved on one thread do not share them; call {@link #finish} (or
+     * {@link #abandon}) exactly once.
+     */
+    public final class Call implements Consumer<StoreReply> {
+        private final LoadedModel model;
+        private final List<? extends Row> rows;
+        private final FeatureScratch scratch;
+        private final int keys;
+        private final boolean batch;
+        private StoreReply reply;
+        private Consumer<Call> ready;
+        private Span fetchSpan;
+        private Context parent;
+
+        Call(LoadedModel model, List<? extends Row> rows, FeatureScratch scratch, int keys, boolean batch) {
+            this.model = model;
+            this.rows = rows;
+            this.scratch = scratch;
+            this.keys = keys;
+            this.batch = batch;
+        }
+
+        /** The model that scores. */
+        public LoadedModel model() {
+            return model;
+        }
+
+        /** Rows in the call. */
+        public int rows() {
+            return rows.size();
+        }
+
+        /**
+         * Starts the one store round trip (none when no key is needed) and calls {@code ready} once its reply
+         * is in, faults included (they are a degraded reply). {@code ready} must not throw.
+         */
+        public void fetch(Consumer<Call> ready) {
+            if (keys == 0 || rows.isEmpty()) {
+                reply = NOTHING_TO_FETCH;
+                ready.accept(this);
+                return;
+            }
+            this.ready = ready;
+            if (tracer != null) {
+                parent = Context.current();
+                fetchSpan = span(FETCH_SPAN, SpanKind.CLIENT, model, rows.size());
+                fetchSpan.setAttribute(KEYS, keys);
+                fetchSpan.setAttribute("db.system", "redis");
+            }
+            store.fetchAsync(scratch.keys(), scratch.fields(), keys, this);
+        }
+
+        /** The store's reply: ends the fetch span and hands the call to its {@code ready}. */
+        @Override
+        public void accept(StoreReply reply) {
+            this.reply = reply;
+            if (fetchSpan != null) {
+                if (!reply.available()) {
+                    fetchSpan.setAttribute(UNAVAILABLE, reply.unavailableReason());
+                }
+                fetchSpan.end();
+            }
+            ready.accept(this);
+        }
+
+        /**
+         * Assembles the inputs from the request and the reply, runs ORT and returns the predictions in row
+         * order, on the calling thread; the call's working arrays go back to the model's plan.
+         *
+         * @throws NonFiniteScoreException when the model scores a row NaN or infinite
+         * @throws ScoringException when ONNX Runtime fails
+         */
+        public List<Prediction> finish() {
+            try {
+                if (rows.isEmpty()) {
+                    return List.of();
+                }
+                return run(model, rows, model.plan(), scratch, reply, null, null, batch, parent);
+            } finally {
+                model.plan().returnScratch(scratch);
+            }
+        }
+
+        /** Gives the call's working arrays back without scoring (the caller went away). */
+        public void abandon() {
+            model.plan().returnScratch(scratch);
+        }
+    }
+
     /** Receives the rows of a lenient batch that were not scored, with the reason. */
     @FunctionalInterface
     public interface Rejects {
@@ -208,8 +342,15 @@ public final class Scorer {
     }
 
     private Span span(String name, SpanKind kind, LoadedModel model, long rows) {
-        return tracer.spanBuilder(name)
-                .setSpanKind(kind)
+        return span(name, kind, model, rows, null);
+    }
+
+    private Span span(String name, SpanKind kind, LoadedModel model, long rows, Context parent) {
+        SpanBuilder builder = tracer.spanBuilder(name);
+        if (parent != null) {
+            builder.setParent(parent);
+        }
+        return builder.setSpanKind(kind)
                 .setAttribute(MODEL, model.name())
                 .setAttribute(VERSION, model.version())
                 .setAttribute(ROWS, rows)
@@ -244,7 +385,26 @@ public final class Scorer {
         } else {
             reply = tracedFetch(model, scratch, keys, count);
         }
+        return run(model, rows, plan, scratch, reply, rejects, index, batch, null);
+    }
 
+    /**
+     * Assembles rows whose request features are in {@code scratch} with the store's {@code reply}, runs ORT
+     * and reads the predictions, on the calling thread.
+     *
+     * @param parent the trace context the ORT span belongs to, or null for the current one
+     */
+    private List<Prediction> run(
+            LoadedModel model,
+            List<? extends Row> rows,
+            FeaturePlan plan,
+            FeatureScratch scratch,
+            StoreReply reply,
+            Rejects rejects,
+            int[] index,
+            boolean batch,
+            Context parent) {
+        int count = rows.size();
         ModelManifest.OutputSpec spec = model.manifest().output();
         int column = spec.columnIndex();
         List<Prediction> predictions = new ArrayList<>(count);
@@ -258,7 +418,7 @@ public final class Scorer {
             }
             long ready = System.nanoTime();
             FloatBuffer output;
-            Span inference = tracer == null ? null : span(INFERENCE_SPAN, SpanKind.INTERNAL, model, count);
+            Span inference = tracer == null ? null : span(INFERENCE_SPAN, SpanKind.INTERNAL, model, count, parent);
             try {
                 output = run.execute();
                 inferred = System.nanoTime() - ready;

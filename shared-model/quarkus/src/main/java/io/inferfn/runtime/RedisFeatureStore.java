@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.util.TypeLiteral;
 
@@ -13,10 +14,12 @@ import io.micrometer.core.instrument.Timer;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Command;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.Request;
-import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
@@ -35,6 +38,11 @@ import io.inferfn.runtime.metrics.InferfnMetrics.FetchOutcome;
  * circuit all become {@link StoreReply#unavailable}, which the scorer turns into defaults and
  * {@code degraded: true}.
  *
+ * <p>{@link #fetchAsync} is the same round trip for a caller on a Vert.x event loop: the budget is a timer
+ * on that event loop, and the reply (or the timeout) is handed over on it, so HTTP scoring goes on
+ * there without a thread hop. {@link #fetch} blocks the calling (worker) thread until the reply or
+ * the budget. Both share the circuit breaker, the timers and the health state.
+ *
  * <p>The {@code HMGET}s run inside {@code MULTI}/{@code EXEC}, still one write and one reply: a
  * key Redis cannot read as a hash ({@code WRONGTYPE}: a string where a hash belongs) then fails
  * only its own command, inside the {@code EXEC} reply, and degrades only the rows that needed it.
@@ -49,7 +57,8 @@ public final class RedisFeatureStore implements FeatureStore {
     /** At most one warning a minute about unreadable keys: a caller must not be able to flood the log. */
     private static final long KEY_WARNING_INTERVAL_NANOS = 60_000_000_000L;
 
-    private final Redis redis;
+    private final io.vertx.redis.client.Redis redis;
+    private final long timeoutMillis;
     private volatile long lastKeyWarning = System.nanoTime() - KEY_WARNING_INTERVAL_NANOS;
     private final Duration timeout;
     private final TypedGuard<Uni<List<Response>>> guard;
@@ -62,12 +71,15 @@ public final class RedisFeatureStore implements FeatureStore {
      * @param fetchTimers where each round trip's duration is recorded, by {@link FetchOutcome#ordinal()}
      */
     public RedisFeatureStore(Redis redis, FeatureStoreConfig config, Timer[] fetchTimers) {
-        this.redis = redis;
+        this.redis = redis.getDelegate();
         this.fetchTimers = fetchTimers;
         this.timeout = config.timeout();
+        this.timeoutMillis = Math.max(1, timeout.toMillis());
         FeatureStoreConfig.CircuitBreaker cb = config.circuitBreaker();
         this.guard = TypedGuard.create(new TypeLiteral<Uni<List<Response>>>() {})
                 .withDescription("redis-feature-store")
+                // the guarded round trip starts on the caller's thread and completes where its reply lands
+                .withThreadOffload(false)
                 .withCircuitBreaker()
                 .requestVolumeThreshold(cb.requestVolume())
                 .failureRatio(cb.failureRatio())
@@ -80,6 +92,44 @@ public final class RedisFeatureStore implements FeatureStore {
 
     @Override
     public StoreReply fetch(String[] keys, String[][] fields, int count) {
+        List<Request> commands = commands(keys, fields, count);
+        long start = System.nanoTime();
+        List<Response> responses;
+        try {
+            responses = guard.get(
+                            () -> send(commands, null).ifNoItem().after(timeout).failWith(this::timedOut))
+                    .await()
+                    .atMost(timeout.plusMillis(100));
+        } catch (RuntimeException e) {
+            return failed(e, start);
+        }
+        return replied(responses, keys, fields, count, start);
+    }
+
+    @Override
+    public void fetchAsync(String[] keys, String[][] fields, int count, Consumer<StoreReply> done) {
+        Context context = Vertx.currentContext();
+        if (context == null || !Context.isOnEventLoopThread()) {
+            done.accept(fetch(keys, fields, count)); // a worker may block; the timer below needs an event loop
+            return;
+        }
+        List<Request> commands = commands(keys, fields, count);
+        long start = System.nanoTime();
+        Uni<List<Response>> guarded;
+        try {
+            guarded = guard.get(() -> send(commands, context));
+        } catch (RuntimeException e) { // an open circuit may refuse before any Uni exists
+            done.accept(failed(e, start));
+            return;
+        }
+        guarded.subscribe()
+                .with(
+                        responses -> done.accept(replied(responses, keys, fields, count, start)),
+                        failure -> done.accept(failed(failure, start)));
+    }
+
+    /** MULTI, one HMGET per key, EXEC: one write, one reply. */
+    private static List<Request> commands(String[] keys, String[][] fields, int count) {
         List<Request> commands = new ArrayList<>(count + 2);
         commands.add(Request.cmd(Command.MULTI));
         for (int k = 0; k < count; k++) {
@@ -90,23 +140,43 @@ public final class RedisFeatureStore implements FeatureStore {
             commands.add(hmget);
         }
         commands.add(Request.cmd(Command.EXEC));
-        List<Response> responses;
-        long start = System.nanoTime();
-        try {
-            responses = guard.get(() -> redis.batch(commands)
-                            .ifNoItem()
-                            .after(timeout)
-                            .failWith(() ->
-                                    new TimeoutException("redis did not answer within " + timeout.toMillis() + " ms")))
-                    .await()
-                    .atMost(timeout.plusMillis(100));
-        } catch (RuntimeException e) {
-            fetchTimers[outcome(e).ordinal()].record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            String reason = reason(e);
-            unavailableReason = reason;
-            reachable = false;
-            return StoreReply.unavailable(reason);
-        }
+        return commands;
+    }
+
+    /**
+     * The batch as a Uni. With an event-loop {@code context}, the budget is a timer on that event loop: the
+     * reply or the timeout is delivered there (the client completes a caller's request on the caller's
+     * context). Without one, the caller bounds it.
+     */
+    private Uni<List<Response>> send(List<Request> commands, Context context) {
+        return Uni.createFrom().emitter(emitter -> {
+            long timer = context == null ? -1 : context.owner().setTimer(timeoutMillis, id -> emitter.fail(timedOut()));
+            redis.batch(commands).onComplete(result -> {
+                if (timer >= 0) {
+                    context.owner().cancelTimer(timer);
+                }
+                if (result.succeeded()) {
+                    emitter.complete(result.result());
+                } else {
+                    emitter.fail(result.cause());
+                }
+            });
+        });
+    }
+
+    private TimeoutException timedOut() {
+        return new TimeoutException("redis did not answer within " + timeout.toMillis() + " ms");
+    }
+
+    private StoreReply failed(Throwable e, long start) {
+        fetchTimers[outcome(e).ordinal()].record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        String reason = reason(e);
+        unavailableReason = reason;
+        reachable = false;
+        return StoreReply.unavailable(reason);
+    }
+
+    private StoreReply replied(List<Response> responses, String[] keys, String[][] fields, int count, long start) {
         fetchTimers[FetchOutcome.OK.ordinal()].record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         reachable = true;
         // MULTI's OK and one QUEUED per command come first; EXEC's reply holds the HMGET replies
@@ -147,7 +217,8 @@ public final class RedisFeatureStore implements FeatureStore {
      */
     public void warmUp(Duration within) {
         long start = System.nanoTime();
-        redis.send(Request.cmd(Command.PING))
+        Uni.createFrom()
+                .completionStage(() -> redis.send(Request.cmd(Command.PING)).toCompletionStage())
                 .ifNoItem()
                 .after(within)
                 .fail()

@@ -1,0 +1,93 @@
+package io.inferfn.http;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import ai.onnxruntime.OrtException;
+import org.jboss.logging.Logger;
+
+import io.inferfn.model.LoadedModel;
+import io.inferfn.model.OnnxModel;
+import io.inferfn.runtime.ModelCatalog;
+
+/**
+ * Where each model's inputs are assembled and its ONNX Runtime call runs: inline on the Vert.x event loop that
+ * received the request and its Redis reply (no thread hop: a tabular model costs microseconds), or on a worker
+ * thread for a model whose call at the largest batch ({@code inferfn.http.max-batch-rows}) takes longer than
+ * {@code inferfn.http.event-loop-budget}. Decided once per model at load, by timing that call.
+ */
+@Singleton
+public class ScoringThreads {
+
+    private static final Logger LOG = Logger.getLogger(ScoringThreads.class);
+
+    /** Timed calls per model, after one warm-up; the fastest counts (the others may have been interrupted). */
+    private static final int RUNS = 3;
+
+    @Inject
+    HttpPredictConfig config;
+
+    private volatile LoadedModel[] onWorkers = new LoadedModel[0];
+
+    void decide(@Observes ModelCatalog.ModelsLoaded loaded) {
+        long budget = config.eventLoopBudget().toNanos();
+        int rows = config.maxBatchRows();
+        List<LoadedModel> slow = new ArrayList<>();
+        for (LoadedModel model : loaded.models()) {
+            long nanos = callNanos(model.onnx(), rows);
+            boolean worker = nanos > budget;
+            if (worker) {
+                slow.add(model);
+            }
+            LOG.infof(
+                    "Model %s %s: one ONNX Runtime call of %d rows takes %.3f ms; %s (inferfn.http.event-loop-budget"
+                            + " %d ms)",
+                    model.name(),
+                    model.version(),
+                    rows,
+                    nanos / 1e6,
+                    worker ? "over the budget: scored on worker threads" : "scored on the event loop",
+                    config.eventLoopBudget().toMillis());
+        }
+        onWorkers = slow.toArray(new LoadedModel[0]);
+    }
+
+    /** Whether {@code model} is scored on a worker thread rather than on the event loop. */
+    public boolean onWorker(LoadedModel model) {
+        for (LoadedModel m : onWorkers) {
+            if (m == model) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The fastest of a few ORT calls of {@code rows} zero rows (native time: no JIT warm-up to wait for). */
+    static long callNanos(OnnxModel onnx, int rows) {
+        long best = Long.MAX_VALUE;
+        try (OnnxModel.Run run = onnx.begin(rows)) {
+            for (int i = 0; i <= RUNS; i++) {
+                java.nio.FloatBuffer input = run.input();
+                for (int f = rows * onnx.width(); f > 0; f--) {
+                    input.put(0f);
+                }
+                long start = System.nanoTime();
+                run.execute();
+                long took = System.nanoTime() - start;
+                if (i > 0) {
+                    best = Math.min(best, took);
+                }
+                run.input().clear();
+            }
+        } catch (OrtException e) {
+            // the model loaded and passed its checks; a model that cannot run a batch is safest off the event loop
+            LOG.warnf("Model call of %d rows failed at load (%s); it will be scored on worker threads", rows, e);
+            return Long.MAX_VALUE;
+        }
+        return best;
+    }
+}
