@@ -76,8 +76,14 @@ public class RequestMetrics {
     private volatile Meters[] models = new Meters[0];
     private Meters none;
 
-    /** Installed before {@link OverloadGuard} (same route order, added first): a shed request is counted too. */
+    /**
+     * Installed before {@link OverloadGuard} (same route order, added first): a shed request is counted too. Not
+     * installed with {@code inferfn.metrics.enabled=false}.
+     */
     void install(@Observes @Priority(Interceptor.Priority.APPLICATION) Router router) {
+        if (!metrics.enabled()) {
+            return; // inferfn.metrics.enabled=false: not even the per-request record
+        }
         none = new Meters(null, "none", "none");
         int first = RouteConstants.ROUTE_ORDER_BODY_HANDLER - 1;
         router.route("/predict").order(first).handler(ctx -> track(ctx, Endpoint.PREDICT));
