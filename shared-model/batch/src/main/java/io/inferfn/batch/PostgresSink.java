@@ -143,8 +143,10 @@ final class PostgresSink implements PredictionSink {
                                 + " database user may not (SQLSTATE 42501); create it ahead (see"
                                 + " functions/batch-score/README.md) or grant CREATE on the schema");
                     }
-                    // two shards creating the same table at once: one wins, the other sees it exists
-                    if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+                    // two shards creating the same table at once: one wins, the other sees it exists, as a
+                    // relation (42P07), its row type (42710, duplicate_object) or the catalog's unique index (23505)
+                    String state = e.getSQLState();
+                    if (!"23505".equals(state) && !"42P07".equals(state) && !"42710".equals(state)) {
                         throw e;
                     }
                 }
