@@ -183,7 +183,9 @@ final class BenchOverhead implements Callable<Integer> {
     private Map<String, String> baselineEnv(Map<String, String> env) {
         Map<String, String> b = new java.util.HashMap<>(env);
         if (baselineModels != null) {
-            b.put("INFERFN_MODEL_LOCATIONS", "file:" + baselineModels.toAbsolutePath().normalize());
+            b.put(
+                    "INFERFN_MODEL_LOCATIONS",
+                    "file:" + baselineModels.toAbsolutePath().normalize());
         }
         b.putAll(baselineSettings);
         return b;

@@ -54,7 +54,9 @@ class MetricsOffTest {
         given().contentType(ContentType.JSON).body("{}").post(predict).then().statusCode(400);
         String text = given().get(metrics).then().statusCode(200).extract().asString();
         PrometheusText scrape = PrometheusText.parse(text);
-        assertThat(scrape.find("jvm_memory_used_bytes")).as("the JVM's meters stay").isNotEmpty();
+        assertThat(scrape.find("jvm_memory_used_bytes"))
+                .as("the JVM's meters stay")
+                .isNotEmpty();
         assertThat(text.lines().filter(line -> line.startsWith("inferfn_")))
                 .as("no inferfn meter with metrics off")
                 .isEmpty();

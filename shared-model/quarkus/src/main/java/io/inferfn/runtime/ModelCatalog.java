@@ -99,7 +99,8 @@ public class ModelCatalog {
                         key -> settings.getOptionalValue(key, String.class))
                 .withDriftWindow(
                         metrics.enabled()
-                                ? new ScoreDrift.Window(config.drift().window(), config.drift().minScores())
+                                ? new ScoreDrift.Window(
+                                        config.drift().window(), config.drift().minScores())
                                 : null);
         Map<String, LoadedModel> loaded = new LinkedHashMap<>();
         long modelsStart = System.nanoTime();

@@ -114,6 +114,7 @@ public class InferfnMetrics implements Scorer.Observer {
     private volatile Timer[] fetch;
     /** Set by the first scored call: the registries Quarkus adds at start are all in by then. */
     private volatile boolean settled;
+
     private MeterRegistry off;
     private MeterRegistry fetchRegistry;
 

@@ -50,10 +50,7 @@ class InferfnMetricsTest {
                             .counter()
                             .count())
                     .isEqualTo(1.0);
-            assertThat(prometheus
-                            .get(InferfnMetrics.INFERENCE_DURATION)
-                            .timer()
-                            .count())
+            assertThat(prometheus.get(InferfnMetrics.INFERENCE_DURATION).timer().count())
                     .isEqualTo(2);
         }
     }
