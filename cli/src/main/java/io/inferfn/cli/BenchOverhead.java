@@ -44,8 +44,17 @@ final class BenchOverhead implements Callable<Integer> {
     @ParentCommand
     BenchCommand bench;
 
-    @Option(names = "--baseline", required = true, description = "the http-predict quarkus-run.jar to compare with (B)")
+    @Option(
+            names = "--baseline",
+            description = "the http-predict quarkus-run.jar to compare with (B); default: this build again, run with"
+                    + " --baseline-env")
     Path baseline;
+
+    @Option(
+            names = "--baseline-env",
+            description = "an environment variable set for B only, NAME=VALUE (repeatable); for example"
+                    + " INFERFN_METRICS_ENABLED=false: the same build with and without metrics")
+    Map<String, String> baselineSettings = new java.util.LinkedHashMap<>();
 
     @Option(
             names = "--baseline-models",
@@ -84,6 +93,11 @@ final class BenchOverhead implements Callable<Integer> {
         Path work = home.resolve(".inferfn/bench");
         Files.createDirectories(work);
         Path current = home.resolve("functions/http-predict/target/quarkus-app/quarkus-run.jar");
+        if (baseline == null && baselineSettings.isEmpty()) {
+            System.err.println("name a --baseline jar, or --baseline-env settings to run this build against itself");
+            return 2;
+        }
+        Path other = baseline == null ? current : baseline;
         vertx = Vertx.vertx();
         loop = vertx.getOrCreateContext();
         client = vertx.createHttpClient(
@@ -109,7 +123,7 @@ final class BenchOverhead implements Callable<Integer> {
             try (FunctionProcess a =
                             FunctionProcess.start("overhead-a", java, current, 18184, env, work, jvm, launcher);
                     FunctionProcess b = FunctionProcess.start(
-                            "overhead-b", java, baseline, 18185, baselineEnv(env), work, jvm, launcher)) {
+                            "overhead-b", java, other, 18185, baselineEnv(env), work, jvm, launcher)) {
                 a.awaitReady();
                 b.awaitReady();
                 // warm-up, interleaved too: on one core the JIT takes a while to settle
@@ -142,7 +156,9 @@ final class BenchOverhead implements Callable<Integer> {
                         ta / rounds,
                         tb / rounds,
                         ta / tb));
-                String report = "A = " + home.relativize(current) + ", B = " + baseline + "; " + users
+                String report = "A = " + home.relativize(current) + ", B = "
+                        + (baseline == null ? "the same jar" : baseline)
+                        + (baselineSettings.isEmpty() ? "" : " with " + baselineSettings) + "; " + users
                         + " closed-loop users, " + warmup + " s warm-up each, " + seconds
                         + " s rounds, servers on CPUs "
                         + (serverCpus.isBlank() ? "(any)" : serverCpus) + "\n\n" + out;
@@ -163,18 +179,19 @@ final class BenchOverhead implements Callable<Integer> {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    /** {@code users} users on {@code port}'s /predict, each sending its next request when its answer arrives; req/s. */
+    /** The environment of B: A's, with --baseline-models and --baseline-env applied. */
     private Map<String, String> baselineEnv(Map<String, String> env) {
-        if (baselineModels == null) {
-            return env;
-        }
         Map<String, String> b = new java.util.HashMap<>(env);
-        b.put(
-                "INFERFN_MODEL_LOCATIONS",
-                "file:" + baselineModels.toAbsolutePath().normalize());
+        if (baselineModels != null) {
+            b.put(
+                    "INFERFN_MODEL_LOCATIONS",
+                    "file:" + baselineModels.toAbsolutePath().normalize());
+        }
+        b.putAll(baselineSettings);
         return b;
     }
 
+    /** {@code users} users on {@code port}'s /predict, each sending its next request when its answer arrives; req/s. */
     private double closedLoop(int port, int secs) throws InterruptedException {
         AtomicLong done = new AtomicLong();
         AtomicLong errors = new AtomicLong();

@@ -16,6 +16,7 @@ import com.netflix.concurrency.limits.limit.Gradient2Limit;
 import com.netflix.concurrency.limits.limiter.SimpleLimiter;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
@@ -41,6 +42,9 @@ public class OverloadGuard {
 
     @Inject
     OverloadConfig config;
+
+    @Inject
+    RequestMetrics requests;
 
     private Limit limit;
     private SimpleLimiter<Void> limiter;
@@ -76,9 +80,24 @@ public class OverloadGuard {
         // dispatch to a worker: shedding costs next to nothing, and a waiting request's body stays in the socket.
         // The paths are the documented ones, so the OpenAPI test's view of the routes is unchanged.
         int first = RouteConstants.ROUTE_ORDER_BODY_HANDLER - 1;
-        router.route("/predict").order(first).handler(this::admit);
-        router.post("/v2/models/:name/infer").order(first).handler(this::admit);
-        router.post("/v2/models/:name/versions/:version/infer").order(first).handler(this::admit);
+        // the request metrics start here too (RequestMetrics.begin): a shed request is counted, and no second
+        // handler per request
+        boolean tracked = requests.enabled();
+        Handler<RoutingContext> predict = tracked
+                ? ctx -> {
+                    requests.begin(ctx, RequestMetrics.Endpoint.PREDICT);
+                    admit(ctx);
+                }
+                : this::admit;
+        Handler<RoutingContext> v2 = tracked
+                ? ctx -> {
+                    requests.begin(ctx, RequestMetrics.Endpoint.V2);
+                    admit(ctx);
+                }
+                : this::admit;
+        router.route("/predict").order(first).handler(predict);
+        router.post("/v2/models/:name/infer").order(first).handler(v2);
+        router.post("/v2/models/:name/versions/:version/infer").order(first).handler(v2);
         LOG.infof(
                 "load shedding: %s requests in flight, %d more wait up to %d ms, then 503 with Retry-After: %s s",
                 config.maxConcurrent().isPresent() ? "at most " + limit.getLimit() : "an adaptive limit of",

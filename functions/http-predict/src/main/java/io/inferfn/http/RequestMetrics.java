@@ -76,21 +76,43 @@ public class RequestMetrics {
     private volatile Meters[] models = new Meters[0];
     private Meters none;
 
-    /** Installed before {@link OverloadGuard} (same route order, added first): a shed request is counted too. */
+    @Inject
+    OverloadConfig overload;
+
+    /**
+     * With load shedding on, {@link OverloadGuard}'s handler, first on the scoring routes, starts each request's
+     * record ({@link #begin}): one handler and no extra routes to match per request. With it off, this installs
+     * its own, in the same place. Nothing with {@code inferfn.metrics.enabled=false}.
+     */
     void install(@Observes @Priority(Interceptor.Priority.APPLICATION) Router router) {
         none = new Meters(null, "none", "none");
+        if (!metrics.enabled() || overload.enabled()) {
+            return;
+        }
         int first = RouteConstants.ROUTE_ORDER_BODY_HANDLER - 1;
-        router.route("/predict").order(first).handler(ctx -> track(ctx, Endpoint.PREDICT));
-        router.post("/v2/models/:name/infer").order(first).handler(ctx -> track(ctx, Endpoint.V2));
-        router.post("/v2/models/:name/versions/:version/infer").order(first).handler(ctx -> track(ctx, Endpoint.V2));
+        router.route("/predict").order(first).handler(ctx -> {
+            begin(ctx, Endpoint.PREDICT);
+            ctx.next();
+        });
+        Handler<RoutingContext> v2 = ctx -> {
+            begin(ctx, Endpoint.V2);
+            ctx.next();
+        };
+        router.post("/v2/models/:name/infer").order(first).handler(v2);
+        router.post("/v2/models/:name/versions/:version/infer").order(first).handler(v2);
     }
 
-    private void track(RoutingContext ctx, Endpoint endpoint) {
+    /** Whether requests are tracked ({@code inferfn.metrics.enabled}). */
+    boolean enabled() {
+        return metrics.enabled();
+    }
+
+    /** Starts the record of a request to {@code endpoint}, counted and timed when its response's headers go out. */
+    void begin(RoutingContext ctx, Endpoint endpoint) {
         Tracked tracked = new Tracked(ctx, endpoint, System.nanoTime());
         ctx.put(KEY, tracked);
         // at the headers, before the client can read the answer: a scrape after a response sees it counted
         ctx.addHeadersEndHandler(tracked);
-        ctx.next();
     }
 
     /** The request's record, or null for a route this class does not track. */

@@ -237,6 +237,9 @@ class PredictMetricsTest {
                 .isZero();
     }
 
+    /** What a Prometheus server asks for when it stores exemplars. */
+    static final String OPEN_METRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
     @Test
     void modelLoadTimeStartupPhasesAndTheBreakerAreGauges() {
         PrometheusText m = scrape();

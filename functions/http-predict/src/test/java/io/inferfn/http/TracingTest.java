@@ -63,6 +63,9 @@ class TracingTest {
     @TestHTTPResource("/predict")
     URL predict;
 
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+
     @Test
     void aPredictionIsATraceWithTheStoreRoundTripAndTheOrtCallUnderTheServerSpan() {
         PredictFunctionTest.seed();
@@ -93,6 +96,14 @@ class TracingTest {
         assertThat(fetch.getKind()).isEqualTo(SpanKind.CLIENT);
         assertThat(fetch.getAttributes().get(Scorer.KEYS)).isEqualTo(1L);
         assertThat(fetch.getAttributes().get(Scorer.UNAVAILABLE)).isNull();
+        // and the metrics link to it: Prometheus exemplars carry the trace id while tracing is on
+        String openMetrics = given().accept(PredictMetricsTest.OPEN_METRICS)
+                .get(metrics)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        assertThat(openMetrics).contains("trace_id=\"" + server.getTraceId() + "\"");
     }
 
     static SpanData one(List<SpanData> spans, String name) {

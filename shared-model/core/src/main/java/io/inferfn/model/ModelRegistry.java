@@ -38,7 +38,7 @@ public final class ModelRegistry {
         this.driftWindow = driftWindow;
     }
 
-    /** This registry, measuring the score drift of the models it loads over {@code window}. */
+    /** This registry, measuring the score drift of the models it loads over {@code window} (null: not measured). */
     public ModelRegistry withDriftWindow(ScoreDrift.Window window) {
         return new ModelRegistry(sources, options, window);
     }
@@ -99,7 +99,9 @@ public final class ModelRegistry {
                 plan,
                 onnx.length,
                 new LoadedModel.LoadTimings((t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6),
-                manifest.reference() == null ? null : new ScoreDrift(manifest.reference(), driftWindow));
+                manifest.reference() == null || driftWindow == null
+                        ? null
+                        : new ScoreDrift(manifest.reference(), driftWindow));
     }
 
     private ModelSource sourceFor(String location) {

@@ -97,8 +97,11 @@ public class ModelCatalog {
         ModelRegistry registry = ModelRegistry.standard(
                         new OnnxOptions(onnx.intraOpThreads(), onnx.spinning(), onnx.optimization()),
                         key -> settings.getOptionalValue(key, String.class))
-                .withDriftWindow(new ScoreDrift.Window(
-                        config.drift().window(), config.drift().minScores()));
+                .withDriftWindow(
+                        metrics.enabled()
+                                ? new ScoreDrift.Window(
+                                        config.drift().window(), config.drift().minScores())
+                                : null);
         Map<String, LoadedModel> loaded = new LinkedHashMap<>();
         long modelsStart = System.nanoTime();
         try {

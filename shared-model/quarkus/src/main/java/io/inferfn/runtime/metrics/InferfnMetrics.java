@@ -16,6 +16,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.inferfn.model.LoadedModel;
@@ -101,8 +103,20 @@ public class InferfnMetrics implements Scorer.Observer {
     @ConfigProperty(name = "inferfn.metrics.function", defaultValue = "unknown")
     String function;
 
+    /**
+     * Whether inferfn records its meters at all ({@code inferfn.metrics.enabled}, default true). Off, every
+     * inferfn meter is a no-op and no score drift is kept; the JVM's and Quarkus' own meters stay.
+     */
+    @ConfigProperty(name = "inferfn.metrics.enabled", defaultValue = "true")
+    boolean enabled = true;
+
     private volatile ModelMeters[] models = new ModelMeters[0];
     private volatile Timer[] fetch;
+    /** Set by the first scored call: the registries Quarkus adds at start are all in by then. */
+    private volatile boolean settled;
+
+    private MeterRegistry off;
+    private MeterRegistry fetchRegistry;
 
     /** Meters in {@code registry} tagged {@code function}, for code (and tests) outside CDI. */
     public static InferfnMetrics of(MeterRegistry registry, String function) {
@@ -116,10 +130,15 @@ public class InferfnMetrics implements Scorer.Observer {
      * The registry, for a function's own meters: the one registry behind Quarkus' global composite when
      * there is exactly one (Prometheus in a container, EMF on Lambda). A meter of the composite forwards
      * every increment through an iterator over its children, allocated per call: measurable at
-     * /predict's rate. Quarkus adds its registries before any bean starts, so this is settled by the
-     * time the models load and their meters are built.
+     * /predict's rate. Quarkus may add its registries after the models load (the start-up steps are not
+     * ordered against each other), so the meters built before then are built again on the first scored
+     * call ({@link #settle()}). With {@code inferfn.metrics.enabled=false}, a registry that denies every
+     * meter: each is a no-op.
      */
     public MeterRegistry registry() {
+        if (!enabled) {
+            return off();
+        }
         if (registry instanceof CompositeMeterRegistry composite) {
             Set<MeterRegistry> children = composite.getRegistries();
             if (children.size() == 1) {
@@ -127,6 +146,48 @@ public class InferfnMetrics implements Scorer.Observer {
             }
         }
         return registry;
+    }
+
+    /** Whether inferfn's meters record ({@code inferfn.metrics.enabled}). */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    private synchronized MeterRegistry off() {
+        if (off == null) {
+            SimpleMeterRegistry none = new SimpleMeterRegistry();
+            none.config().meterFilter(MeterFilter.deny());
+            off = none;
+        }
+        return off;
+    }
+
+    /**
+     * Builds again, on {@link #registry()} as it is now, the meters built while Quarkus' composite registry
+     * was still empty: once, on the first scored call, when the start is over. The feature-fetch timers are
+     * replaced in the array their store holds.
+     */
+    private synchronized void settle() {
+        if (settled) {
+            return;
+        }
+        MeterRegistry now = registry();
+        ModelMeters[] rebuilt = models.clone();
+        for (int i = 0; i < rebuilt.length; i++) {
+            if (rebuilt[i].registry != now) {
+                rebuilt[i] = new ModelMeters(this, rebuilt[i].model);
+            }
+        }
+        models = rebuilt;
+        Timer[] timers = fetch;
+        if (timers != null && fetchRegistry != now) {
+            FetchOutcome[] outcomes = FetchOutcome.values();
+            for (FetchOutcome o : outcomes) {
+                timers[o.ordinal()] = latency(FEATURE_FETCH_DURATION, "function", function, "outcome", o.tag);
+            }
+            fetchRegistry = now;
+        }
+        settled = true;
     }
 
     /** The {@code function} tag's value. */
@@ -197,6 +258,7 @@ public class InferfnMetrics implements Scorer.Observer {
                     for (FetchOutcome o : outcomes) {
                         built[o.ordinal()] = latency(FEATURE_FETCH_DURATION, "function", function, "outcome", o.tag);
                     }
+                    fetchRegistry = registry();
                     fetch = built;
                 }
                 timers = fetch;
@@ -215,6 +277,9 @@ public class InferfnMetrics implements Scorer.Observer {
 
     @Override
     public void scored(LoadedModel model, List<Prediction> predictions, long assemblyNanos, long inferenceNanos) {
+        if (!settled) {
+            settle();
+        }
         ModelMeters m = forModel(model);
         int degraded = 0;
         for (int i = 0, n = predictions.size(); i < n; i++) {
@@ -235,6 +300,7 @@ public class InferfnMetrics implements Scorer.Observer {
     /** The meters of one model (name and version), built once. */
     public static final class ModelMeters {
         final LoadedModel model;
+        final MeterRegistry registry;
         final Counter ok;
         final Counter degraded;
         final Timer assembly;
@@ -244,6 +310,7 @@ public class InferfnMetrics implements Scorer.Observer {
             this.model = model;
             String[] tags = {"function", metrics.function, "model", model.name(), "version", model.version()};
             MeterRegistry registry = metrics.registry();
+            this.registry = registry;
             this.ok = Counter.builder(PREDICTIONS)
                     .tags(tags)
                     .tag("outcome", "ok")
