@@ -10,7 +10,8 @@ locals {
   # Where a batch the function failed on maximum_retry_attempts times goes (the poller sends it with the role)
   msk_on_failure         = var.msk == null ? null : coalesce(var.msk.on_failure_destination_arn, aws_sqs_queue.dlq.arn)
   msk_on_failure_service = var.msk == null ? null : split(":", local.msk_on_failure)[2]
-  msk_on_failure_actions = {
+  # What the poller may do with the role on an on-failure destination, by service (MSK and Kinesis alike)
+  on_failure_actions = {
     sqs = ["sqs:SendMessage"]
     sns = ["sns:Publish"]
     s3  = ["s3:PutObject", "s3:ListBucket"]
@@ -121,7 +122,7 @@ resource "aws_iam_role_policy" "consume" {
         {
           Sid    = "MskOnFailureDestination"
           Effect = "Allow"
-          Action = local.msk_on_failure_actions[local.msk_on_failure_service]
+          Action = local.on_failure_actions[local.msk_on_failure_service]
           Resource = local.msk_on_failure_service == "s3" ? [
             local.msk_on_failure, "${local.msk_on_failure}/*"
           ] : [local.msk_on_failure]
@@ -167,7 +168,7 @@ resource "aws_iam_role_policy" "consume" {
         {
           Sid    = "KinesisOnFailureDestination"
           Effect = "Allow"
-          Action = local.msk_on_failure_actions[local.kinesis_on_failure_service]
+          Action = local.on_failure_actions[local.kinesis_on_failure_service]
           Resource = local.kinesis_on_failure_service == "s3" ? [
             local.kinesis_on_failure, "${local.kinesis_on_failure}/*"
           ] : [local.kinesis_on_failure]

@@ -177,7 +177,8 @@ public class EventScoreHandler implements RequestHandler<EventScoreHandler.Batch
      * entity id as a Kafka record's key is. A record that cannot be scored is reported by sequence
      * number; Lambda then retries from the lowest one reported, and after the mapping's retry limit
      * (or record age) hands that shard's range to the on-failure destination and moves on.
-     * Kinesis records carry no headers, so there is no trace context to carry on.
+     * Kinesis records carry no headers, so there is no trace context to carry on. The answer is the
+     * JSON of {@code StreamsEventResponse}, which {@link SQSBatchResponse} shares.
      */
     private SQSBatchResponse kinesis(List<Item> items, long budget) {
         List<EventBatches.Inbound> batch = new ArrayList<>(items.size());
