@@ -185,6 +185,12 @@ module "event_queue" {
   batch_size                         = 100
   maximum_batching_window_in_seconds = 1
   maximum_concurrency                = 50
+
+  # Optional Kinesis Data Streams source beside the queue: poison records reported by sequence number, retried 3
+  # times (bisecting the batch), then their shard and sequence numbers go to the event queue's DLQ.
+  kinesis = var.event_kinesis_stream_arn == null ? null : {
+    stream_arn = var.event_kinesis_stream_arn
+  }
 }
 
 # --- batch-score: EventBridge Scheduler, one schedule per shard ----------------------------------
@@ -258,6 +264,10 @@ module "observability" {
   dead_letter_queues = {
     "event-score"          = module.event_queue.dlq_name
     "batch-score-schedule" = module.batch_schedule.dlq_name
+  }
+  # event-score falling behind its Kinesis stream (IteratorAge), when it reads one
+  stream_mappings = var.event_kinesis_stream_arn == null ? {} : {
+    "event-score-kinesis" = { function_name = module.event_score.function_name, source = "kinesis" }
   }
 
   alarms_enabled    = var.alarms_enabled

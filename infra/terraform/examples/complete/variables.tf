@@ -256,6 +256,17 @@ variable "event_score_environment" {
   }
 }
 
+variable "event_kinesis_stream_arn" {
+  description = "Optional Kinesis data stream event-score also scores readings from (queue-trigger's kinesis source: partial batch responses by sequence number, 3 retries with bisect, then the event queue's DLQ; an IteratorAge alarm). null: the SQS queue only."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.event_kinesis_stream_arn == null || can(regex("^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:[0-9]{12}:stream/[A-Za-z0-9_.-]{1,128}$", coalesce(var.event_kinesis_stream_arn, "x")))
+    error_message = "event_kinesis_stream_arn must be a Kinesis data stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)."
+  }
+}
+
 variable "batch_schedule_expression" {
   description = "When batch-score runs."
   type        = string

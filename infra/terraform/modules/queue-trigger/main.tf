@@ -10,11 +10,25 @@ locals {
   # Where a batch the function failed on maximum_retry_attempts times goes (the poller sends it with the role)
   msk_on_failure         = var.msk == null ? null : coalesce(var.msk.on_failure_destination_arn, aws_sqs_queue.dlq.arn)
   msk_on_failure_service = var.msk == null ? null : split(":", local.msk_on_failure)[2]
-  msk_on_failure_actions = {
+  # What the poller may do with the role on an on-failure destination, by service (MSK and Kinesis alike)
+  on_failure_actions = {
     sqs = ["sqs:SendMessage"]
     sns = ["sns:Publish"]
     s3  = ["s3:PutObject", "s3:ListBucket"]
   }
+
+  # Kinesis: the records a batch could not get past after maximum_retry_attempts go (as shard + sequence-number
+  # metadata; to S3 with the records) to the on-failure destination, which the poller writes with the role.
+  kinesis_efo                = var.kinesis == null ? false : var.kinesis.enhanced_fan_out
+  kinesis_on_failure         = var.kinesis == null ? null : coalesce(var.kinesis.on_failure_destination_arn, aws_sqs_queue.dlq.arn)
+  kinesis_on_failure_service = var.kinesis == null ? null : split(":", local.kinesis_on_failure)[2]
+  kinesis_kms_key            = var.kinesis == null ? null : var.kinesis.stream_kms_key_arn
+
+  # The poller writes failed batches to the (SSE-KMS) dead-letter queue with the function's role
+  failures_to_kms_dlq = local.sse_kms && (
+    (var.msk != null && local.msk_on_failure == aws_sqs_queue.dlq.arn) ||
+    (var.kinesis != null && local.kinesis_on_failure == aws_sqs_queue.dlq.arn)
+  )
 }
 
 resource "aws_sqs_queue" "dlq" {
@@ -79,8 +93,8 @@ resource "aws_iam_role_policy" "consume" {
         Action   = ["kms:Decrypt"]
         Resource = [var.kms_key_arn]
       }] : [],
-      # the MSK poller writes failed batches to the (SSE-KMS) dead-letter queue with the function's role
-      local.sse_kms && var.msk != null && local.msk_on_failure == aws_sqs_queue.dlq.arn ? [{
+      # the MSK or Kinesis poller writes failed batches to the (SSE-KMS) dead-letter queue with the function's role
+      local.failures_to_kms_dlq ? [{
         Sid      = "EncryptFailedBatchesForDlq"
         Effect   = "Allow"
         Action   = ["kms:GenerateDataKey"]
@@ -108,7 +122,7 @@ resource "aws_iam_role_policy" "consume" {
         {
           Sid    = "MskOnFailureDestination"
           Effect = "Allow"
-          Action = local.msk_on_failure_actions[local.msk_on_failure_service]
+          Action = local.on_failure_actions[local.msk_on_failure_service]
           Resource = local.msk_on_failure_service == "s3" ? [
             local.msk_on_failure, "${local.msk_on_failure}/*"
           ] : [local.msk_on_failure]
@@ -136,6 +150,42 @@ resource "aws_iam_role_policy" "consume" {
           Resource = ["*"]
         },
       ],
+      # Kinesis: read this stream only (the actions Lambda's Kinesis poller uses). kinesis:ListStreams is left out:
+      # it takes no resource (Resource "*" only) and the poller does not need it.
+      var.kinesis == null ? [] : [
+        {
+          Sid    = "KinesisStream"
+          Effect = "Allow"
+          Action = [
+            "kinesis:DescribeStream",
+            "kinesis:DescribeStreamSummary",
+            "kinesis:GetRecords",
+            "kinesis:GetShardIterator",
+            "kinesis:ListShards",
+          ]
+          Resource = [var.kinesis.stream_arn]
+        },
+        {
+          Sid    = "KinesisOnFailureDestination"
+          Effect = "Allow"
+          Action = local.on_failure_actions[local.kinesis_on_failure_service]
+          Resource = local.kinesis_on_failure_service == "s3" ? [
+            local.kinesis_on_failure, "${local.kinesis_on_failure}/*"
+          ] : [local.kinesis_on_failure]
+        },
+      ],
+      local.kinesis_efo ? [{
+        Sid      = "KinesisEnhancedFanOut"
+        Effect   = "Allow"
+        Action   = ["kinesis:SubscribeToShard"]
+        Resource = [aws_kinesis_stream_consumer.this[0].arn]
+      }] : [],
+      local.kinesis_kms_key != null ? [{
+        Sid      = "DecryptStreamRecords"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt"]
+        Resource = [local.kinesis_kms_key]
+      }] : [],
     )
   })
 }
@@ -193,6 +243,44 @@ resource "aws_lambda_event_source_mapping" "msk" {
   destination_config {
     on_failure {
       destination_arn = local.msk_on_failure
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.consume]
+}
+
+# Enhanced fan-out: a dedicated 2 MB/s per shard for this function, pushed over HTTP/2 (billed per consumer-shard hour).
+resource "aws_kinesis_stream_consumer" "this" {
+  count = local.kinesis_efo ? 1 : 0
+
+  name       = var.name
+  stream_arn = var.kinesis.stream_arn
+}
+
+resource "aws_lambda_event_source_mapping" "kinesis" {
+  count = var.kinesis == null ? 0 : 1
+
+  event_source_arn                   = local.kinesis_efo ? aws_kinesis_stream_consumer.this[0].arn : var.kinesis.stream_arn
+  function_name                      = var.function_alias_arn
+  starting_position                  = var.kinesis.starting_position
+  batch_size                         = var.kinesis.batch_size
+  maximum_batching_window_in_seconds = var.kinesis.maximum_batching_window_in_seconds
+  parallelization_factor             = var.kinesis.parallelization_factor
+
+  # The function reports the records it could not score by sequence number; Lambda retries the shard from the
+  # lowest one reported (the records before it are done), not the whole batch.
+  function_response_types = ["ReportBatchItemFailures"]
+
+  # A record the function keeps failing on is retried a bounded number of times, the batch split in two on each
+  # retry, then its shard and sequence numbers go to the on-failure destination and the shard moves on: one poison
+  # record cannot hold its shard until the stream's retention drops it.
+  maximum_retry_attempts         = var.kinesis.maximum_retry_attempts
+  bisect_batch_on_function_error = var.kinesis.bisect_batch_on_function_error
+  maximum_record_age_in_seconds  = var.kinesis.maximum_record_age_in_seconds
+
+  destination_config {
+    on_failure {
+      destination_arn = local.kinesis_on_failure
     }
   }
 

@@ -33,6 +33,16 @@ output "msk_event_source_mapping_uuid" {
   value       = var.msk == null ? null : aws_lambda_event_source_mapping.msk[0].uuid
 }
 
+output "kinesis_event_source_mapping_uuid" {
+  description = "UUID of the Kinesis event source mapping (null without kinesis)."
+  value       = var.kinesis == null ? null : aws_lambda_event_source_mapping.kinesis[0].uuid
+}
+
+output "kinesis_consumer_arn" {
+  description = "ARN of the enhanced fan-out consumer the Kinesis mapping reads through (null without enhanced_fan_out)."
+  value       = local.kinesis_efo ? aws_kinesis_stream_consumer.this[0].arn : null
+}
+
 output "policy_name" {
   description = "Name of the inline policy attached to the function's role."
   value       = aws_iam_role_policy.consume.name

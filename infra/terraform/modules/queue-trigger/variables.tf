@@ -19,7 +19,7 @@ variable "function_alias_arn" {
 }
 
 variable "function_role_name" {
-  description = "Name of the function's execution role; the module attaches the queue (and MSK) read permissions to it."
+  description = "Name of the function's execution role; the module attaches the queue (and MSK, Kinesis) read permissions to it."
   type        = string
 
   validation {
@@ -184,6 +184,82 @@ variable "msk" {
       var.msk.maximum_pollers >= var.msk.minimum_pollers && var.msk.maximum_pollers <= 2000
     )
     error_message = "msk.minimum_pollers must be 1-200 and maximum_pollers between minimum_pollers and 2000."
+  }
+}
+
+variable "kinesis" {
+  description = <<-EOT
+    Optional Kinesis Data Streams trigger; null = none.
+    - stream_arn, starting_position (LATEST or TRIM_HORIZON), batch_size (100, 1-10000),
+      maximum_batching_window_in_seconds (0-300), parallelization_factor (1, concurrent batches per shard, 1-10).
+    - The mapping uses ReportBatchItemFailures: the function reports the records it could not score by sequence
+      number, and Lambda retries the shard from the lowest one.
+    - maximum_retry_attempts (default 3, 0-10000): retries before the records go to the on-failure destination;
+      with bisect_batch_on_function_error (default true) a failed batch is split in two on each retry.
+    - maximum_record_age_in_seconds (default -1 = no limit, else 60-604800): older records go to the destination.
+    - on_failure_destination_arn: SQS queue, SNS topic or S3 bucket that gets the failed records' shard and
+      sequence numbers (S3: the records too); default this module's dead-letter queue.
+    - enhanced_fan_out (default false): register a stream consumer named <name> and read through it (dedicated
+      throughput per shard, billed per consumer-shard hour); the role gets kinesis:SubscribeToShard on it.
+    - stream_kms_key_arn: the stream's customer managed key (SSE-KMS), for kms:Decrypt; null for AWS-owned keys.
+  EOT
+  type = object({
+    stream_arn                         = string
+    starting_position                  = optional(string, "LATEST")
+    batch_size                         = optional(number, 100)
+    maximum_batching_window_in_seconds = optional(number, 0)
+    parallelization_factor             = optional(number, 1)
+    maximum_retry_attempts             = optional(number, 3)
+    bisect_batch_on_function_error     = optional(bool, true)
+    maximum_record_age_in_seconds      = optional(number, -1)
+    on_failure_destination_arn         = optional(string)
+    enhanced_fan_out                   = optional(bool, false)
+    stream_kms_key_arn                 = optional(string)
+  })
+  default = null
+
+  validation {
+    condition = var.kinesis == null ? true : (
+      can(regex("^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:[0-9]{12}:stream/[A-Za-z0-9_.-]{1,128}$", var.kinesis.stream_arn)) &&
+      contains(["LATEST", "TRIM_HORIZON"], var.kinesis.starting_position) &&
+      var.kinesis.batch_size >= 1 && var.kinesis.batch_size <= 10000 &&
+      var.kinesis.maximum_batching_window_in_seconds >= 0 && var.kinesis.maximum_batching_window_in_seconds <= 300 &&
+      var.kinesis.parallelization_factor >= 1 && var.kinesis.parallelization_factor <= 10 &&
+      floor(var.kinesis.parallelization_factor) == var.kinesis.parallelization_factor
+    )
+    error_message = "kinesis needs a stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>), starting_position LATEST or TRIM_HORIZON, batch_size 1-10000, maximum_batching_window_in_seconds 0-300 and parallelization_factor 1-10."
+  }
+
+  validation {
+    condition = var.kinesis == null ? true : (
+      var.kinesis.maximum_retry_attempts >= 0 && var.kinesis.maximum_retry_attempts <= 10000 &&
+      floor(var.kinesis.maximum_retry_attempts) == var.kinesis.maximum_retry_attempts
+    )
+    error_message = "kinesis.maximum_retry_attempts must be a whole number between 0 and 10000: unlimited retries (-1) let one poison record block its shard until the stream's retention drops it."
+  }
+
+  validation {
+    condition = var.kinesis == null ? true : (
+      var.kinesis.maximum_record_age_in_seconds == -1 ||
+      (var.kinesis.maximum_record_age_in_seconds >= 60 && var.kinesis.maximum_record_age_in_seconds <= 604800)
+    )
+    error_message = "kinesis.maximum_record_age_in_seconds must be -1 (no limit) or between 60 and 604800."
+  }
+
+  validation {
+    condition = var.kinesis == null ? true : (
+      var.kinesis.on_failure_destination_arn == null ||
+      can(regex("^arn:aws[a-z-]*:(sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+(\\.fifo)?|sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+|s3:::[a-z0-9.-]+)$", coalesce(var.kinesis.on_failure_destination_arn, "x")))
+    )
+    error_message = "kinesis.on_failure_destination_arn must be an SQS queue, SNS topic or S3 bucket ARN."
+  }
+
+  validation {
+    condition = var.kinesis == null ? true : (
+      var.kinesis.stream_kms_key_arn == null ||
+      can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", coalesce(var.kinesis.stream_kms_key_arn, "x")))
+    )
+    error_message = "kinesis.stream_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
   }
 }
 

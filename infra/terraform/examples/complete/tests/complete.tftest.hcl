@@ -31,6 +31,9 @@ mock_provider "aws" {
   mock_resource "aws_apigatewayv2_api" {
     defaults = { execution_arn = "arn:aws:execute-api:eu-central-1:123456789012:a1b2c3d4e5" }
   }
+  mock_resource "aws_lambda_event_source_mapping" {
+    defaults = { uuid = "6f1c3c53-1234-4c1e-9d0c-2f2c2a8b9e10" }
+  }
   mock_resource "aws_lambda_function_url" {
     defaults = { function_url = "https://abcdefghijklmnop.lambda-url.eu-central-1.on.aws/" }
   }
@@ -859,4 +862,48 @@ run "alarms_disabled_leaves_no_alarm" {
     condition     = sum([for k, v in output.alarm_names : length(v)]) == 0 && output.dashboard_name == null
     error_message = "alarms_enabled = false and dashboard_enabled = false remove every alarm and the dashboard"
   }
+}
+
+run "event_score_reads_an_optional_kinesis_stream" {
+  command = plan
+
+  variables {
+    artifact_bucket          = "acme-inferfn-artifacts"
+    event_kinesis_stream_arn = "arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings"
+  }
+
+  assert {
+    condition     = module.event_queue.kinesis_event_source_mapping_uuid != null
+    error_message = "a Kinesis mapping to event-score when a stream is given"
+  }
+  assert {
+    condition     = one([for s in jsondecode(module.event_queue.policy_json).Statement : s.Resource if s.Sid == "KinesisStream"]) == ["arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings"]
+    error_message = "event-score may read that stream only"
+  }
+  assert {
+    condition     = keys(output.alarm_names.stream_lag) == ["event-score-kinesis"]
+    error_message = "an IteratorAge alarm on event-score's Kinesis mapping"
+  }
+}
+
+run "no_kinesis_by_default" {
+  command = plan
+
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+  }
+
+  assert {
+    condition     = module.event_queue.kinesis_event_source_mapping_uuid == null && length(output.alarm_names.stream_lag) == 0
+    error_message = "no Kinesis mapping and no stream alarm without event_kinesis_stream_arn"
+  }
+}
+
+run "rejects_kinesis_arn_that_is_not_a_stream" {
+  command = plan
+  variables {
+    artifact_bucket          = "acme-inferfn-artifacts"
+    event_kinesis_stream_arn = "arn:aws:sqs:eu-central-1:123456789012:sensor-readings"
+  }
+  expect_failures = [var.event_kinesis_stream_arn]
 }

@@ -1,4 +1,4 @@
-# SQS (and optional MSK) trigger. Runs against the mocked AWS provider (mock_provider "aws").
+# SQS (and optional MSK and Kinesis) trigger. Runs against the mocked AWS provider (mock_provider "aws").
 mock_provider "aws" {
   override_during = plan
 
@@ -10,6 +10,9 @@ mock_provider "aws" {
   }
   mock_resource "aws_lambda_event_source_mapping" {
     defaults = { uuid = "6f1c3c53-1234-4c1e-9d0c-2f2c2a8b9e10" }
+  }
+  mock_resource "aws_kinesis_stream_consumer" {
+    defaults = { arn = "arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings/consumer/event-score:1764556800" }
   }
 }
 
@@ -77,8 +80,8 @@ run "queue_encrypted_with_dlq" {
     error_message = "only the input queue may dead-letter into the DLQ"
   }
   assert {
-    condition     = length(aws_lambda_event_source_mapping.sqs.scaling_config) == 0 && length(aws_lambda_event_source_mapping.msk) == 0
-    error_message = "no concurrency cap and no MSK mapping by default"
+    condition     = length(aws_lambda_event_source_mapping.sqs.scaling_config) == 0 && length(aws_lambda_event_source_mapping.msk) == 0 && length(aws_lambda_event_source_mapping.kinesis) == 0 && length(aws_kinesis_stream_consumer.this) == 0
+    error_message = "no concurrency cap, no MSK and no Kinesis mapping by default"
   }
 }
 
@@ -323,4 +326,241 @@ run "rejects_max_receive_count_zero" {
     max_receive_count = 0
   }
   expect_failures = [var.max_receive_count]
+}
+
+run "kinesis_trigger_reports_batch_item_failures_with_scoped_permissions" {
+  command = plan
+
+  variables {
+    kinesis = {
+      stream_arn                         = "arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings"
+      starting_position                  = "TRIM_HORIZON"
+      batch_size                         = 500
+      maximum_batching_window_in_seconds = 1
+      parallelization_factor             = 2
+    }
+  }
+
+  assert {
+    condition = (
+      aws_lambda_event_source_mapping.kinesis[0].event_source_arn == "arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings" &&
+      aws_lambda_event_source_mapping.kinesis[0].function_name == var.function_alias_arn &&
+      aws_lambda_event_source_mapping.kinesis[0].starting_position == "TRIM_HORIZON" &&
+      aws_lambda_event_source_mapping.kinesis[0].batch_size == 500 &&
+      aws_lambda_event_source_mapping.kinesis[0].maximum_batching_window_in_seconds == 1 &&
+      aws_lambda_event_source_mapping.kinesis[0].parallelization_factor == 2
+    )
+    error_message = "Kinesis mapping from the stream to the live alias with starting position, batch size, window and parallelization expected"
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.kinesis[0].function_response_types == toset(["ReportBatchItemFailures"])
+    error_message = "the Kinesis mapping must use ReportBatchItemFailures (failed records reported by sequence number)"
+  }
+  assert {
+    condition = one([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : s if s.Sid == "KinesisStream"]) == {
+      Sid    = "KinesisStream"
+      Effect = "Allow"
+      Action = [
+        "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator",
+        "kinesis:ListShards",
+      ]
+      Resource = ["arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings"]
+    }
+    error_message = "exactly the poller's read actions on this stream's ARN"
+  }
+  assert {
+    condition = alltrue([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement :
+      !contains(s.Resource, "*") && alltrue([for a in s.Action : !endswith(a, "*")])
+    ])
+    error_message = "no Resource * and no wildcard actions (kinesis:ListStreams, which needs *, is not granted)"
+  }
+  assert {
+    condition     = length([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : s if s.Sid == "KinesisEnhancedFanOut" || s.Sid == "DecryptStreamRecords"]) == 0 && length(aws_kinesis_stream_consumer.this) == 0
+    error_message = "no stream consumer, SubscribeToShard or kms:Decrypt unless asked for"
+  }
+}
+
+run "kinesis_poison_record_is_retried_a_bounded_number_of_times_then_dead_lettered" {
+  command = plan
+
+  variables {
+    kinesis = {
+      stream_arn = "arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings"
+    }
+  }
+
+  assert {
+    condition = (
+      aws_lambda_event_source_mapping.kinesis[0].maximum_retry_attempts == 3 &&
+      aws_lambda_event_source_mapping.kinesis[0].bisect_batch_on_function_error == true &&
+      aws_lambda_event_source_mapping.kinesis[0].maximum_record_age_in_seconds == -1 &&
+      aws_lambda_event_source_mapping.kinesis[0].starting_position == "LATEST" &&
+      aws_lambda_event_source_mapping.kinesis[0].batch_size == 100
+    )
+    error_message = "the Kinesis mapping must retry a failed batch 3 times, bisecting it, by default, from LATEST in batches of 100"
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.kinesis[0].destination_config[0].on_failure[0].destination_arn == "arn:aws:sqs:eu-central-1:123456789012:event-score-dlq"
+    error_message = "records that still fail must go to the module's dead-letter queue by default"
+  }
+  assert {
+    condition = one([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : s if s.Sid == "KinesisOnFailureDestination"]) == {
+      Sid      = "KinesisOnFailureDestination"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = ["arn:aws:sqs:eu-central-1:123456789012:event-score-dlq"]
+    }
+    error_message = "the role may send to the on-failure destination, and only to it"
+  }
+}
+
+run "kinesis_enhanced_fan_out_kms_stream_and_s3_destination" {
+  command = plan
+
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-central-1:123456789012:key/1111aaaa-2222-bbbb-3333-cccc4444dddd"
+    kinesis = {
+      stream_arn                     = "arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings"
+      maximum_retry_attempts         = 0
+      bisect_batch_on_function_error = false
+      maximum_record_age_in_seconds  = 3600
+      on_failure_destination_arn     = "arn:aws:s3:::inferfn-failed-batches"
+      enhanced_fan_out               = true
+      stream_kms_key_arn             = "arn:aws:kms:eu-central-1:123456789012:key/5555eeee-6666-ffff-7777-aaaa8888bbbb"
+    }
+  }
+
+  assert {
+    condition = (
+      aws_kinesis_stream_consumer.this[0].stream_arn == "arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings" &&
+      aws_kinesis_stream_consumer.this[0].name == "event-score" &&
+      aws_lambda_event_source_mapping.kinesis[0].event_source_arn == "arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings/consumer/event-score:1764556800"
+    )
+    error_message = "with enhanced fan-out the mapping must read through a consumer of its own"
+  }
+  assert {
+    condition = (
+      aws_lambda_event_source_mapping.kinesis[0].maximum_retry_attempts == 0 &&
+      aws_lambda_event_source_mapping.kinesis[0].bisect_batch_on_function_error == false &&
+      aws_lambda_event_source_mapping.kinesis[0].maximum_record_age_in_seconds == 3600 &&
+      aws_lambda_event_source_mapping.kinesis[0].destination_config[0].on_failure[0].destination_arn == "arn:aws:s3:::inferfn-failed-batches"
+    )
+    error_message = "retry settings and the destination must be passed through"
+  }
+  assert {
+    condition = one([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : s if s.Sid == "KinesisEnhancedFanOut"]) == {
+      Sid      = "KinesisEnhancedFanOut"
+      Effect   = "Allow"
+      Action   = ["kinesis:SubscribeToShard"]
+      Resource = ["arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings/consumer/event-score:1764556800"]
+    }
+    error_message = "SubscribeToShard on the function's own consumer only"
+  }
+  assert {
+    condition = one([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : s.Resource if s.Sid == "KinesisOnFailureDestination"]) == [
+      "arn:aws:s3:::inferfn-failed-batches", "arn:aws:s3:::inferfn-failed-batches/*"
+    ]
+    error_message = "S3 destination permissions must name the bucket and its objects"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : s.Resource if s.Sid == "DecryptStreamRecords"]) == ["arn:aws:kms:eu-central-1:123456789012:key/5555eeee-6666-ffff-7777-aaaa8888bbbb"]
+    error_message = "kms:Decrypt on the stream's key"
+  }
+  assert {
+    condition     = length([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : s if s.Sid == "EncryptFailedBatchesForDlq"]) == 0
+    error_message = "no KMS encrypt permission when the failures do not go to the module's DLQ"
+  }
+}
+
+run "kinesis_with_kms_dlq_may_encrypt_failed_batches" {
+  command = plan
+
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-central-1:123456789012:key/1111aaaa-2222-bbbb-3333-cccc4444dddd"
+    kinesis = {
+      stream_arn = "arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings"
+    }
+  }
+
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : s.Action if s.Sid == "EncryptFailedBatchesForDlq"]) == ["kms:GenerateDataKey"]
+    error_message = "the poller must be able to write to the SSE-KMS dead-letter queue"
+  }
+}
+
+run "sqs_msk_and_kinesis_together" {
+  command = plan
+
+  variables {
+    msk = {
+      cluster_arn = "arn:aws:kafka:eu-central-1:123456789012:cluster/inferfn/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2"
+      topic       = "sensor-readings"
+    }
+    kinesis = {
+      stream_arn = "arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings"
+    }
+  }
+
+  assert {
+    condition     = length(aws_lambda_event_source_mapping.msk) == 1 && length(aws_lambda_event_source_mapping.kinesis) == 1
+    error_message = "all three sources may feed the one function"
+  }
+  assert {
+    condition     = length(distinct([for s in jsondecode(aws_iam_role_policy.consume.policy).Statement : s.Sid])) == length(jsondecode(aws_iam_role_policy.consume.policy).Statement)
+    error_message = "statement ids must be unique"
+  }
+}
+
+run "rejects_unlimited_kinesis_retries" {
+  command = plan
+  variables {
+    kinesis = {
+      stream_arn             = "arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings"
+      maximum_retry_attempts = -1
+    }
+  }
+  expect_failures = [var.kinesis]
+}
+
+run "rejects_kinesis_destination_that_is_not_sqs_sns_or_s3" {
+  command = plan
+  variables {
+    kinesis = {
+      stream_arn                 = "arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings"
+      on_failure_destination_arn = "arn:aws:lambda:eu-central-1:123456789012:function:other"
+    }
+  }
+  expect_failures = [var.kinesis]
+}
+
+run "rejects_kinesis_arn_that_is_not_a_stream" {
+  command = plan
+  variables {
+    kinesis = {
+      stream_arn = "arn:aws:kinesis:eu-central-1:123456789012:stream/*"
+    }
+  }
+  expect_failures = [var.kinesis]
+}
+
+run "rejects_kinesis_record_age_below_a_minute" {
+  command = plan
+  variables {
+    kinesis = {
+      stream_arn                    = "arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings"
+      maximum_record_age_in_seconds = 30
+    }
+  }
+  expect_failures = [var.kinesis]
+}
+
+run "rejects_kinesis_at_timestamp_start" {
+  command = plan
+  variables {
+    kinesis = {
+      stream_arn        = "arn:aws:kinesis:eu-central-1:123456789012:stream/sensor-readings"
+      starting_position = "AT_TIMESTAMP"
+    }
+  }
+  expect_failures = [var.kinesis]
 }

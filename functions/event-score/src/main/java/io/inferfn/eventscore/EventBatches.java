@@ -18,9 +18,9 @@ import io.inferfn.scoring.Scorer;
 import io.inferfn.scoring.ScoringException;
 
 /**
- * One batch of messages from any trigger (a Kafka poll, an SQS or MSK event): scored in one batch,
+ * One batch of messages from any trigger (a Kafka poll, an SQS, Kinesis or MSK event): scored in one batch,
  * then every prediction to the predictions topic, the alerts also to the alerts topic, and the
- * messages that could not be scored to the dead-letter topic (or back to the caller, for SQS).
+ * messages that could not be scored to the dead-letter topic (or back to the caller, for SQS and Kinesis).
  */
 @ApplicationScoped
 public class EventBatches {
@@ -85,7 +85,7 @@ public class EventBatches {
      * Scores {@code batch} and sends its outputs.
      *
      * @param deadLetter true: rejected messages go to the dead-letter topic; false: the caller
-     *     reports them itself (SQS partial batch failures, with the queue's own redrive)
+     *     reports them itself (SQS and Kinesis partial batch failures, with the queue's redrive or the mapping's retries)
      */
     public Result process(List<Inbound> batch, boolean deadLetter) {
         long start = System.nanoTime();

@@ -18,7 +18,7 @@ import io.inferfn.scoring.Row;
  * InvalidRequestException} whose message says what was wrong and what was expected: it becomes the
  * dead-letter reason.
  *
- * <p>The entity id is the message key; a message without one (an SQS message, a keyless Kafka
+ * <p>The entity id is the message key (a Kafka key, a Kinesis partition key); a message without one (an SQS message, a keyless Kafka
  * record) may name it in the value's {@code entityField} instead. That field is never a feature.
  */
 public final class EventReadings {

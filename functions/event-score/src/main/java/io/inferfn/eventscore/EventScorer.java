@@ -10,7 +10,7 @@ import io.inferfn.scoring.Row;
 import io.inferfn.scoring.Scorer;
 
 /**
- * Scores a batch of messages (a Kafka poll, an SQS or MSK event) with one feature-store round trip
+ * Scores a batch of messages (a Kafka poll, an SQS, Kinesis or MSK event) with one feature-store round trip
  * and one ORT call. A message that cannot be scored (not JSON, wrong schema, a value the model
  * rejects) is set aside with its reason and never stops the rest of the batch.
  */

@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A producer may not send the baselines the store holds for its sensor (a {@code temp_std} of its
- * choosing would silence alerts), nor a sensor id that reaches other Redis keys: on Kafka, SQS and
- * MSK such a reading is a dead letter (or a batch item failure) that names what was wrong.
+ * choosing would silence alerts), nor a sensor id that reaches other Redis keys: on Kafka, SQS,
+ * Kinesis and MSK such a reading is a dead letter (or a batch item failure) that names what was wrong.
  */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
@@ -76,6 +76,21 @@ class CallerInputEventTest {
 
         assertThat(response.getList("batchItemFailures.itemIdentifier"))
                 .containsExactly("7a4e2c90-1d3b-4f5e-8a6b-2c1d0e9f8a71", "c3b9d2e4-6f1a-4b8c-9d7e-5a4b3c2d1e0f");
+    }
+
+    @Test
+    void kinesisRecordsCarryingAStoreFeatureOrABadIdAreBatchItemFailuresBySequenceNumber() throws Exception {
+        Map<TopicPartition, Long> predictionsFrom = Topics.endOffsets(EventScoreTest.PREDICTIONS);
+
+        JsonPath response = invoke("kinesis-caller-features.json");
+
+        assertThat(response.getList("batchItemFailures.itemIdentifier"))
+                .containsExactly(
+                        "49638234567890123456789012345678901234567890123456790042",
+                        "49638234567890123456789012345678901234567890123456790043");
+        List<ConsumerRecord<String, byte[]>> predictions =
+                Topics.read(EventScoreTest.PREDICTIONS, predictionsFrom, 1, EventScoreTest.SETTLE, EventScoreTest.MAX);
+        assertThat(predictions).extracting(ConsumerRecord::key).containsExactly("s-0007");
     }
 
     @Test

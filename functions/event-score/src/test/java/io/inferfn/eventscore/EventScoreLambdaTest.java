@@ -1,12 +1,18 @@
 package io.inferfn.eventscore;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,11 +21,13 @@ import org.junit.jupiter.api.Test;
 import io.inferfn.localstack.KafkaTestResource;
 import io.inferfn.localstack.RedisTestResource;
 import io.inferfn.testing.LambdaMockEvents;
+import io.inferfn.testing.PrometheusText;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link EventScoreHandler} through the Lambda event path: real SQS and MSK event source mapping
+ * {@link EventScoreHandler} through the Lambda event path: real SQS, Kinesis and MSK event source mapping
  * payloads (fixtures under {@code src/test/resources/events}) posted to the mock event server, which
  * invokes the handler as the Lambda runtime would.
  */
@@ -27,6 +35,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
 class EventScoreLambdaTest {
+
+    /** Sequence numbers of kinesis-readings.json: s-0007, a cut-off JSON value, s-0042, bytes that are not JSON. */
+    static final String SEQ_S0007 = "49638234567890123456789012345678901234567890123456780018";
+
+    static final String SEQ_CUT_OFF = "49638234567890123456789012345678901234567890123456780034";
+    static final String SEQ_S0042 = "49638234567890123456789012345678901234567890123456780050";
+    static final String SEQ_NOT_JSON = "49638234567890123456789012345678901234567890123456780066";
+
+    @TestHTTPResource("/q/metrics")
+    String metrics;
 
     @BeforeAll
     static void seed() {
@@ -84,6 +102,76 @@ class EventScoreLambdaTest {
         assertThat(Topics.header(dead.get(0), EventOutputs.DLQ_REASON)).contains("not valid JSON");
         assertThat(Topics.header(dead.get(0), EventOutputs.DLQ_TOPIC)).isEqualTo("sensor-readings");
         assertThat(Topics.header(dead.get(0), EventOutputs.DLQ_OFFSET)).isEqualTo("17");
+    }
+
+    @Test
+    void kinesisBatchDecodesBase64AndReportsEachPoisonRecordBySequenceNumber() throws Exception {
+        Map<TopicPartition, Long> predictionsFrom = Topics.endOffsets(EventScoreTest.PREDICTIONS);
+        PrometheusText before = scrape();
+
+        JsonPath response = invoke("kinesis-readings.json");
+
+        // not dead-lettered: Lambda retries from the lowest sequence number reported, then hands the range to the
+        // mapping's on-failure destination
+        assertThat(response.getList("batchItemFailures.itemIdentifier")).containsExactly(SEQ_CUT_OFF, SEQ_NOT_JSON);
+        assertThat(response.getMap("$")).containsOnlyKeys("batchItemFailures");
+        List<ConsumerRecord<String, byte[]>> predictions =
+                Topics.read(EventScoreTest.PREDICTIONS, predictionsFrom, 2, EventScoreTest.SETTLE, EventScoreTest.MAX);
+        // s-0042's data names no sensor: its partition key is the entity id, as a Kafka record's key is
+        assertThat(predictions).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("s-0007", "s-0042");
+        // Kinesis records have no headers, so no trace context to carry on
+        assertThat(predictions).allSatisfy(p -> assertThat(p.headers().lastHeader(EventOutputs.TRACEPARENT))
+                .isNull());
+        assertThat(predictions).allSatisfy(p -> assertThat(Topics.header(p, EventOutputs.MODEL_HEADER))
+                .isEqualTo("sensor-anomaly"));
+        // the same meters as the other sources: two readings scored, each with its lag from the record's arrival
+        PrometheusText after = scrape();
+        assertThat(readings(after) - readings(before)).isEqualTo(2);
+        assertThat(after.sum("inferfn_events_lag_seconds_count") - before.sum("inferfn_events_lag_seconds_count"))
+                .isEqualTo(2);
+    }
+
+    @Test
+    void anOversizedKinesisRecordIsReportedAndTheRestScored() throws Exception {
+        Map<TopicPartition, Long> predictionsFrom = Topics.endOffsets(EventScoreTest.PREDICTIONS);
+        StringBuilder big = new StringBuilder("{\"sensorId\": \"s-0099\", \"note\": \"");
+        big.append("x".repeat(EventReadings.MAX_VALUE_BYTES)).append("\"}");
+        String data = Base64.getEncoder().encodeToString(big.toString().getBytes(StandardCharsets.UTF_8));
+        // the fixture with its not-JSON record's data replaced by a reading larger than a reading may be
+        String event = Files.readString(Path.of("src/test/resources/events/kinesis-readings.json"))
+                .replace("\"//57AA==\"", "\"" + data + "\"");
+        assertThat(event).contains(data);
+
+        JsonPath response = LambdaMockEvents.invoke(event);
+
+        assertThat(response.getList("batchItemFailures.itemIdentifier")).containsExactly(SEQ_CUT_OFF, SEQ_NOT_JSON);
+        List<ConsumerRecord<String, byte[]>> predictions =
+                Topics.read(EventScoreTest.PREDICTIONS, predictionsFrom, 2, EventScoreTest.SETTLE, EventScoreTest.MAX);
+        assertThat(predictions).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("s-0007", "s-0042");
+    }
+
+    @Test
+    void kinesisBatchThatScoresAnswersAnEmptyFailureList() throws Exception {
+        // only the two good records of the fixture: its first and third
+        JsonArray records = new JsonObject(Files.readString(Path.of("src/test/resources/events/kinesis-readings.json")))
+                .getJsonArray("Records");
+        String good = new JsonObject()
+                .put("Records", new JsonArray().add(records.getValue(0)).add(records.getValue(2)))
+                .encode();
+        assertThat(new JsonPath(good).getList("Records.kinesis.sequenceNumber")).containsExactly(SEQ_S0007, SEQ_S0042);
+
+        JsonPath response = LambdaMockEvents.invoke(good);
+
+        assertThat(response.getList("batchItemFailures")).isEmpty();
+    }
+
+    private PrometheusText scrape() {
+        return PrometheusText.parse(
+                given().get(metrics).then().statusCode(200).extract().asString());
+    }
+
+    private static double readings(PrometheusText m) {
+        return m.sum("inferfn_events_readings_total", "model", "sensor-anomaly", "version", "2");
     }
 
     private static JsonPath invoke(String fixture) {
