@@ -65,8 +65,21 @@ public class EventBatches {
      *     tracestate}), carried as they are into its outputs; null when it has none
      */
     public record Inbound(
-            String key, byte[] value, String topic, int partition, long offset, long timestamp, Header[] trace)
+            String key,
+            byte[] value,
+            String topic,
+            int partition,
+            long offset,
+            long timestamp,
+            Header[] trace,
+            boolean keyIsFallback)
             implements EventScorer.Message {
+
+        /** A message whose key, when it has one, names its entity. */
+        public Inbound(
+                String key, byte[] value, String topic, int partition, long offset, long timestamp, Header[] trace) {
+            this(key, value, topic, partition, offset, timestamp, trace, false);
+        }
 
         /** A message without a timestamp or trace context. */
         public Inbound(String key, byte[] value, String topic, int partition, long offset) {

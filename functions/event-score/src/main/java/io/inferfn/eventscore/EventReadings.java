@@ -51,6 +51,18 @@ public final class EventReadings {
      * @param value the message value bytes (UTF-8 JSON)
      */
     public Row read(String key, byte[] value) {
+        return read(key, value, false);
+    }
+
+    /**
+     * The row for one message whose key may be only a routing key.
+     *
+     * @param key the message key, or null
+     * @param value the message value bytes (UTF-8 JSON)
+     * @param keyIsFallback true when the key names the entity only if the value does not (a Kinesis partition key,
+     *     often chosen to spread load): the value's entity field then wins, without a conflict
+     */
+    public Row read(String key, byte[] value, boolean keyIsFallback) {
         if (value == null || value.length == 0) {
             throw new InvalidRequestException(
                     "empty value: expected a JSON object of features, e.g." + " {\"temperature_c\": 71.5}");
@@ -83,11 +95,13 @@ public final class EventReadings {
                         };
                 if (name.equals(entityField)) {
                     String named = v == null ? null : blankToNull(v instanceof Double d ? number(d) : v.toString());
-                    if (entityId != null && named != null && !entityId.equals(named)) {
+                    if (keyIsFallback && named != null) {
+                        entityId = named;
+                    } else if (entityId != null && named != null && !entityId.equals(named)) {
                         throw new InvalidRequestException("key '" + entityId + "' and field '" + entityField + "' ('"
                                 + named + "') name different entities");
                     }
-                    if (entityId == null) {
+                    } else if (entityId == null) {
                         entityId = named;
                     }
                 } else if (v != null && features.put(name, v) != null) {

@@ -173,8 +173,9 @@ public class EventScoreHandler implements RequestHandler<EventScoreHandler.Batch
     }
 
     /**
-     * A Kinesis batch (one shard's records): each record's data is a reading, its partition key the
-     * entity id as a Kafka record's key is. A record that cannot be scored is reported by sequence
+     * A Kinesis batch (one shard's records): each record's data is a reading; its entity is the value's
+     * entity field, or the partition key when the value has none (a partition key is often chosen only to
+     * spread records over shards, so it does not conflict with the field). A record that cannot be scored is reported by sequence
      * number; Lambda then retries from the lowest one reported, and after the mapping's retry limit
      * (or record age) hands that shard's range to the on-failure destination and moves on.
      * Kinesis records carry no headers, so there is no trace context to carry on. The answer is the
@@ -197,7 +198,8 @@ public class EventScoreHandler implements RequestHandler<EventScoreHandler.Batch
                     -1,
                     -1,
                     arrival == null ? -1 : arrival.getTime(),
-                    null));
+                    null,
+                    true)); // a partition key often only spreads load: the value's entity field wins over it
             ids[i] = k.getSequenceNumber();
         }
         return partial(batch, ids, "Kinesis record", "left to the mapping's retries", budget);

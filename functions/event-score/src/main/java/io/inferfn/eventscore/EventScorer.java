@@ -28,6 +28,11 @@ public final class EventScorer {
     public interface Message {
         String key();
 
+        /** Whether the key names the entity only when the value does not (a Kinesis partition key). */
+        default boolean keyIsFallback() {
+            return false;
+        }
+
         byte[] value();
     }
 
@@ -66,7 +71,7 @@ public final class EventScorer {
             Message m = messages.get(i);
             Row row;
             try {
-                row = readings.read(m.key(), m.value());
+                row = readings.read(m.key(), m.value(), m.keyIsFallback());
             } catch (InvalidRequestException e) {
                 rejections[i] = e.getMessage();
                 reasons[i] = EventMetrics.DeadLetterReason.UNREADABLE;

@@ -117,7 +117,7 @@ class EventScoreLambdaTest {
         assertThat(response.getMap("$")).containsOnlyKeys("batchItemFailures");
         List<ConsumerRecord<String, byte[]>> predictions =
                 Topics.read(EventScoreTest.PREDICTIONS, predictionsFrom, 2, EventScoreTest.SETTLE, EventScoreTest.MAX);
-        // s-0042's data names no sensor: its partition key is the entity id, as a Kafka record's key is
+        // s-0042's data names no sensor: its partition key stands in for the entity id
         assertThat(predictions).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("s-0007", "s-0042");
         // Kinesis records have no headers, so no trace context to carry on
         assertThat(predictions).allSatisfy(p -> assertThat(p.headers().lastHeader(EventOutputs.TRACEPARENT))
@@ -163,6 +163,24 @@ class EventScoreLambdaTest {
         JsonPath response = LambdaMockEvents.invoke(good);
 
         assertThat(response.getList("batchItemFailures")).isEmpty();
+    }
+
+    @Test
+    void aPartitionKeyChosenToSpreadLoadDoesNotOverrideTheSensorTheReadingNames() throws Exception {
+        Map<TopicPartition, Long> predictionsFrom = Topics.endOffsets(EventScoreTest.PREDICTIONS);
+        JsonArray records = new JsonObject(Files.readString(Path.of("src/test/resources/events/kinesis-readings.json")))
+                .getJsonArray("Records");
+        // s-0007's reading, sent with a random partition key (a producer spreading records over shards)
+        JsonObject spread = records.getJsonObject(0).copy();
+        spread.getJsonObject("kinesis").put("partitionKey", "7f3c9a1e-5b2d-4c1a-9e8f-2d6b0a4c3e71");
+        String event = new JsonObject().put("Records", new JsonArray().add(spread)).encode();
+
+        JsonPath response = LambdaMockEvents.invoke(event);
+
+        assertThat(response.getList("batchItemFailures")).isEmpty();
+        List<ConsumerRecord<String, byte[]>> predictions =
+                Topics.read(EventScoreTest.PREDICTIONS, predictionsFrom, 1, EventScoreTest.SETTLE, EventScoreTest.MAX);
+        assertThat(predictions).extracting(ConsumerRecord::key).containsExactly("s-0007");
     }
 
     private PrometheusText scrape() {
