@@ -6,9 +6,13 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.jboss.logging.Logger;
 
+import io.inferfn.model.OnnxModel;
+import io.inferfn.model.OrtNativeLibraries;
+
 /**
  * Loads, on a second thread at process start, the Jackson data-binding classes the model manifest and the first
- * request need, while the main thread starts Quarkus (the pattern of Spring Boot's {@code BackgroundPreinitializer}).
+ * request need, and ONNX Runtime's native libraries when {@code -Donnxruntime.native.path} names them at launch,
+ * while the main thread starts Quarkus (the pattern of Spring Boot's {@code BackgroundPreinitializer}).
  * Quarkus' own start is single-threaded class loading; on two or more cores this overlaps part of what inferfn adds
  * to it. Only class loading and initialization: no model, no configuration, nothing a request could see. A no-op in
  * native images, whose classes are already in the image.
@@ -43,6 +47,11 @@ public final class StartPreload {
     private static void run() {
         long start = System.nanoTime();
         try {
+            if (System.getProperty(OrtNativeLibraries.PROPERTY) != null) {
+                // set at launch, so it wins over any inferfn setting (OrtNativeLibraries.select): loading ONNX
+                // Runtime's natives now is what the model load would do first
+                OnnxModel.environment();
+            }
             Class.forName("io.inferfn.model.ModelManifest", true, StartPreload.class.getClassLoader());
             ObjectMapper mapper = new ObjectMapper();
             Sample sample = mapper.readValue(
