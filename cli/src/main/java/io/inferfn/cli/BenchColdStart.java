@@ -6,12 +6,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,8 +24,9 @@ import io.inferfn.localstack.LocalRedis;
 import io.inferfn.localstack.RedisHashes;
 
 /**
- * Time to first prediction: from process start to the first successful {@code /predict} (model
- * loaded and verified, Redis connected), N runs per JVM variant, with the RSS after it.
+ * Time to first prediction: from process start to the first non-degraded {@code /predict} (model loaded and
+ * verified, Redis connected), per JVM variant, beside the framework floor (bench/floor: the same extensions and
+ * flags, a constant answer) and the Node.js peer, in interleaved rounds, with the RSS after it.
  */
 @Command(name = "coldstart", mixinStandardHelpOptions = true, description = "Time to first prediction per JVM variant.")
 final class BenchColdStart implements Callable<Integer> {
@@ -67,12 +70,44 @@ final class BenchColdStart implements Callable<Integer> {
             defaultValue = "512,1024,1769,3008")
     List<Integer> lambdaMemory;
 
+    @Option(
+            names = "--variant",
+            description = "only the JVM variants whose name contains this regex, e.g. 'AOT' (default: all)")
+    Pattern only;
+
+    @Option(
+            names = "--peer",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "also time the Node.js peer (bench/node-peer) in every round, when node is on PATH"
+                    + " (default: ${DEFAULT-VALUE})")
+    boolean peer;
+
+    /** A Quarkus app started per run: http-predict, or the framework floor (bench/floor). */
+    private record App(String name, Path jar, Path cds, Path aot) {}
+
+    /** A JVM configuration run on both apps; the AppCDS archive and the AOT cache are each app's own. */
+    private record Variant(
+            String name, Path jdk, List<String> flags, boolean cds, boolean aot, Map<String, String> env) {
+
+        List<String> args(App app) {
+            List<String> args = new ArrayList<>(flags);
+            if (cds) {
+                args.add(1, "-XX:SharedArchiveFile=" + app.cds());
+            }
+            if (aot) {
+                args.add(1, "-XX:AOTCache=" + app.aot());
+            }
+            return args;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Path home = bench.parent.home.toAbsolutePath().normalize();
         Path app = home.resolve("functions/http-predict/target/quarkus-app");
-        Path jar = app.resolve("quarkus-run.jar");
-        Path cds = app.resolve("app-cds.jsa");
+        Path floorApp = home.resolve("bench/floor/target/quarkus-app");
         Path work = home.resolve(".inferfn/bench");
         Files.createDirectories(work);
         Path jdk17 = Path.of(System.getProperty("java.home"));
@@ -87,63 +122,212 @@ final class BenchColdStart implements Callable<Integer> {
                     "INFERFN_AUTH_ENABLED",
                     "false");
             if (set != Variants.standard) {
-                lambdaSet(jdk17, jar, app, env, work);
+                lambdaSet(jdk17, app.resolve("quarkus-run.jar"), app, env, work);
                 if (set == Variants.lambda) {
                     return 0;
                 }
             }
-            List<String> base = List.of("-Xmx256m");
-            List<String> c1 = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
-            System.out.printf("time to first successful /predict, %d runs each (%s)%n", runs, jar);
-            System.out.printf("%-44s %8s %8s %8s %9s%n", "variant", "median", "min", "max", "RSS MiB");
-            measure("JDK " + Runtime.version().feature() + " plain", jdk17, jar, env, work, base);
-            measure("JDK " + Runtime.version().feature() + " -XX:TieredStopAtLevel=1", jdk17, jar, env, work, c1);
+            App inferfn = new App(
+                    "inferfn", app.resolve("quarkus-run.jar"), app.resolve("app-cds.jsa"), work.resolve("inferfn.aot"));
+            App floor = new App(
+                    "floor",
+                    floorApp.resolve("quarkus-run.jar"),
+                    floorApp.resolve("app-cds.jsa"),
+                    work.resolve("floor.aot"));
             String natives = "-Donnxruntime.native.path=" + extractOrtNatives(app, work);
-            List<String> c1Natives = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", natives);
-            measure("JDK 17 C1 + ORT natives pre-extracted", jdk17, jar, env, work, c1Natives);
-            // eager vs lazy: the models load beside the HTTP server's start instead of before it
             Map<String, String> lazy = new HashMap<>(env);
             lazy.put("INFERFN_MODEL_STARTUP", "background");
-            measure("  same, models loaded in background", jdk17, jar, lazy, work, c1Natives);
-            if (Files.exists(cds)) {
-                String archive = "-XX:SharedArchiveFile=" + cds;
-                measure("JDK 17 AppCDS", jdk17, jar, env, work, List.of("-Xmx256m", archive));
-                measure(
-                        "JDK 17 AppCDS + TieredStopAtLevel=1",
-                        jdk17,
-                        jar,
-                        env,
-                        work,
-                        List.of("-Xmx256m", archive, "-XX:TieredStopAtLevel=1"));
+            int jdk = Runtime.version().feature();
+            List<Variant> variants = new ArrayList<>();
+            variants.add(new Variant("JDK " + jdk + " plain", jdk17, List.of("-Xmx256m"), false, false, env));
+            variants.add(new Variant("JDK " + jdk + " C1", jdk17, List.of("-Xmx256m", C1), false, false, env));
+            variants.add(new Variant(
+                    "JDK " + jdk + " C1 + ORT natives pre-extracted",
+                    jdk17,
+                    List.of("-Xmx256m", C1, natives),
+                    false,
+                    false,
+                    env));
+            // eager vs lazy: the models load beside the HTTP server's start instead of before it
+            variants.add(new Variant(
+                    "  same, models loaded in background",
+                    jdk17,
+                    List.of("-Xmx256m", C1, natives),
+                    false,
+                    false,
+                    lazy));
+            if (Files.exists(inferfn.cds()) && Files.exists(floor.cds())) {
+                variants.add(new Variant("JDK " + jdk + " AppCDS", jdk17, List.of("-Xmx256m"), true, false, env));
+                variants.add(
+                        new Variant("JDK " + jdk + " AppCDS + C1", jdk17, List.of("-Xmx256m", C1), true, false, env));
             } else {
-                System.out.println("AppCDS: skipped; build with ./mvnw package -pl functions/http-predict"
-                        + " -Dquarkus.package.jar.appcds.enabled=true");
+                System.out.println("AppCDS: skipped; build both archives with ./mvnw package -pl"
+                        + " functions/http-predict,bench/floor -Dquarkus.package.jar.appcds.enabled=true");
             }
             if (Files.isExecutable(jdk25.resolve("bin/java"))) {
-                Path aot = work.resolve("app.aot");
-                Files.deleteIfExists(aot);
-                train(jdk25, jar, env, work, aot);
-                measure("JDK 25 plain", jdk25, jar, env, work, base);
-                measure("JDK 25 AOT cache", jdk25, jar, env, work, List.of("-Xmx256m", "-XX:AOTCache=" + aot));
-                measure(
-                        "JDK 25 AOT cache + TieredStopAtLevel=1",
-                        jdk25,
-                        jar,
-                        env,
-                        work,
-                        List.of("-Xmx256m", "-XX:AOTCache=" + aot, "-XX:TieredStopAtLevel=1"));
-                measure(
+                variants.add(new Variant("JDK 25 plain", jdk25, List.of("-Xmx256m"), false, false, env));
+                variants.add(new Variant("JDK 25 AOT cache", jdk25, List.of("-Xmx256m"), false, true, env));
+                variants.add(new Variant("JDK 25 AOT cache + C1", jdk25, List.of("-Xmx256m", C1), false, true, env));
+                variants.add(new Variant(
                         "JDK 25 AOT + C1 + ORT natives pre-extracted",
                         jdk25,
-                        jar,
-                        env,
-                        work,
-                        List.of("-Xmx256m", "-XX:AOTCache=" + aot, "-XX:TieredStopAtLevel=1", natives));
+                        List.of("-Xmx256m", C1, natives),
+                        false,
+                        true,
+                        env));
             } else {
                 System.out.println("JDK 25 AOT cache: skipped; no JDK at " + jdk25 + " (--jdk25)");
             }
+            if (only != null) {
+                variants.removeIf(v -> !only.matcher(v.name()).find());
+            }
+            if (variants.stream().anyMatch(Variant::aot)) {
+                for (App a : List.of(inferfn, floor)) {
+                    Files.deleteIfExists(a.aot());
+                    train(a, env, work);
+                }
+            }
+            boolean node = peer && onPath("node");
+            if (peer && !node) {
+                System.out.println("Node.js peer: skipped; no node on PATH");
+            }
+            return report(variants, List.of(floor, inferfn), node, home, work, redis.uri());
         }
+    }
+
+    private static final String C1 = "-XX:TieredStopAtLevel=1";
+
+    /**
+     * Runs the rounds, interleaved so that drift of the shared machine falls on every subject alike: in each round
+     * the Node.js peer once, then for each variant the floor and then http-predict; prints and writes the table.
+     */
+    private int report(List<Variant> variants, List<App> apps, boolean node, Path home, Path work, String redisUri)
+            throws Exception {
+        Map<String, long[]> ms = new HashMap<>();
+        Map<String, Long> rss = new HashMap<>();
+        Map<String, String> features = new HashMap<>();
+        for (int round = 0; round < runs; round++) {
+            System.out.printf("round %d of %d%n", round + 1, runs);
+            if (node) {
+                try (FunctionProcess p = BenchHttp.startPeer(home, work, "coldstart-node", redisUri, port, List.of())) {
+                    record(
+                            ms,
+                            rss,
+                            "node",
+                            round,
+                            p.awaitFirstSuccess(predict(), FunctionProcess.READY_TIMEOUT, OK),
+                            p);
+                }
+            }
+            for (Variant v : variants) {
+                for (App a : apps) {
+                    String key = v.name() + "/" + a.name();
+                    FunctionProcess p = FunctionProcess.start(
+                            "coldstart-" + a.name(), v.jdk(), a.jar(), port, v.env(), work, v.args(a), List.of());
+                    try (p) {
+                        long took = p.awaitFirstSuccess(predict(), FunctionProcess.READY_TIMEOUT, OK);
+                        record(ms, rss, key, round, took, p);
+                    }
+                    // read once the process has stopped: Quarkus logs the line after it starts serving
+                    features.computeIfAbsent(a.name(), n -> installedFeatures(p.log()));
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(
+                Locale.ROOT,
+                "Time to first non-degraded /predict 200 from process start, median of %d interleaved rounds"
+                        + " (min–max); RSS after it (largest); ratios are medians of the per-round ratios.%n%n",
+                runs));
+        sb.append(String.format(
+                "| variant | floor | inferfn | inferfn / floor |%s RSS floor | RSS inferfn |%n|---|---|---|---|%s---|---|%n",
+                node ? " inferfn / Node |" : "", node ? "---|" : ""));
+        for (Variant v : variants) {
+            long[] f = ms.get(v.name() + "/floor");
+            long[] i = ms.get(v.name() + "/inferfn");
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %s | %.2f× |%s %d MiB | %d MiB |%n",
+                    v.name().trim(),
+                    spread(f),
+                    spread(i),
+                    medianRatio(i, f),
+                    node ? String.format(Locale.ROOT, " %.2f× |", medianRatio(i, ms.get("node"))) : "",
+                    rss.get(v.name() + "/floor"),
+                    rss.get(v.name() + "/inferfn")));
+        }
+        if (node) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%nNode.js peer (bench/node-peer, %s): %s, RSS %d MiB.%n",
+                    nodeVersion(),
+                    spread(ms.get("node")),
+                    rss.get("node")));
+        }
+        if (!features.get("floor").equals(features.get("inferfn"))) {
+            sb.append(String.format(
+                    "%nThe floor's extensions differ from http-predict's; keep bench/floor/pom.xml in step:%n"
+                            + "- floor: %s%n- inferfn: %s%n",
+                    features.get("floor"), features.get("inferfn")));
+        }
+        System.out.println();
+        System.out.print(sb);
+        Path out = work.resolve("coldstart.md");
+        Files.writeString(out, sb.toString());
+        System.out.println("written to " + out);
         return 0;
+    }
+
+    /** A prediction that counts: not degraded (Redis answered in time), as a caller would want it. */
+    private static final java.util.function.Predicate<String> OK = body -> body.contains("\"degraded\":false");
+
+    private void record(
+            Map<String, long[]> ms, Map<String, Long> rss, String key, int round, long took, FunctionProcess p) {
+        ms.computeIfAbsent(key, k -> new long[runs])[round] = took;
+        rss.merge(key, p.rssMib(), Math::max);
+    }
+
+    private static String spread(long[] ms) {
+        long[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        return String.format(
+                Locale.ROOT, "%,d ms (%,d–%,d)", sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1]);
+    }
+
+    private static double medianRatio(long[] a, long[] b) {
+        double[] r = new double[a.length];
+        for (int k = 0; k < a.length; k++) {
+            r[k] = (double) a[k] / b[k];
+        }
+        Arrays.sort(r);
+        return r[r.length / 2];
+    }
+
+    /** Quarkus' "Installed features: [...]" line of a log, or "(none logged)". */
+    private static String installedFeatures(Path log) {
+        try (var lines = Files.lines(log)) {
+            return lines.filter(l -> l.contains("Installed features:"))
+                    .map(l -> l.substring(l.indexOf("Installed features:") + 20))
+                    .findFirst()
+                    .orElse("(none logged)");
+        } catch (java.io.IOException e) {
+            return "(log unreadable)";
+        }
+    }
+
+    private static boolean onPath(String command) {
+        try {
+            return new ProcessBuilder(command, "--version").start().waitFor() == 0;
+        } catch (java.io.IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    private static String nodeVersion() throws Exception {
+        Process p = new ProcessBuilder("node", "--version").start();
+        String v = new String(p.getInputStream().readAllBytes()).trim();
+        p.waitFor();
+        return "Node.js " + v;
     }
 
     /**
@@ -206,10 +390,17 @@ final class BenchColdStart implements Callable<Integer> {
         return target;
     }
 
-    /** One training run that records the AOT cache at exit: start, serve some predictions, stop. */
-    private void train(Path jdk, Path jar, Map<String, String> env, Path work, Path aot) throws Exception {
+    /** One training run that records the app's AOT cache at exit: start, serve some predictions, stop. */
+    private void train(App app, Map<String, String> env, Path work) throws Exception {
         FunctionProcess p = FunctionProcess.start(
-                "aot-training", jdk, jar, port, env, work, List.of("-Xmx256m", "-XX:AOTCacheOutput=" + aot), List.of());
+                "aot-training-" + app.name(),
+                jdk25,
+                app.jar(),
+                port,
+                env,
+                work,
+                List.of("-Xmx256m", "-XX:AOTCacheOutput=" + app.aot()),
+                List.of());
         try (p) {
             p.awaitFirstSuccess(predict(), FunctionProcess.READY_TIMEOUT);
             HttpClient http = HttpClient.newHttpClient();
@@ -217,14 +408,9 @@ final class BenchColdStart implements Callable<Integer> {
                 http.send(predict(), HttpResponse.BodyHandlers.discarding());
             }
         } // closing waits for the JVM's exit, when it writes the cache
-        if (!Files.exists(aot)) {
+        if (!Files.exists(app.aot())) {
             throw new IllegalStateException("the JDK 25 training run wrote no AOT cache; see " + p.log());
         }
-    }
-
-    private void measure(String variant, Path jdk, Path jar, Map<String, String> env, Path work, List<String> args)
-            throws Exception {
-        measure(variant, jdk, jar, env, work, args, List.of());
     }
 
     private void measure(
@@ -240,7 +426,7 @@ final class BenchColdStart implements Callable<Integer> {
         long rss = 0;
         for (int i = 0; i < runs; i++) {
             try (FunctionProcess p = FunctionProcess.start("coldstart", jdk, jar, port, env, work, args, launcher)) {
-                ms[i] = p.awaitFirstSuccess(predict(), FunctionProcess.READY_TIMEOUT);
+                ms[i] = p.awaitFirstSuccess(predict(), FunctionProcess.READY_TIMEOUT, OK);
                 rss = Math.max(rss, p.rssMib());
             }
         }

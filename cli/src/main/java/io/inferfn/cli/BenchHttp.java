@@ -195,26 +195,7 @@ final class BenchHttp implements Callable<Integer> {
             Path home, Path work, String redisUri, int seconds, Phase bare1, Phase predict1, List<Phase> ours)
             throws Exception {
         Path dir = home.resolve("bench/node-peer");
-        if (!Files.isDirectory(dir.resolve("node_modules"))) {
-            System.out.println("installing the Node.js peer's locked dependencies (npm ci in bench/node-peer) ...");
-            run(dir, work.resolve("node-peer-npm.log"), "npm", "ci");
-        }
-        List<String> command = new ArrayList<>(launcher());
-        command.add("node");
-        command.add("server.js");
-        try (FunctionProcess node = FunctionProcess.startCommand(
-                "node-peer",
-                command,
-                dir,
-                peerPort,
-                Map.of(
-                        "MODEL_DIR",
-                        home.resolve("models/fraud/2").toString(),
-                        "REDIS_URL",
-                        redisUri,
-                        "PORT",
-                        Integer.toString(peerPort)),
-                work)) {
+        try (FunctionProcess node = startPeer(home, work, "node-peer", redisUri, peerPort, launcher())) {
             node.awaitReady();
             System.out.println("checking that the peer gives http-predict's answers (bench/node-peer/check.js) ...");
             String checked = run(
@@ -283,6 +264,35 @@ final class BenchHttp implements Callable<Integer> {
                     peerRss));
             return sb.toString();
         }
+    }
+
+    /**
+     * Starts the Node.js peer (bench/node-peer) on the demo fraud model and this Redis, its locked dependencies
+     * installed first ({@code npm ci}) when they are not; await it before use.
+     */
+    static FunctionProcess startPeer(
+            Path home, Path work, String name, String redisUri, int port, List<String> launcher) throws Exception {
+        Path dir = home.resolve("bench/node-peer");
+        if (!Files.isDirectory(dir.resolve("node_modules"))) {
+            System.out.println("installing the Node.js peer's locked dependencies (npm ci in bench/node-peer) ...");
+            run(dir, work.resolve("node-peer-npm.log"), "npm", "ci");
+        }
+        List<String> command = new ArrayList<>(launcher);
+        command.add("node");
+        command.add("server.js");
+        return FunctionProcess.startCommand(
+                name,
+                command,
+                dir,
+                port,
+                Map.of(
+                        "MODEL_DIR",
+                        home.resolve("models/fraud/2").toString(),
+                        "REDIS_URL",
+                        redisUri,
+                        "PORT",
+                        Integer.toString(port)),
+                work);
     }
 
     /** Runs {@code command} in {@code dir}; its output goes to {@code log} and is returned; fails unless it exits 0. */

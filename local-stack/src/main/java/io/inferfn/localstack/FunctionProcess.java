@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * A function started as its own JVM process from its Quarkus fast-jar on a given HTTP port, with
@@ -187,6 +188,15 @@ public final class FunctionProcess implements AutoCloseable {
      *     message names the log and holds its last lines
      */
     public long awaitFirstSuccess(HttpRequest request, Duration timeout) throws InterruptedException {
+        return awaitFirstSuccess(request, timeout, body -> true);
+    }
+
+    /**
+     * As {@link #awaitFirstSuccess(HttpRequest, Duration)}, counting only a 200 whose body {@code accept} takes: a
+     * prediction that is not degraded, say.
+     */
+    public long awaitFirstSuccess(HttpRequest request, Duration timeout, Predicate<String> accept)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
@@ -194,14 +204,14 @@ public final class FunctionProcess implements AutoCloseable {
                 throw new IllegalStateException(name + " exited with code " + process.exitValue() + " during start;"
                         + " its log: " + log + "\n" + tail());
             }
-            Future<HttpResponse<Void>> answer = HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+            Future<HttpResponse<String>> answer = HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString());
             try {
-                int status = answer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-                        .statusCode();
-                if (status == 200) {
+                HttpResponse<String> response =
+                        answer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (response.statusCode() == 200 && accept.test(response.body())) {
                     return (System.nanoTime() - startedNanos) / 1_000_000;
                 }
-                last = "HTTP " + status;
+                last = "HTTP " + response.statusCode() + " " + response.body();
             } catch (ExecutionException notListeningYet) {
                 // keep polling
             } catch (TimeoutException e) {
