@@ -100,7 +100,6 @@ public final class EventReadings {
                     } else if (entityId != null && named != null && !entityId.equals(named)) {
                         throw new InvalidRequestException("key '" + entityId + "' and field '" + entityField + "' ('"
                                 + named + "') name different entities");
-                    }
                     } else if (entityId == null) {
                         entityId = named;
                     }

@@ -173,7 +173,8 @@ class EventScoreLambdaTest {
         // s-0007's reading, sent with a random partition key (a producer spreading records over shards)
         JsonObject spread = records.getJsonObject(0).copy();
         spread.getJsonObject("kinesis").put("partitionKey", "7f3c9a1e-5b2d-4c1a-9e8f-2d6b0a4c3e71");
-        String event = new JsonObject().put("Records", new JsonArray().add(spread)).encode();
+        String event =
+                new JsonObject().put("Records", new JsonArray().add(spread)).encode();
 
         JsonPath response = LambdaMockEvents.invoke(event);
 
