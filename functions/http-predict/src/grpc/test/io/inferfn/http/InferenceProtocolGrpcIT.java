@@ -112,6 +112,37 @@ class InferenceProtocolGrpcIT {
         assertThat(meta.getOutputs(0).getName()).isEqualTo(rest.getString("outputs[0].name"));
     }
 
+    /** What grpcurl (and other tools) ask first: the services, through the reflection service. */
+    @Test
+    void theReflectionServiceListsTheInferenceService() throws Exception {
+        java.util.concurrent.CompletableFuture<io.grpc.reflection.v1.ServerReflectionResponse> answer =
+                new java.util.concurrent.CompletableFuture<>();
+        io.grpc.stub.StreamObserver<io.grpc.reflection.v1.ServerReflectionRequest> requests =
+                io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel)
+                        .serverReflectionInfo(new io.grpc.stub.StreamObserver<>() {
+                            @Override
+                            public void onNext(io.grpc.reflection.v1.ServerReflectionResponse response) {
+                                answer.complete(response);
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {
+                                answer.completeExceptionally(t);
+                            }
+
+                            @Override
+                            public void onCompleted() {}
+                        });
+        requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder()
+                .setListServices("")
+                .build());
+        requests.onCompleted();
+
+        assertThat(answer.get(30, TimeUnit.SECONDS).getListServicesResponse().getServiceList())
+                .extracting(io.grpc.reflection.v1.ServiceResponse::getName)
+                .contains("inference.GRPCInferenceService");
+    }
+
     @Test
     void tensorModeTypedAndRawEqualTheV2Answer() {
         float[] rows = new float[30];
