@@ -355,8 +355,9 @@ final class BenchHttp implements Callable<Integer> {
                 InferenceProtocolLoad.Row.random(random).v2Json());
         java.util.function.Function<SplittableRandom, Future<Integer>> grpc = random -> oip.grpc(
                 "127.0.0.1", target, InferenceProtocolLoad.Row.random(random).grpcFrame());
-        closedLoop("warm-up", 4, quick ? 2 : 5, v2);
-        closedLoop("warm-up", 4, quick ? 2 : 5, grpc);
+        // warm-up: JIT both paths (the gRPC stack is new code to the JIT even after /predict's warm-up)
+        closedLoop("warm-up", 16, quick ? 4 : 8, v2);
+        closedLoop("warm-up", 16, quick ? 4 : 8, grpc);
         List<Phase> phases = new ArrayList<>();
         for (int u : users) {
             String who = u == 1 ? "1 user" : u + " users";
