@@ -48,7 +48,8 @@ import io.inferfn.model.OnnxOptions;
 @Command(
         name = "http",
         mixinStandardHelpOptions = true,
-        description = "HTTP latency and throughput of /predict, and the limits, in one run.")
+        description = "HTTP latency and throughput of /predict, and the limits, in one run; the Open Inference"
+                + " Protocol's /v2 REST and gRPC ModelInfer side by side.")
 final class BenchHttp implements Callable<Integer> {
 
     @ParentCommand
@@ -165,8 +166,10 @@ final class BenchHttp implements Callable<Integer> {
                     open.add(p);
                     phases.add(p);
                 }
+                List<Phase> oip = inferenceProtocol(seconds);
                 String report = report(
                         redisLimit, ortLimit, bare1, predict1, barePeak, predictPeak, phases, fn.rssMib(), seconds);
+                report += inferenceProtocolReport(oip);
                 if (peer) {
                     report += peerReport(home, work, redis.uri(), seconds, bare1, predict1, phases);
                 }
@@ -348,7 +351,106 @@ final class BenchHttp implements Callable<Integer> {
     }
 
     private static HttpMethod method(String path) {
-        return path.equals("/predict") ? HttpMethod.POST : HttpMethod.GET;
+        return path.equals("/predict") || path.endsWith("/infer") ? HttpMethod.POST : HttpMethod.GET;
+    }
+
+    /**
+     * The Open Inference Protocol's REST and gRPC faces side by side, interleaved per user count: the same random
+     * features-mode rows as {@code POST /v2/models/fraud/infer} and as gRPC {@code ModelInfer}.
+     */
+    private List<Phase> inferenceProtocol(int seconds) throws InterruptedException {
+        InferenceProtocolLoad oip = new InferenceProtocolLoad(vertx);
+        java.util.function.Function<SplittableRandom, Future<Integer>> v2 = random -> send(
+                InferenceProtocolLoad.V2_PATH,
+                InferenceProtocolLoad.Row.random(random).v2Json());
+        java.util.function.Function<SplittableRandom, Future<Integer>> grpc = random -> oip.grpc(
+                "127.0.0.1", target, InferenceProtocolLoad.Row.random(random).grpcFrame());
+        // warm-up: JIT both paths (the gRPC stack is new code to the JIT even after /predict's warm-up)
+        closedLoop("warm-up", 16, quick ? 4 : 8, v2);
+        closedLoop("warm-up", 16, quick ? 4 : 8, grpc);
+        List<Phase> phases = new ArrayList<>();
+        for (int u : users) {
+            String who = u == 1 ? "1 user" : u + " users";
+            phases.add(closedLoop("`/v2` infer (REST), " + who, u, seconds, v2));
+            phases.add(closedLoop("gRPC ModelInfer, " + who, u, seconds, grpc));
+        }
+        return phases;
+    }
+
+    private static String inferenceProtocolReport(List<Phase> phases) {
+        StringBuilder sb = new StringBuilder(
+                "\n## Open Inference Protocol: `/v2` REST and gRPC `ModelInfer` (features mode, one row, closed loop)\n\n"
+                        + "| phase | achieved | p50 | p99 | errors |\n|---|---|---|---|---|\n");
+        for (Phase p : phases) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %,.0f/s | %.3f | %.3f | %d |%n",
+                    p.name(),
+                    p.achieved(),
+                    ms(p.latency(), 50),
+                    ms(p.latency(), 99),
+                    p.errors()));
+        }
+        for (int i = 0; i + 1 < phases.size(); i += 2) {
+            Phase rest = phases.get(i);
+            Phase grpc = phases.get(i + 1);
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%s- %s: gRPC / REST throughput **%.2f**, p50 **%.2f**%n",
+                    i == 0 ? "\n" : "",
+                    grpc.name().substring(grpc.name().indexOf(", ") + 2),
+                    grpc.achieved() / rest.achieved(),
+                    ms(grpc.latency(), 50) / ms(rest.latency(), 50)));
+        }
+        return sb.append("\nLatencies in ms. One HTTP/1.1 connection per user for REST; one HTTP/2 connection for"
+                        + " gRPC (a channel), multiplexed.\n")
+                .toString();
+    }
+
+    /** N users, each sending its next request when {@code call}'s previous answer arrives. */
+    private Phase closedLoop(
+            String name, int users, int seconds, java.util.function.Function<SplittableRandom, Future<Integer>> call)
+            throws InterruptedException {
+        ConcurrentHistogram latency = new ConcurrentHistogram(3_600_000_000L, 3);
+        AtomicLong errors = new AtomicLong();
+        AtomicLong done = new AtomicLong();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        CountDownLatch finished = new CountDownLatch(users);
+        for (int u = 0; u < users; u++) {
+            SplittableRandom random = new SplittableRandom(u);
+            loop.runOnContext(v -> loop(call, random, latency, errors, done, end, finished, name));
+        }
+        long started = System.nanoTime();
+        finished.await(seconds + 30L, TimeUnit.SECONDS);
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        return new Phase(name, Double.NaN, done.get() / elapsed, latency, errors.get());
+    }
+
+    private void loop(
+            java.util.function.Function<SplittableRandom, Future<Integer>> call,
+            SplittableRandom random,
+            ConcurrentHistogram latency,
+            AtomicLong errors,
+            AtomicLong done,
+            long end,
+            CountDownLatch finished,
+            String name) {
+        if (System.nanoTime() >= end) {
+            finished.countDown();
+            return;
+        }
+        long start = System.nanoTime();
+        call.apply(random).onComplete(result -> {
+            latency.recordValue(Math.max(1, (System.nanoTime() - start) / 1000));
+            done.incrementAndGet();
+            if (result.failed() || result.result() != 200) {
+                if (errors.incrementAndGet() == 1) {
+                    System.err.println(name + ": first error: "
+                            + (result.failed() ? result.cause().toString() : "HTTP " + result.result()));
+                }
+            }
+            loop(call, random, latency, errors, done, end, finished, name);
+        });
     }
 
     /** N users, each sending its next request when the previous answer arrives. */

@@ -1,7 +1,5 @@
 package io.inferfn.http;
 
-import io.inferfn.auth.AuthConfig;
-import io.inferfn.auth.ModelAccess;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +12,9 @@ import io.quarkus.amazon.lambda.http.LambdaIdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+
+import io.inferfn.auth.AuthConfig;
+import io.inferfn.auth.ModelAccess;
 
 /**
  * On Lambda, the caller API Gateway (or a function URL) has already authenticated becomes the identity.

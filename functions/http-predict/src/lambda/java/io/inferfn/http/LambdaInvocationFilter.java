@@ -42,7 +42,9 @@ public class LambdaInvocationFilter {
         if (lambda != null) { // null: a request on the socket (the tests' HTTP server), not a Lambda event
             MDC.put(EmfMeterRegistry.REQUEST_ID_MDC_KEY, lambda.getAwsRequestId());
             if (LOG.isDebugEnabled()) {
-                LOG.debugf("Lambda invocation: %s %s", rc.request().method(), rc.request().path());
+                LOG.debugf(
+                        "Lambda invocation: %s %s",
+                        rc.request().method(), rc.request().path());
             }
             rc.addBodyEndHandler(ended -> metrics.invocationEnded());
         }

@@ -24,7 +24,8 @@ import io.vertx.ext.web.RoutingContext;
 import org.jboss.logging.Logger;
 
 /**
- * Load shedding for the scoring routes ({@code /predict}, {@code POST /v2/models/.../infer}): at most
+ * Load shedding for the scoring routes ({@code /predict}, {@code POST /v2/models/.../infer}, gRPC {@code
+ * ModelInfer}): at most
  * {@link #limit()} requests are in flight at once; one more waits for a slot up to
  * {@code inferfn.overload.queue-deadline} (in a queue of {@code queue-size}), paused before its body is
  * read, and is otherwise answered on the event loop with 503, {@code Retry-After} and a JSON error,
@@ -39,6 +40,9 @@ import org.jboss.logging.Logger;
 public class OverloadGuard {
 
     private static final Logger LOG = Logger.getLogger(OverloadGuard.class);
+
+    /** The path of the gRPC ModelInfer call (inference.GRPCInferenceService, src/main/proto). */
+    static final String GRPC_INFER = "/inference.GRPCInferenceService/ModelInfer";
 
     @Inject
     OverloadConfig config;
@@ -55,6 +59,8 @@ public class OverloadGuard {
     private String retryAfter;
     private Buffer queueFull;
     private Buffer deadlinePassed;
+    private String queueFullGrpc;
+    private String deadlinePassedGrpc;
 
     void install(@Observes Router router) {
         if (!config.enabled()) {
@@ -73,9 +79,13 @@ public class OverloadGuard {
         queueSize = config.queueSize();
         deadlineMillis = config.queueDeadline().toMillis();
         retryAfter = Long.toString(Math.max(1, config.retryAfter().toSeconds()));
-        queueFull = error("overloaded: " + queueSize + " requests already wait for one of the scoring slots");
-        deadlinePassed = error(
-                "overloaded: no scoring slot freed within " + deadlineMillis + " ms (inferfn.overload.queue-deadline)");
+        String full = "overloaded: " + queueSize + " requests already wait for one of the scoring slots";
+        String late =
+                "overloaded: no scoring slot freed within " + deadlineMillis + " ms (inferfn.overload.queue-deadline)";
+        queueFull = error(full);
+        deadlinePassed = error(late);
+        queueFullGrpc = grpcMessage(full);
+        deadlinePassedGrpc = grpcMessage(late);
         // Before Quarkus' body handler (ROUTE_ORDER_BODY_HANDLER) reads the body, and before authentication and
         // dispatch to a worker: shedding costs next to nothing, and a waiting request's body stays in the socket.
         // The paths are the documented ones, so the OpenAPI test's view of the routes is unchanged.
@@ -98,6 +108,8 @@ public class OverloadGuard {
         router.route("/predict").order(first).handler(predict);
         router.post("/v2/models/:name/infer").order(first).handler(v2);
         router.post("/v2/models/:name/versions/:version/infer").order(first).handler(v2);
+        // gRPC ModelInfer (container builds): the same slots; a shed call ends with the gRPC status UNAVAILABLE
+        router.post(GRPC_INFER).order(first).handler(this::admit);
         LOG.infof(
                 "load shedding: %s requests in flight, %d more wait up to %d ms, then 503 with Retry-After: %s s",
                 config.maxConcurrent().isPresent() ? "at most " + limit.getLimit() : "an adaptive limit of",
@@ -186,12 +198,37 @@ public class OverloadGuard {
 
     private void reject(RoutingContext ctx, Buffer body) {
         RequestMetrics.shed(ctx);
+        String type = ctx.request().getHeader("Content-Type");
+        if (type != null && type.startsWith("application/grpc")) {
+            // a trailers-only gRPC answer: grpc-status 14 (UNAVAILABLE) and the message
+            ctx.response()
+                    .setStatusCode(200)
+                    .putHeader("Content-Type", "application/grpc")
+                    .putHeader("grpc-status", "14")
+                    .putHeader("grpc-message", body == queueFull ? queueFullGrpc : deadlinePassedGrpc)
+                    .end();
+            return;
+        }
         ctx.response()
                 .setStatusCode(503)
                 .putHeader("Retry-After", retryAfter)
                 .putHeader("Content-Type", "application/json")
                 .end(body); // Quarkus reads and drops the unread body when the response ends: the connection stays
         // usable
+    }
+
+    /** {@code message} as a {@code grpc-message} header: percent-encoded outside printable ASCII, as gRPC asks. */
+    private String grpcMessage(String message) {
+        StringBuilder encoded = new StringBuilder();
+        for (byte b :
+                (message + "; retry after " + retryAfter + " s").getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            if (b >= 0x20 && b < 0x7f && b != '%') {
+                encoded.append((char) b);
+            } else {
+                encoded.append('%').append(String.format(java.util.Locale.ROOT, "%02X", b & 0xff));
+            }
+        }
+        return encoded.toString();
     }
 
     /** Whether the scoring routes shed load ({@code inferfn.overload.enabled}). */

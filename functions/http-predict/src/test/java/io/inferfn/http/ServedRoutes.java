@@ -34,8 +34,8 @@ public class ServedRoutes {
         Map<String, Set<String>> served = new TreeMap<>();
         for (Route route : router.getRoutes()) {
             String path = route.getPath();
-            if (path == null || path.equals("/q") || path.startsWith("/q/")) {
-                continue; // filters (auth, body, CORS) on every path, and Quarkus' management endpoints
+            if (path == null || path.equals("/q") || path.startsWith("/q/") || path.startsWith("/inference.")) {
+                continue; // filters (auth, body, CORS) on every path, Quarkus' management endpoints, gRPC calls
             }
             Set<String> methods = served.computeIfAbsent(path.replaceAll(":(\\w+)", "{$1}"), p -> new TreeSet<>());
             for (HttpMethod method : route.methods() == null ? Set.<HttpMethod>of() : route.methods()) {

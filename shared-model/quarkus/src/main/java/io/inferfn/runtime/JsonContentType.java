@@ -14,12 +14,13 @@ import io.vertx.ext.web.RoutingContext;
  * application/json} (parameters such as {@code charset} allowed); anything else is a 415 before
  * authentication or the function sees it. A browser sends a cross-site form or {@code fetch} as
  * {@code text/plain} or a form type without a preflight: this turns such a request away. Routes
- * under {@code /q/} (Quarkus' own) are left alone.
+ * under {@code /q/} (Quarkus' own) and gRPC calls ({@code application/grpc...}) are left alone.
  */
 @Singleton
 public class JsonContentType {
 
     private static final String JSON = "application/json";
+    private static final String GRPC = "application/grpc";
     /** Ahead of Quarkus' own filters and of the routes; authentication runs in a route of its own. */
     static final int PRIORITY = 1_000;
 
@@ -28,7 +29,8 @@ public class JsonContentType {
     }
 
     static void check(RoutingContext ctx) {
-        if (ctx.request().method() != HttpMethod.POST || isJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+        String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        if (ctx.request().method() != HttpMethod.POST || isJson(type) || isGrpc(type)) {
             ctx.next();
             return;
         }
@@ -37,7 +39,7 @@ public class JsonContentType {
             ctx.next();
             return;
         }
-        String sent = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        String sent = type;
         ctx.response()
                 .setStatusCode(415)
                 .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
@@ -49,6 +51,14 @@ public class JsonContentType {
                                         + (sent == null || sent.isBlank() ? "(none sent)" : "'" + sent + "'")
                                         + ": POST " + path + " takes a JSON body; send Content-Type: application/json")
                         .encode());
+    }
+
+    /**
+     * {@code application/grpc}, {@code application/grpc+proto} and the like: a gRPC call (http-predict serves the Open
+     * Inference Protocol's), which a browser never sends cross-site without a CORS preflight.
+     */
+    static boolean isGrpc(String contentType) {
+        return contentType != null && contentType.regionMatches(true, 0, GRPC, 0, GRPC.length());
     }
 
     /** {@code application/json}, any case, optionally followed by parameters ({@code ; charset=utf-8}). */
