@@ -269,7 +269,7 @@ public final class ModelIo {
         return output;
     }
 
-    /** Working arrays for one call of up to {@code rows} rows. */
+    /** Working arrays for one call of up to {@code rows} rows, every value zero (or the empty string). */
     public Inputs inputs(int rows) {
         return new Inputs(rows);
     }
@@ -287,6 +287,7 @@ public final class ModelIo {
             for (int k = 0; k < n; k++) {
                 if (types[k] == InputType.STRING) {
                     str[k] = new String[capacity * widths[k]];
+                    Arrays.fill(str[k], "");
                 } else {
                     num[k] = new double[capacity * widths[k]];
                 }

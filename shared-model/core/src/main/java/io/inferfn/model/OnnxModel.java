@@ -232,6 +232,10 @@ public final class OnnxModel implements AutoCloseable {
      * run to return the buffers.
      */
     public Run begin(int rows) {
+        if (io != null) {
+            throw new IllegalStateException(
+                    "this model is not one float32 tensor and a binary score: call it through io()");
+        }
         Run run = idle.pollFirst();
         if (run == null) {
             run = new Run();
