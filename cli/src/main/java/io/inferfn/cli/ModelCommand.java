@@ -12,7 +12,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import io.inferfn.model.ModelManifest;
+import io.inferfn.model.ModelRegistry;
+import io.inferfn.model.OnnxOptions;
 import io.inferfn.quantize.Dataset;
+import io.inferfn.quantize.ManifestStarter;
 import io.inferfn.quantize.ModelInspector;
 import io.inferfn.quantize.ModelPublisher;
 import io.inferfn.quantize.ModelVerifier;
@@ -31,6 +35,7 @@ import io.inferfn.quantize.Quantizer;
             ModelCommand.Quantize.class,
             ModelCommand.Verify.class,
             ModelCommand.Inspect.class,
+            ModelCommand.Init.class,
             ModelCommand.Publish.class
         })
 final class ModelCommand implements Runnable {
@@ -225,6 +230,73 @@ final class ModelCommand implements Runnable {
                 System.err.println("cannot inspect " + model + ": " + e.getMessage());
                 return REFUSED;
             }
+        }
+    }
+
+    @Command(
+            name = "init",
+            mixinStandardHelpOptions = true,
+            description = "Write a starter manifest.json from the graph (inputs, outputs, types, shapes) beside a copy"
+                    + " of model.onnx: it serves the model in /v2 tensor mode at once and is the starting point"
+                    + " for features mode.")
+    static final class Init implements Callable<Integer> {
+
+        @Parameters(index = "0", description = "model.onnx")
+        Path model;
+
+        @Option(names = "--out", required = true, description = "directory to write model.onnx and manifest.json to")
+        Path out;
+
+        @Option(names = "--name", description = "the model's name (default: the output directory's name)")
+        String name;
+
+        @Option(names = "--force", description = "overwrite an existing manifest.json")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            try {
+                byte[] onnx = Files.readAllBytes(model);
+                String modelName = name != null ? name : modelName(out);
+                ModelManifest manifest = ManifestStarter.manifest(onnx, modelName);
+                Path manifestFile = out.resolve(ModelRegistry.MANIFEST);
+                if (Files.exists(manifestFile) && !force) {
+                    System.err.println("not written: " + manifestFile + " exists (--force to overwrite)");
+                    return REFUSED;
+                }
+                Files.createDirectories(out);
+                Path target = out.resolve(ModelRegistry.MODEL);
+                if (!Files.exists(target) || !Files.isSameFile(model, target)) {
+                    Files.copy(model, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+                Files.write(manifestFile, manifest.toJson());
+                // loaded as a function loads it: the starter is checked against the session before it is kept
+                try (var loaded = ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:" + out.toAbsolutePath())) {
+                    System.out.printf(
+                            "wrote %s for %s (%d input(s): %s; output %s read as %s)%n",
+                            manifestFile,
+                            loaded.name(),
+                            manifest.inputs().size(),
+                            manifest.inputs().stream()
+                                    .map(i -> i.name() + " " + i.type() + " " + i.shape())
+                                    .toList(),
+                            manifest.output().tensor(),
+                            manifest.output().outputKind().json());
+                }
+                return 0;
+            } catch (IOException
+                    | RuntimeException e) { // refused by the graph check (QuantizeException) or the load check
+                System.err.println("cannot init " + model + ": " + e.getMessage());
+                return REFUSED;
+            }
+        }
+
+        static String modelName(Path dir) {
+            Path last = dir.toAbsolutePath().normalize().getFileName();
+            String n = (last == null ? "model" : last.toString())
+                    .toLowerCase(Locale.ROOT)
+                    .replaceAll("[^a-z0-9._-]", "-");
+            return n.isEmpty() || !Character.isLetterOrDigit(n.charAt(0)) ? "model" + n : n;
         }
     }
 

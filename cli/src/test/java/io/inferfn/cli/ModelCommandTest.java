@@ -168,4 +168,20 @@ class ModelCommandTest {
         assertThat(run("model", "inspect", INT8.toString())).isZero();
         assertThat(run("model", "inspect", "no-such.onnx")).isEqualTo(ModelCommand.REFUSED);
     }
+
+    @Test
+    void initWritesAStarterManifestThatLoadsAndPublishAcceptsIt() throws Exception {
+        Path dir = Files.createTempDirectory("init").resolve("fraud-starter");
+        assertThat(run("model", "init", FP32.toString(), "--out", dir.toString()))
+                .isZero();
+        String manifest = Files.readString(dir.resolve("manifest.json"));
+        assertThat(manifest).contains("\"name\" : \"fraud-starter\"").contains("\"type\" : \"float32\"");
+        assertThat(run("model", "init", FP32.toString(), "--out", dir.toString()))
+                .isEqualTo(ModelCommand.REFUSED);
+        Path registry = Files.createTempDirectory("registry");
+        assertThat(run("model", "publish", "--model", dir.toString(), "--to", "file:" + registry))
+                .isZero();
+        assertThat(registry.resolve("fraud-starter").resolve("1").resolve("manifest.json"))
+                .exists();
+    }
 }

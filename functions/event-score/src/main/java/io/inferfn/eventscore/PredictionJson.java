@@ -11,7 +11,7 @@ import io.inferfn.scoring.Prediction;
 
 /**
  * A prediction as the JSON value of an output message: {@code {"entityId", "score", "label",
- * "degraded", "missingFeatures"}}, the shape {@code /predict} answers with. Written field by field
+ * "probabilities" (multiclass models only), "degraded", "missingFeatures"}}, the shape {@code /predict} answers with. Written field by field
  * (no reflection on the per-message path).
  */
 public final class PredictionJson {
@@ -28,6 +28,13 @@ public final class PredictionJson {
             g.writeNumberField("score", p.score());
             if (p.label() != null) {
                 g.writeStringField("label", p.label());
+            }
+            if (p.probabilities() != null) { // a multiclass model's probability per class
+                g.writeObjectFieldStart("probabilities");
+                for (java.util.Map.Entry<String, Float> e : p.probabilities().entrySet()) {
+                    g.writeNumberField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
             }
             g.writeBooleanField("degraded", p.degraded());
             g.writeArrayFieldStart("missingFeatures");

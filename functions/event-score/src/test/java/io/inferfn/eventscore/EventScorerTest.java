@@ -14,6 +14,7 @@ import io.inferfn.model.OnnxOptions;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.Row;
 import io.inferfn.scoring.Scorer;
+import io.inferfn.testing.ConverterGraphs;
 import io.inferfn.testing.TinyModels;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -118,6 +119,33 @@ class EventScorerTest {
         assertThat(json)
                 .isEqualTo("{\"entityId\":\"s1\",\"score\":" + p.score() + ",\"label\":\"anomaly\",\"degraded\":true,"
                         + "\"missingFeatures\":[\"b\"]}");
+    }
+
+    @Test
+    void messagesFillEveryInputOfAPipelineWithAStringCategoricalAndTheOutputCarriesItsProbabilities() throws Exception {
+        String manifest =
+                """
+                {"name": "tiers", "version": "1", "sha256": "$SHA", "quantization": "fp32",
+                 "inputs": [{"name": "amount", "type": "float32", "shape": [-1, 1], "features": ["amount"]},
+                            {"name": "country", "type": "string", "shape": [-1, 1], "feature": "country"}],
+                 "features": [{"name": "amount", "source": "request"},
+                              {"name": "country", "source": "request", "type": "string", "default": "US"}],
+                 "output": {"kind": "multiclass", "tensor": "output_probability"}}""";
+        try (LoadedModel tiers = ModelRegistry.local(OnnxOptions.DEFAULTS)
+                .load("file:" + TinyModels.publish(ConverterGraphs.sklearnPipeline(), manifest))) {
+            EventScorer scorer = new EventScorer(new Scorer(FeatureStore.EMPTY), new EventReadings("sensorId"));
+            var outcomes = scorer.score(
+                    tiers,
+                    List.of(Msg.of("c1", "{\"amount\": 75.5, \"country\": \"FR\"}"), Msg.of("c2", "{\"amount\": 3}")));
+            assertThat(outcomes.predictions()).hasSize(2);
+            var p = outcomes.predictions()[0];
+            assertThat(p.probabilities()).containsOnlyKeys(ConverterGraphs.TIERS);
+            assertThat(p.score()).isEqualTo(p.probabilities().get(p.label()));
+            String json = new String(PredictionJson.write(p), StandardCharsets.UTF_8);
+            assertThat(json)
+                    .contains("\"label\":\"" + p.label() + "\",\"probabilities\":{\"bronze\":"
+                            + p.probabilities().get("bronze") + ",\"gold\":");
+        }
     }
 
     @Test

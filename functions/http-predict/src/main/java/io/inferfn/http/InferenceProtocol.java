@@ -33,6 +33,8 @@ import io.inferfn.http.InferenceProtocolBodies.TensorMetadata;
 import io.inferfn.http.InferenceProtocolBodies.Values;
 import io.inferfn.model.FeatureSpec;
 import io.inferfn.model.LoadedModel;
+import io.inferfn.model.ModelIo;
+import io.inferfn.model.ModelManifest;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.model.OnnxModel;
 import io.inferfn.scoring.InferenceException;
@@ -248,11 +250,10 @@ public final class InferenceProtocol {
         }
         String onnxInput = model.manifest().inputs().get(0).name();
         boolean tensorMode = tensors.containsKey(onnxInput);
-        List<String> answers = tensorMode
-                ? List.of(model.manifest().output().tensor())
-                : model.manifest().output().labels() != null
-                        ? List.of("score", "label", "degraded")
-                        : List.of("score", "degraded");
+        if (model.onnx().io() != null) {
+            tensorMode = tensorModeOf(model, tensors);
+        }
+        List<String> answers = tensorMode ? List.of(model.manifest().output().tensor()) : featureAnswers(model);
         List<String> wanted = answers;
         if (request.outputs() != null) {
             wanted = new ArrayList<>(request.outputs().size());
@@ -272,7 +273,143 @@ public final class InferenceProtocol {
 
     /** Runs a tensor-mode request through ONNX Runtime (no Redis) and builds the response. */
     InferResponse tensor(LoadedModel model, Checked checked, RequestMetrics.Tracked tracked) {
+        if (model.onnx().io() != null) {
+            return response(model, checked, tensorModeInputs(model, model.onnx().io(), checked.tensors(), tracked));
+        }
         return response(model, checked, tensorMode(model, checked.tensors(), checked.onnxInput(), tracked));
+    }
+
+    /**
+     * Whether a request to a model of several inputs (or inputs of other types) is in tensor mode. Its features are
+     * often named like its ONNX inputs (skl2onnx writes one input per column), so a name alone does not tell: the
+     * request is in tensor mode when it names an ONNX input that no feature is named like, or when every input it
+     * sends is an ONNX input with that input's datatype and rank (and it sends no {@value #ENTITY_INPUT}).
+     */
+    private static boolean tensorModeOf(LoadedModel model, Map<String, RequestInput> tensors) {
+        if (tensors.containsKey(ENTITY_INPUT)) {
+            return false;
+        }
+        Map<String, ModelManifest.InputSpec> inputs = new HashMap<>();
+        for (ModelManifest.InputSpec input : model.manifest().inputs()) {
+            inputs.put(input.name(), input);
+        }
+        boolean allMatch = true;
+        for (RequestInput t : tensors.values()) {
+            ModelManifest.InputSpec input = inputs.get(t.name());
+            if (input == null) {
+                allMatch = false;
+                continue;
+            }
+            if (model.plan().suppliedType(t.name()) == null) {
+                return true; // an ONNX input no feature is named like
+            }
+            allMatch &= datatype(input.elementType()).equals(t.datatype())
+                    && t.shape().length == input.shape().size();
+        }
+        return allMatch;
+    }
+
+    /** The features-mode outputs of {@code model}: score, label where there are labels, probabilities, degraded. */
+    private static List<String> featureAnswers(LoadedModel model) {
+        ModelManifest.OutputSpec output = model.manifest().output();
+        return switch (output.outputKind()) {
+            case MULTICLASS -> List.of("score", "label", "probabilities", "degraded");
+            case REGRESSION -> List.of("score", "degraded");
+            case BINARY ->
+                output.labels() != null ? List.of("score", "label", "degraded") : List.of("score", "degraded");
+        };
+    }
+
+    /**
+     * Tensor mode of a model with several inputs or inputs of other types: one request input per ONNX input,
+     * each of its datatype and shape ({@code [rows]} or {@code [rows, columns]}), every value checked against the
+     * input's type; the answer is the manifest's output, {@code [rows, columns]} FP32 (a ZipMap's probabilities in
+     * class order).
+     */
+    private Map<String, ResponseOutput> tensorModeInputs(
+            LoadedModel model, ModelIo io, Map<String, RequestInput> tensors, RequestMetrics.Tracked tracked) {
+        List<String> names = new ArrayList<>(io.inputCount());
+        for (int k = 0; k < io.inputCount(); k++) {
+            names.add(io.inputName(k));
+        }
+        for (String name : tensors.keySet()) {
+            if (!names.contains(name)) {
+                throw new InvalidRequestException("unknown input '" + name + "': tensor mode of model " + model.name()
+                        + " takes one input per ONNX input, " + names);
+            }
+        }
+        int rows = -1;
+        for (int k = 0; k < io.inputCount(); k++) {
+            RequestInput t = tensors.get(io.inputName(k));
+            String expected = datatype(io.inputType(k));
+            boolean rank1 = model.manifest().inputs().get(k).rank1();
+            String shape = rank1 ? "[rows]" : "[rows, " + io.inputWidth(k) + "]";
+            if (t == null) {
+                throw new InvalidRequestException("input '" + io.inputName(k) + "' is required in tensor mode: "
+                        + expected + " " + shape + "; model " + model.name() + " takes " + names);
+            }
+            if (!t.datatype().equals(expected)) {
+                throw new InvalidRequestException(
+                        "input '" + t.name() + "': expected datatype " + expected + ", received " + t.datatype());
+            }
+            long[] s = t.shape();
+            if (s.length != (rank1 ? 1 : 2) || (!rank1 && s[1] != io.inputWidth(k))) {
+                throw new InvalidRequestException(
+                        "input '" + t.name() + "': expected shape " + shape + ", received " + Arrays.toString(s));
+            }
+            if (rows >= 0 && s[0] != rows) {
+                throw new InvalidRequestException(
+                        "input '" + t.name() + "' has " + s[0] + " rows; the other inputs have " + rows);
+            }
+            rows = rows(s[0]);
+            checkSize(t, (long) rows * io.inputWidth(k));
+        }
+        ModelIo.Inputs inputs = io.inputs(rows);
+        for (int k = 0; k < io.inputCount(); k++) {
+            RequestInput t = tensors.get(io.inputName(k));
+            int width = io.inputWidth(k);
+            for (int i = 0; i < rows * width; i++) {
+                Object v = t.data().get(i);
+                if (io.inputType(k) == ModelManifest.InputType.STRING) {
+                    if (!(v instanceof String text)) {
+                        throw new InvalidRequestException(
+                                "input '" + t.name() + "': BYTES data must be strings; got " + show(v));
+                    }
+                    inputs.string(k, i / width, i % width, text);
+                } else {
+                    double d = v instanceof Boolean b ? (b ? 1 : 0) : v instanceof Double n ? n : Double.NaN;
+                    if ((v instanceof Boolean) != (io.inputType(k) == ModelManifest.InputType.BOOL)
+                            || !inputs.number(k, i / width, i % width, d)) {
+                        throw new InvalidRequestException("input '" + t.name() + "': " + show(v) + " is not a "
+                                + datatype(io.inputType(k)) + " value");
+                    }
+                }
+            }
+        }
+        if (tracked != null) {
+            tracked.scored(rows, false); // no online features in tensor mode: never degraded
+        }
+        ModelIo.Outputs out;
+        try {
+            out = io.run(inputs);
+        } catch (OrtException e) {
+            throw new ScoringException(
+                    "ONNX Runtime failed on " + rows + " row(s) of model " + model.name() + ": " + e.getMessage(), e);
+        }
+        String tensor = model.manifest().output().tensor();
+        return Map.of(
+                tensor, ResponseOutput.of(tensor, "FP32", new long[] {rows, out.stride()}, new Floats(out.values())));
+    }
+
+    private static String datatype(ModelManifest.InputType type) {
+        return switch (type) {
+            case FLOAT32 -> "FP32";
+            case FLOAT64 -> "FP64";
+            case INT64 -> "INT64";
+            case INT32 -> "INT32";
+            case BOOL -> "BOOL";
+            case STRING -> "BYTES";
+        };
     }
 
     /** Builds the response of a features-mode request from its rows' predictions. */
@@ -401,7 +538,7 @@ public final class InferenceProtocol {
             FeatureType type = requestFeatures.get(t.name());
             if (!entity && type == null) {
                 throw new InvalidRequestException("unknown input '" + t.name() + "': model " + model.name()
-                        + " takes '" + model.manifest().inputs().get(0).name() + "' (FP32 tensor mode) or the features "
+                        + " takes " + tensorInputs(model) + " (tensor mode) or the features "
                         + accepted + " plus '" + ENTITY_INPUT + "' (features mode)");
             }
             long[] shape = t.shape();
@@ -435,6 +572,14 @@ public final class InferenceProtocol {
         return batch;
     }
 
+    private static String tensorInputs(LoadedModel model) {
+        List<String> names = new ArrayList<>();
+        for (ModelManifest.InputSpec input : model.manifest().inputs()) {
+            names.add("'" + input.name() + "' (" + datatype(input.elementType()) + ")");
+        }
+        return String.join(", ", names);
+    }
+
     private static Map<String, ResponseOutput> featuresOutputs(
             LoadedModel model, List<Prediction> predictions, RequestMetrics.Tracked tracked) {
         int rows = predictions.size();
@@ -453,11 +598,37 @@ public final class InferenceProtocol {
         long[] shape = {rows};
         Map<String, ResponseOutput> outputs = new LinkedHashMap<>();
         outputs.put("score", ResponseOutput.of("score", "FP32", shape, new Floats(scores)));
-        if (model.manifest().output().labels() != null) {
+        ModelManifest.OutputKind kind = model.manifest().output().outputKind();
+        if (model.manifest().output().labels() != null || kind == ModelManifest.OutputKind.MULTICLASS) {
             outputs.put("label", ResponseOutput.of("label", "BYTES", shape, new Values(labels)));
+        }
+        if (kind == ModelManifest.OutputKind.MULTICLASS) {
+            outputs.put("probabilities", probabilities(predictions));
         }
         outputs.put("degraded", ResponseOutput.of("degraded", "BOOL", shape, new Values(degraded)));
         return outputs;
+    }
+
+    /** The class probabilities of a multiclass model's rows, FP32 [rows, classes], classes in the model's order. */
+    private static ResponseOutput probabilities(List<Prediction> predictions) {
+        int rows = predictions.size();
+        int classes = rows == 0 ? 0 : predictions.get(0).probabilities().size();
+        float[] data = new float[rows * classes];
+        List<String> names = rows == 0
+                ? List.of()
+                : new ArrayList<>(predictions.get(0).probabilities().keySet());
+        for (int r = 0; r < rows; r++) {
+            int c = 0;
+            for (float p : predictions.get(r).probabilities().values()) {
+                data[r * classes + c++] = p;
+            }
+        }
+        return new ResponseOutput(
+                "probabilities",
+                new long[] {rows, classes},
+                "FP32",
+                Map.<String, Object>of("classes", names),
+                new Floats(data));
     }
 
     private static boolean accepts(String expected, String received) {

@@ -1,6 +1,7 @@
 package io.inferfn.http;
 
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
@@ -20,6 +21,9 @@ public class PredictResponse {
     public String label;
     public Boolean degraded;
     public List<String> missingFeatures;
+    /** A multiclass model's probability per class. */
+    public Map<String, Float> probabilities;
+
     public List<Prediction> predictions;
 
     static PredictResponse single(String model, String version, Prediction p) {
@@ -31,6 +35,7 @@ public class PredictResponse {
         r.label = p.label();
         r.degraded = p.degraded();
         r.missingFeatures = p.missingFeatures();
+        r.probabilities = p.probabilities();
         return r;
     }
 

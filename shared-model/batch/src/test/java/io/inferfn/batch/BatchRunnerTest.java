@@ -13,6 +13,7 @@ import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxOptions;
 import io.inferfn.scoring.Scorer;
+import io.inferfn.testing.ConverterGraphs;
 import io.inferfn.testing.TinyModels;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,11 +66,46 @@ class BatchRunnerTest {
                         + " prediction or label is given\"");
     }
 
+    @Test
+    void rowsFillEveryInputOfAModelWithAnInt64IdAndAStringCategorical() throws Exception {
+        String merchant =
+                """
+                {"name": "merchant", "version": "1", "sha256": "$SHA", "quantization": "fp32",
+                 "inputs": [{"name": "merchant_id", "type": "int64", "shape": [-1], "feature": "merchant"},
+                            {"name": "numeric", "type": "float32", "shape": [-1, 2], "features": ["amount", "hour"]}],
+                 "features": [{"name": "merchant", "source": "request"}, {"name": "amount", "source": "request"},
+                              {"name": "hour", "source": "request", "default": 12}],
+                 "output": {"tensor": "score", "thresholds": [0.5], "labels": ["low", "high"]}}""";
+        List<String> out = run(ConverterGraphs.embeddingModel(), merchant, "id,merchant,amount\nm-1,3,7\nm-2,2.5,1\n");
+        assertThat(out).hasSize(2);
+        assertThat(out.get(1)).startsWith("run-1,m-1,merchant,1,");
+        assertThat(Files.readAllLines(dir.resolve("out.rejects.csv")).get(1))
+                .startsWith(
+                        "run-1,m-2,\"feature 'merchant' is 2.5; model input 'merchant_id' takes whole numbers (int64)\"");
+        String tiers =
+                """
+                {"name": "tiers", "version": "1", "sha256": "$SHA", "quantization": "fp32",
+                 "inputs": [{"name": "amount", "type": "float32", "shape": [-1, 1], "features": ["amount"]},
+                            {"name": "country", "type": "string", "shape": [-1, 1], "feature": "country"}],
+                 "features": [{"name": "amount", "source": "request"},
+                              {"name": "country", "source": "request", "type": "string", "default": "US"}],
+                 "output": {"kind": "multiclass", "tensor": "output_probability"}}""";
+        List<String> scored = run(ConverterGraphs.sklearnPipeline(), tiers, "id,amount,country\nt-1,75.5,FR\nt-2,3,\n");
+        assertThat(scored).hasSize(3);
+        for (String line : scored.subList(1, 3)) {
+            assertThat(line.split(",")[5]).isIn(ConverterGraphs.TIERS);
+        }
+    }
+
     private List<String> run(byte[] onnx, String csv) throws Exception {
+        return run(onnx, MANIFEST, csv);
+    }
+
+    private List<String> run(byte[] onnx, String manifest, String csv) throws Exception {
         Path source = dir.resolve("in.csv");
         Files.writeString(source, csv);
         try (LoadedModel model =
-                ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:" + TinyModels.publish(onnx, MANIFEST))) {
+                ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:" + TinyModels.publish(onnx, manifest))) {
             new BatchRunner(new Scorer(FeatureStore.EMPTY), null, OPTIONS)
                     .run(model, new RunSpec("run-1", 0, 1, "file:" + source, "file:" + dir.resolve("out.csv")));
         }

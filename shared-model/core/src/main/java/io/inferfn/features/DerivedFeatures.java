@@ -173,4 +173,13 @@ final class DerivedFeatures {
             }
         }
     }
+
+    /** Column {@code j} of one-hot slot {@code d} for the row at {@code base}: 1 for the argument's category, else 0. */
+    double oneHotValue(int d, int base, FeatureScratch s, int j) {
+        int arg = arg0[d];
+        if (stringArg[d]) {
+            return categories[d][j].equals(s.str[base + arg]) ? 1 : 0;
+        }
+        return numericCategories[d][j] == s.num[base + arg] ? 1 : 0;
+    }
 }

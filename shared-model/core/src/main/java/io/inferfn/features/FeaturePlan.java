@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import io.inferfn.model.FeatureSpec;
+import io.inferfn.model.ModelIo;
 import io.inferfn.model.ModelManifest;
 import io.inferfn.model.ModelManifest.FeatureSource;
 import io.inferfn.model.ModelManifest.FeatureType;
@@ -50,6 +51,15 @@ public final class FeaturePlan {
     /** Per input column: the derived slot of a one-hot that writes several columns, else -1. */
     private final int[] columnOneHot;
 
+    /** Per model input: the feature of each column, its one-hot slot (else -1), and the input's width. */
+    private final int[][] inputFeatures;
+
+    private final int[][] inputOneHot;
+    private final int[] inputWidths;
+    private final boolean[] stringInput;
+    private final String[] modelInputNames;
+    private final ModelManifest.InputType[] modelInputTypes;
+
     /** Idle scratches kept for {@link #borrowScratch}; more calls in flight than this allocate and drop extras. */
     private static final int MAX_IDLE = 64;
 
@@ -67,7 +77,7 @@ public final class FeaturePlan {
         store = new StoreFeatures(table, specs);
         request = new RequestReader(table, store);
         derived = new DerivedFeatures(table, specs);
-        List<String> columns = manifest.input().features();
+        List<String> columns = manifest.input().columns();
         columnFeatures = columns.stream().mapToInt(table::indexOf).toArray();
         columnOneHot = new int[columnFeatures.length];
         int w = 0;
@@ -76,6 +86,28 @@ public final class FeaturePlan {
             w += columnOneHot[c] < 0 ? 1 : derived.width(columnOneHot[c]);
         }
         width = w;
+        List<ModelManifest.InputSpec> inputs = manifest.inputs();
+        inputFeatures = new int[inputs.size()][];
+        inputOneHot = new int[inputs.size()][];
+        inputWidths = new int[inputs.size()];
+        stringInput = new boolean[inputs.size()];
+        modelInputNames = new String[inputs.size()];
+        modelInputTypes = new ModelManifest.InputType[inputs.size()];
+        for (int k = 0; k < inputs.size(); k++) {
+            int[] f = inputs.get(k).columns().stream().mapToInt(table::indexOf).toArray();
+            int[] o = new int[f.length];
+            int iw = 0;
+            for (int c = 0; c < f.length; c++) {
+                o[c] = derived.oneHotSlot(f[c]);
+                iw += o[c] < 0 ? 1 : derived.width(o[c]);
+            }
+            inputFeatures[k] = f;
+            inputOneHot[k] = o;
+            inputWidths[k] = iw;
+            stringInput[k] = inputs.get(k).elementType() == ModelManifest.InputType.STRING;
+            modelInputNames[k] = inputs.get(k).name();
+            modelInputTypes[k] = inputs.get(k).elementType();
+        }
         features = table.size;
         patterns = store.patternCount();
         scratch = ThreadLocal.withInitial(() -> new FeatureScratch(features, patterns));
@@ -93,6 +125,11 @@ public final class FeaturePlan {
     /** Number of float columns in one input row. */
     public int width() {
         return width;
+    }
+
+    /** Values per row of each model input, in manifest order (the first is {@link #width()}). */
+    public int[] inputWidths() {
+        return inputWidths.clone();
     }
 
     /** Whether a row must name its entity: some feature is read from the online store by entity id. */
@@ -180,5 +217,51 @@ public final class FeaturePlan {
             }
         }
         return missing;
+    }
+
+    /**
+     * As {@link #assemble(int, StoreReply, FeatureScratch, FloatBuffer)}, for a model of any inputs: writes
+     * scratch row {@code r}'s values to row {@code dest} of every input of {@code out}.
+     *
+     * @throws InvalidRequestException naming the input, the feature, the value and what the input takes, when a
+     *     value does not fit its input's type (a fraction for an int64 input, say)
+     */
+    public List<String> assemble(int r, StoreReply reply, FeatureScratch s, ModelIo.Inputs out, int dest) {
+        List<String> missing = store.apply(r, reply, s);
+        int base = r * table.size;
+        double[] num = s.num;
+        derived.compute(base, num);
+        for (int k = 0; k < inputFeatures.length; k++) {
+            int[] f = inputFeatures[k];
+            int[] o = inputOneHot[k];
+            int col = 0;
+            for (int c = 0; c < f.length; c++) {
+                if (stringInput[k]) {
+                    out.string(k, dest, col++, s.str[base + f[c]]);
+                } else if (o[c] < 0) {
+                    double v = num[base + f[c]];
+                    if (!out.number(k, dest, col++, v)) {
+                        throw unfit(out, k, f[c], v);
+                    }
+                } else {
+                    for (int j = 0; j < derived.width(o[c]); j++) {
+                        out.number(k, dest, col++, derived.oneHotValue(o[c], base, s, j));
+                    }
+                }
+            }
+        }
+        return missing;
+    }
+
+    private InvalidRequestException unfit(ModelIo.Inputs out, int k, int feature, double v) {
+        ModelManifest.InputType type = modelInputTypes[k];
+        String takes =
+                switch (type) {
+                    case INT64, INT32 -> "whole numbers (" + type.json() + ")";
+                    case BOOL -> "0 or 1, false or true (bool)";
+                    default -> "finite numbers (" + type.json() + ")";
+                };
+        return new InvalidRequestException("feature '" + table.names[feature] + "' is " + v + "; model input '"
+                + modelInputNames[k] + "' takes " + takes);
     }
 }

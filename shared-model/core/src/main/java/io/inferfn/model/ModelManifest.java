@@ -148,7 +148,7 @@ public record ModelManifest(
                 name, version, sha256, quantization, description, inputs, features, output, newReference);
     }
 
-    /** The single model input (one float32 feature tensor is what this version serves). */
+    /** The first model input (the one feature tensor of a model with a single input). */
     public InputSpec input() {
         return inputs.get(0);
     }
@@ -164,10 +164,8 @@ public record ModelManifest(
                 where + "'sha256' must be the 64 hex digit sha256 of model.onnx; got " + quote(sha256));
         require(quantization != null, where + "'quantization' is required (fp32 or int8)");
         require(
-                inputs != null && inputs.size() == 1,
-                where
-                        + "'inputs' must declare exactly one float32 feature tensor; got "
-                        + (inputs == null ? "none" : inputs.size()));
+                inputs != null && !inputs.isEmpty(),
+                where + "'inputs' must declare at least one model input (name, type, shape, features)");
         require(features != null && !features.isEmpty(), where + "'features' must declare at least one feature");
         require(output != null, where + "'output' is required (tensor, column, thresholds, labels)");
 
@@ -178,31 +176,48 @@ public record ModelManifest(
                 throw new ManifestException(where + "feature '" + feature.name() + "' is declared twice");
             }
         }
-        InputSpec input = input();
-        input.validate(where);
+        Set<String> inputNames = new HashSet<>();
+        for (InputSpec input : inputs) {
+            require(input != null, where + "'inputs' has a null entry");
+            input.validate(where);
+            require(inputNames.add(input.name()), where + "input '" + input.name() + "' is declared twice");
+            validateColumns(where, input, declared);
+        }
+        output.validate(where);
+        if (reference != null) {
+            reference.validate(where);
+        }
+    }
+
+    private static void validateColumns(String where, InputSpec input, Map<String, FeatureSpec> declared) {
         Set<String> columns = new HashSet<>();
         int width = 0;
-        for (String column : input.features()) {
+        boolean string = input.elementType() == InputType.STRING;
+        for (String column : input.columns()) {
             FeatureSpec feature = declared.get(column);
             require(
                     feature != null,
                     where + "input '" + input.name() + "' lists feature '" + column
                             + "' which is not declared in 'features'");
             require(columns.add(column), where + "input '" + input.name() + "' lists feature '" + column + "' twice");
-            require(
-                    feature.type() != FeatureType.STRING,
-                    where + "feature '" + column
-                            + "' is a string; feed it to the model through a one_hot derived feature");
+            if (string) {
+                require(
+                        feature.type() == FeatureType.STRING,
+                        where + "input '" + input.name() + "' is a string tensor; feature '" + column + "' is a "
+                                + feature.type().json() + " (a string input takes string features only)");
+            } else {
+                require(
+                        feature.type() != FeatureType.STRING,
+                        where + "feature '" + column + "' is a string and input '" + input.name() + "' is "
+                                + input.type() + "; feed it through a one_hot derived feature or a 'string' input");
+            }
             width += feature.width();
         }
+        long declaredWidth = input.shape().size() == 1 ? 1 : input.shape().get(1);
         require(
-                input.shape().get(1) == width,
-                where + "input '" + input.name() + "' shape says "
-                        + input.shape().get(1) + " columns; its features fill " + width);
-        output.validate(where);
-        if (reference != null) {
-            reference.validate(where);
-        }
+                declaredWidth == width,
+                where + "input '" + input.name() + "' shape says " + declaredWidth + " columns; its features fill "
+                        + width);
     }
 
     static void require(boolean condition, String message) {
@@ -215,21 +230,82 @@ public record ModelManifest(
         return value == null ? "nothing" : "'" + value + "'";
     }
 
-    /** The model's input tensor and which features fill its columns, in order. */
-    public record InputSpec(String name, String type, List<Long> shape, List<String> features) {
+    /**
+     * One model input and the features that fill it: {@code features} fill its columns in order (one
+     * column per feature, a one_hot as many as its categories), or {@code feature} fills the whole
+     * input, one value per row (shape {@code [batch]} or {@code [batch, 1]}, as skl2onnx writes one
+     * input per column). {@code type} is the tensor's element type: {@code float32} (the default
+     * feature tensor), {@code float64}, {@code int64}, {@code int32}, {@code bool} or {@code string}.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record InputSpec(String name, String type, List<Long> shape, List<String> features, String feature) {
+
+        /** A float32 feature tensor filled by {@code features}, column by column (today's manifests). */
+        public InputSpec(String name, String type, List<Long> shape, List<String> features) {
+            this(name, type, shape, features, null);
+        }
+
+        /** The features that fill the columns, in order: {@code features}, or the one {@code feature}. */
+        public List<String> columns() {
+            return feature != null ? List.of(feature) : features;
+        }
+
+        /** The tensor's element type (validated: one of {@link InputType}). */
+        public InputType elementType() {
+            return InputType.of(type);
+        }
+
+        /** Whether the tensor is {@code [batch]} rather than {@code [batch, columns]}. */
+        public boolean rank1() {
+            return shape.size() == 1;
+        }
 
         void validate(String where) {
             require(name != null && !name.isBlank(), where + "input 'name' is required");
             require(
-                    "float32".equals(type),
-                    where + "input '" + name + "' has type " + quote(type)
-                            + "; expected 'float32' (the only feature tensor type served)");
+                    InputType.of(type) != null,
+                    where + "input '" + name + "' has type " + quote(type) + "; expected one of " + InputType.NAMES);
             require(
-                    shape != null && shape.size() == 2,
-                    where + "input '" + name + "' must have a 2-d shape [batch, columns], e.g. [-1, 12]; got " + shape);
+                    shape != null && (shape.size() == 1 || shape.size() == 2),
+                    where + "input '" + name + "' must have a shape [batch, columns] (e.g. [-1, 12]) or [batch]; got "
+                            + shape);
             require(
-                    features != null && !features.isEmpty(),
-                    where + "input '" + name + "' must list the features that fill its columns");
+                    (features != null && !features.isEmpty()) != (feature != null),
+                    where + "input '" + name + "' must list the features that fill its columns ('features')"
+                            + " or name the one feature that fills it ('feature'), not both");
+        }
+    }
+
+    /** The element type of a model input tensor, as a manifest writes it. */
+    public enum InputType {
+        FLOAT32("float32"),
+        FLOAT64("float64"),
+        INT64("int64"),
+        INT32("int32"),
+        BOOL("bool"),
+        STRING("string");
+
+        private final String json;
+
+        InputType(String json) {
+            this.json = json;
+        }
+
+        /** The values of an input's {@code "type"}, for messages. */
+        public static final String NAMES = "float32, float64, int64, int32, bool, string";
+
+        public String json() {
+            return json;
+        }
+
+        /** The type named {@code value}, or null when there is none of that name. */
+        public static InputType of(String value) {
+            for (InputType t : values()) {
+                if (t.json.equals(value)) {
+                    return t;
+                }
+            }
+            return null;
         }
     }
 
@@ -338,21 +414,119 @@ public record ModelManifest(
         }
     }
 
+    /** What a model's output is, and so how a prediction reads it. */
+    public enum OutputKind {
+        /** One score per row, {@code column} of {@code tensor}; {@code thresholds} and {@code labels} label it. */
+        BINARY("binary"),
+        /** Class probabilities per row; the label is the most probable class that reaches its threshold. */
+        MULTICLASS("multiclass"),
+        /** One value per row, {@code column} of {@code tensor}; no label. */
+        REGRESSION("regression");
+
+        private final String json;
+
+        OutputKind(String json) {
+            this.json = json;
+        }
+
+        @JsonValue
+        public String json() {
+            return json;
+        }
+
+        @JsonCreator
+        public static OutputKind of(String value) {
+            for (OutputKind k : values()) {
+                if (k.json.equals(value)) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException(
+                    "output kind must be one of binary, multiclass, regression; got '" + value + "'");
+        }
+    }
+
     /**
-     * How predictions are read: {@code column} of output {@code tensor} is the score; when
-     * {@code thresholds} (ascending) are set, the label is {@code labels[i]} where {@code i} is the
-     * number of thresholds the score reaches, so {@code labels} has one entry more than thresholds.
+     * How predictions are read, by {@code kind} (binary when absent):
+     *
+     * <ul>
+     *   <li><b>binary</b>: {@code column} of output {@code tensor} is the score; when {@code thresholds}
+     *       (ascending) are set, the label is {@code labels[i]} where {@code i} is the number of
+     *       thresholds the score reaches, so {@code labels} has one entry more than thresholds.
+     *   <li><b>multiclass</b>: {@code tensor} holds one probability per class, a float tensor
+     *       {@code [batch, classes]} or a ZipMap {@code seq(map)}; {@code labels} name the classes in
+     *       order (else a ZipMap's keys, else the model's {@code classes} metadata, else the class
+     *       index); the label is the most probable class among those whose probability reaches their
+     *       {@code classThresholds} entry (classes without an entry always qualify), and the score is
+     *       its probability.
+     *   <li><b>regression</b>: {@code column} of {@code tensor} is the predicted value, returned as
+     *       the score; no label.
+     * </ul>
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record OutputSpec(String tensor, Integer column, List<Double> thresholds, List<String> labels) {
+    public record OutputSpec(
+            String tensor,
+            Integer column,
+            List<Double> thresholds,
+            List<String> labels,
+            OutputKind kind,
+            Map<String, Double> classThresholds) {
+
+        /** A binary score output (today's manifests). */
+        public OutputSpec(String tensor, Integer column, List<Double> thresholds, List<String> labels) {
+            this(tensor, column, thresholds, labels, null, null);
+        }
 
         public int columnIndex() {
             return column == null ? 0 : column;
         }
 
+        /** The kind of output; binary when the manifest says none. */
+        public OutputKind outputKind() {
+            return kind == null ? OutputKind.BINARY : kind;
+        }
+
         void validate(String where) {
             require(tensor != null && !tensor.isBlank(), where + "output 'tensor' is required");
             require(columnIndex() >= 0, where + "output 'column' must be >= 0; got " + column);
+            OutputKind k = outputKind();
+            require(
+                    classThresholds == null || k == OutputKind.MULTICLASS,
+                    where + "output 'classThresholds' belong to a multiclass output; this one is " + k.json());
+            if (k == OutputKind.REGRESSION) {
+                require(
+                        thresholds == null && labels == null,
+                        where + "a regression output gives a value, not a label: it takes no 'thresholds' or"
+                                + " 'labels'");
+                return;
+            }
+            if (k == OutputKind.MULTICLASS) {
+                require(
+                        thresholds == null,
+                        where + "a multiclass output takes per-class thresholds as 'classThresholds' {label:"
+                                + " probability}, not 'thresholds'");
+                require(
+                        column == null,
+                        where + "a multiclass output reads every class of '" + tensor + "'; it takes no 'column'");
+                if (labels != null) {
+                    require(
+                            labels.size() >= 2 && new HashSet<>(labels).size() == labels.size(),
+                            where + "output 'labels' must name two or more distinct classes; got " + labels);
+                }
+                if (classThresholds != null) {
+                    for (Map.Entry<String, Double> e : classThresholds.entrySet()) {
+                        require(
+                                e.getValue() != null && e.getValue() >= 0 && e.getValue() <= 1,
+                                where + "classThresholds['" + e.getKey() + "'] must be a probability in [0, 1];"
+                                        + " got " + e.getValue());
+                        require(
+                                labels == null || labels.contains(e.getKey()),
+                                where + "classThresholds names class '" + e.getKey() + "', which is not one of"
+                                        + " the labels " + labels);
+                    }
+                }
+                return;
+            }
             List<Double> t = thresholds == null ? List.of() : thresholds;
             for (int i = 0; i < t.size(); i++) {
                 require(t.get(i) != null && Double.isFinite(t.get(i)), where + "output thresholds must be numbers");

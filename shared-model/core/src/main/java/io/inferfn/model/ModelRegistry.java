@@ -90,7 +90,7 @@ public final class ModelRegistry {
         }
         long t2 = System.nanoTime();
         FeaturePlan plan = new FeaturePlan(manifest);
-        OnnxModel session = OnnxModel.create(onnx, manifest, plan.width(), options, modelName);
+        OnnxModel session = OnnxModel.create(onnx, manifest, plan.inputWidths(), options, modelName);
         long t3 = System.nanoTime();
         return new LoadedModel(
                 location,

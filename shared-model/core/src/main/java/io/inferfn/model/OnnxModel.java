@@ -44,11 +44,26 @@ public final class OnnxModel implements AutoCloseable {
     /** Whether the output is [batch] rather than [batch, columns]. */
     private final boolean outputRank1;
 
+    /** The inputs and output of a model beyond one float32 tensor and a binary score, else null. */
+    private final ModelIo io;
+
     private final ConcurrentLinkedDeque<Run> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
 
     private OnnxModel(
             OrtSession session, String inputName, String outputName, int width, int outputColumns, boolean rank1) {
+        this(session, inputName, outputName, width, outputColumns, rank1, null);
+    }
+
+    private OnnxModel(
+            OrtSession session,
+            String inputName,
+            String outputName,
+            int width,
+            int outputColumns,
+            boolean rank1,
+            ModelIo io) {
+        this.io = io;
         this.session = session;
         this.inputName = inputName;
         this.outputName = outputName;
@@ -65,6 +80,16 @@ public final class OnnxModel implements AutoCloseable {
      * @param origin the model file, for error messages
      */
     public static OnnxModel create(byte[] onnx, ModelManifest manifest, int width, OnnxOptions options, String origin) {
+        return create(onnx, manifest, new int[] {width}, options, origin);
+    }
+
+    /**
+     * Creates the session and checks the manifest against its metadata, for a model of any number of inputs.
+     *
+     * @param widths the number of columns the manifest's features fill, per input in manifest order
+     */
+    public static OnnxModel create(
+            byte[] onnx, ModelManifest manifest, int[] widths, OnnxOptions options, String origin) {
         OrtSession session;
         try (OrtSession.SessionOptions sessionOptions = options.toSessionOptions()) {
             session = ENV.createSession(onnx, sessionOptions);
@@ -75,7 +100,7 @@ public final class OnnxModel implements AutoCloseable {
                     e);
         }
         try {
-            return check(session, manifest, width, origin);
+            return check(session, manifest, widths, origin);
         } catch (RuntimeException | OrtException e) {
             try {
                 session.close();
@@ -89,9 +114,14 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
-    private static OnnxModel check(OrtSession session, ModelManifest manifest, int width, String origin)
+    private static OnnxModel check(OrtSession session, ModelManifest manifest, int[] widths, String origin)
             throws OrtException {
         String at = "manifest of " + manifest.name() + " vs " + origin + ": ";
+        if (!servedAsOneFloatTensor(session, manifest)) {
+            ModelIo io = ModelIo.check(ENV, session, manifest, widths, at);
+            return new OnnxModel(session, null, manifest.output().tensor(), widths[0], -1, false, io);
+        }
+        int width = widths[0];
         ModelManifest.InputSpec input = manifest.input();
         Map<String, NodeInfo> inputs = session.getInputInfo();
         if (inputs.size() != 1 || !inputs.containsKey(input.name())) {
@@ -145,6 +175,25 @@ public final class OnnxModel implements AutoCloseable {
         return new OnnxModel(session, input.name(), output.tensor(), width, columns, outShape.length == 1);
     }
 
+    /**
+     * Whether the model is today's shape, served through the pooled single-tensor path: one float32 input
+     * {@code [batch, columns]} in the manifest and the session, and a binary score read from a float tensor.
+     */
+    private static boolean servedAsOneFloatTensor(OrtSession session, ModelManifest manifest) throws OrtException {
+        if (manifest.inputs().size() != 1) {
+            return false;
+        }
+        ModelManifest.InputSpec input = manifest.input();
+        if (input.elementType() != ModelManifest.InputType.FLOAT32
+                || input.rank1()
+                || manifest.output().outputKind() != ModelManifest.OutputKind.BINARY
+                || session.getInputInfo().size() > 1) {
+            return false;
+        }
+        NodeInfo out = session.getOutputInfo().get(manifest.output().tensor());
+        return out == null || out.getInfo() instanceof TensorInfo;
+    }
+
     private static TensorInfo tensorInfo(NodeInfo node, String at, String role) {
         if (node.getInfo() instanceof TensorInfo t) {
             return t;
@@ -156,6 +205,15 @@ public final class OnnxModel implements AutoCloseable {
     /** The one ORT environment of the process (every session shares it). */
     public static OrtEnvironment environment() {
         return ENV;
+    }
+
+    /**
+     * The inputs and output of a model served beyond one float32 feature tensor and one binary score (several
+     * inputs, other types, class probabilities, ZipMap, a regression value), or null for today's shape, which
+     * {@link #begin} serves from pooled buffers.
+     */
+    public ModelIo io() {
+        return io;
     }
 
     /** Feature columns per row. */
@@ -174,6 +232,10 @@ public final class OnnxModel implements AutoCloseable {
      * run to return the buffers.
      */
     public Run begin(int rows) {
+        if (io != null) {
+            throw new IllegalStateException(
+                    "this model is not one float32 tensor and a binary score: call it through io()");
+        }
         Run run = idle.pollFirst();
         if (run == null) {
             run = new Run();

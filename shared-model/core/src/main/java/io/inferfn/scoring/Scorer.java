@@ -2,7 +2,9 @@ package io.inferfn.scoring;
 
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -21,6 +23,7 @@ import io.inferfn.features.FeatureScratch;
 import io.inferfn.features.FeatureStore;
 import io.inferfn.features.StoreReply;
 import io.inferfn.model.LoadedModel;
+import io.inferfn.model.ModelIo;
 import io.inferfn.model.ModelManifest;
 import io.inferfn.model.OnnxModel;
 
@@ -404,6 +407,9 @@ public final class Scorer {
             int[] index,
             boolean batch,
             Context parent) {
+        if (model.onnx().io() != null) {
+            return runGeneral(model, model.onnx().io(), rows, plan, scratch, reply, rejects, index, batch, parent);
+        }
         int count = rows.size();
         ModelManifest.OutputSpec spec = model.manifest().output();
         int column = spec.columnIndex();
@@ -463,6 +469,124 @@ public final class Scorer {
             if (drift != null) {
                 drift.counted(predictions.size());
             }
+        }
+        observer.scored(model, predictions, assembled, inferred);
+        return predictions;
+    }
+
+    /**
+     * {@link #run} for a model beyond one float32 tensor and a binary score ({@link ModelIo}): the rows' values go to
+     * each of its inputs by type, and the output is read by its kind. A value that does not fit its input (a
+     * fraction for an int64 input) fails a strict call and rejects the row of a lenient one.
+     */
+    private List<Prediction> runGeneral(
+            LoadedModel model,
+            ModelIo io,
+            List<? extends Row> rows,
+            FeaturePlan plan,
+            FeatureScratch scratch,
+            StoreReply reply,
+            Rejects rejects,
+            int[] index,
+            boolean batch,
+            Context parent) {
+        int count = rows.size();
+        ModelManifest.OutputSpec spec = model.manifest().output();
+        long start = System.nanoTime();
+        ModelIo.Inputs inputs = io.inputs(count);
+        int[] scratchRow = new int[count];
+        int n = 0;
+        for (int r = 0; r < count; r++) {
+            try {
+                plan.assemble(r, reply, scratch, inputs, n);
+                scratchRow[n++] = r;
+            } catch (InvalidRequestException e) {
+                if (rejects == null) {
+                    throw batch ? new InvalidRequestException("rows[" + r + "]: " + e.getMessage()) : e;
+                }
+                rejects.reject(index[r], rows.get(r), e.getMessage());
+            }
+        }
+        List<Prediction> predictions = new ArrayList<>(n);
+        if (n == 0) {
+            return predictions;
+        }
+        inputs.rows(n);
+        long ready = System.nanoTime();
+        ModelIo.Outputs out;
+        Span inference = tracer == null ? null : span(INFERENCE_SPAN, SpanKind.INTERNAL, model, n, parent);
+        try {
+            out = io.run(inputs);
+        } catch (OrtException e) {
+            if (inference != null) {
+                inference.setStatus(StatusCode.ERROR, "ONNX Runtime failed");
+            }
+            throw new ScoringException(
+                    "ONNX Runtime failed to score " + n + " row(s) with model " + model.name() + " " + model.version()
+                            + ": " + e.getMessage(),
+                    e);
+        } finally {
+            if (inference != null) {
+                inference.end();
+            }
+        }
+        long inferred = System.nanoTime() - ready;
+        long assembled = ready - start;
+        ScoreDrift drift = model.drift();
+        AtomicLongArray driftBins = drift == null ? null : drift.bins();
+        int stride = out.stride();
+        float[] values = out.values();
+        boolean multiclass = io.kind() == ModelManifest.OutputKind.MULTICLASS;
+        int column = io.column();
+        if (!multiclass && column >= stride) {
+            throw new ScoringException(
+                    "model " + model.name() + " returned " + stride + " column(s); the manifest reads column " + column,
+                    null);
+        }
+        for (int w = 0; w < n; w++) {
+            int r = scratchRow[w];
+            float score;
+            String label;
+            Map<String, Float> probabilities = null;
+            if (multiclass) {
+                String[] classes = out.classes();
+                float[] thresholds = out.classThresholds();
+                probabilities = new LinkedHashMap<>(classes.length * 2);
+                int best = -1;
+                int top = 0;
+                boolean finite = true;
+                for (int c = 0; c < stride; c++) {
+                    float p = values[w * stride + c];
+                    finite &= Float.isFinite(p);
+                    probabilities.put(classes[c], p);
+                    if (p > values[w * stride + top]) {
+                        top = c;
+                    }
+                    if ((thresholds == null || p >= thresholds[c]) && (best < 0 || p > values[w * stride + best])) {
+                        best = c;
+                    }
+                }
+                score = finite ? values[w * stride + (best < 0 ? top : best)] : Float.NaN;
+                label = best < 0 ? null : classes[best];
+            } else {
+                score = values[w * stride + column];
+                label = io.kind() == ModelManifest.OutputKind.BINARY ? label(spec, score) : null;
+            }
+            if (!Float.isFinite(score)) {
+                if (rejects == null) {
+                    throw new NonFiniteScoreException((batch ? "rows[" + r + "]: " : "") + nonFinite(model, score));
+                }
+                rejects.reject(index[r], rows.get(r), nonFinite(model, score));
+                continue;
+            }
+            if (driftBins != null) {
+                drift.record(driftBins, score);
+            }
+            predictions.add(new Prediction(
+                    rows.get(r).entityId(), score, label, scratch.degraded(r), scratch.missing(r), probabilities));
+        }
+        if (drift != null) {
+            drift.counted(predictions.size());
         }
         observer.scored(model, predictions, assembled, inferred);
         return predictions;

@@ -203,4 +203,40 @@ class ModelManifestTest {
                 VALID.replace("\"field\": \"avg\",", "\"field\": \"avg\", \"acceptFromCaller\": \"yes\","),
                 "is not valid");
     }
+
+    @Test
+    void inputsOfOtherTypesAndOutputsOfOtherKindsAreCheckedAsTheyAreParsed() {
+        expect(
+                VALID.replace("\"float32\"", "\"float16\""),
+                "has type 'float16'; expected one of float32, float64," + " int64, int32, bool, string");
+        expect(
+                VALID.replace("\"float32\"", "\"string\""),
+                "input 'x' is a string tensor; feature 'amount' is a number (a string input takes string features only)");
+        expect(
+                VALID.replace(
+                        "\"thresholds\": [0.5], \"labels\": [\"ok\", \"alert\"]",
+                        "\"kind\": \"regression\", \"labels\": [\"a\"]"),
+                "a regression output gives a value, not a label");
+        expect(
+                VALID.replace(
+                        "\"column\": 0, \"thresholds\": [0.5]", "\"kind\": \"multiclass\", \"thresholds\": [0.5]"),
+                "a multiclass output takes per-class thresholds as 'classThresholds'");
+        expect(
+                VALID.replace(
+                        "\"column\": 0, \"thresholds\": [0.5]",
+                        "\"kind\": \"multiclass\", \"classThresholds\": {\"fraud\": 0.4}"),
+                "classThresholds names class 'fraud', which is not one of the labels [ok, alert]");
+        expect(
+                VALID.replace("\"column\": 0,", "\"kind\": \"ranking\","),
+                "output kind must be one of binary, multiclass");
+        ModelManifest multiclass = parse(VALID.replace(
+                "\"column\": 0, \"thresholds\": [0.5]",
+                "\"kind\": \"multiclass\", \"classThresholds\": {\"alert\": 0.4}"));
+        assertThat(multiclass.output().outputKind()).isEqualTo(ModelManifest.OutputKind.MULTICLASS);
+        // today's manifests say no kind, and are written back without one
+        assertThat(parse(VALID).output().outputKind()).isEqualTo(ModelManifest.OutputKind.BINARY);
+        assertThat(new String(parse(VALID).toJson(), StandardCharsets.UTF_8))
+                .doesNotContain("kind")
+                .doesNotContain("\"feature\"");
+    }
 }

@@ -53,6 +53,14 @@ public final class Quantizer {
     private static final String NOT_QUANTIZABLE_OP =
             "stays fp32: only MatMul and Gemm with constant weights are" + " quantized";
 
+    /** The ONNX-ML tree ensembles, which ONNX Runtime runs as they are. */
+    private static final java.util.Set<String> TREE_ENSEMBLES =
+            java.util.Set.of("TreeEnsembleClassifier", "TreeEnsembleRegressor", "TreeEnsemble");
+
+    static final String TREE_ENSEMBLE = "stays as is: an ONNX-ML tree ensemble compares raw feature values with its"
+            + " split thresholds and adds leaf weights, with no weight matrix to multiply: int8 would move rows to"
+            + " other branches and make nothing faster";
+
     private Quantizer() {}
 
     /** Quantizes {@code fp32} (ONNX bytes) as {@code options} say. */
@@ -89,6 +97,10 @@ public final class Quantizer {
             NodeProto node = graph.getNode(i);
             String name = displayName(node, i);
             String op = node.getOpType();
+            if (TREE_ENSEMBLES.contains(op) && node.getDomain().equals("ai.onnx.ml")) {
+                reports.add(new NodeReport(name, op, false, TREE_ENSEMBLE));
+                continue;
+            }
             if (!node.getDomain().isEmpty() && !node.getDomain().equals("ai.onnx")) {
                 reports.add(new NodeReport(name, op, false, "stays as is: custom domain " + node.getDomain()));
                 continue;
@@ -112,6 +124,16 @@ public final class Quantizer {
                 if (r.op().equals("MatMul") || r.op().equals("Gemm")) {
                     matmuls.add(r.node() + " (" + r.op() + ") " + r.detail());
                 }
+            }
+            List<String> trees = new ArrayList<>();
+            for (NodeReport r : reports) {
+                if (r.detail().equals(TREE_ENSEMBLE)) {
+                    trees.add(r.node() + " (" + r.op() + ")");
+                }
+            }
+            if (!trees.isEmpty() && matmuls.isEmpty()) {
+                throw new QuantizeException("nothing to quantize: " + String.join(", ", trees) + " " + TREE_ENSEMBLE
+                        + "; publish the model as it is (fp32)");
             }
             why.append(matmuls.isEmpty() ? "the graph has no MatMul or Gemm node" : String.join("; ", matmuls));
             throw new QuantizeException(why.toString());
