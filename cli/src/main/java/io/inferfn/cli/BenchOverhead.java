@@ -38,7 +38,8 @@ import io.inferfn.localstack.RedisHashes;
 @Command(
         name = "overhead",
         mixinStandardHelpOptions = true,
-        description = "/predict throughput of this build (A) against --baseline (B), rounds interleaved A B A B")
+        description =
+                "/predict throughput of this build (A) against --baseline or this build with --baseline-env (B), rounds interleaved A B A B")
 final class BenchOverhead implements Callable<Integer> {
 
     @ParentCommand
