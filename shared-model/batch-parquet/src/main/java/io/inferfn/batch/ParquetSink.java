@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
@@ -19,7 +20,8 @@ import io.inferfn.scoring.Prediction;
 
 /**
  * Predictions into a Parquet file (and rejects into {@code <name>.rejects.parquet}), one pair per
- * shard, with the columns of the table sink. Written to per-attempt {@code .part} files and
+ * shard, with the columns of the table sink; a multiclass model's class probabilities go into
+ * {@code probabilities}, a Parquet MAP of class to probability (Spark's {@code map<string,float>}). Written to per-attempt {@code .part} files and
  * renamed into place at commit, like {@link CsvSink}.
  */
 final class ParquetSink implements PredictionSink {
@@ -29,7 +31,9 @@ final class ParquetSink implements PredictionSink {
             + " required binary run_id (STRING); required binary entity_id (STRING); required binary model (STRING);"
             + " required binary model_version (STRING); required float score; optional binary label (STRING);"
             + " required boolean degraded; optional binary missing_features (STRING);"
-            + " required binary scored_at (STRING); }");
+            + " required binary scored_at (STRING);"
+            + " optional group probabilities (MAP) { repeated group key_value {"
+            + " required binary key (STRING); required float value; } } }");
 
     static final MessageType REJECTS = MessageTypeParser.parseMessageType("message reject {"
             + " required binary run_id (STRING); optional binary entity_id (STRING); required binary reason (STRING);"
@@ -90,7 +94,14 @@ final class ParquetSink implements PredictionSink {
             if (!p.missingFeatures().isEmpty()) {
                 row.append("missing_features", String.join(",", p.missingFeatures()));
             }
-            predictions.write(row.append("scored_at", scoredAt));
+            row.append("scored_at", scoredAt);
+            if (p.probabilities() != null) {
+                Group map = row.addGroup("probabilities");
+                for (Map.Entry<String, Float> e : p.probabilities().entrySet()) {
+                    map.addGroup("key_value").append("key", e.getKey()).append("value", e.getValue());
+                }
+            }
+            predictions.write(row);
         }
     }
 

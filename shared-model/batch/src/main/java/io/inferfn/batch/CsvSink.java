@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
@@ -17,28 +18,24 @@ import io.inferfn.scoring.Prediction;
 
 /**
  * Predictions into a CSV file (and rejects into {@code <name>.rejects.csv}), one pair of files per
- * shard ({@code <name>-shard-<i>-of-<n>.csv}). Written to {@code .part} files beside them and
+ * shard ({@code <name>-shard-<i>-of-<n>.csv}). A multiclass model's rows end with one column per class,
+ * {@code prob_<class>}, in the model's class order. Written to {@code .part} files beside them and
  * renamed into place at commit, so a reader never sees half a run, a killed run leaves only
  * {@code .part} files, and a rerun replaces the earlier files.
  */
 final class CsvSink implements PredictionSink {
 
     private static final CsvMapper MAPPER = new CsvMapper();
-    private static final CsvSchema PREDICTIONS = CsvSchema.builder()
-            .addColumns(
-                    List.of(
-                            "run_id",
-                            "entity_id",
-                            "model",
-                            "model_version",
-                            "score",
-                            "label",
-                            "degraded",
-                            "missing_features",
-                            "scored_at"),
-                    CsvSchema.ColumnType.STRING)
-            .build()
-            .withHeader();
+    private static final List<String> COLUMNS = List.of(
+            "run_id",
+            "entity_id",
+            "model",
+            "model_version",
+            "score",
+            "label",
+            "degraded",
+            "missing_features",
+            "scored_at");
     private static final CsvSchema REJECTS = CsvSchema.builder()
             .addColumns(
                     List.of("run_id", "entity_id", "reason", "row_data", "rejected_at"), CsvSchema.ColumnType.STRING)
@@ -48,13 +45,14 @@ final class CsvSink implements PredictionSink {
     private final PartFiles files;
     private final Writer out;
     private final Writer rejectsOut;
-    private final SequenceWriter predictions;
+    private SequenceWriter predictions;
     private final SequenceWriter rejects;
     private final RunSpec run;
     private final String model;
     private final String version;
     private final String scoredAt;
-    private final Object[] line = new Object[9];
+    private Object[] line;
+    private String[] classes;
 
     CsvSink(Path file, RunSpec run, LoadedModel model, Instant startedAt) throws IOException {
         this.run = run;
@@ -67,7 +65,6 @@ final class CsvSink implements PredictionSink {
         try {
             opened = Files.newBufferedWriter(files.part, StandardCharsets.UTF_8);
             openedRejects = Files.newBufferedWriter(files.rejectsPart, StandardCharsets.UTF_8);
-            predictions = MAPPER.writer(PREDICTIONS).writeValues(opened);
             rejects = MAPPER.writer(REJECTS).writeValues(openedRejects);
         } catch (IOException | RuntimeException e) {
             if (opened != null) {
@@ -83,8 +80,31 @@ final class CsvSink implements PredictionSink {
         rejectsOut = openedRejects;
     }
 
+    /**
+     * The header is written with the first prediction, whose class probabilities (if any) name the extra
+     * columns: a multiclass model's classes come from its manifest, its ZipMap or its metadata, and are the same
+     * for every row.
+     */
+    private void open(Prediction first) throws IOException {
+        CsvSchema.Builder schema = CsvSchema.builder().addColumns(COLUMNS, CsvSchema.ColumnType.STRING);
+        if (first != null && first.probabilities() != null) {
+            classes = first.probabilities().keySet().toArray(String[]::new);
+            for (String c : classes) {
+                schema.addColumn("prob_" + c, CsvSchema.ColumnType.STRING);
+            }
+        }
+        line = new Object[COLUMNS.size() + (classes == null ? 0 : classes.length)];
+        predictions = MAPPER.writer(schema.build().withHeader()).writeValues(out);
+    }
+
     @Override
     public void write(List<Prediction> batch) throws IOException {
+        if (predictions == null) {
+            if (batch.isEmpty()) {
+                return;
+            }
+            open(batch.get(0));
+        }
         for (Prediction p : batch) {
             line[0] = run.runId();
             line[1] = p.entityId();
@@ -95,6 +115,16 @@ final class CsvSink implements PredictionSink {
             line[6] = p.degraded() ? "true" : "false";
             line[7] = p.missingFeatures().isEmpty() ? null : String.join(",", p.missingFeatures());
             line[8] = scoredAt;
+            if (classes != null) {
+                Map<String, Float> probabilities = p.probabilities();
+                if (probabilities == null || probabilities.size() != classes.length) {
+                    throw new IllegalStateException("entity " + p.entityId() + ": expected probabilities of "
+                            + String.join(", ", classes) + "; got " + probabilities);
+                }
+                for (int c = 0; c < classes.length; c++) {
+                    line[9 + c] = Float.toString(probabilities.get(classes[c]));
+                }
+            }
             predictions.write(line);
         }
     }
@@ -106,6 +136,9 @@ final class CsvSink implements PredictionSink {
 
     @Override
     public void commit() throws IOException {
+        if (predictions == null) {
+            open(null);
+        }
         predictions.close();
         rejects.close();
         files.commit();
@@ -120,6 +153,9 @@ final class CsvSink implements PredictionSink {
     public void close() throws IOException {
         // every step runs even when one fails; after commit() the part files are already renamed
         for (AutoCloseable c : new AutoCloseable[] {predictions, rejects, out, rejectsOut}) {
+            if (c == null) {
+                continue;
+            }
             try {
                 c.close();
             } catch (Exception e) {

@@ -9,8 +9,10 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -29,6 +31,7 @@ import io.inferfn.scoring.Prediction;
 final class PostgresSink implements PredictionSink {
 
     private static final int FLUSH_BYTES = 256 * 1024;
+    private static final JsonStringEncoder JSON_STRINGS = JsonStringEncoder.getInstance();
 
     private final String table;
     private final RunSpec run;
@@ -38,7 +41,9 @@ final class PostgresSink implements PredictionSink {
     private final Connection connection;
     private final PreparedStatement rejects;
     private final StringBuilder text = new StringBuilder(FLUSH_BYTES + 4096);
+    private final StringBuilder json = new StringBuilder(256);
     private final Duration statementTimeout;
+    private final boolean probabilities;
     private CopyIn copy;
     private int pendingRejects;
 
@@ -60,7 +65,12 @@ final class PostgresSink implements PredictionSink {
         this.version = model.version();
         this.scoredAt = startedAt.toString();
         this.statementTimeout = statementTimeout;
+        this.probabilities =
+                model.manifest().output().outputKind() == io.inferfn.model.ModelManifest.OutputKind.MULTICLASS;
         ensureTables(dataSource, table);
+        if (probabilities) {
+            ensureProbabilitiesColumn(dataSource, table);
+        }
         connection = dataSource.getConnection();
         try {
             connection.setAutoCommit(false);
@@ -109,7 +119,7 @@ final class PostgresSink implements PredictionSink {
                 "CREATE TABLE IF NOT EXISTS " + table + " (run_id text NOT NULL, entity_id text NOT NULL,"
                         + " model text NOT NULL, model_version text NOT NULL, score real NOT NULL, label text,"
                         + " degraded boolean NOT NULL, missing_features text, scored_at timestamptz NOT NULL,"
-                        + " PRIMARY KEY (run_id, entity_id))"
+                        + " probabilities jsonb, PRIMARY KEY (run_id, entity_id))"
             },
             {
                 table + "_rejects",
@@ -154,6 +164,37 @@ final class PostgresSink implements PredictionSink {
         }
     }
 
+    /**
+     * A table made before multiclass models were served lacks {@code probabilities}: added (nullable, so the
+     * rows already there keep their meaning) when a multiclass model writes to it, and only then.
+     */
+    static void ensureProbabilitiesColumn(DataSource dataSource, String table) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            try (PreparedStatement has = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_attribute"
+                    + " WHERE attrelid = to_regclass(?) AND attname = 'probabilities' AND NOT attisdropped)")) {
+                has.setString(1, table);
+                try (var rs = has.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return;
+                    }
+                }
+            }
+            try (Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS probabilities jsonb");
+            } catch (SQLException e) {
+                if ("42501".equals(e.getSQLState())) {
+                    throw new InvalidRequestException("table " + table + " has no column 'probabilities' for the"
+                            + " class probabilities of a multiclass model, and the database user may not add it"
+                            + " (SQLSTATE 42501); run ALTER TABLE " + table + " ADD COLUMN probabilities jsonb"
+                            + " as its owner");
+                }
+                throw e;
+            }
+        }
+    }
+
     @Override
     public void write(List<Prediction> predictions) throws SQLException {
         if (copy == null) {
@@ -163,7 +204,8 @@ final class PostgresSink implements PredictionSink {
                     .unwrap(PGConnection.class)
                     .getCopyAPI()
                     .copyIn("COPY " + table + " (run_id, entity_id, model, model_version, score, label, degraded,"
-                            + " missing_features, scored_at) FROM STDIN");
+                            + " missing_features, scored_at" + (probabilities ? ", probabilities" : "")
+                            + ") FROM STDIN");
         }
         StringBuilder sb = text;
         for (Prediction p : predictions) {
@@ -183,7 +225,28 @@ final class PostgresSink implements PredictionSink {
             } else {
                 escape(sb, String.join(",", p.missingFeatures()));
             }
-            sb.append('\t').append(scoredAt).append('\n');
+            sb.append('\t').append(scoredAt);
+            if (probabilities) {
+                sb.append('\t');
+                Map<String, Float> classes = p.probabilities();
+                if (classes == null) {
+                    sb.append("\\N");
+                } else {
+                    // a JSON object {"class": probability, ...} in the model's class order, then COPY-escaped
+                    json.setLength(0);
+                    json.append('{');
+                    for (Map.Entry<String, Float> e : classes.entrySet()) {
+                        if (json.length() > 1) {
+                            json.append(',');
+                        }
+                        json.append('"');
+                        JSON_STRINGS.quoteAsString(e.getKey(), json);
+                        json.append("\":").append(e.getValue().floatValue());
+                    }
+                    escape(sb, json.append('}'));
+                }
+            }
+            sb.append('\n');
         }
         if (sb.length() >= FLUSH_BYTES) {
             flush();
@@ -199,7 +262,7 @@ final class PostgresSink implements PredictionSink {
     }
 
     /** COPY text format: backslash, tab, newline and carriage return are escaped. */
-    private static StringBuilder escape(StringBuilder sb, String value) {
+    private static StringBuilder escape(StringBuilder sb, CharSequence value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
