@@ -25,7 +25,9 @@ import io.inferfn.localstack.RedisHashes;
 /**
  * The demo's scheduled-scoring part: a real PostgreSQL with the demo customers table, their
  * product-usage features in Redis, batch-score on its own port, one run triggered as the scheduler
- * would, its summary and the top of the predictions table.
+ * would, its summary and the top of the predictions table. Then the same customers through a
+ * second batch-score serving the retention-offer model (XGBoost trees, four classes) into
+ * {@code retention_offers}, with each row's class probabilities.
  */
 final class BatchDemo implements AutoCloseable {
 
@@ -33,6 +35,7 @@ final class BatchDemo implements AutoCloseable {
 
     private final LocalPostgres pg;
     private FunctionProcess function;
+    private FunctionProcess offers;
 
     private BatchDemo(LocalPostgres pg) {
         this.pg = pg;
@@ -52,57 +55,125 @@ final class BatchDemo implements AutoCloseable {
                     "postgres   started on %s (zonky embedded binaries); table customers: %d rows; Redis: %d"
                             + " activity:<id> hashes; %d ms%n",
                     demo.pg.jdbcUrl(), customers, activity, (System.nanoTime() - t0) / 1_000_000);
-            demo.function = FunctionProcess.startReady(
-                    "batch-score",
-                    home.resolve("functions/batch-score/target/quarkus-app/quarkus-run.jar"),
-                    port,
-                    Map.of(
-                            "QUARKUS_DATASOURCE_JDBC_URL",
-                            demo.pg.jdbcUrl(),
-                            "QUARKUS_REDIS_HOSTS",
-                            redis.uri(),
-                            "QUARKUS_HTTP_HOST",
-                            host,
-                            "INFERFN_MODEL_LOCATIONS",
-                            "file:" + home.resolve("models/churn/2"),
-                            // the local demo, as http-predict's: no credentials (the function warns at start)
-                            "INFERFN_AUTH_ENABLED",
-                            "false"),
-                    home.resolve(".inferfn/logs"),
-                    List.of("-Xmx512m"));
-            HttpClient http = HttpClient.newBuilder()
-                    .connectTimeout(Duration.ofSeconds(2))
-                    .build();
+            demo.function =
+                    startFunction("batch-score", home, redis, demo.pg, host, port, "churn/2", "churn_predictions");
             String body = "{\"runId\": \"" + LocalDate.now() + "T08:00:00Z\", \"shardIndex\": 0, \"shardCount\": 1}";
             System.out.printf(
-                    "function   batch-score (pid %d) on http://%s:%d; log: %s%n%n-> POST /runBatch   %s%n",
-                    demo.function.pid(), host, port, home.relativize(demo.function.log()), body);
-            long start = System.nanoTime();
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(demo.function.uri("/runBatch"))
-                            .header("content-type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            System.out.printf(
-                    Locale.ROOT,
-                    "<- %d in %.0f ms%n   %s%n%n",
-                    response.statusCode(),
-                    (System.nanoTime() - start) / 1e6,
-                    JSON.writeValueAsString(JSON.readTree(response.body())).replace("\n", "\n   "));
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("runBatch failed: " + response.body());
-            }
+                    "function   batch-score (pid %d) on http://%s:%d; log: %s%n%n",
+                    demo.function.pid(), host, port, home.relativize(demo.function.log()));
+            runBatch(demo.function, body);
             demo.printTop();
             System.out.printf(
                     "Try it:%n  curl -s localhost:%d/runBatch -H 'content-type: application/json' -d '%s'%n"
                             + "  psql -h 127.0.0.1 -p %d -U postgres -c 'SELECT label, count(*) FROM churn_predictions"
                             + " GROUP BY 1'%n",
                     port, body, demo.pg.port());
+            System.out.println();
+            int offerPort = LocalRedis.freePort();
+            demo.offers = startFunction(
+                    "batch-score-offers",
+                    home,
+                    redis,
+                    demo.pg,
+                    host,
+                    offerPort,
+                    "retention-offer/1",
+                    "retention_offers");
+            System.out.printf(
+                    "function   batch-score (pid %d) on http://%s:%d serving retention-offer (XGBoost trees, 4"
+                            + " classes, models/README.md); log: %s%n%n",
+                    demo.offers.pid(), host, offerPort, home.relativize(demo.offers.log()));
+            runBatch(demo.offers, body);
+            demo.printOffers();
             return demo;
         } catch (Exception | Error e) {
             demo.close();
             throw e;
+        }
+    }
+
+    private static FunctionProcess startFunction(
+            String name,
+            Path home,
+            LocalRedis redis,
+            LocalPostgres pg,
+            String host,
+            int port,
+            String model,
+            String table)
+            throws Exception {
+        return FunctionProcess.startReady(
+                name,
+                home.resolve("functions/batch-score/target/quarkus-app/quarkus-run.jar"),
+                port,
+                Map.of(
+                        "QUARKUS_DATASOURCE_JDBC_URL",
+                        pg.jdbcUrl(),
+                        "QUARKUS_REDIS_HOSTS",
+                        redis.uri(),
+                        "QUARKUS_HTTP_HOST",
+                        host,
+                        "INFERFN_MODEL_LOCATIONS",
+                        "file:" + home.resolve("models/" + model),
+                        "INFERFN_BATCH_SINK",
+                        "table:" + table,
+                        // the local demo, as http-predict's: no credentials (the function warns at start)
+                        "INFERFN_AUTH_ENABLED",
+                        "false"),
+                home.resolve(".inferfn/logs"),
+                List.of("-Xmx512m"));
+    }
+
+    /** One run, triggered as the scheduler would; prints the summary and fails the demo when the run fails. */
+    private static void runBatch(FunctionProcess function, String body) throws Exception {
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        System.out.printf("-> POST /runBatch   %s%n", body);
+        long start = System.nanoTime();
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(function.uri("/runBatch"))
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        System.out.printf(
+                Locale.ROOT,
+                "<- %d in %.0f ms%n   %s%n%n",
+                response.statusCode(),
+                (System.nanoTime() - start) / 1e6,
+                JSON.writeValueAsString(JSON.readTree(response.body())).replace("\n", "\n   "));
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("runBatch failed: " + response.body());
+        }
+    }
+
+    /** How many customers each offer suits best, and the most confident of each. */
+    private void printOffers() throws Exception {
+        String sql = "SELECT label, count(*), max(score), (array_agg(entity_id ORDER BY score DESC))[1]"
+                + " FROM retention_offers GROUP BY label ORDER BY count(*) DESC";
+        try (Connection c = pg.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            System.out.println("   SELECT label, count(*), max(score), <most confident customer> FROM"
+                    + " retention_offers GROUP BY label;");
+            String top = null;
+            while (rs.next()) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "   %-9s %5d  %.4f  %s%n",
+                        rs.getString(1),
+                        rs.getInt(2),
+                        rs.getFloat(3),
+                        rs.getString(4));
+                top = top == null ? rs.getString(4) : top;
+            }
+            try (ResultSet one = st.executeQuery(
+                    "SELECT probabilities::text FROM retention_offers WHERE entity_id = '" + top + "'")) {
+                one.next();
+                System.out.printf(
+                        "   SELECT probabilities FROM retention_offers WHERE entity_id = '%s';%n   %s%n%n",
+                        top, one.getString(1));
+            }
         }
     }
 
@@ -130,6 +201,9 @@ final class BatchDemo implements AutoCloseable {
     public void close() {
         if (function != null) {
             function.close();
+        }
+        if (offers != null) {
+            offers.close();
         }
         pg.stop();
     }
