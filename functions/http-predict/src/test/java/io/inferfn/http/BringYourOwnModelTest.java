@@ -190,7 +190,7 @@ class BringYourOwnModelTest {
                                 + " [merchant_id, numeric]"));
     }
 
-    private static Map<String, Float> tiers(float amount, String country) throws Exception {
+    static Map<String, Float> tiers(float amount, String country) throws Exception {
         byte[] onnx = ConverterGraphs.sklearnPipeline();
         try (OrtSession s = ENV.createSession(onnx);
                 OnnxTensor a = OnnxTensor.createTensor(ENV, new float[][] {{amount}});
@@ -205,7 +205,7 @@ class BringYourOwnModelTest {
         }
     }
 
-    private static float merchant(long id, float amount, float hour) throws Exception {
+    static float merchant(long id, float amount, float hour) throws Exception {
         byte[] onnx = ConverterGraphs.embeddingModel();
         try (OrtSession s = ENV.createSession(onnx);
                 OnnxTensor i = OnnxTensor.createTensor(ENV, LongBuffer.wrap(new long[] {id}), new long[] {1});
