@@ -14,6 +14,7 @@ import io.inferfn.model.OnnxOptions;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.Row;
 import io.inferfn.scoring.Scorer;
+import io.inferfn.testing.ConverterCases;
 import io.inferfn.testing.ConverterGraphs;
 import io.inferfn.testing.TinyModels;
 
@@ -119,6 +120,36 @@ class EventScorerTest {
         assertThat(json)
                 .isEqualTo("{\"entityId\":\"s1\",\"score\":" + p.score() + ",\"label\":\"anomaly\",\"degraded\":true,"
                         + "\"missingFeatures\":[\"b\"]}");
+    }
+
+    @Test
+    void everyConverterShapeScoresItsMessagesAsOnnxRuntimeScoresTheirTensors() throws Exception {
+        EventScorer scorer = new EventScorer(new Scorer(FeatureStore.EMPTY), new EventReadings("sensorId"));
+        for (ConverterCases.Case c : ConverterCases.all()) {
+            try (LoadedModel model = ModelRegistry.local(OnnxOptions.DEFAULTS)
+                    .load("file:" + TinyModels.publish(c.onnx(), c.manifest()))) {
+                List<Msg> messages = new java.util.ArrayList<>();
+                for (int r = 0; r < c.rows().size(); r++) {
+                    messages.add(Msg.of("k-" + r, ConverterCases.json(c.rows().get(r))));
+                }
+                var outcomes = scorer.score(model, messages);
+                assertThat(outcomes.predictions()).as(c.name()).hasSize(c.rows().size());
+                for (int r = 0; r < c.rows().size(); r++) {
+                    var p = outcomes.predictions()[r];
+                    ConverterCases.Expected e = c.expected().get(r);
+                    assertThat(Float.floatToIntBits(p.score()))
+                            .as(c.name() + " row " + r)
+                            .isEqualTo(Float.floatToIntBits(e.score()));
+                    assertThat(p.label()).as(c.name()).isEqualTo(e.label());
+                    assertThat(p.probabilities()).as(c.name()).isEqualTo(e.probabilities());
+                    String json = new String(PredictionJson.write(p), StandardCharsets.UTF_8);
+                    assertThat(json).as(c.name()).contains("\"score\":" + e.score());
+                    if (e.probabilities() == null) {
+                        assertThat(json).doesNotContain("probabilities");
+                    }
+                }
+            }
+        }
     }
 
     @Test

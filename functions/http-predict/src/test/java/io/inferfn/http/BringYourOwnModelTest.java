@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import io.inferfn.localstack.RedisTestResource;
 import io.inferfn.model.OnnxModel;
+import io.inferfn.testing.ConverterCases;
 import io.inferfn.testing.ConverterGraphs;
 import io.inferfn.testing.TinyModels;
 
@@ -66,7 +67,8 @@ class BringYourOwnModelTest {
                 return Map.of(
                         "inferfn.model.locations",
                         "file:" + TinyModels.publish(ConverterGraphs.sklearnPipeline(), TIERS) + ",file:"
-                                + TinyModels.publish(ConverterGraphs.embeddingModel(), MERCHANT));
+                                + TinyModels.publish(ConverterGraphs.embeddingModel(), MERCHANT) + ","
+                                + ConverterCases.locations(ConverterCases.all()));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -83,6 +85,37 @@ class BringYourOwnModelTest {
 
     @TestHTTPResource("/v2/models/merchant/infer")
     URL merchantInfer;
+
+    @Test
+    void everyConverterShapeAnswersOnPredictWhatOnnxRuntimeGivesItsTensors() {
+        for (ConverterCases.Case c : ConverterCases.all()) {
+            for (int r = 0; r < c.rows().size(); r++) {
+                ConverterCases.Expected e = c.expected().get(r);
+                var response = given().contentType(ContentType.JSON)
+                        .body("{\"model\": \"" + c.name() + "\", \"entityId\": \"e-" + r + "\", \"features\": "
+                                + ConverterCases.json(c.rows().get(r)) + "}")
+                        .post(predict)
+                        .then()
+                        .statusCode(200)
+                        .body("model", equalTo(c.name()))
+                        .body("score", equalTo(e.score()))
+                        .body("label", equalTo(e.label()))
+                        .body("degraded", equalTo(false))
+                        .extract()
+                        .jsonPath();
+                if (e.probabilities() == null) {
+                    org.assertj.core.api.Assertions.assertThat(response.getMap("$"))
+                            .as(c.name())
+                            .doesNotContainKey("probabilities");
+                } else {
+                    org.assertj.core.api.Assertions.assertThat(
+                                    response.getMap("probabilities", String.class, Float.class))
+                            .as(c.name())
+                            .isEqualTo(e.probabilities());
+                }
+            }
+        }
+    }
 
     @Test
     void aPipelineWithAStringCategoricalAnswersProbabilitiesAndTheArgmaxLabelOnPredictAndV2() throws Exception {

@@ -13,6 +13,7 @@ import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxOptions;
 import io.inferfn.scoring.Scorer;
+import io.inferfn.testing.ConverterCases;
 import io.inferfn.testing.ConverterGraphs;
 import io.inferfn.testing.TinyModels;
 
@@ -94,6 +95,38 @@ class BatchRunnerTest {
         assertThat(scored).hasSize(3);
         for (String line : scored.subList(1, 3)) {
             assertThat(line.split(",")[5]).isIn(ConverterGraphs.TIERS);
+        }
+    }
+
+    @Test
+    void everyConverterShapeWritesWhatOnnxRuntimeGivesTheRowsTensors() throws Exception {
+        for (ConverterCases.Case c : ConverterCases.all()) {
+            List<String> out = run(c.onnx(), c.manifest(), ConverterCases.csv(c));
+            assertThat(out).as(c.name()).hasSize(c.rows().size() + 1);
+            if (c.expected().get(0).probabilities() != null) {
+                assertThat(out.get(0))
+                        .endsWith(",scored_at,prob_"
+                                + String.join(
+                                        ",prob_",
+                                        c.expected().get(0).probabilities().keySet()));
+            }
+            for (int r = 0; r < c.rows().size(); r++) {
+                String[] f = out.get(r + 1).split(",", -1);
+                ConverterCases.Expected e = c.expected().get(r);
+                assertThat(f[1]).isEqualTo(c.name() + "-" + r);
+                assertThat(Float.floatToIntBits(Float.parseFloat(f[4])))
+                        .as(c.name() + " row " + r)
+                        .isEqualTo(Float.floatToIntBits(e.score()));
+                assertThat(f[5]).as(c.name()).isEqualTo(e.label() == null ? "" : e.label());
+                if (e.probabilities() != null) {
+                    int k = 9;
+                    for (float p : e.probabilities().values()) {
+                        assertThat(Float.parseFloat(f[k++])).as(c.name()).isEqualTo(p);
+                    }
+                } else {
+                    assertThat(f).hasSize(9);
+                }
+            }
         }
     }
 
