@@ -72,6 +72,9 @@ public class InferenceProtocolGrpcService extends GRPCInferenceServiceGrpc.GRPCI
     ScoringThreads threads;
 
     @Inject
+    RequestMetrics requests;
+
+    @Inject
     Vertx vertx;
 
     @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown")
@@ -146,31 +149,36 @@ public class InferenceProtocolGrpcService extends GRPCInferenceServiceGrpc.GRPCI
      * on workers runs there.
      */
     @Override
-    public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
+    public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> call) {
+        RequestMetrics.Tracked tracked = requests.grpc();
+        StreamObserver<ModelInferResponse> out = tracked == null ? call : new Counted<>(call, tracked);
         authenticated(request.getModelName(), out, "ModelInfer", identity -> {
             LoadedModel model = model(identity, request.getModelName(), request.getModelVersion());
+            if (tracked != null) {
+                tracked.model(model);
+            }
             InferenceProtocol.Checked checked = protocol.check(model, GrpcTensors.request(request));
             boolean raw = request.getRawInputContentsCount() > 0;
             boolean onWorker = threads.onWorker(model);
             if (checked.tensorMode()) {
                 if (onWorker) {
-                    blocking(out, () -> GrpcTensors.response(protocol.tensor(model, checked, null), request, raw));
+                    blocking(out, () -> GrpcTensors.response(protocol.tensor(model, checked, tracked), request, raw));
                 } else {
-                    answer(out, GrpcTensors.response(protocol.tensor(model, checked, null), request, raw));
+                    answer(out, GrpcTensors.response(protocol.tensor(model, checked, tracked), request, raw));
                 }
                 return;
             }
             scorer.beginBatch(model, checked.batch()).fetch(ready -> {
-                if (out instanceof ServerCallStreamObserver<?> call && call.isCancelled()) {
+                if (call instanceof ServerCallStreamObserver<?> c && c.isCancelled()) {
                     ready.abandon(); // the caller went away while Redis answered: nobody to score for
                     return;
                 }
                 if (onWorker) {
-                    blocking(out, () -> features(model, checked, ready.finish(), request, raw));
+                    blocking(out, () -> features(model, checked, ready.finish(), request, raw, tracked));
                     return;
                 }
                 try {
-                    answer(out, features(model, checked, ready.finish(), request, raw));
+                    answer(out, features(model, checked, ready.finish(), request, raw, tracked));
                 } catch (RuntimeException e) {
                     out.onError(GrpcStatuses.of(e, "ModelInfer"));
                 }
@@ -178,13 +186,55 @@ public class InferenceProtocolGrpcService extends GRPCInferenceServiceGrpc.GRPCI
         });
     }
 
+    /** A call's observer that counts the call ({@link RequestMetrics}) when it answers or fails. */
+    private static final class Counted<T> implements StreamObserver<T> {
+        private final StreamObserver<T> call;
+        private final RequestMetrics.Tracked tracked;
+
+        Counted(StreamObserver<T> call, RequestMetrics.Tracked tracked) {
+            this.call = call;
+            this.tracked = tracked;
+        }
+
+        @Override
+        public void onNext(T value) {
+            call.onNext(value);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            tracked.end(outcome(Status.fromThrowable(t).getCode()));
+            call.onError(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            tracked.end(RequestMetrics.Outcome.OK);
+            call.onCompleted();
+        }
+
+        /** The REST outcome of the HTTP status a gRPC code stands for ({@link GrpcStatuses#code}). */
+        static RequestMetrics.Outcome outcome(Status.Code code) {
+            return switch (code) {
+                case OK -> RequestMetrics.Outcome.OK;
+                case INVALID_ARGUMENT -> RequestMetrics.Outcome.BAD_REQUEST;
+                case UNAUTHENTICATED -> RequestMetrics.Outcome.UNAUTHORIZED;
+                case PERMISSION_DENIED -> RequestMetrics.Outcome.FORBIDDEN;
+                case NOT_FOUND -> RequestMetrics.Outcome.NOT_FOUND;
+                case RESOURCE_EXHAUSTED -> RequestMetrics.Outcome.PAYLOAD_TOO_LARGE;
+                default -> RequestMetrics.Outcome.ERROR;
+            };
+        }
+    }
+
     private ModelInferResponse features(
             LoadedModel model,
             InferenceProtocol.Checked checked,
             List<Prediction> predictions,
             ModelInferRequest request,
-            boolean raw) {
-        InferResponse body = protocol.features(model, checked, predictions, null);
+            boolean raw,
+            RequestMetrics.Tracked tracked) {
+        InferResponse body = protocol.features(model, checked, predictions, tracked);
         return GrpcTensors.response(body, request, raw);
     }
 

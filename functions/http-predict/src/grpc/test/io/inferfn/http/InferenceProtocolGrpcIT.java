@@ -34,6 +34,7 @@ import io.inferfn.http.grpc.v2.ServerLiveRequest;
 import io.inferfn.http.grpc.v2.ServerMetadataRequest;
 import io.inferfn.http.grpc.v2.ServerReadyRequest;
 import io.inferfn.localstack.RedisTestResource;
+import io.inferfn.testing.PrometheusText;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -250,6 +251,72 @@ class InferenceProtocolGrpcIT {
         ByteBuffer label = raw.getRawOutputContents(1).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         assertThat(List.of(string(label), string(label))).isEqualTo(labels);
         assertThat(raw.getRawOutputContents(2).toByteArray()).containsExactly(0, 1);
+    }
+
+    @Test
+    void everyModelInferCallIsCountedUnderEndpointGrpcByModelAndOutcome() {
+        PrometheusText before = scrape();
+        InferTensorContents.Builder zeros = InferTensorContents.newBuilder();
+        for (int i = 0; i < 30; i++) {
+            zeros.addFp32Contents(0f);
+        }
+        for (int i = 0; i < 3; i++) {
+            grpc.modelInfer(ModelInferRequest.newBuilder()
+                    .setModelName("fraud")
+                    .addInputs(input("features", "FP32", 2, 15).setContents(zeros))
+                    .build());
+        }
+        // features mode with an entity Redis does not know: scored with defaults, degraded
+        grpc.modelInfer(ModelInferRequest.newBuilder()
+                .setModelName("fraud")
+                .addInputs(input("entity_id", "BYTES", 1).setContents(bytes("c-9999")))
+                .addInputs(input("amount", "FP64", 1)
+                        .setContents(InferTensorContents.newBuilder().addFp64Contents(12.5)))
+                .addInputs(input("merchant_category", "BYTES", 1).setContents(bytes("electronics")))
+                .addInputs(input("timestamp", "BYTES", 1).setContents(bytes("2026-11-23T02:14:00Z")))
+                .addInputs(input("card_present", "BOOL", 1)
+                        .setContents(InferTensorContents.newBuilder().addBoolContents(false)))
+                .build());
+        invalid(input("features", "FP32", 1, 14)
+                .setContents(InferTensorContents.newBuilder().addFp32Contents(0f)));
+        catchThrowableOfType(
+                () -> grpc.modelInfer(ModelInferRequest.newBuilder()
+                        .setModelName("churn")
+                        .addInputs(input("features", "FP32", 1, 15).setContents(zeros))
+                        .build()),
+                StatusRuntimeException.class);
+        PrometheusText after = scrape();
+
+        assertThat(requests(after, "fraud", "ok") - requests(before, "fraud", "ok"))
+                .isEqualTo(3);
+        assertThat(requests(after, "fraud", "degraded") - requests(before, "fraud", "degraded"))
+                .isEqualTo(1);
+        assertThat(requests(after, "fraud", "bad_request") - requests(before, "fraud", "bad_request"))
+                .isEqualTo(1);
+        assertThat(requests(after, "none", "not_found") - requests(before, "none", "not_found"))
+                .isEqualTo(1);
+        String[] fraud = {"endpoint", "grpc", "model", "fraud"};
+        assertThat(after.sum("inferfn_request_duration_seconds_count", fraud)
+                        - before.sum("inferfn_request_duration_seconds_count", fraud))
+                .isEqualTo(5);
+        // rows per call: the three two-row calls (a single row is counted in requests only)
+        assertThat(after.sum("inferfn_request_rows_count", fraud) - before.sum("inferfn_request_rows_count", fraud))
+                .isEqualTo(3);
+        // REST's meters did not move
+        assertThat(after.sum("inferfn_requests_total", "endpoint", "v2"))
+                .isEqualTo(before.sum("inferfn_requests_total", "endpoint", "v2"));
+    }
+
+    private PrometheusText scrape() {
+        return PrometheusText.parse(given().get(v2.toString().replace("/v2", "/q/metrics"))
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString());
+    }
+
+    private static double requests(PrometheusText m, String model, String outcome) {
+        return m.sum("inferfn_requests_total", "endpoint", "grpc", "model", model, "outcome", outcome);
     }
 
     @Test

@@ -81,8 +81,10 @@ class InferenceProtocolGrpcOverloadIT {
         }
         await().atMost(10, TimeUnit.SECONDS).until(() -> inFlight() == 0);
 
+        double shedBefore = shedCalls();
         holdBothSlots();
         StatusRuntimeException shed = catchThrowableOfType(this::infer, StatusRuntimeException.class);
+        assertThat(shedCalls() - shedBefore).as("the shed call is counted").isEqualTo(1);
         assertThat(shed.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(shed.getStatus().getDescription())
                 .isEqualTo("overloaded: no scoring slot freed within 5000 ms (inferfn.overload.queue-deadline);"
@@ -110,6 +112,16 @@ class InferenceProtocolGrpcOverloadIT {
                         .addInputs(InferenceProtocolGrpcIT.input("features", "FP32", 1, 15)
                                 .setContents(zeros))
                         .build());
+    }
+
+    private double shedCalls() throws Exception {
+        HttpResponse<String> scrape = http.send(
+                HttpRequest.newBuilder(root.toURI().resolve("q/metrics"))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        return io.inferfn.testing.PrometheusText.parse(scrape.body())
+                .sum("inferfn_requests_total", "endpoint", "grpc", "outcome", "shed");
     }
 
     private int inFlight() throws Exception {

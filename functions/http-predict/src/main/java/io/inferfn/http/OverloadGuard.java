@@ -109,7 +109,15 @@ public class OverloadGuard {
         router.post("/v2/models/:name/infer").order(first).handler(v2);
         router.post("/v2/models/:name/versions/:version/infer").order(first).handler(v2);
         // gRPC ModelInfer (container builds): the same slots; a shed call ends with the gRPC status UNAVAILABLE
-        router.post(GRPC_INFER).order(first).handler(this::admit);
+        router.post(GRPC_INFER)
+                .order(first)
+                .handler(
+                        tracked
+                                ? ctx -> {
+                                    requests.begin(ctx, RequestMetrics.Endpoint.GRPC);
+                                    admit(ctx);
+                                }
+                                : this::admit);
         LOG.infof(
                 "load shedding: %s requests in flight, %d more wait up to %d ms, then 503 with Retry-After: %s s",
                 config.maxConcurrent().isPresent() ? "at most " + limit.getLimit() : "an adaptive limit of",

@@ -23,9 +23,11 @@ import io.inferfn.runtime.metrics.InferfnMetrics;
 
 /**
  * Counts and times every request to the scoring routes ({@code /predict}, {@code POST
- * /v2/models/.../infer}) by endpoint, model, version and outcome ({@code inferfn.requests},
+ * /v2/models/.../infer}, gRPC {@code ModelInfer}) by endpoint, model, version and outcome ({@code inferfn.requests},
  * {@code inferfn.request.duration}, {@code inferfn.request.rows}), from its headers to its response's
- * headers, shed requests included (a caller that hangs up before an answer is not counted). The meters of a model are built when it is first seen; a
+ * headers, shed requests included (a caller that hangs up before an answer is not counted). A gRPC call is counted
+ * by the service when it answers or fails ({@link #grpc()}, {@link Tracked#end}), from the call's dispatch to the
+ * service; a shed one by its route's record, as REST's. The meters of a model are built when it is first seen; a
  * request allocates one small record and builds no tags.
  */
 @Singleton
@@ -37,7 +39,8 @@ public class RequestMetrics {
     /** The {@code endpoint} tag. */
     enum Endpoint {
         PREDICT,
-        V2;
+        V2,
+        GRPC;
 
         final String tag = name().toLowerCase(Locale.ROOT);
     }
@@ -115,6 +118,11 @@ public class RequestMetrics {
         ctx.addHeadersEndHandler(tracked);
     }
 
+    /** The record of a gRPC {@code ModelInfer} call the service is about to run, or null with metrics off. */
+    Tracked grpc() {
+        return metrics.enabled() ? new Tracked(null, Endpoint.GRPC, System.nanoTime()) : null;
+    }
+
     /** The request's record, or null for a route this class does not track. */
     static Tracked of(RoutingContext ctx) {
         return ctx == null ? null : ctx.get(KEY);
@@ -182,8 +190,20 @@ public class RequestMetrics {
 
         @Override
         public void handle(Void headers) {
+            if (endpoint == Endpoint.GRPC) {
+                // the route's record of a gRPC call (HTTP status 200 whatever the outcome): it counts a call shed
+                // before the service saw it; the service counts the others (end)
+                if (shed) {
+                    end(Outcome.SHED);
+                }
+                return;
+            }
             int status = ctx.response().getStatusCode();
-            Outcome outcome = shed && status == 503 ? Outcome.SHED : Outcome.of(status);
+            end(shed && status == 503 ? Outcome.SHED : Outcome.of(status));
+        }
+
+        /** Counts and times the request with {@code outcome} (degraded when ok but a row was). */
+        void end(Outcome outcome) {
             if (outcome == Outcome.OK && degraded) {
                 outcome = Outcome.DEGRADED;
             }
