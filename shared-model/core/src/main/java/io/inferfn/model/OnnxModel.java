@@ -47,6 +47,9 @@ public final class OnnxModel implements AutoCloseable {
     /** The inputs and output of a model beyond one float32 tensor and a binary score, else null. */
     private final ModelIo io;
 
+    /** Where the session runs: "CPU", "CUDA device 0", or the CPU with the reason CUDA was not available. */
+    private String provider = "CPU";
+
     private final ConcurrentLinkedDeque<Run> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
 
@@ -91,7 +94,18 @@ public final class OnnxModel implements AutoCloseable {
     public static OnnxModel create(
             byte[] onnx, ModelManifest manifest, int[] widths, OnnxOptions options, String origin) {
         OrtSession session;
+        String provider = "CPU";
         try (OrtSession.SessionOptions sessionOptions = options.toSessionOptions()) {
+            int device = OnnxOptions.cudaDevice(options.executionProvider());
+            if (device >= 0) {
+                try {
+                    sessionOptions.addCUDA(device);
+                    provider = "CUDA device " + device;
+                } catch (OrtException | RuntimeException e) {
+                    // the CPU build of ONNX Runtime has no CUDA provider, or the host has no CUDA: serve on the CPU
+                    provider = "CPU (CUDA device " + device + " requested; unavailable: " + e.getMessage() + ")";
+                }
+            }
             session = ENV.createSession(onnx, sessionOptions);
         } catch (OrtException e) {
             throw new ModelLoadException(
@@ -100,7 +114,9 @@ public final class OnnxModel implements AutoCloseable {
                     e);
         }
         try {
-            return check(session, manifest, widths, origin);
+            OnnxModel model = check(session, manifest, widths, origin);
+            model.provider = provider;
+            return model;
         } catch (RuntimeException | OrtException e) {
             try {
                 session.close();
@@ -212,6 +228,11 @@ public final class OnnxModel implements AutoCloseable {
      * inputs, other types, class probabilities, ZipMap, a regression value), or null for today's shape, which
      * {@link #begin} serves from pooled buffers.
      */
+    /** Where ONNX Runtime runs this model ({@link OnnxOptions#executionProvider()}), and why not CUDA if asked. */
+    public String executionProvider() {
+        return provider;
+    }
+
     public ModelIo io() {
         return io;
     }

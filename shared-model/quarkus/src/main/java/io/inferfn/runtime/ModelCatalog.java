@@ -95,7 +95,8 @@ public class ModelCatalog {
         // s3:// and other schemes plug in by ServiceLoader and read their own settings (inferfn.model.s3.*)
         Config settings = ConfigProvider.getConfig();
         ModelRegistry registry = ModelRegistry.standard(
-                        new OnnxOptions(onnx.intraOpThreads(), onnx.spinning(), onnx.optimization()),
+                        new OnnxOptions(
+                                onnx.intraOpThreads(), onnx.spinning(), onnx.optimization(), onnx.executionProvider()),
                         key -> settings.getOptionalValue(key, String.class))
                 .withDriftWindow(
                         metrics.enabled()
@@ -137,6 +138,15 @@ public class ModelCatalog {
                     location,
                     (System.nanoTime() - start) / 1_000_000,
                     model.timings());
+            String provider = model.onnx().executionProvider();
+            if (provider.startsWith("CPU (")) {
+                LOG.warnf(
+                        "Model %s runs on the %s; inferfn.model.onnx.execution-provider=%s needs a GPU, CUDA and ONNX"
+                                + " Runtime's GPU build (README \"GPU\")",
+                        model.name(), provider, config.onnx().executionProvider());
+            } else if (!provider.equals("CPU")) {
+                LOG.infof("Model %s runs on %s", model.name(), provider);
+            }
         }
     }
 

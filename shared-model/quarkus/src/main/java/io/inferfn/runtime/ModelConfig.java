@@ -69,6 +69,14 @@ public interface ModelConfig {
         String optimization();
 
         /**
+         * Where ORT runs the models: {@code cpu}, or {@code cuda} / {@code cuda:<device>} for its CUDA execution
+         * provider (a container with a GPU, CUDA and ONNX Runtime's GPU build, {@code onnxruntime_gpu}, instead of
+         * {@code onnxruntime}). Where CUDA is not available the models load on the CPU and the start logs why.
+         */
+        @WithDefault("cpu")
+        String executionProvider();
+
+        /**
          * A directory holding ONNX Runtime's native libraries ({@code libonnxruntime.so} and
          * {@code libonnxruntime4j_jni.so}) to load instead of extracting them from its jar at every
          * start (about 200 ms). Unset: {@code $LAMBDA_TASK_ROOT/onnxruntime} when the Lambda zip

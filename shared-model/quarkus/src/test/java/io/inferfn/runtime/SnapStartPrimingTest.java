@@ -140,6 +140,11 @@ class SnapStartPrimingTest {
                     }
 
                     @Override
+                    public String executionProvider() {
+                        return "cpu";
+                    }
+
+                    @Override
                     public Optional<String> nativePath() {
                         return Optional.empty();
                     }
