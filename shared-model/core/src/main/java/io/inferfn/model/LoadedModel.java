@@ -10,6 +10,8 @@ import io.inferfn.scoring.ScoreDrift;
  * @param modelBytes size of {@code model.onnx} in bytes
  * @param drift the live score histogram against the manifest's reference, or null when the
  *     manifest has none
+ * @param chain the models scored before this one in each call, when features of it are other models'
+ *     outputs ({@link ModelChain#link}); null for a model that reads no other model
  */
 public record LoadedModel(
         String location,
@@ -18,8 +20,36 @@ public record LoadedModel(
         FeaturePlan plan,
         long modelBytes,
         LoadTimings timings,
-        ScoreDrift drift)
+        ScoreDrift drift,
+        ModelChain chain)
         implements AutoCloseable {
+
+    /** A model that reads no other model's output. */
+    public LoadedModel(
+            String location,
+            ModelManifest manifest,
+            OnnxModel onnx,
+            FeaturePlan plan,
+            long modelBytes,
+            LoadTimings timings,
+            ScoreDrift drift) {
+        this(location, manifest, onnx, plan, modelBytes, timings, drift, null);
+    }
+
+    /** This model, scored after the stages of {@code chain}. */
+    public LoadedModel withChain(ModelChain newChain) {
+        return new LoadedModel(location, manifest, onnx, plan, modelBytes, timings, drift, newChain);
+    }
+
+    /** Whether some feature is another model's output (the manifest declares a {@code model} feature). */
+    public boolean readsModels() {
+        for (FeatureSpec f : manifest.features()) {
+            if (f instanceof FeatureSpec.Model) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /**
      * Where a cold start's model load goes, in milliseconds.
