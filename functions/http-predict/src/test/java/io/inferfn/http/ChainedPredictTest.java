@@ -48,6 +48,9 @@ class ChainedPredictTest {
     @TestHTTPResource("/q/metrics")
     URL metrics;
 
+    @TestHTTPResource("/v2/models/review-priority/infer")
+    URL infer;
+
     @BeforeEach
     void seedFeatures() {
         PredictFunctionTest.seed();
@@ -124,5 +127,27 @@ class ChainedPredictTest {
                 .then()
                 .statusCode(400)
                 .body("error", org.hamcrest.Matchers.startsWith("feature 'timestamp' is required"));
+    }
+
+    @Test
+    void theInferenceProtocolsFeaturesModeTakesEveryStagesFeaturesAndAnswersTheLastModel() {
+        JsonPath chained = post("{\"model\": \"review-priority\", \"entityId\": \"c-1042\", " + FEATURES + "}");
+        JsonPath v2 = given().contentType(ContentType.JSON)
+                .body(
+                        """
+                        {"inputs": [
+                          {"name": "entity_id", "shape": [1], "datatype": "BYTES", "data": ["c-1042"]},
+                          {"name": "amount", "shape": [1], "datatype": "FP64", "data": [950.0]},
+                          {"name": "merchant_category", "shape": [1], "datatype": "BYTES", "data": ["online"]},
+                          {"name": "timestamp", "shape": [1], "datatype": "BYTES", "data": ["2026-11-23T03:12:00Z"]},
+                          {"name": "card_present", "shape": [1], "datatype": "BOOL", "data": [false]}]}""")
+                .post(infer)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(v2.getList("outputs.name")).containsExactly("score", "label", "degraded");
+        assertThat(v2.getFloat("outputs[0].data[0]")).isEqualTo(chained.getFloat("score"));
+        assertThat(v2.getString("outputs[1].data[0]")).isEqualTo("urgent");
     }
 }

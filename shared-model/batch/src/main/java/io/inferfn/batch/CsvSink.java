@@ -39,6 +39,13 @@ final class CsvSink implements PredictionSink {
                     CsvSchema.ColumnType.STRING)
             .build()
             .withHeader();
+    /** The same columns and {@code stages}, for a model that reads other models' outputs. */
+    private static final CsvSchema CHAINED_PREDICTIONS = PREDICTIONS
+            .rebuild()
+            .addColumn("stages", CsvSchema.ColumnType.STRING)
+            .build()
+            .withHeader();
+
     private static final CsvSchema REJECTS = CsvSchema.builder()
             .addColumns(
                     List.of("run_id", "entity_id", "reason", "row_data", "rejected_at"), CsvSchema.ColumnType.STRING)
@@ -54,20 +61,22 @@ final class CsvSink implements PredictionSink {
     private final String model;
     private final String version;
     private final String scoredAt;
-    private final Object[] line = new Object[9];
+    private final Object[] line;
 
     CsvSink(Path file, RunSpec run, LoadedModel model, Instant startedAt) throws IOException {
         this.run = run;
         this.model = model.name();
         this.version = model.version();
         this.scoredAt = startedAt.toString();
+        this.line = new Object[model.chain() == null ? 9 : 10];
         files = new PartFiles(file, ".csv", run);
         Writer opened = null;
         Writer openedRejects = null;
         try {
             opened = Files.newBufferedWriter(files.part, StandardCharsets.UTF_8);
             openedRejects = Files.newBufferedWriter(files.rejectsPart, StandardCharsets.UTF_8);
-            predictions = MAPPER.writer(PREDICTIONS).writeValues(opened);
+            predictions = MAPPER.writer(model.chain() == null ? PREDICTIONS : CHAINED_PREDICTIONS)
+                    .writeValues(opened);
             rejects = MAPPER.writer(REJECTS).writeValues(openedRejects);
         } catch (IOException | RuntimeException e) {
             if (opened != null) {
@@ -95,6 +104,9 @@ final class CsvSink implements PredictionSink {
             line[6] = p.degraded() ? "true" : "false";
             line[7] = p.missingFeatures().isEmpty() ? null : String.join(",", p.missingFeatures());
             line[8] = scoredAt;
+            if (line.length > 9) {
+                line[9] = StagesJson.of(p);
+            }
             predictions.write(line);
         }
     }

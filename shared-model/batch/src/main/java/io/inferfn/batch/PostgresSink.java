@@ -41,6 +41,8 @@ final class PostgresSink implements PredictionSink {
     private final Duration statementTimeout;
     private CopyIn copy;
     private int pendingRejects;
+    /** Whether the model reads other models' outputs: each row's stages go to column {@code stages}. */
+    private final boolean chained;
 
     PostgresSink(
             DataSource dataSource,
@@ -58,9 +60,13 @@ final class PostgresSink implements PredictionSink {
         this.run = run;
         this.model = model.name();
         this.version = model.version();
+        this.chained = model.chain() != null;
         this.scoredAt = startedAt.toString();
         this.statementTimeout = statementTimeout;
         ensureTables(dataSource, table);
+        if (chained) {
+            ensureStagesColumn(dataSource, table);
+        }
         connection = dataSource.getConnection();
         try {
             connection.setAutoCommit(false);
@@ -154,6 +160,27 @@ final class PostgresSink implements PredictionSink {
         }
     }
 
+    /** Adds column {@code stages} to a predictions table made before models fed models (a no-op when present). */
+    static void ensureStagesColumn(DataSource dataSource, String table) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement has = c.prepareStatement(
+                        "SELECT 1 FROM information_schema.columns WHERE"
+                                + " table_schema = coalesce(?, current_schema()) AND table_name = ? AND column_name = 'stages'")) {
+            int dot = table.indexOf('.');
+            has.setString(1, dot < 0 ? null : table.substring(0, dot));
+            has.setString(2, dot < 0 ? table : table.substring(dot + 1));
+            try (var rs = has.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS stages text");
+            }
+        }
+    }
+
     @Override
     public void write(List<Prediction> predictions) throws SQLException {
         if (copy == null) {
@@ -163,7 +190,7 @@ final class PostgresSink implements PredictionSink {
                     .unwrap(PGConnection.class)
                     .getCopyAPI()
                     .copyIn("COPY " + table + " (run_id, entity_id, model, model_version, score, label, degraded,"
-                            + " missing_features, scored_at) FROM STDIN");
+                            + " missing_features, scored_at" + (chained ? ", stages" : "") + ") FROM STDIN");
         }
         StringBuilder sb = text;
         for (Prediction p : predictions) {
@@ -183,7 +210,12 @@ final class PostgresSink implements PredictionSink {
             } else {
                 escape(sb, String.join(",", p.missingFeatures()));
             }
-            sb.append('\t').append(scoredAt).append('\n');
+            sb.append('\t').append(scoredAt);
+            if (chained) {
+                sb.append('\t');
+                escape(sb, StagesJson.of(p));
+            }
+            sb.append('\n');
         }
         if (sb.length() >= FLUSH_BYTES) {
             flush();
