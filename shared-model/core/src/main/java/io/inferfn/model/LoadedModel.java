@@ -41,6 +41,23 @@ public record LoadedModel(
         return new LoadedModel(location, manifest, onnx, plan, modelBytes, timings, drift, newChain);
     }
 
+    /**
+     * The type of column {@code name} when a trusted source (a batch table or file) may supply it, else null: for
+     * a model that reads other models, a column any of them takes.
+     */
+    public ModelManifest.FeatureType suppliedType(String name) {
+        if (chain == null) {
+            return plan.suppliedType(name);
+        }
+        for (LoadedModel stage : chain.stages()) {
+            ModelManifest.FeatureType type = stage.plan().suppliedType(name);
+            if (type != null) {
+                return type;
+            }
+        }
+        return null;
+    }
+
     /** Whether some feature is another model's output (the manifest declares a {@code model} feature). */
     public boolean readsModels() {
         for (FeatureSpec f : manifest.features()) {
