@@ -50,6 +50,15 @@ class ChainedBatchTest {
     @TestHTTPResource("/runBatch")
     URL runBatch;
 
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+
+    double fetches() {
+        return io.inferfn.testing.PrometheusText.parse(
+                        given().get(metrics).then().statusCode(200).extract().asString())
+                .sum("inferfn_feature_fetch_duration_seconds_count");
+    }
+
     Path source;
 
     @BeforeEach
@@ -89,11 +98,13 @@ class ChainedBatchTest {
     @Test
     void eachRowsStagesGoToACsvSinkBesideItsPrediction() throws Exception {
         Path out = source.resolveSibling("priorities.csv");
+        double before = fetches();
         JsonPath summary =
                 ok("{\"runId\": \"chain-csv\", \"source\": \"file:" + source + "\", \"sink\": \"file:" + out + "\"}");
         assertThat(summary.getString("model")).isEqualTo("review-priority");
         assertThat(summary.getLong("rowsScored")).isEqualTo(2);
         assertThat(summary.getLong("rowsRejected")).isEqualTo(1);
+        assertThat(fetches() - before).isEqualTo(1); // one batch: one Redis round trip for both models
 
         List<String> lines = Files.readAllLines(out);
         assertThat(lines.get(0))
