@@ -11,7 +11,8 @@ import io.inferfn.scoring.Prediction;
 
 /**
  * A prediction as the JSON value of an output message: {@code {"entityId", "score", "label",
- * "probabilities" (multiclass models only), "degraded", "missingFeatures"}}, the shape {@code /predict} answers with. Written field by field
+ * "probabilities" (multiclass models only), "degraded", "missingFeatures", "stages" (chained models only)}},
+ * the shape {@code /predict} answers with. Written field by field
  * (no reflection on the per-message path).
  */
 public final class PredictionJson {
@@ -42,6 +43,26 @@ public final class PredictionJson {
                 g.writeString(f);
             }
             g.writeEndArray();
+            if (p.stages() != null) { // a model that reads other models: each one's result, in scoring order
+                g.writeArrayFieldStart("stages");
+                for (Prediction.Stage st : p.stages()) {
+                    g.writeStartObject();
+                    g.writeStringField("model", st.model());
+                    g.writeStringField("version", st.version());
+                    g.writeNumberField("score", st.score());
+                    if (st.label() != null) {
+                        g.writeStringField("label", st.label());
+                    }
+                    g.writeBooleanField("degraded", st.degraded());
+                    g.writeArrayFieldStart("missingFeatures");
+                    for (String f : st.missingFeatures()) {
+                        g.writeString(f);
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array does not fail

@@ -87,6 +87,34 @@ class EventScorerTest {
     }
 
     @Test
+    void aChainedModelsMessagesCarryEachStagesResultAndABadOneIsSetAsideOnce() throws Exception {
+        ModelRegistry registry = ModelRegistry.local(OnnxOptions.DEFAULTS);
+        List<LoadedModel> chain = io.inferfn.model.ModelChain.link(List.of(
+                registry.load("file:../../models/fraud/2"), registry.load("file:../../models/review-priority/1")));
+        try {
+            EventScorer scorer = new EventScorer(new Scorer(FeatureStore.EMPTY), new EventReadings("customerId"));
+            EventScorer.Outcomes out = scorer.score(
+                    chain.get(1),
+                    List.of(
+                            Msg.of(
+                                    "c-1042",
+                                    "{\"amount\": 950.0, \"merchant_category\": \"online\","
+                                            + " \"timestamp\": \"2026-11-23T03:12:00Z\"}"),
+                            Msg.of("c-1043", "{\"amount\": 12.0}")));
+            assertThat(out.rejected()).isEqualTo(1);
+            assertThat(out.rejections()[1])
+                    .startsWith("feature 'timestamp' is required")
+                    .contains("model fraud takes");
+            String json = new String(PredictionJson.write(out.predictions()[0]), StandardCharsets.UTF_8);
+            assertThat(json).contains("\"stages\":[{\"model\":\"fraud\",\"version\":\"2\",\"score\":");
+            assertThat(out.predictions()[0].stages().get(0).label()).isEqualTo("fraud");
+            assertThat(out.predictions()[0].degraded()).isTrue(); // no store here: both models on defaults
+        } finally {
+            chain.forEach(LoadedModel::close);
+        }
+    }
+
+    @Test
     void readingsSayWhatIsWrongWithAValue() {
         EventReadings readings = new EventReadings("sensorId");
         assertThat(reason(readings, "k", "")).startsWith("empty value");

@@ -518,13 +518,22 @@ public final class InferenceProtocol {
 
     private List<Row> featuresBatch(LoadedModel model, Map<String, RequestInput> tensors) {
         Map<String, FeatureType> requestFeatures = new LinkedHashMap<>();
-        for (FeatureSpec f : model.manifest().features()) {
+        // a model that reads other models' outputs takes their request features too (one row feeds every stage)
+        List<FeatureSpec> specs = new ArrayList<>();
+        if (model.chain() == null) {
+            specs.addAll(model.manifest().features());
+        } else {
+            model.chain()
+                    .stages()
+                    .forEach(stage -> specs.addAll(stage.manifest().features()));
+        }
+        for (FeatureSpec f : specs) {
             if (f instanceof FeatureSpec.Request || f instanceof FeatureSpec.Store s && s.acceptedFromCaller()) {
-                requestFeatures.put(f.name(), f.type());
+                requestFeatures.putIfAbsent(f.name(), f.type());
             }
         }
         String accepted = requestFeatures.keySet().toString();
-        for (FeatureSpec f : model.manifest().features()) {
+        for (FeatureSpec f : specs) {
             if (f instanceof FeatureSpec.Store
                     && tensors.containsKey(f.name())
                     && !requestFeatures.containsKey(f.name())) {

@@ -23,6 +23,8 @@ public class PredictResponse {
     public List<String> missingFeatures;
     /** A multiclass model's probability per class. */
     public Map<String, Float> probabilities;
+    /** For a model that reads other models' outputs: each model scored before it, in order. */
+    public List<Prediction.Stage> stages;
 
     public List<Prediction> predictions;
 
@@ -36,6 +38,7 @@ public class PredictResponse {
         r.degraded = p.degraded();
         r.missingFeatures = p.missingFeatures();
         r.probabilities = p.probabilities();
+        r.stages = p.stages();
         return r;
     }
 

@@ -39,7 +39,12 @@ public class ScoringThreads {
         int rows = config.maxBatchRows();
         List<LoadedModel> slow = new ArrayList<>();
         for (LoadedModel model : loaded.models()) {
-            long nanos = callNanos(model.onnx(), rows);
+            long nanos = 0;
+            // a model that reads other models runs all of them in each call
+            for (LoadedModel stage :
+                    model.chain() == null ? List.of(model) : model.chain().stages()) {
+                nanos += callNanos(stage.onnx(), rows);
+            }
             boolean worker = nanos > budget;
             if (worker) {
                 slow.add(model);

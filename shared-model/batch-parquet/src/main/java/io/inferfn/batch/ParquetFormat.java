@@ -15,7 +15,7 @@ public final class ParquetFormat implements FileFormat {
 
     @Override
     public RowSource openSource(Path file, String entityColumn, LoadedModel model, RunSpec run) throws Exception {
-        return new ParquetSource(file, entityColumn, model.plan(), run);
+        return new ParquetSource(file, entityColumn, model, run);
     }
 
     @Override

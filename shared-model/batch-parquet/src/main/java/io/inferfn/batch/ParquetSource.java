@@ -15,7 +15,7 @@ import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.Type;
 import org.jboss.logging.Logger;
 
-import io.inferfn.features.FeaturePlan;
+import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.scoring.InvalidRequestException;
 
@@ -37,7 +37,7 @@ final class ParquetSource implements RowSource {
     private final CloseableIterator<Map> rows;
 
     @SuppressWarnings({"rawtypes", "unchecked"})
-    ParquetSource(Path file, String entityColumn, FeaturePlan plan, RunSpec run) throws IOException {
+    ParquetSource(Path file, String entityColumn, LoadedModel model, RunSpec run) throws IOException {
         this.file = file;
         this.run = run;
         if (!Files.isReadable(file)) {
@@ -53,9 +53,9 @@ final class ParquetSource implements RowSource {
                 String name = field.getName();
                 if (entity == null && name.equalsIgnoreCase(entityColumn)) {
                     entity = name;
-                } else if (plan.suppliedType(name) != null) {
+                } else if (model.suppliedType(name) != null) {
                     cols.add(name);
-                    typ.add(plan.suppliedType(name));
+                    typ.add(model.suppliedType(name));
                 } else {
                     ignored.add(name);
                 }

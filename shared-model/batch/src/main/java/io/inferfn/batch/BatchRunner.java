@@ -145,7 +145,7 @@ public final class BatchRunner {
                     requireDataSource("source " + spec),
                     spec,
                     options.entityColumn(),
-                    model.plan(),
+                    model,
                     run,
                     options.fetchSize(),
                     options.statementTimeout());

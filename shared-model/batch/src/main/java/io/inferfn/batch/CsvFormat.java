@@ -15,7 +15,7 @@ public final class CsvFormat implements FileFormat {
 
     @Override
     public RowSource openSource(Path file, String entityColumn, LoadedModel model, RunSpec run) throws Exception {
-        return new CsvSource(file, entityColumn, model.plan(), run);
+        return new CsvSource(file, entityColumn, model, run);
     }
 
     @Override

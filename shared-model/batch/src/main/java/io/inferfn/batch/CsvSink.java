@@ -53,12 +53,14 @@ final class CsvSink implements PredictionSink {
     private final String scoredAt;
     private Object[] line;
     private String[] classes;
+    private final boolean chained;
 
     CsvSink(Path file, RunSpec run, LoadedModel model, Instant startedAt) throws IOException {
         this.run = run;
         this.model = model.name();
         this.version = model.version();
         this.scoredAt = startedAt.toString();
+        this.chained = model.chain() != null;
         files = new PartFiles(file, ".csv", run);
         Writer opened = null;
         Writer openedRejects = null;
@@ -87,13 +89,16 @@ final class CsvSink implements PredictionSink {
      */
     private void open(Prediction first) throws IOException {
         CsvSchema.Builder schema = CsvSchema.builder().addColumns(COLUMNS, CsvSchema.ColumnType.STRING);
+        if (chained) {
+            schema.addColumn("stages", CsvSchema.ColumnType.STRING); // a model that reads other models' outputs
+        }
         if (first != null && first.probabilities() != null) {
             classes = first.probabilities().keySet().toArray(String[]::new);
             for (String c : classes) {
                 schema.addColumn("prob_" + c, CsvSchema.ColumnType.STRING);
             }
         }
-        line = new Object[COLUMNS.size() + (classes == null ? 0 : classes.length)];
+        line = new Object[COLUMNS.size() + (chained ? 1 : 0) + (classes == null ? 0 : classes.length)];
         predictions = MAPPER.writer(schema.build().withHeader()).writeValues(out);
     }
 
@@ -115,6 +120,10 @@ final class CsvSink implements PredictionSink {
             line[6] = p.degraded() ? "true" : "false";
             line[7] = p.missingFeatures().isEmpty() ? null : String.join(",", p.missingFeatures());
             line[8] = scoredAt;
+            int k = 9;
+            if (chained) {
+                line[k++] = StagesJson.of(p);
+            }
             if (classes != null) {
                 Map<String, Float> probabilities = p.probabilities();
                 if (probabilities == null || probabilities.size() != classes.length) {
@@ -122,7 +131,7 @@ final class CsvSink implements PredictionSink {
                             + String.join(", ", classes) + "; got " + probabilities);
                 }
                 for (int c = 0; c < classes.length; c++) {
-                    line[9 + c] = Float.toString(probabilities.get(classes[c]));
+                    line[k + c] = Float.toString(probabilities.get(classes[c]));
                 }
             }
             predictions.write(line);

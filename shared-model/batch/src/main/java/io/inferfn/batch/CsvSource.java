@@ -12,7 +12,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import org.jboss.logging.Logger;
 
-import io.inferfn.features.FeaturePlan;
+import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.scoring.InvalidRequestException;
 
@@ -38,7 +38,7 @@ final class CsvSource implements RowSource {
     private final long size;
     private long line = 1;
 
-    CsvSource(Path file, String entityColumn, FeaturePlan plan, RunSpec run) throws IOException {
+    CsvSource(Path file, String entityColumn, LoadedModel model, RunSpec run) throws IOException {
         this.file = file;
         this.run = run;
         if (!Files.isReadable(file)) {
@@ -64,10 +64,10 @@ final class CsvSource implements RowSource {
             String name = header[i].trim();
             if (name.equals(entityColumn)) {
                 entity = i;
-            } else if (plan.suppliedType(name) != null) {
+            } else if (model.suppliedType(name) != null) {
                 cols.add(name);
                 pos.add(i);
-                typ.add(plan.suppliedType(name));
+                typ.add(model.suppliedType(name));
             } else {
                 ignored.add(name);
             }

@@ -18,7 +18,7 @@ import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
 
-import io.inferfn.features.FeaturePlan;
+import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.scoring.InvalidRequestException;
 
@@ -48,7 +48,7 @@ final class JdbcSource implements RowSource {
             DataSource dataSource,
             String spec,
             String entityColumn,
-            FeaturePlan plan,
+            LoadedModel model,
             RunSpec run,
             int fetchSize,
             Duration statementTimeout)
@@ -96,7 +96,7 @@ final class JdbcSource implements RowSource {
                     String name = md.getColumnLabel(c);
                     if (entity == null && name.equalsIgnoreCase(entityColumn)) {
                         entity = name;
-                    } else if (plan.suppliedType(name) != null) {
+                    } else if (model.suppliedType(name) != null) {
                         selected.add(name);
                     } else {
                         ignored.add(name);
@@ -117,7 +117,7 @@ final class JdbcSource implements RowSource {
             StringBuilder sql = new StringBuilder("SELECT ").append(id);
             for (int i = 0; i < columns.length; i++) {
                 sql.append(", ").append(quote(columns[i]));
-                types[i] = plan.suppliedType(columns[i]);
+                types[i] = model.suppliedType(columns[i]);
             }
             sql.append(" FROM ").append(from);
             if (run.shardCount() > 1) {

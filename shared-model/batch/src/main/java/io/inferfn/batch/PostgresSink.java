@@ -46,6 +46,8 @@ final class PostgresSink implements PredictionSink {
     private final boolean probabilities;
     private CopyIn copy;
     private int pendingRejects;
+    /** Whether the model reads other models' outputs: each row's stages go to column {@code stages}. */
+    private final boolean chained;
 
     PostgresSink(
             DataSource dataSource,
@@ -63,11 +65,15 @@ final class PostgresSink implements PredictionSink {
         this.run = run;
         this.model = model.name();
         this.version = model.version();
+        this.chained = model.chain() != null;
         this.scoredAt = startedAt.toString();
         this.statementTimeout = statementTimeout;
         this.probabilities =
                 model.manifest().output().outputKind() == io.inferfn.model.ModelManifest.OutputKind.MULTICLASS;
         ensureTables(dataSource, table);
+        if (chained) {
+            ensureStagesColumn(dataSource, table);
+        }
         if (probabilities) {
             ensureProbabilitiesColumn(dataSource, table);
         }
@@ -195,6 +201,27 @@ final class PostgresSink implements PredictionSink {
         }
     }
 
+    /** Adds column {@code stages} to a predictions table made before models fed models (a no-op when present). */
+    static void ensureStagesColumn(DataSource dataSource, String table) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement has = c.prepareStatement(
+                        "SELECT 1 FROM information_schema.columns WHERE"
+                                + " table_schema = coalesce(?, current_schema()) AND table_name = ? AND column_name = 'stages'")) {
+            int dot = table.indexOf('.');
+            has.setString(1, dot < 0 ? null : table.substring(0, dot));
+            has.setString(2, dot < 0 ? table : table.substring(dot + 1));
+            try (var rs = has.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS stages text");
+            }
+        }
+    }
+
     @Override
     public void write(List<Prediction> predictions) throws SQLException {
         if (copy == null) {
@@ -204,8 +231,8 @@ final class PostgresSink implements PredictionSink {
                     .unwrap(PGConnection.class)
                     .getCopyAPI()
                     .copyIn("COPY " + table + " (run_id, entity_id, model, model_version, score, label, degraded,"
-                            + " missing_features, scored_at" + (probabilities ? ", probabilities" : "")
-                            + ") FROM STDIN");
+                            + " missing_features, scored_at" + (chained ? ", stages" : "")
+                            + (probabilities ? ", probabilities" : "") + ") FROM STDIN");
         }
         StringBuilder sb = text;
         for (Prediction p : predictions) {
@@ -226,6 +253,10 @@ final class PostgresSink implements PredictionSink {
                 escape(sb, String.join(",", p.missingFeatures()));
             }
             sb.append('\t').append(scoredAt);
+            if (chained) {
+                sb.append('\t');
+                escape(sb, StagesJson.of(p));
+            }
             if (probabilities) {
                 sb.append('\t');
                 Map<String, Float> classes = p.probabilities();

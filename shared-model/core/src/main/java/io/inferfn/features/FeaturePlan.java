@@ -119,7 +119,9 @@ public final class FeaturePlan {
      */
     public FeatureType suppliedType(String name) {
         int i = table.indexOf(name);
-        return i < 0 || table.sources[i] == FeatureSource.DERIVED ? null : table.types[i];
+        return i < 0 || table.sources[i] == FeatureSource.DERIVED || table.sources[i] == FeatureSource.MODEL
+                ? null
+                : table.types[i];
     }
 
     /** Number of float columns in one input row. */
@@ -160,8 +162,39 @@ public final class FeaturePlan {
         return s;
     }
 
+    /**
+     * {@link #borrowScratch} for one model of a chain: the row may carry {@code otherStages}, the names other
+     * models of the chain read, without this model calling them unknown.
+     */
+    public FeatureScratch borrowScratch(int rows, java.util.Set<String> otherStages) {
+        FeatureScratch s = borrowScratch(rows);
+        s.otherStages = otherStages;
+        return s;
+    }
+
+    /** The index of feature {@code name} in a row of the scratch, or -1 when the model has none of that name. */
+    public int indexOf(String name) {
+        return table.indexOf(name);
+    }
+
+    /** The names of the model's features, every source. */
+    public java.util.Set<String> featureNames() {
+        return java.util.Set.of(table.names);
+    }
+
+    /** Sets numeric feature {@code feature} of row {@code r} (an upstream model's output in a chain). */
+    public void feed(FeatureScratch s, int r, int feature, double value) {
+        s.num[r * table.size + feature] = value;
+    }
+
+    /** Sets string feature {@code feature} of row {@code r} (an upstream model's label in a chain). */
+    public void feed(FeatureScratch s, int r, int feature, String value) {
+        s.str[r * table.size + feature] = value;
+    }
+
     /** Returns what {@link #borrowScratch} lent (kept for reuse, or dropped when enough are idle). */
     public void returnScratch(FeatureScratch s) {
+        s.otherStages = null;
         if (idleCount.incrementAndGet() <= MAX_IDLE) {
             idle.offerFirst(s);
         } else {

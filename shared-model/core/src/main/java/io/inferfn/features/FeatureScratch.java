@@ -29,6 +29,12 @@ public final class FeatureScratch {
     String[] layoutColumns;
 
     RequestReader.ColumnLayout layout;
+    /**
+     * In a chain: the names other models of the chain read from the request, which this model lets pass;
+     * null outside a chain (an unknown name is an error).
+     */
+    java.util.Set<String> otherStages;
+
     /** Checks values that fill key placeholders; reset per value, so the check allocates nothing. */
     Matcher keyValueMatcher;
 

@@ -207,6 +207,9 @@ final class RequestReader {
     /** A value the row carries under a name that is not one of the request features read above. */
     private void other(int i, String name, Object v, int base, FeatureScratch s, int batchIndex, boolean trusted) {
         if (i == UNKNOWN) {
+            if (s.otherStages != null && s.otherStages.contains(name)) {
+                return; // another model of the chain reads it
+            }
             throw new InvalidRequestException(prefix(batchIndex) + "unknown feature '" + name + "'; model "
                     + table.modelName + " takes " + requestFeatureList);
         }
@@ -229,6 +232,10 @@ final class RequestReader {
             case DERIVED ->
                 throw new InvalidRequestException(prefix(batchIndex) + "feature '" + name
                         + "' is derived by the model from other features; send those instead");
+            case MODEL ->
+                throw new InvalidRequestException(prefix(batchIndex) + "feature '" + name + "' is the output of "
+                        + "another model, scored first in the same call; model " + table.modelName + " takes "
+                        + requestFeatureList);
         }
     }
 

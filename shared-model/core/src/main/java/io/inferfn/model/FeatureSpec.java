@@ -23,8 +23,8 @@ import static io.inferfn.model.ModelManifest.require;
 
 /**
  * One feature of a manifest, one record per {@code source}: {@link Request} (read from the
- * request's {@code features} by name), {@link Store} (a field of a Redis hash) or {@link Derived}
- * (computed on demand from features declared before it). Each record holds only its own fields and
+ * request's {@code features} by name), {@link Store} (a field of a Redis hash), {@link Derived}
+ * (computed on demand from features declared before it) or {@link Model} (another model's output, a chain). Each record holds only its own fields and
  * validates itself; the manifest's JSON is unchanged ({@code "source"} picks the record).
  *
  * <p>{@code default} is used when the value is missing; a request feature without a default is
@@ -34,7 +34,8 @@ import static io.inferfn.model.ModelManifest.require;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = FeatureSpec.Request.class, name = "request"),
     @JsonSubTypes.Type(value = FeatureSpec.Store.class, name = "store"),
-    @JsonSubTypes.Type(value = FeatureSpec.Derived.class, name = "derived")
+    @JsonSubTypes.Type(value = FeatureSpec.Derived.class, name = "derived"),
+    @JsonSubTypes.Type(value = FeatureSpec.Model.class, name = "model")
 })
 public sealed interface FeatureSpec {
 
@@ -269,6 +270,103 @@ public sealed interface FeatureSpec {
                 }
             }
             require(defaultValue == null || defaultValue instanceof Number, at + "'default' must be a number");
+        }
+    }
+
+    /**
+     * The output of model {@code model}, another model of the same catalog scored first on the same row (a
+     * chain): {@code output} is {@code score} (a binary score, a regression value, a multiclass model's top
+     * probability), {@code label} (the class label: a string feature, or a number through {@code encoding}
+     * {label: number}) or {@code probability} (the probability of class {@code class} of a multiclass model).
+     * {@code default} stands in where the upstream model gives no label, or one {@code encoding} lacks. Only the
+     * upstream model supplies it: a request that carries it is rejected. The catalog checks, at load, that the
+     * model is loaded, gives that output, and that the chain has no cycle ({@link ModelChain}).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"name", "source", "type", "default", "model", "output", "class", "encoding"})
+    record Model(
+            String name,
+            FeatureType type,
+            @JsonProperty("default") Object defaultValue,
+            String model,
+            String output,
+            @JsonProperty("class") String className,
+            Map<String, Double> encoding)
+            implements FeatureSpec {
+
+        /** {@code output} values, for messages. */
+        public static final String OUTPUTS = "score, label or probability";
+
+        public Model {
+            type = type == null
+                    ? (LABEL.equals(output) && encoding == null ? FeatureType.STRING : FeatureType.NUMBER)
+                    : type;
+        }
+
+        /** The upstream's score, regression value or top class probability. */
+        public static final String SCORE = "score";
+        /** The upstream's class label. */
+        public static final String LABEL = "label";
+        /** The upstream's probability of one class. */
+        public static final String PROBABILITY = "probability";
+
+        /** What is read: {@code score} when the manifest says nothing. */
+        public String outputName() {
+            return output == null ? SCORE : output;
+        }
+
+        @Override
+        public FeatureSource source() {
+            return FeatureSource.MODEL;
+        }
+
+        @Override
+        public void validate(String where, Map<String, FeatureSpec> earlier) {
+            String at = checkName(where, name);
+            require(
+                    model != null && model.matches("[a-z0-9][a-z0-9._-]*"),
+                    at + "a model feature needs 'model', the name of the model whose output it reads; got "
+                            + quote(model));
+            String out = outputName();
+            require(
+                    SCORE.equals(out) || LABEL.equals(out) || PROBABILITY.equals(out),
+                    at + "'output' must be one of " + OUTPUTS + "; got " + quote(output)
+                            + ("embedding".equals(output) ? " (no output kind gives an embedding yet)" : ""));
+            require(
+                    className == null || PROBABILITY.equals(out),
+                    at + "'class' belongs to output probability; output " + out + " takes none");
+            require(
+                    encoding == null || LABEL.equals(out),
+                    at + "'encoding' maps labels to numbers and belongs to output label; output " + out
+                            + " is already a number");
+            if (PROBABILITY.equals(out)) {
+                require(
+                        className != null,
+                        at + "output probability needs 'class', the class whose probability it reads");
+            }
+            if (LABEL.equals(out)) {
+                if (type == FeatureType.STRING) {
+                    require(
+                            encoding == null,
+                            at + "a string label takes no 'encoding'; declare type number to encode it");
+                } else {
+                    require(
+                            type == FeatureType.NUMBER && encoding != null && !encoding.isEmpty(),
+                            at + "model " + model + "'s label is a class name, and this feature is a " + type.json()
+                                    + ": declare 'encoding' {label: number} (e.g. {\"legit\": 0, \"fraud\": 1}),"
+                                    + " or type string to feed a one_hot or a string input");
+                    for (Map.Entry<String, Double> e : encoding.entrySet()) {
+                        require(
+                                e.getValue() != null && Double.isFinite(e.getValue()),
+                                at + "encoding['" + e.getKey() + "'] must be a finite number; got " + e.getValue());
+                    }
+                }
+            } else {
+                require(
+                        type == FeatureType.NUMBER,
+                        at + "output " + out + " of model " + model + " is a number; this feature is a " + type.json());
+            }
+            checkDefault(at, type, defaultValue);
         }
     }
 

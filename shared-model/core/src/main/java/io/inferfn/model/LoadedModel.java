@@ -10,6 +10,8 @@ import io.inferfn.scoring.ScoreDrift;
  * @param modelBytes size of {@code model.onnx} in bytes
  * @param drift the live score histogram against the manifest's reference, or null when the
  *     manifest has none
+ * @param chain the models scored before this one in each call, when features of it are other models'
+ *     outputs ({@link ModelChain#link}); null for a model that reads no other model
  */
 public record LoadedModel(
         String location,
@@ -18,8 +20,53 @@ public record LoadedModel(
         FeaturePlan plan,
         long modelBytes,
         LoadTimings timings,
-        ScoreDrift drift)
+        ScoreDrift drift,
+        ModelChain chain)
         implements AutoCloseable {
+
+    /** A model that reads no other model's output. */
+    public LoadedModel(
+            String location,
+            ModelManifest manifest,
+            OnnxModel onnx,
+            FeaturePlan plan,
+            long modelBytes,
+            LoadTimings timings,
+            ScoreDrift drift) {
+        this(location, manifest, onnx, plan, modelBytes, timings, drift, null);
+    }
+
+    /** This model, scored after the stages of {@code chain}. */
+    public LoadedModel withChain(ModelChain newChain) {
+        return new LoadedModel(location, manifest, onnx, plan, modelBytes, timings, drift, newChain);
+    }
+
+    /**
+     * The type of column {@code name} when a trusted source (a batch table or file) may supply it, else null: for
+     * a model that reads other models, a column any of them takes.
+     */
+    public ModelManifest.FeatureType suppliedType(String name) {
+        if (chain == null) {
+            return plan.suppliedType(name);
+        }
+        for (LoadedModel stage : chain.stages()) {
+            ModelManifest.FeatureType type = stage.plan().suppliedType(name);
+            if (type != null) {
+                return type;
+            }
+        }
+        return null;
+    }
+
+    /** Whether some feature is another model's output (the manifest declares a {@code model} feature). */
+    public boolean readsModels() {
+        for (FeatureSpec f : manifest.features()) {
+            if (f instanceof FeatureSpec.Model) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /**
      * Where a cold start's model load goes, in milliseconds.

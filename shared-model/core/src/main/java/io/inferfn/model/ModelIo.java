@@ -264,6 +264,11 @@ public final class ModelIo {
         return kind;
     }
 
+    /** A multiclass output's class labels when known at load (manifest or model metadata), else null. */
+    public java.util.List<String> classLabels() {
+        return labels == null ? null : java.util.List.of(labels);
+    }
+
     /** The output tensor read. */
     public String outputName() {
         return output;

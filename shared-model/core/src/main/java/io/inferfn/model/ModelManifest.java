@@ -313,7 +313,9 @@ public record ModelManifest(
     public enum FeatureSource {
         REQUEST("request"),
         STORE("store"),
-        DERIVED("derived");
+        DERIVED("derived"),
+        /** Another model's output, scored first in the same call (a chain). */
+        MODEL("model");
 
         private final String json;
 
@@ -327,12 +329,15 @@ public record ModelManifest(
         }
 
         /** The values of {@code "source"}, for messages. */
-        static final String NAMES = "request, store or derived";
+        static final String NAMES = "request, store, derived or model";
 
         /** The source of a {@link FeatureSpec} record class. */
         static String of(Class<?> spec) {
             if (spec == FeatureSpec.Request.class) {
                 return REQUEST.json;
+            }
+            if (spec == FeatureSpec.Model.class) {
+                return MODEL.json;
             }
             return spec == FeatureSpec.Store.class ? STORE.json : DERIVED.json;
         }

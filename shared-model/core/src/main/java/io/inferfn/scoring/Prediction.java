@@ -18,6 +18,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param missingFeatures the features that fell back to their defaults, in manifest order
  * @param probabilities the probability of each class, in the model's class order, for a multiclass model; else
  *     null (and left out of JSON)
+ * @param stages for a model that reads other models' outputs (a chain), each model scored before it on this row,
+ *     in scoring order; else null (and left out of JSON). A chained prediction is degraded when any stage is.
  */
 public record Prediction(
         String entityId,
@@ -25,10 +27,39 @@ public record Prediction(
         String label,
         boolean degraded,
         List<String> missingFeatures,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Float> probabilities) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Float> probabilities,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Stage> stages) {
 
     /** A binary or regression prediction (no class probabilities). */
     public Prediction(String entityId, float score, String label, boolean degraded, List<String> missingFeatures) {
-        this(entityId, score, label, degraded, missingFeatures, null);
+        this(entityId, score, label, degraded, missingFeatures, null, null);
     }
+
+    /** A prediction of a model that reads no other model. */
+    public Prediction(
+            String entityId,
+            float score,
+            String label,
+            boolean degraded,
+            List<String> missingFeatures,
+            Map<String, Float> probabilities) {
+        this(entityId, score, label, degraded, missingFeatures, probabilities, null);
+    }
+
+    /**
+     * What one upstream model of a chain gave for the row, as its own prediction would say it.
+     *
+     * @param model the model's name
+     * @param version the model's version
+     * @param degraded true when this model's own features fell back to defaults
+     * @param missingFeatures this model's features that fell back to their defaults
+     */
+    public record Stage(
+            String model,
+            String version,
+            float score,
+            String label,
+            boolean degraded,
+            List<String> missingFeatures,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Float> probabilities) {}
 }

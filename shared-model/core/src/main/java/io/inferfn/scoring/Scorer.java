@@ -23,6 +23,7 @@ import io.inferfn.features.FeatureScratch;
 import io.inferfn.features.FeatureStore;
 import io.inferfn.features.StoreReply;
 import io.inferfn.model.LoadedModel;
+import io.inferfn.model.ModelChain;
 import io.inferfn.model.ModelIo;
 import io.inferfn.model.ModelManifest;
 import io.inferfn.model.OnnxModel;
@@ -150,6 +151,9 @@ public final class Scorer {
 
     private Call begin(LoadedModel model, List<? extends Row> rows, boolean batch) {
         int count = rows.size();
+        if (model.chain() != null) {
+            return beginChain(model, rows, batch);
+        }
         FeaturePlan plan = model.plan();
         FeatureScratch scratch = plan.borrowScratch(count);
         try {
@@ -160,6 +164,21 @@ public final class Scorer {
             return new Call(model, rows, scratch, keys, batch);
         } catch (RuntimeException e) {
             plan.returnScratch(scratch);
+            throw e;
+        }
+    }
+
+    private Call beginChain(LoadedModel model, List<? extends Row> rows, boolean batch) {
+        int count = rows.size();
+        ChainCall chain = new ChainCall(model.chain(), count);
+        try {
+            for (int r = 0; r < count; r++) {
+                chain.read(rows.get(r), r, batch ? r : -1, RowOrigin.CALLER, keyValues);
+            }
+            int keys = count == 0 ? 0 : chain.keys(rows);
+            return new Call(model, rows, null, keys, batch, chain);
+        } catch (RuntimeException e) {
+            chain.release();
             throw e;
         }
     }
@@ -180,17 +199,31 @@ public final class Scorer {
         private final FeatureScratch scratch;
         private final int keys;
         private final boolean batch;
+        /** A chained model's stages, else null. */
+        private final ChainCall chain;
+
         private StoreReply reply;
         private Consumer<Call> ready;
         private Span fetchSpan;
         private Context parent;
 
         Call(LoadedModel model, List<? extends Row> rows, FeatureScratch scratch, int keys, boolean batch) {
+            this(model, rows, scratch, keys, batch, null);
+        }
+
+        Call(
+                LoadedModel model,
+                List<? extends Row> rows,
+                FeatureScratch scratch,
+                int keys,
+                boolean batch,
+                ChainCall chain) {
             this.model = model;
             this.rows = rows;
             this.scratch = scratch;
             this.keys = keys;
             this.batch = batch;
+            this.chain = chain;
         }
 
         /** The model that scores. */
@@ -220,7 +253,11 @@ public final class Scorer {
                 fetchSpan.setAttribute(KEYS, keys);
                 fetchSpan.setAttribute("db.system", "redis");
             }
-            store.fetchAsync(scratch.keys(), scratch.fields(), keys, this);
+            if (chain != null) {
+                store.fetchAsync(chain.keyArray(), chain.fieldArray(), keys, this);
+            } else {
+                store.fetchAsync(scratch.keys(), scratch.fields(), keys, this);
+            }
         }
 
         /** The store's reply: ends the fetch span and hands the call to its {@code ready}. */
@@ -244,6 +281,13 @@ public final class Scorer {
          * @throws ScoringException when ONNX Runtime fails
          */
         public List<Prediction> finish() {
+            if (chain != null) {
+                try {
+                    return rows.isEmpty() ? List.of() : runChain(chain, rows, reply, null, null, batch, parent);
+                } finally {
+                    chain.release();
+                }
+            }
             try {
                 if (rows.isEmpty()) {
                     return List.of();
@@ -256,6 +300,10 @@ public final class Scorer {
 
         /** Gives the call's working arrays back without scoring (the caller went away). */
         public void abandon() {
+            if (chain != null) {
+                chain.release();
+                return;
+            }
             model.plan().returnScratch(scratch);
         }
     }
@@ -292,6 +340,9 @@ public final class Scorer {
         if (count == 0) {
             return List.of();
         }
+        if (model.chain() != null) {
+            return chainValid(model, rows, origin, rejects);
+        }
         FeaturePlan plan = model.plan();
         FeatureScratch scratch = plan.scratch(count);
         List<Row> valid = new ArrayList<>(count);
@@ -318,6 +369,9 @@ public final class Scorer {
         if (count == 0) {
             return List.of();
         }
+        if (model.chain() != null) {
+            return chainBatch(model, rows, batch, origin);
+        }
         FeaturePlan plan = model.plan();
         FeatureScratch scratch = plan.scratch(count);
         for (int r = 0; r < count; r++) {
@@ -326,12 +380,179 @@ public final class Scorer {
         return score(model, rows, plan, scratch, null, null, batch);
     }
 
+    private List<Prediction> chainBatch(LoadedModel model, List<? extends Row> rows, boolean batch, RowOrigin origin) {
+        ChainCall chain = new ChainCall(model.chain(), rows.size());
+        try {
+            for (int r = 0; r < rows.size(); r++) {
+                chain.read(rows.get(r), r, batch ? r : -1, origin, keyValues);
+            }
+            return runChain(chain, rows, fetch(model, chain, rows), null, null, batch, null);
+        } finally {
+            chain.release();
+        }
+    }
+
+    private List<Prediction> chainValid(
+            LoadedModel model, List<? extends Row> rows, RowOrigin origin, Rejects rejects) {
+        int count = rows.size();
+        ChainCall chain = new ChainCall(model.chain(), count);
+        try {
+            List<Row> valid = new ArrayList<>(count);
+            int[] index = new int[count];
+            for (int r = 0; r < count; r++) {
+                Row row = rows.get(r);
+                try {
+                    chain.read(row, valid.size(), -1, origin, keyValues);
+                    index[valid.size()] = r;
+                    valid.add(row);
+                } catch (InvalidRequestException e) {
+                    chain.clearRow(valid.size());
+                    rejects.reject(r, row, e.getMessage());
+                }
+            }
+            if (valid.isEmpty()) {
+                return List.of();
+            }
+            return runChain(chain, valid, fetch(model, chain, valid), rejects, index, false, null);
+        } finally {
+            chain.release();
+        }
+    }
+
+    /** The one store round trip of a chained call: every stage's keys. */
+    private StoreReply fetch(LoadedModel model, ChainCall chain, List<? extends Row> rows) {
+        int keys = chain.keys(rows);
+        if (keys == 0) {
+            return NOTHING_TO_FETCH;
+        }
+        if (tracer == null) {
+            return store.fetch(chain.keyArray(), chain.fieldArray(), keys);
+        }
+        return tracedFetch(model, chain.keyArray(), chain.fieldArray(), keys, rows.size());
+    }
+
+    /**
+     * Scores a chain's stages in order on rows already read, each stage's model features filled from the
+     * earlier stages' predictions, and returns the last stage's predictions with the earlier ones as their
+     * {@link Prediction#stages()}. A row an earlier stage rejects (lenient calls) is rejected once, with that
+     * stage's reason; a strict call fails as the stage fails.
+     */
+    private List<Prediction> runChain(
+            ChainCall chain,
+            List<? extends Row> rows,
+            StoreReply reply,
+            Rejects rejects,
+            int[] index,
+            boolean batch,
+            Context parent) {
+        int count = rows.size();
+        LoadedModel[] stages = chain.stages;
+        int last = stages.length - 1;
+        Prediction[][] byStage = new Prediction[stages.length][count];
+        boolean[] rejected = rejects == null ? null : new boolean[count];
+        int[] identity = null;
+        if (rejects != null) {
+            identity = new int[count];
+            for (int r = 0; r < count; r++) {
+                identity[r] = r;
+            }
+        }
+        for (int s = 0; s < stages.length; s++) {
+            LoadedModel stage = stages[s];
+            FeaturePlan plan = stage.plan();
+            FeatureScratch scratch = chain.scratch[s];
+            for (ModelChain.Link link : chain.chain.links(s)) {
+                Prediction[] from = byStage[link.from()];
+                for (int r = 0; r < count; r++) {
+                    feed(plan, scratch, r, link, from[r]);
+                }
+            }
+            boolean[] now = rejects == null ? null : new boolean[count];
+            Rejects stageRejects = null;
+            if (rejects != null) {
+                String prefix =
+                        s == last ? "" : "model " + stage.name() + " (scored first for " + stages[last].name() + "): ";
+                stageRejects = (r, row, reason) -> {
+                    now[r] = true;
+                    if (!rejected[r]) {
+                        rejected[r] = true;
+                        rejects.reject(index[r], row, prefix + reason);
+                    }
+                };
+            }
+            List<Prediction> made =
+                    run(stage, rows, plan, scratch, chain.reply(reply, s), stageRejects, identity, batch, parent);
+            Prediction[] mine = byStage[s];
+            int k = 0;
+            for (int r = 0; r < count; r++) {
+                if (now == null || !now[r]) {
+                    mine[r] = made.get(k++);
+                }
+            }
+        }
+        List<Prediction> predictions = new ArrayList<>(count);
+        for (int r = 0; r < count; r++) {
+            if (rejected != null && rejected[r]) {
+                continue;
+            }
+            Prediction p = byStage[last][r];
+            List<Prediction.Stage> earlier = new ArrayList<>(last);
+            boolean degraded = p.degraded();
+            for (int s = 0; s < last; s++) {
+                Prediction q = byStage[s][r];
+                degraded |= q.degraded();
+                earlier.add(new Prediction.Stage(
+                        stages[s].name(),
+                        stages[s].version(),
+                        q.score(),
+                        q.label(),
+                        q.degraded(),
+                        q.missingFeatures(),
+                        q.probabilities()));
+            }
+            predictions.add(new Prediction(
+                    p.entityId(), p.score(), p.label(), degraded, p.missingFeatures(), p.probabilities(), earlier));
+        }
+        return predictions;
+    }
+
+    /** Fills a model feature of row {@code r} from the upstream prediction (null: the row was rejected there). */
+    private static void feed(
+            FeaturePlan plan, FeatureScratch scratch, int r, ModelChain.Link link, Prediction upstream) {
+        switch (link.read()) {
+            case SCORE ->
+                plan.feed(scratch, r, link.feature(), upstream == null ? link.defaultNum() : upstream.score());
+            case LABEL ->
+                plan.feed(
+                        scratch,
+                        r,
+                        link.feature(),
+                        upstream == null || upstream.label() == null ? link.defaultStr() : upstream.label());
+            case ENCODED_LABEL -> {
+                Double v = upstream == null || upstream.label() == null
+                        ? null
+                        : link.encoding().get(upstream.label());
+                plan.feed(scratch, r, link.feature(), v == null ? link.defaultNum() : v);
+            }
+            case PROBABILITY -> {
+                Float p = upstream == null || upstream.probabilities() == null
+                        ? null
+                        : upstream.probabilities().get(link.className());
+                plan.feed(scratch, r, link.feature(), p == null ? link.defaultNum() : p);
+            }
+        }
+    }
+
     private StoreReply tracedFetch(LoadedModel model, FeatureScratch scratch, int keys, int rows) {
+        return tracedFetch(model, scratch.keys(), scratch.fields(), keys, rows);
+    }
+
+    private StoreReply tracedFetch(LoadedModel model, String[] keyNames, String[][] fields, int keys, int rows) {
         Span span = span(FETCH_SPAN, SpanKind.CLIENT, model, rows);
         span.setAttribute(KEYS, keys);
         span.setAttribute("db.system", "redis");
         try {
-            StoreReply reply = store.fetch(scratch.keys(), scratch.fields(), keys);
+            StoreReply reply = store.fetch(keyNames, fields, keys);
             if (!reply.available()) {
                 span.setAttribute(UNAVAILABLE, reply.unavailableReason());
             }

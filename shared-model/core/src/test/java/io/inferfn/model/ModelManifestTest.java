@@ -104,13 +104,13 @@ class ModelManifestTest {
         String amount = "{\"name\": \"amount\", \"source\": \"request\"}";
         expect(
                 VALID.replace(amount, "{\"name\": \"amount\"}"),
-                "feature 'amount': 'source' is required (request, store or derived)");
+                "feature 'amount': 'source' is required (request, store, derived or model)");
         expect(
                 VALID.replace(amount, "{\"name\": \"amount\", \"source\": null}"),
-                "feature 'amount': 'source' is required (request, store or derived)");
+                "feature 'amount': 'source' is required (request, store, derived or model)");
         expect(
                 VALID.replace(amount, "{\"name\": \"amount\", \"source\": \"online\"}"),
-                "feature 'amount': 'source' must be one of request, store or derived; got 'online'");
+                "feature 'amount': 'source' must be one of request, store, derived or model; got 'online'");
         expect(VALID.replace(amount, "{\"source\": \"requests\"}"), "features[0]: 'source' must be one of");
     }
 

@@ -17,6 +17,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import io.inferfn.model.LoadedModel;
+import io.inferfn.model.ModelChain;
 import io.inferfn.model.ModelLoadException;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxModel;
@@ -107,6 +108,18 @@ public class ModelCatalog {
         long modelsStart = System.nanoTime();
         try {
             loadAll(registry, loaded);
+            // models that read other models' outputs: checked together, as one catalog (missing, cycles, outputs)
+            for (LoadedModel model : ModelChain.link(List.copyOf(loaded.values()))) {
+                loaded.put(model.name(), model);
+                if (model.chain() != null) {
+                    LOG.infof(
+                            "Model %s reads the output of other models; each call scores %s in order",
+                            model.name(),
+                            model.chain().stages().stream()
+                                    .map(LoadedModel::name)
+                                    .toList());
+                }
+            }
             metrics.startupPhase("models", System.nanoTime() - modelsStart);
         } catch (RuntimeException e) {
             loaded.values().forEach(LoadedModel::close); // nothing serves them yet
