@@ -132,6 +132,19 @@ class ChainedBatchTest {
     }
 
     @Test
+    void eachRowsStagesGoToAParquetSinkAsJson() throws Exception {
+        Path out = source.resolveSibling("priorities.parquet");
+        ok("{\"runId\": \"chain-parquet\", \"source\": \"file:" + source + "\", \"sink\": \"file:" + out + "\"}");
+        @SuppressWarnings("rawtypes")
+        List<Map> rows = new com.jerolba.carpet.CarpetReader<>(out.toFile(), Map.class).toList();
+        assertThat(rows).extracting(r -> r.get("entity_id")).containsExactly("c-1042", "c-2001");
+        JsonNode stages = JSON.readTree((String) rows.get(0).get("stages"));
+        assertThat(stages).hasSize(1);
+        assertThat(stages.get(0).get("model").asText()).isEqualTo("fraud");
+        assertThat(stages.get(0).get("label").asText()).isEqualTo("fraud");
+    }
+
+    @Test
     void eachRowsStagesGoToAStagesColumnOfATableSink() throws Exception {
         JsonPath summary = ok("{\"runId\": \"chain-table\", \"source\": \"file:" + source
                 + "\", \"sink\": \"table:review_priorities\"}");

@@ -21,7 +21,8 @@ import io.inferfn.scoring.Prediction;
 /**
  * Predictions into a Parquet file (and rejects into {@code <name>.rejects.parquet}), one pair per
  * shard, with the columns of the table sink; a multiclass model's class probabilities go into
- * {@code probabilities}, a Parquet MAP of class to probability (Spark's {@code map<string,float>}). Written to per-attempt {@code .part} files and
+ * {@code probabilities}, a Parquet MAP of class to probability (Spark's {@code map<string,float>}); a chained
+ * model's earlier stages go into {@code stages} as JSON, as in the CSV and table sinks. Written to per-attempt {@code .part} files and
  * renamed into place at commit, like {@link CsvSink}.
  */
 final class ParquetSink implements PredictionSink {
@@ -31,7 +32,7 @@ final class ParquetSink implements PredictionSink {
             + " required binary run_id (STRING); required binary entity_id (STRING); required binary model (STRING);"
             + " required binary model_version (STRING); required float score; optional binary label (STRING);"
             + " required boolean degraded; optional binary missing_features (STRING);"
-            + " required binary scored_at (STRING);"
+            + " required binary scored_at (STRING); optional binary stages (STRING);"
             + " optional group probabilities (MAP) { repeated group key_value {"
             + " required binary key (STRING); required float value; } } }");
 
@@ -95,6 +96,9 @@ final class ParquetSink implements PredictionSink {
                 row.append("missing_features", String.join(",", p.missingFeatures()));
             }
             row.append("scored_at", scoredAt);
+            if (p.stages() != null) {
+                row.append("stages", StagesJson.of(p)); // a chained model: each earlier model's result, as JSON
+            }
             if (p.probabilities() != null) {
                 Group map = row.addGroup("probabilities");
                 for (Map.Entry<String, Float> e : p.probabilities().entrySet()) {
