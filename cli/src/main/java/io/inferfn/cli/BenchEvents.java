@@ -526,7 +526,7 @@ final class BenchEvents implements Callable<Integer> {
         List<FunctionProcess> fns = new ArrayList<>();
         try {
             for (int c = 0; c < consumers; c++) {
-                String name = "bench-" + target.label + "-" + (c + 1);
+                String name = "bench-" + run + "-" + (c + 1);
                 fns.add(
                         switch (target) {
                             case EVENT_SCORE ->
