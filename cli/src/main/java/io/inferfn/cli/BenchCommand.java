@@ -56,7 +56,14 @@ final class BenchCommand implements Runnable {
         List<List<String>> plan = quick
                 ? List.of(
                         List.of("http", "--quick"),
-                        List.of("events", "--events", "200000", "--seconds", "10"),
+                        List.of(
+                                "events",
+                                "--events",
+                                "200000",
+                                "--seconds",
+                                "10",
+                                "--targets",
+                                "pass-through,event-score"),
                         List.of("batch", "--rows", "200000"))
                 : List.of(
                         List.of("coldstart", "--runs", "5", "--set", "all"),

@@ -1,5 +1,6 @@
 package io.inferfn.cli;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,12 +46,40 @@ import io.inferfn.localstack.SensorReadings;
  * its own process) scoring them with the int8 anomaly model and real Redis baselines, predictions
  * read back. Sustained throughput on one partition and on four partitions with two consumers, and
  * produce-to-prediction latency at a fixed rate (open loop: from each reading's scheduled send time).
+ * Beside it, in the same run and on the same broker: the limit (a pass-through consumer, readings
+ * copied to the predictions topic with event-score's client settings and no scoring) and a peer
+ * (the same job as a Kafka Streams application, bench/streams-peer), whose scores are first checked
+ * against event-score's.
  */
 @Command(
         name = "events",
         mixinStandardHelpOptions = true,
-        description = "Event scoring throughput and latency: Kafka -> event-score -> Kafka.")
+        description = "Event scoring throughput and latency: Kafka -> event-score -> Kafka, beside a pass-through"
+                + " consumer (the limit) and a Kafka Streams peer.")
 final class BenchEvents implements Callable<Integer> {
+
+    /** What consumes the readings: event-score, the limit, or the peer. */
+    enum Target {
+        EVENT_SCORE("event-score"),
+        PASS_THROUGH("pass-through"),
+        STREAMS("kafka-streams");
+
+        final String label;
+
+        Target(String label) {
+            this.label = label;
+        }
+
+        static Target of(String label) {
+            for (Target t : values()) {
+                if (t.label.equals(label)) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException(
+                    "--targets: one of event-score, pass-through, kafka-streams; got " + label);
+        }
+    }
 
     @ParentCommand
     BenchCommand bench;
@@ -79,31 +108,78 @@ final class BenchEvents implements Callable<Integer> {
             defaultValue = "18190")
     int port;
 
+    @Option(
+            names = "--targets",
+            split = ",",
+            description = "what to time, side by side: event-score, pass-through (the limit), kafka-streams (the peer;"
+                    + " its scores are checked against event-score's first) (default: ${DEFAULT-VALUE})",
+            defaultValue = "pass-through,event-score,kafka-streams")
+    List<String> targets;
+
+    @Option(
+            names = "--runs",
+            split = ",",
+            description = "which runs: throughput, latency (default: ${DEFAULT-VALUE})",
+            defaultValue = "throughput,latency")
+    List<String> runs;
+
+    @Option(
+            names = "--profile",
+            description = "a directory: each consumer process writes its GC log (-Xlog:gc*) and a JFR recording"
+                    + " (settings=profile) there, named after the process")
+    Path profile;
+
     private LocalKafka kafka;
     private List<String> keys;
     private List<byte[]> values;
+    private Path home;
+    private LocalRedis redis;
+    /** event-score's own consumer and producer settings (its application.properties), for the limit and the peer. */
+    private Map<String, String> clientSettings;
 
     @Override
     public Integer call() throws Exception {
-        Path home = bench.parent.home.toAbsolutePath().normalize();
-        Path jar = home.resolve("functions/event-score/target/quarkus-app/quarkus-run.jar");
+        home = bench.parent.home.toAbsolutePath().normalize();
+        List<Target> timed = targets.stream().map(Target::of).toList();
         readReadings(home.resolve("models/sensor-anomaly/readings.csv"));
+        clientSettings =
+                EventClientSettings.of(home.resolve("functions/event-score/src/main/resources/application.properties"));
         kafka = LocalKafka.onPort(0);
-        try (LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
+        try (LocalRedis r = LocalRedis.onPort(0, line -> {})) {
+            redis = r;
             kafka.start();
             redis.start();
             RedisHashes.load(redis.uri(), home.resolve("models/sensor-anomaly/sensors.csv"), "sensor:");
             System.out.printf(
-                    "bench events: Kafka %s (KRaft, in this JVM), Redis %s, %d sensors; %d cores%n",
+                    "bench events: Kafka %s (KRaft, in this JVM), Redis %s, %d sensors; %d cores%n"
+                            + "client settings (event-score's, for all): %s%n",
                     kafka.bootstrapServers(),
                     redis.uri(),
                     keys.stream().distinct().count(),
-                    Runtime.getRuntime().availableProcessors());
+                    Runtime.getRuntime().availableProcessors(),
+                    clientSettings);
             List<String> rows = new ArrayList<>();
-            rows.add(throughput(home, jar, redis, "1 partition, 1 consumer", 1, 1));
-            rows.add(throughput(home, jar, redis, "4 partitions, 2 consumers", 4, 2));
-            rows.add(latency(home, jar, redis));
-            String table = "| run | result |\n|---|---|\n" + String.join("\n", rows) + "\n";
+            if (timed.contains(Target.STREAMS) && timed.contains(Target.EVENT_SCORE)) {
+                rows.add(checkPeer());
+            }
+            Map<Target, Double> t1 = new java.util.EnumMap<>(Target.class);
+            Map<Target, Double> t4 = new java.util.EnumMap<>(Target.class);
+            Map<Target, Double> p99 = new java.util.EnumMap<>(Target.class);
+            if (runs.contains("throughput")) {
+                for (Target t : timed) {
+                    rows.add(throughput(t, "1 partition, 1 consumer", 1, 1, t1));
+                }
+                for (Target t : timed) {
+                    rows.add(throughput(t, "4 partitions, 2 consumers", 4, 2, t4));
+                }
+            }
+            if (runs.contains("latency")) {
+                for (Target t : timed) {
+                    rows.add(latency(t, p99));
+                }
+            }
+            rows.add(ratios(t1, t4, p99));
+            String table = "| consumer | run | result |\n|---|---|---|\n" + String.join("\n", rows) + "\n";
             System.out.println();
             System.out.print(table);
             Path out = home.resolve(".inferfn/bench/events.md");
@@ -116,11 +192,162 @@ final class BenchEvents implements Callable<Integer> {
         }
     }
 
+    /** event-score as a fraction of the limit and of the peer, measured in this run. */
+    private static String ratios(Map<Target, Double> t1, Map<Target, Double> t4, Map<Target, Double> p99) {
+        StringBuilder s = new StringBuilder("| event-score | ratios (this run) | ");
+        for (var m : List.of(Map.entry("1 partition", t1), Map.entry("4 partitions", t4))) {
+            Double es = m.getValue().get(Target.EVENT_SCORE);
+            if (es == null) {
+                continue;
+            }
+            s.append(m.getKey()).append(':');
+            Double pt = m.getValue().get(Target.PASS_THROUGH);
+            Double ks = m.getValue().get(Target.STREAMS);
+            if (pt != null) {
+                s.append(String.format(Locale.ROOT, " **%.2f** of the pass-through", es / pt));
+            }
+            if (ks != null) {
+                s.append(String.format(Locale.ROOT, ", **%.2f×** Kafka Streams", es / ks));
+            }
+            s.append("; ");
+        }
+        Double es = p99.get(Target.EVENT_SCORE);
+        if (es != null) {
+            s.append(String.format(Locale.ROOT, "p99 at the fixed rate %.1f ms", es));
+            Double pt = p99.get(Target.PASS_THROUGH);
+            Double ks = p99.get(Target.STREAMS);
+            if (pt != null) {
+                s.append(String.format(Locale.ROOT, " (pass-through %.1f ms", pt));
+                s.append(ks != null ? String.format(Locale.ROOT, ", Kafka Streams %.1f ms)", ks) : ")");
+            } else if (ks != null) {
+                s.append(String.format(Locale.ROOT, " (Kafka Streams %.1f ms)", ks));
+            }
+        }
+        return s.append(" |").toString();
+    }
+
+    /**
+     * The peer's scores against event-score's on the same readings, before any timing: event-score with
+     * max.poll.records=1, so that each of its ORT calls holds one row as each of the peer's does (the int8
+     * model is dynamically quantized: activations are scaled per call, so a row's score depends on its
+     * batch). Predictions, alerts and dead letters must match one for one.
+     */
+    private String checkPeer() throws Exception {
+        int n = Math.min(2_000, keys.size());
+        List<ProducerRecord<String, byte[]>> readings = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            readings.add(new ProducerRecord<>("check-readings", keys.get(i), values.get(i)));
+        }
+        // two readings no one can score: dead letters on both sides
+        readings.add(new ProducerRecord<>("check-readings", keys.get(0), "not json".getBytes(StandardCharsets.UTF_8)));
+        readings.add(new ProducerRecord<>(
+                "check-readings", keys.get(1), "{\"temperature_c\":\"hot\"}".getBytes(StandardCharsets.UTF_8)));
+        createTopics(
+                "check-readings",
+                1,
+                "check-es-predictions",
+                "check-es-alerts",
+                "check-ks-predictions",
+                "check-ks-alerts",
+                "check-es-dlq",
+                "check-ks-dlq");
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            readings.forEach(producer::send);
+            producer.flush();
+        }
+        List<FunctionProcess> procs = new ArrayList<>();
+        try {
+            procs.add(startEventScore(
+                    "check-event-score",
+                    "check-readings",
+                    "check-es",
+                    "check-es-predictions",
+                    "check-es-alerts",
+                    "check-es-dlq",
+                    port,
+                    Map.of("MP_MESSAGING_INCOMING_SENSOR_READINGS_MAX_POLL_RECORDS", "1")));
+            procs.add(startStreams(
+                    "check-kafka-streams",
+                    "check-readings",
+                    "check-ks",
+                    "check-ks-predictions",
+                    "check-ks-alerts",
+                    "check-ks-dlq"));
+            List<ConsumerRecord<String, byte[]>> es = readAll("check-es-predictions", n);
+            List<ConsumerRecord<String, byte[]>> ks = readAll("check-ks-predictions", n);
+            Map<String, ArrayDeque<String>> esPredictions = new HashMap<>();
+            for (var r : es) {
+                esPredictions
+                        .computeIfAbsent(r.key(), k -> new ArrayDeque<>())
+                        .add(new String(r.value(), StandardCharsets.UTF_8));
+            }
+            double maxDiff = 0;
+            int equal = 0;
+            int degraded = 0;
+            for (var r : ks) {
+                String a = esPredictions.get(r.key()).poll();
+                if (a.contains("\"degraded\":true")) {
+                    // event-score answered without its baselines (Redis over its budget): not the same job
+                    degraded++;
+                    continue;
+                }
+                float diff = Math.abs(score(a) - score(r.value()));
+                if (diff > 0 && maxDiff == 0) {
+                    System.out.println("check      first difference: event-score " + a + ", kafka-streams "
+                            + new String(r.value(), StandardCharsets.UTF_8));
+                }
+                maxDiff = Math.max(maxDiff, diff);
+                if (diff == 0) {
+                    equal++;
+                }
+            }
+            int esAlerts = countAll("check-es-alerts");
+            int ksAlerts = countAll("check-ks-alerts");
+            int esDead = countAll("check-es-dlq");
+            int ksDead = countAll("check-ks-dlq");
+            String line = String.format(
+                    Locale.ROOT,
+                    "| kafka-streams | scores checked against event-score's (max.poll.records=1), %,d readings + 2"
+                            + " unreadable | %,d of %,d scores identical, max abs difference %.3g (%d degraded by"
+                            + " event-score at its start, not compared); alerts %d / %d; dead letters %d / %d |",
+                    n,
+                    equal,
+                    ks.size() - degraded,
+                    maxDiff,
+                    degraded,
+                    ksAlerts,
+                    esAlerts,
+                    ksDead,
+                    esDead);
+            System.out.println(
+                    "check      " + line.substring(2, line.length() - 2).replace(" | ", ": "));
+            if (maxDiff > 1e-6 || esAlerts != ksAlerts || esDead != ksDead || ks.size() != es.size()) {
+                throw new IllegalStateException("the Kafka Streams peer does not do event-score's job: " + line);
+            }
+            return line;
+        } finally {
+            procs.forEach(FunctionProcess::close);
+        }
+    }
+
+    private static float score(byte[] json) {
+        return score(new String(json, StandardCharsets.UTF_8));
+    }
+
+    private static float score(String s) {
+        int at = s.indexOf("\"score\":") + 8;
+        int end = at;
+        while (end < s.length() && "0123456789.-+eE".indexOf(s.charAt(end)) >= 0) {
+            end++;
+        }
+        return Float.parseFloat(s.substring(at, end));
+    }
+
     /** N readings produced as fast as the producer goes while the consumers score them. */
-    private String throughput(Path home, Path jar, LocalRedis redis, String title, int partitions, int consumers)
+    private String throughput(Target target, String title, int partitions, int consumers, Map<Target, Double> into)
             throws Exception {
-        String run = "t" + partitions + "x" + consumers;
-        List<FunctionProcess> fns = startFunctions(home, jar, redis, run, partitions, consumers);
+        String run = "t" + partitions + "x" + consumers + "-" + target.label;
+        List<FunctionProcess> fns = startConsumers(target, run, partitions, consumers);
         try {
             PredictionReader reader = new PredictionReader(run + "-predictions", null);
             reader.start();
@@ -136,10 +363,12 @@ final class BenchEvents implements Callable<Integer> {
             }
             reader.awaitCount(events, Duration.ofMinutes(10));
             double secs = (reader.lastAt() - start) / 1e9;
+            into.put(target, events / secs);
             String line = String.format(
                     Locale.ROOT,
-                    "| %s: %,d readings | **%,.0f events/s** end to end (%.1f s); producer alone %,.0f/s; %d"
+                    "| %s | %s: %,d readings | **%,.0f events/s** end to end (%.1f s); producer alone %,.0f/s; %d"
                             + " predictions |",
+                    target.label,
                     title,
                     events,
                     events / secs,
@@ -156,9 +385,9 @@ final class BenchEvents implements Callable<Integer> {
     }
 
     /** Open loop at --rate: each reading's latency counts from when it was due to be sent. */
-    private String latency(Path home, Path jar, LocalRedis redis) throws Exception {
-        String run = "lat";
-        List<FunctionProcess> fns = startFunctions(home, jar, redis, run, 1, 1);
+    private String latency(Target target, Map<Target, Double> into) throws Exception {
+        String run = "lat-" + target.label;
+        List<FunctionProcess> fns = startConsumers(target, run, 1, 1);
         try {
             Map<String, ArrayDeque<Long>> due = new HashMap<>();
             for (String k : keys) {
@@ -168,7 +397,10 @@ final class BenchEvents implements Callable<Integer> {
             // where the time goes: due -> the prediction record's timestamp (set by event-score's producer
             // when it sent it; wall clock, ms) is the consumer's share; the rest is the broker and the reader
             Histogram scored = new Histogram(60_000L, 3);
+            // the worst latency of each second: a steady tail and a stall look alike in a histogram, not here
+            long[] worstBySecond = new long[seconds + 1];
             long wallOffsetNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+            long[] startAt = new long[1];
             PredictionReader reader = new PredictionReader(run + "-predictions", (key, at, sentMillis) -> {
                 Long scheduled;
                 synchronized (due) {
@@ -176,11 +408,13 @@ final class BenchEvents implements Callable<Integer> {
                 }
                 if (scheduled != null) {
                     synchronized (histogram) { // reset by the sending thread after the warm-up
-                        histogram.recordValue(
-                                Math.min(histogram.getHighestTrackableValue(), Math.max(0, at - scheduled)));
+                        long l = Math.max(0, at - scheduled);
+                        histogram.recordValue(Math.min(histogram.getHighestTrackableValue(), l));
                         scored.recordValue(Math.min(
                                 scored.getHighestTrackableValue(),
                                 Math.max(0, sentMillis - (scheduled + wallOffsetNanos) / 1_000_000L)));
+                        int second = (int) Math.min(seconds, Math.max(0, (scheduled - startAt[0]) / 1_000_000_000L));
+                        worstBySecond[second] = Math.max(worstBySecond[second], l);
                     }
                 }
             });
@@ -190,6 +424,7 @@ final class BenchEvents implements Callable<Integer> {
             try (KafkaProducer<String, byte[]> producer = producer()) {
                 long interval = 1_000_000_000L / rate;
                 long start = System.nanoTime();
+                startAt[0] = start;
                 for (int i = 0; i < total; i++) {
                     long when = start + i * interval;
                     long wait = when - System.nanoTime();
@@ -212,12 +447,19 @@ final class BenchEvents implements Callable<Integer> {
             }
             reader.awaitCount(total, Duration.ofMinutes(2));
             reader.close();
+            StringBuilder worst = new StringBuilder();
+            for (int s = 0; s < seconds; s++) {
+                worst.append(s == 0 ? "" : " ").append(worstBySecond[s] / 1_000_000);
+            }
+            System.out.println("latency    " + target.label + ": worst of each second (ms): " + worst);
+            String polls = target == Target.EVENT_SCORE ? pollStats(fns.get(0)) : "";
+            into.put(target, histogram.getValueAtPercentile(99) / 1e6);
             String line = String.format(
                     Locale.ROOT,
-                    "| latency at %,d readings/s for %d s (after %d s warm-up), produce -> prediction read | p50"
+                    "| %s | latency at %,d readings/s for %d s (after %d s warm-up), produce -> prediction read | p50"
                             + " **%.2f ms**, p90 %.2f ms, p99 **%.2f ms**, p99.9 %.2f ms, max %.2f ms; %d of %d"
-                            + " predictions; of which due -> prediction sent by event-score (ms clock): p50 %d ms,"
-                            + " p99 %d ms |",
+                            + " predictions%s%s |",
+                    target.label,
                     rate,
                     seconds,
                     warmup / rate,
@@ -228,8 +470,15 @@ final class BenchEvents implements Callable<Integer> {
                     histogram.getMaxValue() / 1e6,
                     reader.count(),
                     total,
-                    scored.getValueAtPercentile(50),
-                    scored.getValueAtPercentile(99));
+                    // Kafka Streams gives an output record its input's timestamp: no "sent" time to split at
+                    target == Target.STREAMS
+                            ? ""
+                            : String.format(
+                                    Locale.ROOT,
+                                    "; of which due -> prediction sent (ms clock): p50 %d ms, p99 %d ms",
+                                    scored.getValueAtPercentile(50),
+                                    scored.getValueAtPercentile(99)),
+                    polls);
             System.out.println(
                     "done       " + line.substring(2, line.length() - 2).replace(" | ", ": "));
             return line;
@@ -238,42 +487,71 @@ final class BenchEvents implements Callable<Integer> {
         }
     }
 
-    private List<FunctionProcess> startFunctions(
-            Path home, Path jar, LocalRedis redis, String run, int partitions, int consumers) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(
-                            new NewTopic(run + "-readings", partitions, (short) 1),
-                            new NewTopic(run + "-predictions", partitions, (short) 1)))
-                    .all()
-                    .get();
+    /** event-score's own meters after a run: how many polls, how large, how long each took to score and send. */
+    private static String pollStats(FunctionProcess fn) {
+        try {
+            String text = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(fn.uri("/q/metrics"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
+            double polls = metric(text, "inferfn_events_poll_size_count");
+            double readings = metric(text, "inferfn_events_poll_size_sum");
+            double batchSeconds = metric(text, "inferfn_events_batch_duration_seconds_sum");
+            return String.format(
+                    Locale.ROOT,
+                    "; %,.0f polls of %.1f readings on average, scored and sent in %.2f ms each on average",
+                    polls,
+                    readings / polls,
+                    batchSeconds / polls * 1e3);
+        } catch (Exception e) {
+            return "; (no /q/metrics: " + e + ")";
         }
+    }
+
+    private static double metric(String prometheus, String name) {
+        double sum = 0;
+        for (String line : prometheus.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    private List<FunctionProcess> startConsumers(Target target, String run, int partitions, int consumers)
+            throws Exception {
+        createTopics(run + "-readings", partitions, run + "-predictions", run + "-alerts", run + "-dlq");
         List<FunctionProcess> fns = new ArrayList<>();
         try {
             for (int c = 0; c < consumers; c++) {
-                fns.add(FunctionProcess.startReady(
-                        "bench-event-score-" + (c + 1),
-                        jar,
-                        port + c,
-                        Map.of(
-                                "KAFKA_BOOTSTRAP_SERVERS",
-                                kafka.bootstrapServers(),
-                                "QUARKUS_REDIS_HOSTS",
-                                redis.uri(),
-                                "MP_MESSAGING_INCOMING_SENSOR_READINGS_TOPIC",
-                                run + "-readings",
-                                "MP_MESSAGING_INCOMING_SENSOR_READINGS_GROUP_ID",
-                                run,
-                                "INFERFN_EVENT_PREDICTIONS_TOPIC",
-                                run + "-predictions",
-                                "INFERFN_EVENT_ALERTS_TOPIC",
-                                run + "-alerts",
-                                "INFERFN_MODEL_LOCATIONS",
-                                "file:" + home.resolve("models/sensor-anomaly/2")),
-                        home.resolve(".inferfn/logs"),
-                        List.of("-Xmx384m")));
+                String name = "bench-" + run + "-" + (c + 1);
+                fns.add(
+                        switch (target) {
+                            case EVENT_SCORE ->
+                                startEventScore(
+                                        name,
+                                        run + "-readings",
+                                        run,
+                                        run + "-predictions",
+                                        run + "-alerts",
+                                        run + "-dlq",
+                                        port + c,
+                                        Map.of());
+                            case PASS_THROUGH -> startPassThrough(name, run + "-readings", run, run + "-predictions");
+                            case STREAMS ->
+                                startStreams(
+                                        name,
+                                        run + "-readings",
+                                        run,
+                                        run + "-predictions",
+                                        run + "-alerts",
+                                        run + "-dlq");
+                        });
             }
             // every consumer has its partitions before the first reading is sent
-            waitForAssignment(run, partitions);
+            waitForAssignment(run, partitions, fns);
             return fns;
         } catch (Exception | Error e) {
             fns.forEach(FunctionProcess::close);
@@ -281,18 +559,139 @@ final class BenchEvents implements Callable<Integer> {
         }
     }
 
-    private void waitForAssignment(String group, int partitions) throws Exception {
+    private void createTopics(String readings, int partitions, String... outputs) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            List<NewTopic> topics = new ArrayList<>();
+            topics.add(new NewTopic(readings, partitions, (short) 1));
+            for (String o : outputs) {
+                topics.add(new NewTopic(o, partitions, (short) 1));
+            }
+            admin.createTopics(topics).all().get();
+        }
+    }
+
+    private List<String> jvmArgs(String name) {
+        List<String> args = new ArrayList<>(List.of("-Xmx384m"));
+        if (profile != null) {
+            Path dir = profile.toAbsolutePath();
+            args.add("-Xlog:gc*:file=" + dir.resolve(name + "-gc.log") + ":uptime,tags");
+            args.add("-XX:StartFlightRecording=filename=" + dir.resolve(name + ".jfr") + ",settings=profile");
+        }
+        return args;
+    }
+
+    private FunctionProcess startEventScore(
+            String name,
+            String readings,
+            String group,
+            String predictions,
+            String alerts,
+            String deadLetters,
+            int httpPort,
+            Map<String, String> extraEnv)
+            throws Exception {
+        if (profile != null) {
+            Files.createDirectories(profile);
+        }
+        Map<String, String> env = new HashMap<>(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS",
+                kafka.bootstrapServers(),
+                "QUARKUS_REDIS_HOSTS",
+                redis.uri(),
+                "MP_MESSAGING_INCOMING_SENSOR_READINGS_TOPIC",
+                readings,
+                "MP_MESSAGING_INCOMING_SENSOR_READINGS_GROUP_ID",
+                group,
+                "INFERFN_EVENT_PREDICTIONS_TOPIC",
+                predictions,
+                "INFERFN_EVENT_ALERTS_TOPIC",
+                alerts,
+                "INFERFN_EVENT_DEAD_LETTER_TOPIC",
+                deadLetters,
+                "INFERFN_MODEL_LOCATIONS",
+                "file:" + home.resolve("models/sensor-anomaly/2")));
+        env.putAll(extraEnv);
+        return FunctionProcess.startReady(
+                name,
+                home.resolve("functions/event-score/target/quarkus-app/quarkus-run.jar"),
+                httpPort,
+                env,
+                home.resolve(".inferfn/logs"),
+                jvmArgs(name));
+    }
+
+    private FunctionProcess startPassThrough(String name, String readings, String group, String predictions)
+            throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs(name));
+        command.add("-cp");
+        command.add(home.resolve("cli/target/inferfn-cli.jar").toString());
+        command.add(PassThroughConsumer.class.getName());
+        command.addAll(List.of(kafka.bootstrapServers(), readings, predictions, group));
+        clientSettings.forEach((k, v) -> command.add(k + "=" + v));
+        return FunctionProcess.startCommand(name, command, home, 0, Map.of(), home.resolve(".inferfn/logs"));
+    }
+
+    private FunctionProcess startStreams(
+            String name, String readings, String group, String predictions, String alerts, String deadLetters)
+            throws Exception {
+        Path jar = home.resolve("bench/streams-peer/target/streams-peer.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(
+                    jar + " is missing; build it with ./mvnw package -pl bench/streams-peer -am");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs(name));
+        command.add("-jar");
+        command.add(jar.toString());
+        URI r = URI.create(redis.uri());
+        command.addAll(List.of(
+                "readings=" + readings,
+                "predictions=" + predictions,
+                "alerts=" + alerts,
+                "dead-letters=" + deadLetters,
+                "redis=" + r.getHost() + ":" + r.getPort(),
+                "model=" + home.resolve("models/sensor-anomaly/2"),
+                "application.id=" + group,
+                "bootstrap.servers=" + kafka.bootstrapServers(),
+                // at least once, as event-score: offsets committed every 5 s (event-score's throttled commits),
+                // after the producer has flushed
+                "processing.guarantee=at_least_once",
+                "commit.interval.ms=5000"));
+        clientSettings.forEach((k, v) -> command.add(k + "=" + v));
+        return FunctionProcess.startCommand(name, command, home, 0, Map.of(), home.resolve(".inferfn/logs"));
+    }
+
+    private void waitForAssignment(String group, int partitions, List<FunctionProcess> procs) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (System.nanoTime() < deadline) {
-                var description =
-                        admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+                org.apache.kafka.clients.admin.ConsumerGroupDescription description;
+                try {
+                    description = admin.describeConsumerGroups(List.of(group))
+                            .all()
+                            .get()
+                            .get(group);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
+                        throw e;
+                    }
+                    Thread.sleep(200); // not joined yet
+                    continue;
+                }
                 int assigned = description.members().stream()
                         .mapToInt(m -> m.assignment().topicPartitions().size())
                         .sum();
                 if (assigned == partitions
                         && description.groupState().toString().equalsIgnoreCase("stable")) {
                     return;
+                }
+                for (FunctionProcess p : procs) {
+                    if (!p.isAlive()) {
+                        throw new IllegalStateException("a consumer of group " + group + " exited; see .inferfn/logs");
+                    }
                 }
                 Thread.sleep(200);
             }
@@ -308,6 +707,52 @@ final class BenchEvents implements Callable<Integer> {
             keys.add(r.sensorId());
             values.add(r.json().getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    /** The first {@code n} records of {@code topic} (all partitions), within a minute. */
+    private List<ConsumerRecord<String, byte[]>> readAll(String topic, int n) throws InterruptedException {
+        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = reader(topic)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (all.size() < n && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(100)).forEach(all::add);
+            }
+        }
+        if (all.size() < n) {
+            throw new IllegalStateException(
+                    "only " + all.size() + " of " + n + " records on " + topic + " within 60 s");
+        }
+        return all;
+    }
+
+    /** How many records {@code topic} holds once nothing more has come for a second. */
+    private int countAll(String topic) {
+        int count = 0;
+        try (KafkaConsumer<String, byte[]> consumer = reader(topic)) {
+            long quietSince = System.nanoTime();
+            while (System.nanoTime() - quietSince < 1_000_000_000L) {
+                int got = consumer.poll(Duration.ofMillis(100)).count();
+                if (got > 0) {
+                    count += got;
+                    quietSince = System.nanoTime();
+                }
+            }
+        }
+        return count;
+    }
+
+    private KafkaConsumer<String, byte[]> reader(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p);
+        List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+        consumer.partitionsFor(topic)
+                .forEach(i -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, i.partition())));
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
     }
 
     private KafkaProducer<String, byte[]> producer() {
