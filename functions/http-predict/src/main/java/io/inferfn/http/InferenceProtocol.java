@@ -312,12 +312,39 @@ public final class InferenceProtocol {
     /** The features-mode outputs of {@code model}: score, label where there are labels, probabilities, degraded. */
     private static List<String> featureAnswers(LoadedModel model) {
         ModelManifest.OutputSpec output = model.manifest().output();
-        return switch (output.outputKind()) {
-            case MULTICLASS -> List.of("score", "label", "probabilities", "degraded");
-            case REGRESSION -> List.of("score", "degraded");
-            case BINARY ->
-                output.labels() != null ? List.of("score", "label", "degraded") : List.of("score", "degraded");
-        };
+        List<String> answers =
+                switch (output.outputKind()) {
+                    case MULTICLASS -> List.of("score", "label", "probabilities", "degraded");
+                    case REGRESSION -> List.of("score", "degraded");
+                    case BINARY ->
+                        output.labels() != null ? List.of("score", "label", "degraded") : List.of("score", "degraded");
+                };
+        if (model.chain() == null) {
+            return answers;
+        }
+        // a chained model: each earlier stage's score (and label) too, as <model>.score, <model>.label
+        List<String> all = new ArrayList<>(answers);
+        for (LoadedModel stage : earlierStages(model)) {
+            all.add(stage.name() + ".score");
+            if (labelled(stage)) {
+                all.add(stage.name() + ".label");
+            }
+        }
+        return all;
+    }
+
+    /** The models a chained model's call scores before it, in order (the chain's stages end with the model). */
+    private static List<LoadedModel> earlierStages(LoadedModel model) {
+        List<LoadedModel> stages = model.chain().stages();
+        return stages.get(stages.size() - 1).name().equals(model.name())
+                ? stages.subList(0, stages.size() - 1)
+                : stages;
+    }
+
+    /** Whether {@code model}'s predictions carry a label: a multiclass model, or thresholds with labels. */
+    private static boolean labelled(LoadedModel model) {
+        ModelManifest.OutputSpec output = model.manifest().output();
+        return output.labels() != null || output.outputKind() == ModelManifest.OutputKind.MULTICLASS;
     }
 
     /**
@@ -615,6 +642,26 @@ public final class InferenceProtocol {
             outputs.put("probabilities", probabilities(predictions));
         }
         outputs.put("degraded", ResponseOutput.of("degraded", "BOOL", shape, new Values(degraded)));
+        if (model.chain() != null) {
+            List<LoadedModel> stages = earlierStages(model);
+            for (int k = 0; k < stages.size(); k++) {
+                float[] stageScores = new float[rows];
+                List<String> stageLabels = new ArrayList<>(rows);
+                for (int r = 0; r < rows; r++) {
+                    Prediction.Stage stage = predictions.get(r).stages().get(k);
+                    stageScores[r] = stage.score();
+                    stageLabels.add(stage.label());
+                }
+                String name = stages.get(k).name();
+                outputs.put(
+                        name + ".score", ResponseOutput.of(name + ".score", "FP32", shape, new Floats(stageScores)));
+                if (labelled(stages.get(k))) {
+                    outputs.put(
+                            name + ".label",
+                            ResponseOutput.of(name + ".label", "BYTES", shape, new Values(stageLabels)));
+                }
+            }
+        }
         return outputs;
     }
 

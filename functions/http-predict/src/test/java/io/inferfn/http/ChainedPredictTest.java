@@ -146,8 +146,12 @@ class ChainedPredictTest {
                 .statusCode(200)
                 .extract()
                 .jsonPath();
-        assertThat(v2.getList("outputs.name")).containsExactly("score", "label", "degraded");
+        assertThat(v2.getList("outputs.name"))
+                .containsExactly("score", "label", "degraded", "fraud.score", "fraud.label");
         assertThat(v2.getFloat("outputs[0].data[0]")).isEqualTo(chained.getFloat("score"));
         assertThat(v2.getString("outputs[1].data[0]")).isEqualTo("urgent");
+        // each earlier stage's result, as /predict's stages give it
+        assertThat(v2.getFloat("outputs[3].data[0]")).isEqualTo(chained.getFloat("stages[0].score"));
+        assertThat(v2.getString("outputs[4].data[0]")).isEqualTo(chained.getString("stages[0].label"));
     }
 }
