@@ -313,7 +313,8 @@ public record ModelManifest(
     public enum FeatureSource {
         REQUEST("request"),
         STORE("store"),
-        DERIVED("derived");
+        DERIVED("derived"),
+        WINDOW("window");
 
         private final String json;
 
@@ -327,12 +328,15 @@ public record ModelManifest(
         }
 
         /** The values of {@code "source"}, for messages. */
-        static final String NAMES = "request, store or derived";
+        static final String NAMES = "request, store, derived or window";
 
         /** The source of a {@link FeatureSpec} record class. */
         static String of(Class<?> spec) {
             if (spec == FeatureSpec.Request.class) {
                 return REQUEST.json;
+            }
+            if (spec == FeatureSpec.Window.class) {
+                return WINDOW.json;
             }
             return spec == FeatureSpec.Store.class ? STORE.json : DERIVED.json;
         }

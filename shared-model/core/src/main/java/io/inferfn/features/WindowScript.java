@@ -1,0 +1,164 @@
+package io.inferfn.features;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The Redis script that reads and updates every window one scoring call touches, atomically, in
+ * the call's one round trip (Lua 5.1, {@code EVAL}/{@code EVALSHA}: Redis 6.2 and later; Redis
+ * functions would need 7). A {@link WindowUpdate} writes its {@code KEYS} and {@code ARGV}.
+ *
+ * <p>Per window, two keys: a list of its readings, oldest first, each {@code "<stream|partition>
+ * <offset> <event time> <value> <count> <mean> <std> <min> <max> <last>"} (the reading and the
+ * statistics it was scored with), and a hash of the highest offset applied per stream partition.
+ * A reading at or below its partition's highest offset was applied before (a redelivery: a
+ * rebalance, a Lambda retry, a consumer that crashed before committing): it is not appended again,
+ * and it is answered with the statistics it was first scored with while it is still in the window
+ * (after that, with the window as it is). A reading without a position (no stream partition) only
+ * reads. Both keys expire {@code ttl} seconds after the window's last new reading.
+ *
+ * <p>The statistics are over the readings before the one scored: a count window's last N (the list
+ * holds exactly those), a time window's readings whose event time is in {@code (t - T, t]}. The
+ * reply is six strings per reading ({@code count mean std min max last}, empty where the window is
+ * empty): Lua numbers would reach the client as truncated integers.
+ */
+public final class WindowScript {
+
+    private WindowScript() {}
+
+    /** Values per reading in the reply: count, mean, std, min, max, last. */
+    public static final int STATS = 6;
+
+    /** The script's source. */
+    public static final String SOURCE =
+            """
+            local nd = tonumber(ARGV[1])
+            local dtimed, dsize, dttl = {}, {}, {}
+            local a = 2
+            for d = 1, nd do
+              dtimed[d] = ARGV[a] == '1'
+              dsize[d] = tonumber(ARGV[a + 1])
+              dttl[d] = tonumber(ARGV[a + 2])
+              a = a + 3
+            end
+            local cap = tonumber(ARGV[a])
+            a = a + 1
+            local timed, size, ttl = {}, {}, {}
+            local entries, first, added, dropped = {}, {}, {}, {}
+            local function trim(w, e, t)
+              local keep = timed[w] and cap or size[w]
+              while first[w] <= #e and (#e - first[w] + 1 > keep or (t and timed[w] and e[first[w]].t <= t - size[w])) do
+                first[w] = first[w] + 1
+                dropped[w] = dropped[w] + 1
+              end
+            end
+            local function load(w)
+              local e = entries[w]
+              if e then return e end
+              e = {}
+              local raw = redis.call('LRANGE', KEYS[2 * w - 1], 0, -1)
+              for i = 1, #raw do
+                local f = {}
+                for x in string.gmatch(raw[i], '%S+') do f[#f + 1] = x end
+                f.t = tonumber(f[3])
+                f.v = tonumber(f[4])
+                e[i] = f
+              end
+              entries[w], first[w], added[w], dropped[w] = e, 1, {}, 0
+              trim(w, e, nil)
+              return e
+            end
+            local function after(p, q)
+              if #p ~= #q then return #p > #q end
+              return p > q
+            end
+            local function num(x)
+              return string.format('%.17g', x)
+            end
+            local function stats(w, e, t)
+              local n, sum, mn, mx, last = 0, 0, nil, nil, nil
+              for i = first[w], #e do
+                local f = e[i]
+                if not timed[w] or (f.t > t - size[w] and f.t <= t) then
+                  n = n + 1
+                  sum = sum + f.v
+                  if mn == nil or f.v < mn then mn = f.v end
+                  if mx == nil or f.v > mx then mx = f.v end
+                  last = f.v
+                end
+              end
+              if n == 0 then return {'0', '', '', '', '', ''} end
+              local mean = sum / n
+              local sq = 0
+              for i = first[w], #e do
+                local f = e[i]
+                if not timed[w] or (f.t > t - size[w] and f.t <= t) then
+                  sq = sq + (f.v - mean) * (f.v - mean)
+                end
+              end
+              return {tostring(n), num(mean), num(math.sqrt(sq / n)), num(mn), num(mx), num(last)}
+            end
+            local out = {}
+            while a <= #ARGV do
+              local w, d = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+              local field, pos, ts, value = ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+              a = a + 6
+              timed[w], size[w], ttl[w] = dtimed[d], dsize[d], dttl[d]
+              local t = tonumber(ts)
+              local e = load(w)
+              local s = nil
+              local fresh = field ~= ''
+              if fresh then
+                local seen = redis.call('HGET', KEYS[2 * w], field)
+                if seen and not after(pos, seen) then
+                  fresh = false
+                  for i = #e, first[w], -1 do
+                    local f = e[i]
+                    if f[1] == field and f[2] == pos then
+                      s = {}
+                      for j = 5, 10 do s[j - 4] = f[j] == '-' and '' or f[j] end
+                      break
+                    end
+                  end
+                end
+              end
+              if s == nil then s = stats(w, e, t) end
+              for j = 1, 6 do out[#out + 1] = s[j] end
+              if fresh then
+                local f = {field, pos, ts, value}
+                for j = 1, 6 do f[j + 4] = s[j] == '' and '-' or s[j] end
+                f.t = t
+                f.v = tonumber(value)
+                e[#e + 1] = f
+                added[w][#added[w] + 1] = table.concat(f, ' ')
+                redis.call('HSET', KEYS[2 * w], field, pos)
+                trim(w, e, t)
+              end
+            end
+            for w, lines in pairs(added) do
+              if #lines > 0 then
+                for i = 1, #lines, 1000 do
+                  redis.call('RPUSH', KEYS[2 * w - 1], unpack(lines, i, math.min(i + 999, #lines)))
+                end
+                if dropped[w] > 0 then redis.call('LTRIM', KEYS[2 * w - 1], dropped[w], -1) end
+                redis.call('EXPIRE', KEYS[2 * w - 1], ttl[w])
+                redis.call('EXPIRE', KEYS[2 * w], ttl[w])
+              end
+            end
+            return out
+            """;
+
+    /** The script's SHA-1, for {@code EVALSHA}. */
+    public static final String SHA1 = sha1(SOURCE);
+
+    private static String sha1(String source) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-1", e);
+        }
+    }
+}
