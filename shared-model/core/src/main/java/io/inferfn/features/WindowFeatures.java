@@ -20,6 +20,9 @@ final class WindowFeatures {
 
     private static final double[] NO_STATS = new double[0];
 
+    private static final String CAP = Integer.toString(FeatureSpec.Window.MAX_TIME_READINGS);
+    private static final String REPLAY = Integer.toString(FeatureSpec.Window.REDELIVERY_READINGS);
+
     private final int n;
     /** Window definitions (one per distinct key pattern): the key around {@code {entityId}}. */
     private final String[] prefix;
@@ -128,7 +131,7 @@ final class WindowFeatures {
         }
         WindowUpdate u = s.windows();
         u.reset();
-        u.begin(definitions, FeatureSpec.Window.MAX_TIME_READINGS);
+        u.begin(definitions, CAP, REPLAY);
         StringBuilder sb = s.keyBuilder;
         for (int r = 0; r < rows.size(); r++) {
             Row row = rows.get(r);

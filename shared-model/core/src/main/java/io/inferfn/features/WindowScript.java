@@ -43,10 +43,11 @@ public final class WindowScript {
               dttl[d] = tonumber(ARGV[a + 2])
               a = a + 3
             end
-            local cap = tonumber(ARGV[a])
-            a = a + 1
+            local cap, keep = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+            a = a + 2
             local timed, size, ttl = {}, {}, {}
             local entries, first, added, dropped = {}, {}, {}, {}
+            local replay, pending = {}, {}
             local function trim(w, e, t)
               local keep = timed[w] and cap or size[w]
               while first[w] <= #e and (#e - first[w] + 1 > keep or (t and timed[w] and e[first[w]].t <= t - size[w])) do
@@ -58,7 +59,7 @@ public final class WindowScript {
               local e = entries[w]
               if e then return e end
               e = {}
-              local raw = redis.call('LRANGE', KEYS[2 * w - 1], 0, -1)
+              local raw = redis.call('LRANGE', KEYS[3 * w - 2], 0, -1)
               for i = 1, #raw do
                 local f = {}
                 for x in string.gmatch(raw[i], '%S+') do f[#f + 1] = x end
@@ -66,7 +67,7 @@ public final class WindowScript {
                 f.v = tonumber(f[4])
                 e[i] = f
               end
-              entries[w], first[w], added[w], dropped[w] = e, 1, {}, 0
+              entries[w], first[w], added[w], dropped[w], pending[w] = e, 1, {}, 0, {}
               trim(w, e, nil)
               return e
             end
@@ -100,6 +101,25 @@ public final class WindowScript {
               end
               return {tostring(n), num(mean), num(math.sqrt(sq / n)), num(mn), num(mx), num(last)}
             end
+            local function replayed(w, field, pos)
+              local r = replay[w]
+              if not r then
+                r = redis.call('LRANGE', KEYS[3 * w], 0, -1)
+                for _, line in ipairs(pending[w]) do r[#r + 1] = line end
+                replay[w] = r
+              end
+              local prefix = field .. ' ' .. pos .. ' '
+              for i = #r, 1, -1 do
+                if string.sub(r[i], 1, #prefix) == prefix then
+                  local s = {}
+                  for x in string.gmatch(string.sub(r[i], #prefix + 1), '%S+') do
+                    s[#s + 1] = x == '-' and '' or x
+                  end
+                  return s
+                end
+              end
+              return nil
+            end
             local out = {}
             while a <= #ARGV do
               local w, d = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
@@ -111,40 +131,41 @@ public final class WindowScript {
               local s = nil
               local fresh = field ~= ''
               if fresh then
-                local seen = redis.call('HGET', KEYS[2 * w], field)
+                local seen = redis.call('HGET', KEYS[3 * w - 1], field)
                 if seen and not after(pos, seen) then
                   fresh = false
-                  for i = #e, first[w], -1 do
-                    local f = e[i]
-                    if f[1] == field and f[2] == pos then
-                      s = {}
-                      for j = 5, 10 do s[j - 4] = f[j] == '-' and '' or f[j] end
-                      break
-                    end
-                  end
+                  s = replayed(w, field, pos)
                 end
               end
               if s == nil then s = stats(w, e, t) end
               for j = 1, 6 do out[#out + 1] = s[j] end
               if fresh then
                 local f = {field, pos, ts, value}
-                for j = 1, 6 do f[j + 4] = s[j] == '' and '-' or s[j] end
                 f.t = t
                 f.v = tonumber(value)
                 e[#e + 1] = f
                 added[w][#added[w] + 1] = table.concat(f, ' ')
-                redis.call('HSET', KEYS[2 * w], field, pos)
+                local r = {field, pos}
+                for j = 1, 6 do r[j + 2] = s[j] == '' and '-' or s[j] end
+                local line = table.concat(r, ' ')
+                pending[w][#pending[w] + 1] = line
+                if replay[w] then replay[w][#replay[w] + 1] = line end
+                redis.call('HSET', KEYS[3 * w - 1], field, pos)
                 trim(w, e, t)
+              end
+            end
+            local function push(key, lines)
+              for i = 1, #lines, 1000 do
+                redis.call('RPUSH', key, unpack(lines, i, math.min(i + 999, #lines)))
               end
             end
             for w, lines in pairs(added) do
               if #lines > 0 then
-                for i = 1, #lines, 1000 do
-                  redis.call('RPUSH', KEYS[2 * w - 1], unpack(lines, i, math.min(i + 999, #lines)))
-                end
-                if dropped[w] > 0 then redis.call('LTRIM', KEYS[2 * w - 1], dropped[w], -1) end
-                redis.call('EXPIRE', KEYS[2 * w - 1], ttl[w])
-                redis.call('EXPIRE', KEYS[2 * w], ttl[w])
+                push(KEYS[3 * w - 2], lines)
+                if dropped[w] > 0 then redis.call('LTRIM', KEYS[3 * w - 2], dropped[w], -1) end
+                push(KEYS[3 * w], pending[w])
+                redis.call('LTRIM', KEYS[3 * w], -keep, -1)
+                for k = 2, 0, -1 do redis.call('EXPIRE', KEYS[3 * w - k], ttl[w]) end
               end
             end
             return out

@@ -14,8 +14,8 @@ public final class WindowUpdate {
 
     /** Readings (script ops) of this call. */
     int ops;
-    /** The call's distinct windows: two keys each (readings, positions). */
-    private String[] keys = new String[8];
+    /** The call's distinct windows: three keys each (readings, positions, statistics kept for redeliveries). */
+    private String[] keys = new String[9];
 
     private int keyCount;
     private String[] args = new String[64];
@@ -37,7 +37,7 @@ public final class WindowUpdate {
         windowOf.clear();
     }
 
-    /** The script's KEYS: per window its readings list and its positions hash. */
+    /** The script's KEYS: per window its readings list, its positions hash and its list kept for redeliveries. */
     public String[] keys() {
         return keys;
     }
@@ -80,13 +80,17 @@ public final class WindowUpdate {
         return answered;
     }
 
-    /** Writes the ARGV header: the window definitions (timed, size, ttl: three each) and the time-window cap. */
-    void begin(String[] definitions, int cap) {
-        ensureArgs(definitions.length + 2);
+    /**
+     * Writes the ARGV header: the window definitions (timed, size, ttl: three each), the time-window cap and
+     * how many readings per window are kept for redeliveries.
+     */
+    void begin(String[] definitions, String cap, String replay) {
+        ensureArgs(definitions.length + 3);
         args[0] = Integer.toString(definitions.length / 3);
         System.arraycopy(definitions, 0, args, 1, definitions.length);
-        args[definitions.length + 1] = Integer.toString(cap);
-        argCount = definitions.length + 2;
+        args[definitions.length + 1] = cap;
+        args[definitions.length + 2] = replay;
+        argCount = definitions.length + 3;
     }
 
     /** The 1-based window of {@code key}, added when new. */
@@ -95,13 +99,14 @@ public final class WindowUpdate {
         if (w != null) {
             return w;
         }
-        int index = keyCount / 2 + 1;
+        int index = keyCount / 3 + 1;
         windowOf.put(key, index);
-        if (keyCount + 2 > keys.length) {
+        if (keyCount + 3 > keys.length) {
             keys = Arrays.copyOf(keys, keys.length * 2);
         }
         keys[keyCount++] = key;
         keys[keyCount++] = key + ":at";
+        keys[keyCount++] = key + ":seen";
         return index;
     }
 

@@ -320,6 +320,12 @@ public sealed interface FeatureSpec {
         /** A time window's readings are capped at this many too (the oldest go first). */
         public static final int MAX_TIME_READINGS = 1000;
 
+        /**
+         * Readings per window whose statistics are kept to answer their redeliveries exactly as they were
+         * first scored (a redelivery older than that is scored against the window as it is, and not counted).
+         */
+        public static final int REDELIVERY_READINGS = 500;
+
         /** How long a window outlives its entity's last reading unless {@code ttlSeconds} says otherwise: 7 days. */
         public static final long DEFAULT_TTL_SECONDS = 7 * 86_400L;
 
