@@ -195,16 +195,23 @@ final class EventDemo implements AutoCloseable {
                     readings.size(), sensor);
             List<String> single = new ArrayList<>();
             List<String> window = new ArrayList<>();
+            // predictions holds the sensor's earlier predictions too: once both are in, its last ones are these
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while ((single.size() < readings.size() || window.size() < readings.size())
-                    && System.nanoTime() < deadline) {
+            long quietUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     if (sensor.equals(r.key())) {
                         (r.topic().equals("predictions") ? single : window)
                                 .add(new String(r.value(), StandardCharsets.UTF_8));
                     }
                 }
+                if (quietUntil == Long.MAX_VALUE
+                        && single.size() >= readings.size()
+                        && window.size() >= readings.size()) {
+                    quietUntil = System.nanoTime() + 1_000_000_000L;
+                }
             }
+            single = single.subList(Math.max(0, single.size() - readings.size()), single.size());
             int singleAlerts = 0;
             int firstWindowAlert = -1;
             for (int i = 0; i < Math.min(single.size(), window.size()); i++) {

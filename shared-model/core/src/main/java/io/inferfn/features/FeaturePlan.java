@@ -23,8 +23,9 @@ import io.inferfn.scoring.RowOrigin;
  * <ol>
  *   <li>{@link #readRequest} validates and converts each row's request features (a 400 here, before
  *       any I/O, for a missing, mistyped or non-finite value);
- *   <li>{@link #storeKeys} lists the Redis hashes and fields all rows need, for one pipelined fetch;
- *   <li>{@link #assemble} applies store values or defaults, computes derived features and writes
+ *   <li>{@link #storeKeys} lists the Redis hashes and fields all rows need, and {@link #windowUpdate}
+ *       the window reads and appends ({@link WindowScript}), for one round trip;
+ *   <li>{@link #assemble} applies store values and window statistics or defaults, computes derived features and writes
  *       the float columns.
  * </ol>
  *

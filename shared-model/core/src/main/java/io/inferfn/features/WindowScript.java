@@ -10,14 +10,19 @@ import java.util.HexFormat;
  * the call's one round trip (Lua 5.1, {@code EVAL}/{@code EVALSHA}: Redis 6.2 and later; Redis
  * functions would need 7). A {@link WindowUpdate} writes its {@code KEYS} and {@code ARGV}.
  *
- * <p>Per window, two keys: a list of its readings, oldest first, each {@code "<stream|partition>
- * <offset> <event time> <value> <count> <mean> <std> <min> <max> <last>"} (the reading and the
- * statistics it was scored with), and a hash of the highest offset applied per stream partition.
- * A reading at or below its partition's highest offset was applied before (a redelivery: a
- * rebalance, a Lambda retry, a consumer that crashed before committing): it is not appended again,
- * and it is answered with the statistics it was first scored with while it is still in the window
- * (after that, with the window as it is). A reading without a position (no stream partition) only
- * reads. Both keys expire {@code ttl} seconds after the window's last new reading.
+ * <p>Per window, three keys: {@code <key>}, a list of its readings, oldest first, each {@code
+ * "<partition> <offset> <event time> <value>"}; {@code <key>:at}, a hash of the highest offset
+ * applied per stream partition; {@code <key>:seen}, a list of the statistics the last {@code
+ * replay} readings were scored with. A reading at or below its partition's highest offset was
+ * applied before (a redelivery: a rebalance, a Lambda retry, a consumer that crashed before
+ * committing): it is not appended again, and it is answered with the statistics it was first scored
+ * with while they are kept (after that, with the window as it is). A reading without a position
+ * only reads. The keys expire {@code ttl} seconds after the window's last new reading.
+ *
+ * <p>ARGV: the number of window definitions D; per definition {@code timed} (0/1), {@code size} (N
+ * readings or T seconds) and {@code ttl}; the time windows' reading cap; {@code replay}; then per
+ * reading, in order: its window (1-based, keys {@code 3w-2 .. 3w}), its definition, partition,
+ * offset, event time (epoch seconds) and value.
  *
  * <p>The statistics are over the readings before the one scored: a count window's last N (the list
  * holds exactly those), a time window's readings whose event time is in {@code (t - T, t]}. The

@@ -130,10 +130,20 @@ public final class RedisFeatureStore implements FeatureStore {
         return reply;
     }
 
+    /**
+     * Loads the window script into Redis' script cache ({@code SCRIPT LOAD}), without waiting: at start, so
+     * that the first poll's {@code EVALSHA} finds it, and after a {@code NOSCRIPT} that left no budget for
+     * an {@code EVAL}. Its outcome does not matter: a poll that still finds no script sends it with EVAL.
+     */
+    private void loadScript() {
+        redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(WindowScript.SOURCE));
+    }
+
     /** The script once more, with its source ({@code EVAL}), in what is left of the budget; null when that fails. */
     private Response evalAgain(WindowUpdate w, long start) {
         Duration left = timeout.minusNanos(System.nanoTime() - start);
         if (left.isNegative() || left.isZero()) {
+            loadScript();
             return null;
         }
         try {
@@ -307,8 +317,11 @@ public final class RedisFeatureStore implements FeatureStore {
                 .fail()
                 .subscribe()
                 .with(
-                        ok -> LOG.infof(
-                                "Redis feature store connected in %d ms", (System.nanoTime() - start) / 1_000_000),
+                        ok -> {
+                            LOG.infof(
+                                    "Redis feature store connected in %d ms", (System.nanoTime() - start) / 1_000_000);
+                            loadScript();
+                        },
                         e -> {
                             unavailableReason = reason(e);
                             reachable = false;
