@@ -38,6 +38,7 @@ final class EventDemo implements AutoCloseable {
 
     private final LocalKafka kafka;
     private FunctionProcess function;
+    private FunctionProcess driftFunction;
 
     private EventDemo(LocalKafka kafka) {
         this.kafka = kafka;
@@ -73,6 +74,7 @@ final class EventDemo implements AutoCloseable {
                     "function   event-score (pid %d) on http://%s:%d, consuming sensor-readings; log: %s%n%n",
                     demo.function.pid(), host, port, home.relativize(demo.function.log()));
             demo.produceAndShow(home);
+            demo.drift(home, redis, host);
             System.out.printf(
                     "Try it (kcat):%n"
                             + "  echo 's-0007:{\"temperature_c\": 71.0, \"vibration_mm_s\": 2.1, \"pressure_kpa\": 310}'"
@@ -148,6 +150,95 @@ final class EventDemo implements AutoCloseable {
         }
     }
 
+    /**
+     * Window features: a second event-score serving {@code sensor-drift/1} (readings against their
+     * sensor's baseline and against the mean of its last 20, kept in Redis) on topic {@code drift-readings};
+     * the demo's slowly drifting sensor goes to both functions, and their predictions are shown side by side.
+     */
+    private void drift(Path home, LocalRedis redis, String host) throws Exception {
+        int port = LocalRedis.freePort();
+        driftFunction = FunctionProcess.startReady(
+                "event-score-drift",
+                home.resolve("functions/event-score/target/quarkus-app/quarkus-run.jar"),
+                port,
+                Map.of(
+                        "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                        "QUARKUS_REDIS_HOSTS", redis.uri(),
+                        "QUARKUS_HTTP_HOST", host,
+                        "INFERFN_MODEL_LOCATIONS", "file:" + home.resolve("models/sensor-drift/1"),
+                        "MP_MESSAGING_INCOMING_SENSOR_READINGS_TOPIC", "drift-readings",
+                        "MP_MESSAGING_INCOMING_SENSOR_READINGS_GROUP_ID", "event-score-drift",
+                        "INFERFN_EVENT_PREDICTIONS_TOPIC", "drift-predictions",
+                        "INFERFN_EVENT_ALERTS_TOPIC", "drift-alerts",
+                        "INFERFN_EVENT_DEAD_LETTER_TOPIC", "drift-readings-dlq"),
+                home.resolve(".inferfn/logs"),
+                List.of("-Xmx384m"));
+        System.out.printf(
+                "function   event-score (pid %d) on http://%s:%d serving sensor-drift/1 (window features: the mean of"
+                        + " each sensor's last 20 readings, kept in Redis), consuming drift-readings; log: %s%n",
+                driftFunction.pid(), host, port, home.relativize(driftFunction.log()));
+        List<SensorReadings.Reading> readings = SensorReadings.load(home.resolve("models/sensor-drift/drift.csv"));
+        String sensor = readings.get(0).sensorId();
+        try (KafkaConsumer<String, byte[]> consumer = consumer();
+                KafkaProducer<String, String> producer = producer()) {
+            consumer.subscribe(List.of("predictions", "drift-predictions"));
+            consumer.poll(Duration.ofMillis(100));
+            // one reading at a time, in order, as a sensor sends them (its window holds the readings before)
+            for (SensorReadings.Reading r : readings) {
+                producer.send(new ProducerRecord<>("sensor-readings", r.sensorId(), r.json()));
+                producer.send(new ProducerRecord<>("drift-readings", r.sensorId(), r.json()));
+            }
+            producer.flush();
+            System.out.printf(
+                    "-> produced %d readings of %s to sensor-readings and drift-readings: normal for 40, then its"
+                            + " temperature drifting up 0.05 σ per reading%n",
+                    readings.size(), sensor);
+            List<String> single = new ArrayList<>();
+            List<String> window = new ArrayList<>();
+            // predictions holds the sensor's earlier predictions too: once both are in, its last ones are these
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long quietUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    if (sensor.equals(r.key())) {
+                        (r.topic().equals("predictions") ? single : window)
+                                .add(new String(r.value(), StandardCharsets.UTF_8));
+                    }
+                }
+                if (quietUntil == Long.MAX_VALUE
+                        && single.size() >= readings.size()
+                        && window.size() >= readings.size()) {
+                    quietUntil = System.nanoTime() + 1_000_000_000L;
+                }
+            }
+            single = single.subList(Math.max(0, single.size() - readings.size()), single.size());
+            int singleAlerts = 0;
+            int firstWindowAlert = -1;
+            for (int i = 0; i < Math.min(single.size(), window.size()); i++) {
+                singleAlerts += single.get(i).contains("\"label\":\"anomaly\"") ? 1 : 0;
+                if (firstWindowAlert < 0 && window.get(i).contains("\"label\":\"anomaly\"")) {
+                    firstWindowAlert = i;
+                }
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "<- sensor-anomaly/2 (each reading alone): %d alert(s) of %d; sensor-drift/1 (with the window):"
+                            + " first alert at reading %d, %.2f σ into the drift%n",
+                    singleAlerts,
+                    single.size(),
+                    firstWindowAlert,
+                    firstWindowAlert < 0 ? 0 : 0.05 * (firstWindowAlert - 39));
+            for (int i : new int[] {39, firstWindowAlert}) {
+                if (i >= 0 && i < window.size() && i < single.size()) {
+                    System.out.printf("   reading %d  %s%n", i, readings.get(i).json());
+                    System.out.printf(
+                            "     sensor-anomaly/2  %s%n     sensor-drift/1    %s%n", single.get(i), window.get(i));
+                }
+            }
+            System.out.println();
+        }
+    }
+
     private KafkaProducer<String, String> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -170,6 +261,9 @@ final class EventDemo implements AutoCloseable {
     public void close() {
         if (function != null) {
             function.close();
+        }
+        if (driftFunction != null) {
+            driftFunction.close();
         }
         kafka.stop();
     }

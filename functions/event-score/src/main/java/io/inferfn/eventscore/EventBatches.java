@@ -16,6 +16,7 @@ import io.inferfn.runtime.ModelCatalog;
 import io.inferfn.scoring.Prediction;
 import io.inferfn.scoring.Scorer;
 import io.inferfn.scoring.ScoringException;
+import io.inferfn.scoring.StreamPosition;
 
 /**
  * One batch of messages from any trigger (a Kafka poll, an SQS, Kinesis or MSK event): scored in one batch,
@@ -84,6 +85,14 @@ public class EventBatches {
         /** A message without a timestamp or trace context. */
         public Inbound(String key, byte[] value, String topic, int partition, long offset) {
             this(key, value, topic, partition, offset, -1, null);
+        }
+
+        /** A Kafka or MSK record's topic partition and offset; null for a message without them (SQS, Kinesis). */
+        @Override
+        public StreamPosition position() {
+            return partition < 0 || offset < 0 || topic == null
+                    ? null
+                    : StreamPosition.kafka(topic, partition, offset, timestamp);
         }
     }
 

@@ -8,6 +8,7 @@ import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.Prediction;
 import io.inferfn.scoring.Row;
 import io.inferfn.scoring.Scorer;
+import io.inferfn.scoring.StreamPosition;
 
 /**
  * Scores a batch of messages (a Kafka poll, an SQS, Kinesis or MSK event) with one feature-store round trip
@@ -34,6 +35,11 @@ public final class EventScorer {
         }
 
         byte[] value();
+
+        /** Where the message sits in its stream (a Kafka or MSK record), or null when it has no position. */
+        default StreamPosition position() {
+            return null;
+        }
     }
 
     /**
@@ -67,6 +73,7 @@ public final class EventScorer {
         List<Row> rows = new ArrayList<>(count);
         int[] index = new int[count];
         boolean needsEntity = model.plan().needsEntityId();
+        boolean windows = model.plan().hasWindows();
         for (int i = 0; i < count; i++) {
             Message m = messages.get(i);
             Row row;
@@ -82,6 +89,17 @@ public final class EventScorer {
                         + "' field; model " + model.name() + " reads online features by entity id";
                 reasons[i] = EventMetrics.DeadLetterReason.NO_ENTITY_ID;
                 continue;
+            }
+            if (windows) {
+                StreamPosition position = m.position();
+                if (position == null) {
+                    rejections[i] = "model " + model.name() + " keeps window features, which count each reading"
+                            + " once by its partition and offset; this message has none (window features are"
+                            + " kept from Kafka and MSK records, not SQS or Kinesis messages)";
+                    reasons[i] = EventMetrics.DeadLetterReason.REJECTED_BY_MODEL;
+                    continue;
+                }
+                row = Row.at(row.entityId(), row.features(), position);
             }
             index[rows.size()] = i;
             rows.add(row);

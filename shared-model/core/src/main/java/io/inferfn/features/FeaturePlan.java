@@ -23,8 +23,9 @@ import io.inferfn.scoring.RowOrigin;
  * <ol>
  *   <li>{@link #readRequest} validates and converts each row's request features (a 400 here, before
  *       any I/O, for a missing, mistyped or non-finite value);
- *   <li>{@link #storeKeys} lists the Redis hashes and fields all rows need, for one pipelined fetch;
- *   <li>{@link #assemble} applies store values or defaults, computes derived features and writes
+ *   <li>{@link #storeKeys} lists the Redis hashes and fields all rows need, and {@link #windowUpdate}
+ *       the window reads and appends ({@link WindowScript}), for one round trip;
+ *   <li>{@link #assemble} applies store values and window statistics or defaults, computes derived features and writes
  *       the float columns.
  * </ol>
  *
@@ -46,6 +47,7 @@ public final class FeaturePlan {
     private final RequestReader request;
     private final StoreFeatures store;
     private final DerivedFeatures derived;
+    private final WindowFeatures windows;
     /** The feature of each input column, in order. */
     private final int[] columnFeatures;
     /** Per input column: the derived slot of a one-hot that writes several columns, else -1. */
@@ -67,6 +69,7 @@ public final class FeaturePlan {
     private final ThreadLocal<FeatureScratch> scratch;
     private final int features;
     private final int patterns;
+    private final int windowDefinitions;
     private final ConcurrentLinkedDeque<FeatureScratch> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
 
@@ -75,7 +78,9 @@ public final class FeaturePlan {
         List<FeatureSpec> specs = manifest.features();
         table = new FeatureTable(manifest.name(), specs);
         store = new StoreFeatures(table, specs);
-        request = new RequestReader(table, store);
+        windows = new WindowFeatures(table, specs);
+        request = new RequestReader(
+                table, store, store.entityPattern != null ? store.entityPattern : windows.entityPattern);
         derived = new DerivedFeatures(table, specs);
         List<String> columns = manifest.input().columns();
         columnFeatures = columns.stream().mapToInt(table::indexOf).toArray();
@@ -110,7 +115,8 @@ public final class FeaturePlan {
         }
         features = table.size;
         patterns = store.patternCount();
-        scratch = ThreadLocal.withInitial(() -> new FeatureScratch(features, patterns));
+        windowDefinitions = windows.definitions();
+        scratch = ThreadLocal.withInitial(() -> new FeatureScratch(features, patterns, windowDefinitions));
     }
 
     /**
@@ -119,7 +125,10 @@ public final class FeaturePlan {
      */
     public FeatureType suppliedType(String name) {
         int i = table.indexOf(name);
-        return i < 0 || table.sources[i] == FeatureSource.DERIVED || table.sources[i] == FeatureSource.MODEL
+        return i < 0
+                        || table.sources[i] == FeatureSource.DERIVED
+                        || table.sources[i] == FeatureSource.MODEL
+                        || table.sources[i] == FeatureSource.WINDOW
                 ? null
                 : table.types[i];
     }
@@ -134,9 +143,14 @@ public final class FeaturePlan {
         return inputWidths.clone();
     }
 
-    /** Whether a row must name its entity: some feature is read from the online store by entity id. */
+    /** Whether a row must name its entity: some feature is read from the online store (or a window) by entity id. */
     public boolean needsEntityId() {
-        return store.entityPattern != null;
+        return store.entityPattern != null || windows.entityPattern != null;
+    }
+
+    /** Whether the model reads window features, which only a stream trigger keeps (see {@link WindowUpdate}). */
+    public boolean hasWindows() {
+        return windows.definitions() > 0;
     }
 
     /** The calling thread's working arrays, ready for {@code rows} rows. */
@@ -154,7 +168,7 @@ public final class FeaturePlan {
     public FeatureScratch borrowScratch(int rows) {
         FeatureScratch s = idle.pollFirst();
         if (s == null) {
-            s = new FeatureScratch(features, patterns);
+            s = new FeatureScratch(features, patterns, windowDefinitions);
         } else {
             idleCount.decrementAndGet();
         }
@@ -215,6 +229,7 @@ public final class FeaturePlan {
      */
     public void readRequest(Row row, int r, FeatureScratch s, int batchIndex, RowOrigin origin, Pattern keyValues) {
         request.read(row, r, s, batchIndex, origin, keyValues);
+        windows.check(row, batchIndex);
     }
 
     /** {@link #readRequest(Row, int, FeatureScratch, int, RowOrigin, Pattern)} of a caller's row, default key pattern. */
@@ -231,13 +246,32 @@ public final class FeaturePlan {
     }
 
     /**
+     * Lists the window reads and appends of {@code rows} (their request features read into the
+     * scratch), for the store to run in the same round trip as {@link #storeKeys}; null when the
+     * model has no window features.
+     */
+    public WindowUpdate windowUpdate(List<? extends Row> rows, FeatureScratch s) {
+        return windows.prepare(rows, s);
+    }
+
+    /** The store reply, then the window statistics, into row {@code r}; returns the features that fell back. */
+    private List<String> online(int r, StoreReply reply, FeatureScratch s) {
+        List<String> missing = store.apply(r, reply, s);
+        if (windowDefinitions > 0) {
+            missing = windows.apply(r, s, missing);
+            s.rowMissing[r] = missing;
+        }
+        return missing;
+    }
+
+    /**
      * Applies the store reply (or defaults), computes derived features and writes row {@code r}'s
      * columns to {@code out}. Returns the names of features that fell back to defaults (empty list
      * when none); {@link FeatureScratch#missing(int)} and {@link FeatureScratch#degraded(int)} keep
      * them per row.
      */
     public List<String> assemble(int r, StoreReply reply, FeatureScratch s, FloatBuffer out) {
-        List<String> missing = store.apply(r, reply, s);
+        List<String> missing = online(r, reply, s);
         int base = r * table.size;
         double[] num = s.num;
         derived.compute(base, num);
@@ -260,7 +294,7 @@ public final class FeaturePlan {
      *     value does not fit its input's type (a fraction for an int64 input, say)
      */
     public List<String> assemble(int r, StoreReply reply, FeatureScratch s, ModelIo.Inputs out, int dest) {
-        List<String> missing = store.apply(r, reply, s);
+        List<String> missing = online(r, reply, s);
         int base = r * table.size;
         double[] num = s.num;
         derived.compute(base, num);

@@ -13,6 +13,11 @@ public final class FeatureScratch {
 
     private final int n;
     private final int patterns;
+    private final int windowDefinitions;
+    /** Per row and window definition: the op of the call's {@link WindowUpdate} that reads it. */
+    int[] windowOp;
+
+    private WindowUpdate windows;
     double[] num;
     String[] str;
     /** Store features the caller sent with the row: used as they are, not fetched. */
@@ -38,9 +43,11 @@ public final class FeatureScratch {
     /** Checks values that fill key placeholders; reset per value, so the check allocates nothing. */
     Matcher keyValueMatcher;
 
-    FeatureScratch(int features, int patterns) {
+    FeatureScratch(int features, int patterns, int windowDefinitions) {
         this.n = features;
         this.patterns = patterns;
+        this.windowDefinitions = windowDefinitions;
+        windowOp = new int[Math.max(1, windowDefinitions)];
         num = new double[n];
         str = new String[n];
         supplied = new boolean[n];
@@ -64,6 +71,9 @@ public final class FeatureScratch {
             rowDegraded = new boolean[rows];
             rowMissing = newLists(rows);
         }
+        if (windowOp.length < rows * windowDefinitions) {
+            windowOp = new int[rows * windowDefinitions];
+        }
         int slots = rows * patterns;
         if (keyIndex.length < slots) {
             keyIndex = new int[slots];
@@ -86,6 +96,14 @@ public final class FeatureScratch {
     /** The features of row {@code r} that fell back to their defaults. */
     public List<String> missing(int r) {
         return rowMissing[r];
+    }
+
+    /** This scratch's window reads and updates (one call's at a time). */
+    WindowUpdate windows() {
+        if (windows == null) {
+            windows = new WindowUpdate();
+        }
+        return windows;
     }
 
     /** The keys {@link FeaturePlan#storeKeys} wrote. */

@@ -18,6 +18,17 @@ public interface FeatureStore {
     StoreReply fetch(String[] keys, String[][] fields, int count);
 
     /**
+     * {@link #fetch} and, in the same round trip, {@code windows}: the model's window reads and
+     * appends ({@link WindowScript}), answered through {@link WindowUpdate#answer}. A store that keeps
+     * no windows (the default) leaves them unanswered: window features take their defaults, degraded.
+     *
+     * @param windows the call's window update, or null when the model has no window features
+     */
+    default StoreReply fetch(String[] keys, String[][] fields, int count, WindowUpdate windows) {
+        return fetch(keys, fields, count);
+    }
+
+    /**
      * {@link #fetch} without blocking the caller: {@code done} receives the reply exactly once, within the
      * same budget, and never a fault (faults are {@link StoreReply#unavailable}). An implementation reads
      * {@code keys} and {@code fields} before it returns. Called on a Vert.x event loop, it calls {@code done}

@@ -42,7 +42,7 @@ final class RequestReader {
     private final int[] requestFeatures;
     /** The request features and their types, for messages: "amount (number), channel (string, optional)". */
     private final String requestFeatureList;
-    /** The key pattern an entity id fills, or null when no store feature needs one. */
+    /** The key pattern an entity id fills, or null when no store or window feature needs one. */
     private final String entityPattern;
     /** Per feature: the key pattern it fills a placeholder of, else null. */
     private final String[] fillsKey;
@@ -51,9 +51,10 @@ final class RequestReader {
     /** Per feature: the key pattern of a store feature, for messages. */
     private final String[] storeKey;
 
-    RequestReader(FeatureTable table, StoreFeatures store) {
+    /** @param entityPattern the key pattern an entity id fills (store or window), or null when none does */
+    RequestReader(FeatureTable table, StoreFeatures store, String entityPattern) {
         this.table = table;
-        this.entityPattern = store.entityPattern;
+        this.entityPattern = entityPattern;
         this.fillsKey = store.placeholderKeys();
         this.acceptFromCaller = table.acceptFromCaller;
         this.storeKey = store.storeKeys();
@@ -236,6 +237,10 @@ final class RequestReader {
                 throw new InvalidRequestException(prefix(batchIndex) + "feature '" + name + "' is the output of "
                         + "another model, scored first in the same call; model " + table.modelName + " takes "
                         + requestFeatureList);
+            case WINDOW ->
+                throw new InvalidRequestException(prefix(batchIndex) + "feature '" + name
+                        + "' is a window statistic the function keeps from the entity's readings; send the"
+                        + " reading instead");
         }
     }
 

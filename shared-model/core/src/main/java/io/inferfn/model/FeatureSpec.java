@@ -7,11 +7,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonValue;
 
 import io.inferfn.model.ModelManifest.DerivedOp;
 import io.inferfn.model.ModelManifest.FeatureSource;
@@ -24,7 +26,9 @@ import static io.inferfn.model.ModelManifest.require;
 /**
  * One feature of a manifest, one record per {@code source}: {@link Request} (read from the
  * request's {@code features} by name), {@link Store} (a field of a Redis hash), {@link Derived}
- * (computed on demand from features declared before it) or {@link Model} (another model's output, a chain). Each record holds only its own fields and
+ * (computed on demand from features declared before it), {@link Model} (another model's output, a chain) or
+ * {@link Window} (a rolling statistic of an entity's recent readings, kept in Redis by the stream function). Each
+ * record holds only its own fields and
  * validates itself; the manifest's JSON is unchanged ({@code "source"} picks the record).
  *
  * <p>{@code default} is used when the value is missing; a request feature without a default is
@@ -35,7 +39,8 @@ import static io.inferfn.model.ModelManifest.require;
     @JsonSubTypes.Type(value = FeatureSpec.Request.class, name = "request"),
     @JsonSubTypes.Type(value = FeatureSpec.Store.class, name = "store"),
     @JsonSubTypes.Type(value = FeatureSpec.Derived.class, name = "derived"),
-    @JsonSubTypes.Type(value = FeatureSpec.Model.class, name = "model")
+    @JsonSubTypes.Type(value = FeatureSpec.Model.class, name = "model"),
+    @JsonSubTypes.Type(value = FeatureSpec.Window.class, name = "window")
 })
 public sealed interface FeatureSpec {
 
@@ -367,6 +372,184 @@ public sealed interface FeatureSpec {
                         at + "output " + out + " of model " + model + " is a number; this feature is a " + type.json());
             }
             checkDefault(at, type, defaultValue);
+        }
+    }
+
+    /**
+     * A rolling statistic of request feature {@code of} over the entity's readings before this one:
+     * the last {@code last} readings, or those whose event time is within {@code seconds} before
+     * this one's (the timestamp request feature {@code time}, else the message's own timestamp). The
+     * window lives in Redis under {@code key} (a pattern with {@code {entityId}}), so every consumer
+     * of every partition and every Lambda sees one window; each reading is appended once, whatever
+     * the redeliveries (see README "Window features"). All window features of one {@code key} share
+     * one window and must agree on {@code of}, {@code last}/{@code seconds}, {@code time} and
+     * {@code ttlSeconds}. {@code default} is used while the window has nothing to say (no earlier
+     * reading; for {@code delta}, no last one); only a Redis fault makes the prediction degraded.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({
+        "name",
+        "source",
+        "type",
+        "default",
+        "of",
+        "stat",
+        "last",
+        "seconds",
+        "time",
+        "key",
+        "ttlSeconds"
+    })
+    record Window(
+            String name,
+            FeatureType type,
+            @JsonProperty("default") Object defaultValue,
+            String of,
+            Stat stat,
+            Integer last,
+            Double seconds,
+            String time,
+            String key,
+            Long ttlSeconds)
+            implements FeatureSpec {
+
+        /** The longest count window: the script reads the whole window per reading. */
+        public static final int MAX_READINGS = 1000;
+
+        /** A time window's readings are capped at this many too (the oldest go first). */
+        public static final int MAX_TIME_READINGS = 1000;
+
+        /**
+         * Readings per window whose statistics are kept to answer their redeliveries exactly as they were
+         * first scored (a redelivery older than that is scored against the window as it is, and not counted).
+         */
+        public static final int REDELIVERY_READINGS = 500;
+
+        /** How long a window outlives its entity's last reading unless {@code ttlSeconds} says otherwise: 7 days. */
+        public static final long DEFAULT_TTL_SECONDS = 7 * 86_400L;
+
+        public Window {
+            type = type == null ? FeatureType.NUMBER : type;
+        }
+
+        /** {@code stat} of {@code of} over the entity's last {@code last} readings, in window {@code key}. */
+        public static Window lastReadings(
+                String name, String of, Stat stat, int last, String key, double defaultValue) {
+            return new Window(name, FeatureType.NUMBER, defaultValue, of, stat, last, null, null, key, null);
+        }
+
+        @Override
+        public FeatureSource source() {
+            return FeatureSource.WINDOW;
+        }
+
+        /** How long the window's keys live after its last reading. */
+        public long ttl() {
+            return ttlSeconds != null ? ttlSeconds : DEFAULT_TTL_SECONDS;
+        }
+
+        /** Whether the window spans a time ({@code seconds}) rather than a number of readings. */
+        public boolean timed() {
+            return seconds != null;
+        }
+
+        @Override
+        public void validate(String where, Map<String, FeatureSpec> earlier) {
+            String at = checkName(where, name);
+            require(type == FeatureType.NUMBER, at + "a window feature is a number; got type " + type.json());
+            require(stat != null, at + "a window feature needs 'stat' (" + Stat.NAMES + ")");
+            require(
+                    of != null && earlier.get(of) instanceof Request r && r.type() == FeatureType.NUMBER,
+                    at + "'of' must name a number request feature declared before it (the reading the window"
+                            + " keeps); got " + quote(of));
+            require(
+                    (last == null) != (seconds == null),
+                    at + "a window spans the last N readings ('last': N) or the last T seconds of event time"
+                            + " ('seconds': T), one of the two");
+            if (last != null) {
+                require(
+                        last >= 1 && last <= MAX_READINGS,
+                        at + "'last' must be 1 to " + MAX_READINGS + " readings; got " + last);
+                require(time == null, at + "'time' belongs to a window of 'seconds'; this one counts readings");
+            } else {
+                require(
+                        Double.isFinite(seconds) && seconds > 0 && seconds <= 30 * 86_400,
+                        at + "'seconds' must be more than 0 and at most 30 days (2592000); got " + seconds);
+                require(
+                        time == null || (earlier.get(time) instanceof Request r && r.type() == FeatureType.TIMESTAMP),
+                        at + "'time' must name a timestamp request feature declared before it (the reading's"
+                                + " event time); got " + quote(time));
+            }
+            require(
+                    key != null && Store.placeholders(key).equals(List.of(ENTITY_ID)),
+                    at + "a window feature needs 'key', a Redis key pattern with one {entityId} placeholder, such"
+                            + " as 'window:temperature:{entityId}'; got " + quote(key));
+            require(
+                    ttlSeconds == null || (ttlSeconds > 0 && (!timed() || ttlSeconds >= seconds)),
+                    at + "'ttlSeconds' must be positive and at least the window's 'seconds'; got " + ttlSeconds);
+            require(defaultValue != null, at + "a window feature needs a 'default' for when its window is empty");
+            checkDefault(at, type, defaultValue);
+            for (FeatureSpec other : earlier.values()) {
+                if (other instanceof Store s) {
+                    require(
+                            !key.equals(s.key()),
+                            at + "key '" + key + "' is also store feature '" + s.name() + "''s hash; a window needs"
+                                    + " a key of its own");
+                } else if (other instanceof Window w && key.equals(w.key())) {
+                    require(
+                            of.equals(w.of())
+                                    && java.util.Objects.equals(last, w.last())
+                                    && java.util.Objects.equals(seconds, w.seconds())
+                                    && java.util.Objects.equals(time, w.time())
+                                    && ttl() == w.ttl(),
+                            at + "window features of key '" + key + "' share one window: 'of', 'last'/'seconds',"
+                                    + " 'time' and 'ttlSeconds' must be those of '" + w.name() + "'");
+                }
+            }
+        }
+
+        /** What a window feature reads of its window. */
+        public enum Stat {
+            /** Readings in the window (0 for an entity's first reading). */
+            COUNT("count"),
+            /** Their mean. */
+            MEAN("mean"),
+            /** Their standard deviation (population: 0 for a single reading). */
+            STD("std"),
+            /** Their least value. */
+            MIN("min"),
+            /** Their greatest value. */
+            MAX("max"),
+            /** The entity's previous reading (the latest in the window). */
+            LAST("last"),
+            /** This reading minus the previous one. */
+            DELTA("delta"),
+            /** This reading's z-score against the window: (value - mean) / std; the default when std is 0. */
+            ZSCORE("zscore");
+
+            /** The values of {@code "stat"}, for messages. */
+            public static final String NAMES = "count, mean, std, min, max, last, delta, zscore";
+
+            private final String json;
+
+            Stat(String json) {
+                this.json = json;
+            }
+
+            @JsonValue
+            public String json() {
+                return json;
+            }
+
+            @JsonCreator
+            public static Stat of(String value) {
+                for (Stat s : values()) {
+                    if (s.json.equals(value)) {
+                        return s;
+                    }
+                }
+                throw new IllegalArgumentException("stat must be one of " + NAMES + "; got '" + value + "'");
+            }
         }
     }
 

@@ -315,7 +315,9 @@ public record ModelManifest(
         STORE("store"),
         DERIVED("derived"),
         /** Another model's output, scored first in the same call (a chain). */
-        MODEL("model");
+        MODEL("model"),
+        /** A rolling statistic of the entity's recent readings, kept in Redis by the stream function. */
+        WINDOW("window");
 
         private final String json;
 
@@ -329,7 +331,7 @@ public record ModelManifest(
         }
 
         /** The values of {@code "source"}, for messages. */
-        static final String NAMES = "request, store, derived or model";
+        static final String NAMES = "request, store, derived, model or window";
 
         /** The source of a {@link FeatureSpec} record class. */
         static String of(Class<?> spec) {
@@ -338,6 +340,9 @@ public record ModelManifest(
             }
             if (spec == FeatureSpec.Model.class) {
                 return MODEL.json;
+            }
+            if (spec == FeatureSpec.Window.class) {
+                return WINDOW.json;
             }
             return spec == FeatureSpec.Store.class ? STORE.json : DERIVED.json;
         }

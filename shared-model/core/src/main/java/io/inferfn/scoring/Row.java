@@ -15,6 +15,14 @@ public interface Row {
     Map<String, ?> features();
 
     /**
+     * Where the row sits in its stream, for window features (appended once per position); null for a
+     * row that is not a stream message: it reads the entity's windows without adding to them.
+     */
+    default StreamPosition position() {
+        return null;
+    }
+
+    /**
      * A row whose features are positional columns with names shared by every row of a batch (batch
      * sources): scoring reads them by position, without a map lookup per feature.
      */
@@ -32,6 +40,14 @@ public interface Row {
         return new SimpleRow(entityId, features);
     }
 
+    /** A stream message's row: {@code entityId}'s {@code features} at {@code position}. */
+    static Row at(String entityId, Map<String, ?> features, StreamPosition position) {
+        return new StreamRow(entityId, features, position);
+    }
+
     /** The plain implementation of {@link Row}. */
     record SimpleRow(String entityId, Map<String, ?> features) implements Row {}
+
+    /** A row of a stream message. */
+    record StreamRow(String entityId, Map<String, ?> features, StreamPosition position) implements Row {}
 }

@@ -22,6 +22,7 @@ import io.inferfn.features.FeaturePlan;
 import io.inferfn.features.FeatureScratch;
 import io.inferfn.features.FeatureStore;
 import io.inferfn.features.StoreReply;
+import io.inferfn.features.WindowUpdate;
 import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelChain;
 import io.inferfn.model.ModelIo;
@@ -428,7 +429,7 @@ public final class Scorer {
         if (tracer == null) {
             return store.fetch(chain.keyArray(), chain.fieldArray(), keys);
         }
-        return tracedFetch(model, chain.keyArray(), chain.fieldArray(), keys, rows.size());
+        return tracedFetch(model, chain.keyArray(), chain.fieldArray(), keys, rows.size(), null);
     }
 
     /**
@@ -543,16 +544,18 @@ public final class Scorer {
         }
     }
 
-    private StoreReply tracedFetch(LoadedModel model, FeatureScratch scratch, int keys, int rows) {
-        return tracedFetch(model, scratch.keys(), scratch.fields(), keys, rows);
+    private StoreReply tracedFetch(
+            LoadedModel model, FeatureScratch scratch, int keys, int rows, WindowUpdate windows) {
+        return tracedFetch(model, scratch.keys(), scratch.fields(), keys, rows, windows);
     }
 
-    private StoreReply tracedFetch(LoadedModel model, String[] keyNames, String[][] fields, int keys, int rows) {
+    private StoreReply tracedFetch(
+            LoadedModel model, String[] keyNames, String[][] fields, int keys, int rows, WindowUpdate windows) {
         Span span = span(FETCH_SPAN, SpanKind.CLIENT, model, rows);
         span.setAttribute(KEYS, keys);
         span.setAttribute("db.system", "redis");
         try {
-            StoreReply reply = store.fetch(keyNames, fields, keys);
+            StoreReply reply = store.fetch(keyNames, fields, keys, windows);
             if (!reply.available()) {
                 span.setAttribute(UNAVAILABLE, reply.unavailableReason());
             }
@@ -601,13 +604,14 @@ public final class Scorer {
             boolean batch) {
         int count = rows.size();
         int keys = plan.storeKeys(rows, scratch);
+        WindowUpdate windows = plan.windowUpdate(rows, scratch);
         StoreReply reply;
-        if (keys == 0) {
+        if (keys == 0 && windows == null) {
             reply = NOTHING_TO_FETCH;
         } else if (tracer == null) {
-            reply = store.fetch(scratch.keys(), scratch.fields(), keys);
+            reply = store.fetch(scratch.keys(), scratch.fields(), keys, windows);
         } else {
-            reply = tracedFetch(model, scratch, keys, count);
+            reply = tracedFetch(model, scratch, keys, count, windows);
         }
         return run(model, rows, plan, scratch, reply, rejects, index, batch, null);
     }

@@ -104,13 +104,13 @@ class ModelManifestTest {
         String amount = "{\"name\": \"amount\", \"source\": \"request\"}";
         expect(
                 VALID.replace(amount, "{\"name\": \"amount\"}"),
-                "feature 'amount': 'source' is required (request, store, derived or model)");
+                "feature 'amount': 'source' is required (request, store, derived, model or window)");
         expect(
                 VALID.replace(amount, "{\"name\": \"amount\", \"source\": null}"),
-                "feature 'amount': 'source' is required (request, store, derived or model)");
+                "feature 'amount': 'source' is required (request, store, derived, model or window)");
         expect(
                 VALID.replace(amount, "{\"name\": \"amount\", \"source\": \"online\"}"),
-                "feature 'amount': 'source' must be one of request, store, derived or model; got 'online'");
+                "feature 'amount': 'source' must be one of request, store, derived, model or window; got 'online'");
         expect(VALID.replace(amount, "{\"source\": \"requests\"}"), "features[0]: 'source' must be one of");
     }
 
@@ -238,5 +238,71 @@ class ModelManifestTest {
         assertThat(new String(parse(VALID).toJson(), StandardCharsets.UTF_8))
                 .doesNotContain("kind")
                 .doesNotContain("\"feature\"");
+    }
+
+    /** A manifest of one request feature and {@code windows}, one column each. */
+    static String withWindows(String... windows) {
+        return """
+                {"name": "w", "version": "1", "sha256": "%s", "quantization": "fp32",
+                 "inputs": [{"name": "x", "type": "float32", "shape": [-1, %d], "features": [%s]}],
+                 "features": [{"name": "t", "source": "request"},
+                              {"name": "at", "source": "request", "type": "timestamp"},
+                              {"name": "avg", "source": "store", "key": "s:{entityId}", "field": "avg", "default": 1},
+                              %s],
+                 "output": {"tensor": "y"}}"""
+                .formatted(
+                        "a".repeat(64),
+                        windows.length,
+                        java.util.Arrays.stream(windows)
+                                .map(w -> "\"" + w.replaceAll(".*\"name\": \"([a-z_]+)\".*", "$1") + "\"")
+                                .collect(java.util.stream.Collectors.joining(", ")),
+                        String.join(", ", windows));
+    }
+
+    @Test
+    void windowFeaturesParseWithTheirWindow() {
+        ModelManifest m = parse(withWindows(
+                "{\"name\": \"mean_t\", \"source\": \"window\", \"of\": \"t\", \"stat\": \"mean\","
+                        + " \"last\": 20, \"key\": \"w:{entityId}\", \"default\": 0}",
+                "{\"name\": \"z_t\", \"source\": \"window\", \"of\": \"t\", \"stat\": \"zscore\","
+                        + " \"seconds\": 600, \"time\": \"at\", \"key\": \"wt:{entityId}\", \"default\": 0,"
+                        + " \"ttlSeconds\": 3600}"));
+        FeatureSpec.Window mean = (FeatureSpec.Window) m.features().get(3);
+        assertThat(mean.source()).isEqualTo(FeatureSource.WINDOW);
+        assertThat(mean.stat()).isEqualTo(FeatureSpec.Window.Stat.MEAN);
+        assertThat(mean.last()).isEqualTo(20);
+        assertThat(mean.ttl()).isEqualTo(FeatureSpec.Window.DEFAULT_TTL_SECONDS);
+        FeatureSpec.Window z = (FeatureSpec.Window) m.features().get(4);
+        assertThat(z.timed()).isTrue();
+        assertThat(z.ttl()).isEqualTo(3600);
+        assertThat(parse(new String(m.toJson(), StandardCharsets.UTF_8))).isEqualTo(m);
+    }
+
+    @Test
+    void aWindowFeatureThatCannotBeKeptIsRefusedWithWhatItNeeds() {
+        String base =
+                "{\"name\": \"m\", \"source\": \"window\", \"of\": \"t\", \"stat\": \"mean\"," + " \"default\": 0, ";
+        assertThatThrownBy(() -> parse(withWindows(base + "\"key\": \"w:{entityId}\"}")))
+                .hasMessageContaining(
+                        "feature 'm': a window spans the last N readings ('last': N) or the last T" + " seconds");
+        assertThatThrownBy(() -> parse(withWindows(base + "\"last\": 5000, \"key\": \"w:{entityId}\"}")))
+                .hasMessageContaining("'last' must be 1 to 1000 readings; got 5000");
+        assertThatThrownBy(() -> parse(withWindows(base + "\"last\": 5, \"key\": \"w:{merchant}\"}")))
+                .hasMessageContaining("a Redis key pattern with one {entityId} placeholder");
+        assertThatThrownBy(() -> parse(withWindows(base + "\"last\": 5, \"key\": \"s:{entityId}\"}")))
+                .hasMessageContaining("is also store feature 'avg''s hash; a window needs a key of its own");
+        assertThatThrownBy(() -> parse(withWindows(
+                        base.replace("\"of\": \"t\"", "\"of\": \"avg\"") + "\"last\": 5, \"key\": \"w:{entityId}\"}")))
+                .hasMessageContaining("'of' must name a number request feature declared before it");
+        assertThatThrownBy(() ->
+                        parse(withWindows(base + "\"seconds\": 60, \"time\": \"t\"," + " \"key\": \"w:{entityId}\"}")))
+                .hasMessageContaining("'time' must name a timestamp request feature");
+        assertThatThrownBy(() -> parse(withWindows(
+                        base + "\"last\": 5, \"key\": \"w:{entityId}\"}",
+                        base.replace("\"m\"", "\"n\"") + "\"last\": 6, \"key\": \"w:{entityId}\"}")))
+                .hasMessageContaining("window features of key 'w:{entityId}' share one window");
+        assertThatThrownBy(() ->
+                        parse(withWindows(base.replace("mean", "median") + "\"last\": 5, \"key\": \"w:{entityId}\"}")))
+                .hasMessageContaining("count, mean, std, min, max, last, delta, zscore");
     }
 }

@@ -136,6 +136,13 @@ public class ModelCatalog {
         for (String location : config.locations()) {
             long start = System.nanoTime();
             LoadedModel model = registry.load(location);
+            if (model.plan().hasWindows() && !config.windowFeatures()) {
+                model.close();
+                throw new ModelLoadException("model " + model.name() + " " + model.version() + " at " + location
+                        + " reads window features, which only a stream function keeps (event-score, from Kafka"
+                        + " or MSK records: each reading appended once per partition and offset); this function"
+                        + " has no stream of readings to keep them from. Serve the model from event-score.");
+            }
             if (loaded.put(model.name(), model) != null) {
                 throw new ModelLoadException("two models named '" + model.name() + "' in inferfn.model.locations; "
                         + "serve one version per function");

@@ -26,6 +26,14 @@ public interface ModelConfig {
     @WithDefault("blocking")
     StartupMode startup();
 
+    /**
+     * Whether this function may serve models with window features ({@code "source": "window"}): only a
+     * function whose rows are stream messages with a partition and offset keeps windows (event-score
+     * sets it). Elsewhere such a model fails to load with a message saying so.
+     */
+    @WithDefault("false")
+    boolean windowFeatures();
+
     /** ONNX Runtime session options. */
     Onnx onnx();
 

@@ -26,6 +26,8 @@ import org.jboss.logging.Logger;
 
 import io.inferfn.features.FeatureStore;
 import io.inferfn.features.StoreReply;
+import io.inferfn.features.WindowScript;
+import io.inferfn.features.WindowUpdate;
 import io.inferfn.runtime.metrics.InferfnMetrics.FetchOutcome;
 
 /**
@@ -92,7 +94,19 @@ public final class RedisFeatureStore implements FeatureStore {
 
     @Override
     public StoreReply fetch(String[] keys, String[][] fields, int count) {
-        List<Request> commands = commands(keys, fields, count);
+        return fetch(keys, fields, count, null);
+    }
+
+    /**
+     * The {@code HMGET}s and, when the call has window features, one {@code EVALSHA} of {@link WindowScript}
+     * in the same {@code MULTI}/{@code EXEC}: still one write and one reply. Redis that lost its script
+     * cache (a restart, a {@code SCRIPT FLUSH}, a failover) answers {@code NOSCRIPT}; the script is then
+     * sent once with {@code EVAL}, within the same budget, and cached again for the next calls.
+     */
+    @Override
+    public StoreReply fetch(String[] keys, String[][] fields, int count, WindowUpdate windows) {
+        WindowUpdate w = windows == null || windows.ops() == 0 ? null : windows;
+        List<Request> commands = commands(keys, fields, count, w);
         long start = System.nanoTime();
         List<Response> responses;
         try {
@@ -103,7 +117,66 @@ public final class RedisFeatureStore implements FeatureStore {
         } catch (RuntimeException e) {
             return failed(e, start);
         }
-        return replied(responses, keys, fields, count, start);
+        StoreReply reply = replied(responses, keys, fields, count, start);
+        if (w != null) {
+            Response script = responses.get(responses.size() - 1).get(count);
+            if (script != null
+                    && script.type() == ResponseType.ERROR
+                    && script.toString().startsWith("NOSCRIPT")) {
+                script = evalAgain(w, start);
+            }
+            windows(script, w);
+        }
+        return reply;
+    }
+
+    /**
+     * Loads the window script into Redis' script cache ({@code SCRIPT LOAD}), without waiting: at start, so
+     * that the first poll's {@code EVALSHA} finds it, and after a {@code NOSCRIPT} that left no budget for
+     * an {@code EVAL}. Its outcome does not matter: a poll that still finds no script sends it with EVAL.
+     */
+    private void loadScript() {
+        redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(WindowScript.SOURCE));
+    }
+
+    /** The script once more, with its source ({@code EVAL}), in what is left of the budget; null when that fails. */
+    private Response evalAgain(WindowUpdate w, long start) {
+        Duration left = timeout.minusNanos(System.nanoTime() - start);
+        if (left.isNegative() || left.isZero()) {
+            loadScript();
+            return null;
+        }
+        try {
+            return Uni.createFrom()
+                    .completionStage(() -> redis.send(script(Command.EVAL, WindowScript.SOURCE, w))
+                            .toCompletionStage())
+                    .ifNoItem()
+                    .after(left)
+                    .fail()
+                    .await()
+                    .atMost(left.plusMillis(100));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Hands the script's reply to {@code w}; leaves it unanswered (defaults, degraded) when the script failed. */
+    private void windows(Response script, WindowUpdate w) {
+        if (script == null) {
+            return;
+        }
+        if (script.type() == ResponseType.ERROR) {
+            unreadable("the window script", script);
+            return;
+        }
+        int n = script.size();
+        if (n != w.ops() * WindowScript.STATS) {
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            Response v = script.get(i);
+            w.answer(i, v == null ? null : v.toString());
+        }
     }
 
     @Override
@@ -113,7 +186,7 @@ public final class RedisFeatureStore implements FeatureStore {
             done.accept(fetch(keys, fields, count)); // a worker may block; the timer below needs an event loop
             return;
         }
-        List<Request> commands = commands(keys, fields, count);
+        List<Request> commands = commands(keys, fields, count, null);
         long start = System.nanoTime();
         Uni<List<Response>> guarded;
         try {
@@ -128,9 +201,9 @@ public final class RedisFeatureStore implements FeatureStore {
                         failure -> done.accept(failed(failure, start)));
     }
 
-    /** MULTI, one HMGET per key, EXEC: one write, one reply. */
-    private static List<Request> commands(String[] keys, String[][] fields, int count) {
-        List<Request> commands = new ArrayList<>(count + 2);
+    /** MULTI, one HMGET per key, the window script when there is one, EXEC: one write, one reply. */
+    private static List<Request> commands(String[] keys, String[][] fields, int count, WindowUpdate windows) {
+        List<Request> commands = new ArrayList<>(count + 3);
         commands.add(Request.cmd(Command.MULTI));
         for (int k = 0; k < count; k++) {
             Request hmget = Request.cmd(Command.HMGET).arg(keys[k]);
@@ -139,8 +212,25 @@ public final class RedisFeatureStore implements FeatureStore {
             }
             commands.add(hmget);
         }
+        if (windows != null) {
+            commands.add(script(Command.EVALSHA, WindowScript.SHA1, windows));
+        }
         commands.add(Request.cmd(Command.EXEC));
         return commands;
+    }
+
+    /** {@code EVALSHA sha} or {@code EVAL source} of the window script with the call's keys and arguments. */
+    private static Request script(Command command, String script, WindowUpdate windows) {
+        Request r = Request.cmd(command).arg(script).arg(windows.keyCount());
+        String[] k = windows.keys();
+        for (int i = 0; i < windows.keyCount(); i++) {
+            r.arg(k[i]);
+        }
+        String[] a = windows.args();
+        for (int i = 0; i < windows.argCount(); i++) {
+            r.arg(a[i]);
+        }
+        return r;
     }
 
     /**
@@ -179,13 +269,13 @@ public final class RedisFeatureStore implements FeatureStore {
     private StoreReply replied(List<Response> responses, String[] keys, String[][] fields, int count, long start) {
         fetchTimers[FetchOutcome.OK.ordinal()].record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         reachable = true;
-        // MULTI's OK and one QUEUED per command come first; EXEC's reply holds the HMGET replies
-        Response exec = responses.get(count + 1);
+        // MULTI's OK and one QUEUED per command come first; EXEC's reply holds the HMGET replies (then the script's)
+        Response exec = responses.get(responses.size() - 1);
         String[][] values = new String[count][];
         for (int k = 0; k < count; k++) {
             Response hash = exec.get(k);
             if (hash != null && hash.type() == ResponseType.ERROR) {
-                unreadable(keys[k], hash);
+                unreadable("key " + keys[k] + " as a hash", hash);
                 continue; // values[k] stays null: its rows fall back to defaults, degraded
             }
             String[] row = new String[fields[k].length];
@@ -198,16 +288,19 @@ public final class RedisFeatureStore implements FeatureStore {
         return StoreReply.of(values);
     }
 
-    /** A key that is not a hash: its rows are degraded; the operator hears of it, at most once a minute. */
-    private void unreadable(String key, Response error) {
+    /**
+     * A key that is not a hash, or a window script that failed (a window key of another type): the rows that
+     * needed it are degraded; the operator hears of it, at most once a minute.
+     */
+    private void unreadable(String what, Response error) {
         long now = System.nanoTime();
         long last = lastKeyWarning;
         if (now - last >= KEY_WARNING_INTERVAL_NANOS) {
             lastKeyWarning = now;
             LOG.warnf(
-                    "Redis key %s could not be read as a hash (%s); rows that need it are scored with defaults,"
-                            + " degraded (further such keys are not logged for a minute)",
-                    key, error);
+                    "Redis could not read %s (%s); rows that need it are scored with defaults, degraded (further"
+                            + " such errors are not logged for a minute)",
+                    what, error);
         }
     }
 
@@ -224,8 +317,11 @@ public final class RedisFeatureStore implements FeatureStore {
                 .fail()
                 .subscribe()
                 .with(
-                        ok -> LOG.infof(
-                                "Redis feature store connected in %d ms", (System.nanoTime() - start) / 1_000_000),
+                        ok -> {
+                            LOG.infof(
+                                    "Redis feature store connected in %d ms", (System.nanoTime() - start) / 1_000_000);
+                            loadScript();
+                        },
                         e -> {
                             unavailableReason = reason(e);
                             reachable = false;

@@ -107,6 +107,11 @@ class SnapStartPrimingTest {
             }
 
             @Override
+            public boolean windowFeatures() {
+                return false;
+            }
+
+            @Override
             public Drift drift() {
                 return new Drift() {
                     @Override
