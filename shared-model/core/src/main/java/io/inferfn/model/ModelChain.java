@@ -104,6 +104,16 @@ public final class ModelChain {
             }
             List<LoadedModel> order = new ArrayList<>();
             visit(m, byName, new ArrayList<>(), new HashSet<>(), order);
+            for (LoadedModel stage : order) {
+                if (stage.plan().hasWindows()) {
+                    // a chained call fetches every stage's online features in one round trip, without the
+                    // window script: its window features would never be kept
+                    throw new ManifestException("model " + stage.name() + " has window features and is in the chain"
+                            + " of model " + m.name() + ": window features are not supported in a chain yet (a"
+                            + " chained call does not keep the windows); serve the window model on its own in"
+                            + " event-score");
+                }
+            }
             linked.add(m.withChain(build(order)));
         }
         return linked;
