@@ -72,10 +72,10 @@ final class PostgresSink implements PredictionSink {
                 model.manifest().output().outputKind() == io.inferfn.model.ModelManifest.OutputKind.MULTICLASS;
         ensureTables(dataSource, table);
         if (chained) {
-            ensureStagesColumn(dataSource, table);
+            ensureColumn(dataSource, table, "stages", "text", "the stages of a chained model");
         }
         if (probabilities) {
-            ensureProbabilitiesColumn(dataSource, table);
+            ensureColumn(dataSource, table, "probabilities", "jsonb", "the class probabilities of a multiclass model");
         }
         connection = dataSource.getConnection();
         try {
@@ -171,15 +171,18 @@ final class PostgresSink implements PredictionSink {
     }
 
     /**
-     * A table made before multiclass models were served lacks {@code probabilities}: added (nullable, so the
-     * rows already there keep their meaning) when a multiclass model writes to it, and only then.
+     * Adds a nullable column to a predictions table made before it existed (rows already there keep their
+     * meaning), only when a model needs it and the column is missing: a multiclass model's {@code probabilities
+     * jsonb}, a chained model's {@code stages text}. A user who may not alter the table gets the statement to run.
      */
-    static void ensureProbabilitiesColumn(DataSource dataSource, String table) throws SQLException {
+    static void ensureColumn(DataSource dataSource, String table, String column, String type, String forWhat)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             try (PreparedStatement has = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_attribute"
-                    + " WHERE attrelid = to_regclass(?) AND attname = 'probabilities' AND NOT attisdropped)")) {
+                    + " WHERE attrelid = to_regclass(?) AND attname = ? AND NOT attisdropped)")) {
                 has.setString(1, table);
+                has.setString(2, column);
                 try (var rs = has.executeQuery()) {
                     rs.next();
                     if (rs.getBoolean(1)) {
@@ -187,37 +190,16 @@ final class PostgresSink implements PredictionSink {
                     }
                 }
             }
+            String alter = "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + column + " " + type;
             try (Statement st = c.createStatement()) {
-                st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS probabilities jsonb");
+                st.execute(alter);
             } catch (SQLException e) {
                 if ("42501".equals(e.getSQLState())) {
-                    throw new InvalidRequestException("table " + table + " has no column 'probabilities' for the"
-                            + " class probabilities of a multiclass model, and the database user may not add it"
-                            + " (SQLSTATE 42501); run ALTER TABLE " + table + " ADD COLUMN probabilities jsonb"
+                    throw new InvalidRequestException("table " + table + " has no column '" + column + "' for "
+                            + forWhat + ", and the database user may not add it (SQLSTATE 42501); run " + alter
                             + " as its owner");
                 }
                 throw e;
-            }
-        }
-    }
-
-    /** Adds column {@code stages} to a predictions table made before models fed models (a no-op when present). */
-    static void ensureStagesColumn(DataSource dataSource, String table) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement has = c.prepareStatement(
-                        "SELECT 1 FROM information_schema.columns WHERE"
-                                + " table_schema = coalesce(?, current_schema()) AND table_name = ? AND column_name = 'stages'")) {
-            int dot = table.indexOf('.');
-            has.setString(1, dot < 0 ? null : table.substring(0, dot));
-            has.setString(2, dot < 0 ? table : table.substring(dot + 1));
-            try (var rs = has.executeQuery()) {
-                if (rs.next()) {
-                    return;
-                }
-            }
-            c.setAutoCommit(true);
-            try (Statement st = c.createStatement()) {
-                st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS stages text");
             }
         }
     }
