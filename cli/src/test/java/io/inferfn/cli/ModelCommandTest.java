@@ -184,4 +184,105 @@ class ModelCommandTest {
         assertThat(registry.resolve("fraud-starter").resolve("1").resolve("manifest.json"))
                 .exists();
     }
+
+    @Test
+    void quantizeToATargetWritesAModelThatPassesVerifyOnTheSameGate() throws Exception {
+        Path dir = Files.createTempDirectory("target");
+        Path out = dir.resolve("model.onnx");
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = run(
+                    "model",
+                    "quantize",
+                    "--in",
+                    FP32.toString(),
+                    "--out",
+                    out.toString(),
+                    "--target",
+                    "max-abs-diff=0.01,auc-drop=0.002",
+                    "--data",
+                    HOLDOUT.toString());
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(code).isZero();
+        String report = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(report).contains("tried dynamic, per-channel, U8U8").contains("chose ");
+        assertThat(run(
+                        "model",
+                        "verify",
+                        "--reference",
+                        FP32.toString(),
+                        "--candidate",
+                        out.toString(),
+                        "--data",
+                        HOLDOUT.toString(),
+                        "--max-abs-diff",
+                        "0.01",
+                        "--max-auc-drop",
+                        "0.002"))
+                .isZero();
+
+        // bad gates and missing data are refused before anything is written
+        Path never = dir.resolve("never.onnx");
+        assertThat(run(
+                        "model",
+                        "quantize",
+                        "--in",
+                        FP32.toString(),
+                        "--out",
+                        never.toString(),
+                        "--target",
+                        "max-abs-diff=0.01"))
+                .isEqualTo(ModelCommand.REFUSED);
+        assertThat(run(
+                        "model",
+                        "quantize",
+                        "--in",
+                        FP32.toString(),
+                        "--out",
+                        never.toString(),
+                        "--target",
+                        "cosine=0.9",
+                        "--data",
+                        HOLDOUT.toString()))
+                .isEqualTo(ModelCommand.REFUSED);
+        assertThat(run(
+                        "model",
+                        "quantize",
+                        "--in",
+                        FP32.toString(),
+                        "--out",
+                        never.toString(),
+                        "--per-tensor",
+                        "--per-channel"))
+                .isEqualTo(ModelCommand.REFUSED);
+        assertThat(never).doesNotExist();
+    }
+
+    @Test
+    void verifyComparesATextEncoderOnJsonLinesByCosine() throws Exception {
+        Path dir = Files.createTempDirectory("encoder");
+        Path fp32 = dir.resolve("fp32.onnx");
+        Files.write(fp32, io.inferfn.testing.TorchGraphs.textEncoder(2000, 32, 3));
+        Path int8 = dir.resolve("int8.onnx");
+        assertThat(run("model", "quantize", "--in", fp32.toString(), "--out", int8.toString()))
+                .isZero();
+        Path rows = dir.resolve("rows.jsonl");
+        Files.writeString(
+                rows,
+                "{\"input_ids\": [101, 7, 1999, 102], \"attention_mask\": [1, 1, 1, 1]}\n"
+                        + "{\"input_ids\": [101, 55, 102, 0, 0], \"attention_mask\": [1, 1, 1, 0, 0]}\n");
+        String[] verify = {
+            "model", "verify", "--reference", fp32.toString(), "--candidate", int8.toString(), "--data", rows.toString()
+        };
+        assertThat(run(verify)).isZero();
+        String[] strict = java.util.Arrays.copyOf(verify, verify.length + 2);
+        strict[verify.length] = "--min-cosine";
+        strict[verify.length + 1] = "1.0";
+        assertThat(run(strict)).isEqualTo(ModelCommand.THRESHOLD_EXCEEDED);
+    }
 }

@@ -137,6 +137,65 @@ public final class TorchGraphs {
                 .build();
     }
 
+    /**
+     * A sentence encoder in miniature, as a transformer export looks from outside: {@code input_ids}
+     * and {@code attention_mask} int64 [batch, tokens]; a word-embedding {@code Gather} from a
+     * [vocab, dim] table, one {@code MatMul + Add + Tanh} layer, masked by the attention mask; output
+     * {@code last_hidden_state} float [batch, tokens, dim]. Opset 13.
+     */
+    public static byte[] textEncoder(int vocab, int dim, long seed) {
+        TorchGraphs g = new TorchGraphs(seed);
+        g.graph.addInput(tokens("input_ids", TensorProto.DataType.INT64));
+        g.graph.addInput(tokens("attention_mask", TensorProto.DataType.INT64));
+        g.graph.addInitializer(g.floats("embeddings.word_embeddings.weight", vocab * dim, 0.5, vocab, dim));
+        g.graph.addInitializer(g.floats("layer.weight", dim * dim, Math.sqrt(1.0 / dim), dim, dim));
+        g.graph.addInitializer(g.floats("layer.bias", dim, 0.1, dim));
+        g.graph.addInitializer(TensorProto.newBuilder()
+                .setName("mask_axes")
+                .setDataType(TensorProto.DataType.INT64.getNumber())
+                .addDims(1)
+                .addInt64Data(2));
+        String h = g.node("Gather", List.of("embeddings.word_embeddings.weight", "input_ids"), attr("axis", 0));
+        h = g.node("MatMul", List.of(h, "layer.weight"));
+        h = g.node("Add", List.of(h, "layer.bias"));
+        h = g.node("Tanh", List.of(h));
+        String mask = g.node("Cast", List.of("attention_mask"), attr("to", TensorProto.DataType.FLOAT.getNumber()));
+        mask = g.node("Unsqueeze", List.of(mask, "mask_axes"));
+        g.graph.addNode(NodeProto.newBuilder()
+                .setOpType("Mul")
+                .setName("/Mul_out")
+                .addInput(h)
+                .addInput(mask)
+                .addOutput("last_hidden_state"));
+        g.graph.addOutput(ValueInfoProto.newBuilder()
+                .setName("last_hidden_state")
+                .setType(TypeProto.newBuilder()
+                        .setTensorType(TypeProto.Tensor.newBuilder()
+                                .setElemType(TensorProto.DataType.FLOAT.getNumber())
+                                .setShape(TensorShapeProto.newBuilder()
+                                        .addDim(TensorShapeProto.Dimension.newBuilder()
+                                                .setDimParam("batch"))
+                                        .addDim(TensorShapeProto.Dimension.newBuilder()
+                                                .setDimParam("tokens"))
+                                        .addDim(TensorShapeProto.Dimension.newBuilder()
+                                                .setDimValue(dim))))));
+        return model(g.graph, 13);
+    }
+
+    private static ValueInfoProto tokens(String name, TensorProto.DataType type) {
+        return ValueInfoProto.newBuilder()
+                .setName(name)
+                .setType(TypeProto.newBuilder()
+                        .setTensorType(TypeProto.Tensor.newBuilder()
+                                .setElemType(type.getNumber())
+                                .setShape(TensorShapeProto.newBuilder()
+                                        .addDim(TensorShapeProto.Dimension.newBuilder()
+                                                .setDimParam("batch"))
+                                        .addDim(TensorShapeProto.Dimension.newBuilder()
+                                                .setDimParam("tokens")))))
+                .build();
+    }
+
     static AttributeProto attrF(String name, float value) {
         return AttributeProto.newBuilder()
                 .setName(name)

@@ -5,8 +5,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
@@ -19,7 +27,60 @@ import com.fasterxml.jackson.dataformat.csv.CsvParser;
  * @param rows input rows
  * @param labels positives per row, or null when the file has no label column
  */
-public record Dataset(float[][] rows, boolean[] labels) {
+public record Dataset(float[][] rows, boolean[] labels) implements Samples {
+
+    @Override
+    public int size() {
+        return rows.length;
+    }
+
+    @Override
+    public int maxBatch() {
+        return 1024;
+    }
+
+    @Override
+    public Dataset head(int n) {
+        return n >= rows.length
+                ? this
+                : new Dataset(Arrays.copyOf(rows, n), labels == null ? null : Arrays.copyOf(labels, n));
+    }
+
+    @Override
+    public Map<String, OnnxTensor> tensors(OrtEnvironment env, OrtSession session, int from, int n)
+            throws OrtException {
+        long[] rowShape = rowShape(session);
+        return Map.of(session.getInputNames().iterator().next(), ModelVerifier.tensor(env, rows, from, n, rowShape));
+    }
+
+    @Override
+    public Map<String, OnnxTensor> repeated(OrtEnvironment env, OrtSession session, int n) throws OrtException {
+        float[][] source = new float[n][];
+        for (int i = 0; i < n; i++) {
+            source[i] = rows[i % rows.length];
+        }
+        return Map.of(
+                session.getInputNames().iterator().next(), ModelVerifier.tensor(env, source, 0, n, rowShape(session)));
+    }
+
+    /** The single input's shape without the batch dimension, checked against the rows' width. */
+    long[] rowShape(OrtSession session) throws OrtException {
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        if (inputs.size() != 1) {
+            throw new QuantizeException("a CSV holds one float input; this model takes " + inputs.keySet()
+                    + ": give the rows as JSON Lines (.jsonl), one object per row naming each input");
+        }
+        TensorInfo info = (TensorInfo) inputs.values().iterator().next().getInfo();
+        long[] shape = info.getShape();
+        long[] rowShape = Arrays.copyOfRange(shape, 1, shape.length);
+        long width = Arrays.stream(rowShape).reduce(1, (a, b) -> a * b);
+        if (rows.length == 0 || rows[0].length != width) {
+            throw new QuantizeException("the data has "
+                    + (rows.length == 0 ? "no rows" : rows[0].length + " values per row") + "; the model takes "
+                    + width + " " + Arrays.toString(rowShape) + " per row");
+        }
+        return rowShape;
+    }
 
     private static final CsvMapper CSV = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
 

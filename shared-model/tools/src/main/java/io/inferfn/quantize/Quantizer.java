@@ -51,7 +51,14 @@ public final class Quantizer {
     public static final int MAX_OPSET = 21;
 
     private static final String NOT_QUANTIZABLE_OP =
-            "stays fp32: only MatMul and Gemm with constant weights are" + " quantized";
+            "stays fp32: only MatMul and Gemm with constant weights, and Gather from a constant table, are quantized";
+
+    static final String KEPT = "stays fp32: kept as asked (the accuracy target's most sensitive nodes)";
+
+    private static final String EMBEDDINGS_KEPT = "embedding tables kept fp32 as asked (--keep-embeddings)";
+
+    /** Tables smaller than this (values) stay fp32: they save a few kilobytes and would only add error. */
+    static final int MIN_TABLE_VALUES = 4096;
 
     /** The ONNX-ML tree ensembles, which ONNX Runtime runs as they are. */
     private static final java.util.Set<String> TREE_ENSEMBLES =
@@ -105,6 +112,20 @@ public final class Quantizer {
                 reports.add(new NodeReport(name, op, false, "stays as is: custom domain " + node.getDomain()));
                 continue;
             }
+            if (options.keepFp32().contains(name)) {
+                reports.add(new NodeReport(name, op, false, KEPT));
+                continue;
+            }
+            if (op.equals("Gather")) {
+                String reason = options.embeddings() ? whyNotGather(node, initializers) : EMBEDDINGS_KEPT;
+                if (reason != null) {
+                    reports.add(new NodeReport(name, op, false, "stays fp32: " + reason));
+                    continue;
+                }
+                candidates.put(i, new Candidate(node, "q" + i + "_" + sanitize(name), name));
+                reports.add(null);
+                continue;
+            }
             if (!op.equals("MatMul") && !op.equals("Gemm")) {
                 reports.add(new NodeReport(name, op, false, NOT_QUANTIZABLE_OP));
                 continue;
@@ -154,10 +175,13 @@ public final class Quantizer {
                 out.addNode(graph.getNode(i));
                 continue;
             }
-            TensorProto weight = initializers.get(c.node.getInput(1));
-            Rewrite rewrite = options.mode() == QuantizeOptions.Mode.DYNAMIC
-                    ? dynamic(c, weight, initializers, options)
-                    : qdq(c, weight, ranges.get(c.node.getInput(0)), options);
+            boolean gather = c.node.getOpType().equals("Gather");
+            TensorProto weight = initializers.get(c.node.getInput(gather ? 0 : 1));
+            Rewrite rewrite = gather
+                    ? gather(c, weight)
+                    : options.mode() == QuantizeOptions.Mode.DYNAMIC
+                            ? dynamic(c, weight, initializers, options)
+                            : qdq(c, weight, ranges.get(c.node.getInput(0)), options);
             out.addAllNode(rewrite.nodes);
             out.addAllInitializer(rewrite.initializers);
             before += Tensors.bytes(weight);
@@ -278,6 +302,80 @@ public final class Quantizer {
         return null;
     }
 
+    /** Why a Gather's table cannot be quantized, or null when it can. */
+    private static String whyNotGather(NodeProto node, Map<String, TensorProto> initializers) {
+        if (node.getInputCount() < 2) {
+            return "malformed node (fewer than two inputs)";
+        }
+        TensorProto table = initializers.get(node.getInput(0));
+        if (table == null) {
+            return "the table '" + node.getInput(0) + "' is computed at run time, not a constant initializer";
+        }
+        if (initializers.containsKey(node.getInput(1))) {
+            return "both the table and the indices are constants (fold them before export)";
+        }
+        if (table.getDataType() != TensorProto.DataType.FLOAT.getNumber()) {
+            return "table '" + table.getName() + "' is " + TensorProto.DataType.forNumber(table.getDataType())
+                    + ", not float32";
+        }
+        if (table.getDimsCount() != 2) {
+            return "table '" + table.getName() + "' has rank " + table.getDimsCount() + "; only 2-d tables are"
+                    + " quantized";
+        }
+        if (intAttr(node, "axis", 0) != 0) {
+            return "Gather along axis " + intAttr(node, "axis", 0) + "; only row lookups (axis 0) are quantized";
+        }
+        long values = table.getDims(0) * table.getDims(1);
+        if (values < MIN_TABLE_VALUES) {
+            return "table '" + table.getName() + "' holds " + values + " values (< " + MIN_TABLE_VALUES
+                    + "): too small to be worth its error";
+        }
+        return null;
+    }
+
+    /**
+     * Weight-only int8 for an embedding table: each row symmetric int8 with its own scale, so a rare
+     * token's small vector keeps its resolution beside a frequent token's large one. At run time
+     * {@code Gather(int8 rows) -> Cast -> Mul(Gather(row scales))}: the table shrinks 4x and the
+     * lookup still reads only the rows asked for.
+     */
+    private static Rewrite gather(Candidate c, TensorProto table) {
+        NodeProto node = c.node;
+        String p = c.prefix;
+        int rows = (int) table.getDims(0);
+        int cols = (int) table.getDims(1);
+        float[] w = Tensors.floats(table);
+        byte[] q = new byte[w.length];
+        float[] scales = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            float max = 0;
+            for (int col = 0; col < cols; col++) {
+                max = Math.max(max, Math.abs(w[r * cols + col]));
+            }
+            float scale = max > 0 ? max / 127f : 1f;
+            scales[r] = scale;
+            for (int col = 0; col < cols; col++) {
+                int v = Math.round(w[r * cols + col] / scale);
+                q[r * cols + col] = (byte) Math.max(-127, Math.min(127, v));
+            }
+        }
+        List<TensorProto> inits = List.of(
+                Tensors.int8Tensor(p + "_table_q", q, rows, cols),
+                Tensors.floatTensor(p + "_row_scale", scales, rows, 1));
+        String ids = node.getInput(1);
+        List<NodeProto> nodes = new ArrayList<>();
+        nodes.add(node("Gather", p + "_gather_q", List.of(p + "_table_q", ids), List.of(p + "_rows_q")));
+        nodes.add(node("Gather", p + "_gather_scale", List.of(p + "_row_scale", ids), List.of(p + "_rows_scale")));
+        nodes.add(node("Cast", p + "_cast", List.of(p + "_rows_q"), List.of(p + "_rows_f")).toBuilder()
+                .addAttribute(AttributeProto.newBuilder()
+                        .setName("to")
+                        .setType(AttributeProto.AttributeType.INT)
+                        .setI(TensorProto.DataType.FLOAT.getNumber()))
+                .build());
+        nodes.add(node("Mul", p + "_dequant", List.of(p + "_rows_f", p + "_rows_scale"), List.of(node.getOutput(0))));
+        return new Rewrite(nodes, inits, "weight-only int8 embedding table, per-row scales, " + rows + "x" + cols);
+    }
+
     private record Candidate(NodeProto node, String prefix, String displayName) {}
 
     private record Rewrite(List<NodeProto> nodes, List<TensorProto> initializers, String detail) {}
@@ -285,7 +383,9 @@ public final class Quantizer {
     private static Set<String> activations(Map<Integer, Candidate> candidates) {
         Set<String> names = new HashSet<>();
         for (Candidate c : candidates.values()) {
-            names.add(c.node.getInput(0));
+            if (!c.node.getOpType().equals("Gather")) {
+                names.add(c.node.getInput(0));
+            }
         }
         return names;
     }

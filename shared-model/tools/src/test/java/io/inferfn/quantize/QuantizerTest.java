@@ -284,7 +284,7 @@ class QuantizerTest {
                 .containsExactly("Flatten", "MatMul", "Add", "Relu", "MatMul", "Add", "Sigmoid");
         assertThat(result.weights()).isEqualTo(QuantizeOptions.WeightFormat.U8U8);
         assertThat(result.nodes().get(1).detail())
-                .startsWith("dynamic, per-tensor, U8U8 (8-bit uint8 weights, zero point 128), weight 8x16 (512 -> ");
+                .startsWith("dynamic, per-channel, U8U8 (8-bit uint8 weights, zero point 128), weight 8x16 (512 -> ");
         assertThat(result.nodes().get(0).detail()).contains("only MatMul and Gemm with constant weights");
         assertThat(lines).hasSize(7);
     }
