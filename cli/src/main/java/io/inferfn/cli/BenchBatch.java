@@ -142,7 +142,7 @@ final class BenchBatch implements Callable<Integer> {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 long written = count(pg, "SELECT count(*) FROM bench_predictions WHERE run_id = 'bench'");
                 double endToEnd = scored / seconds;
-                double limit = ortLimit(home.resolve("models/churn/2"));
+                double limit = ortLimit(home.resolve("models/churn/2"), batchRows);
                 System.out.printf(
                         Locale.ROOT,
                         "end to end %,d rows PostgreSQL -> churn int8 -> PostgreSQL in %.1f s: %,.0f rows/s (%,d rows"
@@ -187,7 +187,7 @@ final class BenchBatch implements Callable<Integer> {
     }
 
     /** Rows/s of ONNX Runtime alone on the served model at the job's batch size, over realistic inputs. */
-    private double ortLimit(Path modelDir) throws Exception {
+    static double ortLimit(Path modelDir, int batchRows) throws Exception {
         try (LoadedModel model = ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:" + modelDir)) {
             OnnxModel onnx = model.onnx();
             SplittableRandom random = new SplittableRandom(7);
@@ -202,18 +202,18 @@ final class BenchBatch implements Callable<Integer> {
             long calls = 0;
             long deadline = System.nanoTime() + 3_000_000_000L; // 1 s warm-up, then measure 3 s
             for (long warm = System.nanoTime() + 1_000_000_000L; System.nanoTime() < warm; ) {
-                run(onnx, inputs, (int) (calls++ % 16));
+                run(onnx, inputs, (int) (calls++ % 16), batchRows);
             }
             calls = 0;
             long start = System.nanoTime();
             while (System.nanoTime() < start + 3_000_000_000L) {
-                run(onnx, inputs, (int) (calls++ % 16));
+                run(onnx, inputs, (int) (calls++ % 16), batchRows);
             }
             return calls * (double) batchRows / ((System.nanoTime() - start) / 1e9);
         }
     }
 
-    private void run(OnnxModel onnx, float[] inputs, int slice) throws Exception {
+    private static void run(OnnxModel onnx, float[] inputs, int slice, int batchRows) throws Exception {
         try (OnnxModel.Run run = onnx.begin(batchRows)) {
             FloatBuffer in = run.input();
             in.put(inputs, slice * batchRows * ChurnData.WIDTH, batchRows * ChurnData.WIDTH);

@@ -23,6 +23,7 @@ import picocli.CommandLine.ParentCommand;
             BenchOverload.class,
             BenchOverhead.class,
             BenchBatch.class,
+            BenchSpark.class,
             BenchEvents.class,
             BenchJmh.class
         })
