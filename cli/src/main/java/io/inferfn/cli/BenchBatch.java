@@ -65,6 +65,12 @@ final class BenchBatch implements Callable<Integer> {
             defaultValue = "1024")
     int batchRows;
 
+    @Option(
+            names = "--iceberg",
+            description = "write the predictions to the Iceberg table bench.churn_predictions (JDBC catalog in the same"
+                    + " PostgreSQL, warehouse on local disk) instead of a PostgreSQL table")
+    boolean iceberg;
+
     @Override
     public Integer call() throws Exception {
         Path home = bench.parent.home.toAbsolutePath().normalize();
@@ -72,6 +78,7 @@ final class BenchBatch implements Callable<Integer> {
         Path work = home.resolve(".inferfn/bench");
         Path data = work.resolve("postgres");
         ChurnTable.deleteTree(data);
+        ChurnTable.deleteTree(work.resolve("warehouse"));
         Files.createDirectories(work);
         try (LocalPostgres pg = LocalPostgres.onPort(0, data);
                 LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
@@ -98,7 +105,9 @@ final class BenchBatch implements Callable<Integer> {
                             "INFERFN_BATCH_SOURCE",
                             "table:bench_customers",
                             "INFERFN_BATCH_SINK",
-                            "table:bench_predictions",
+                            iceberg ? "iceberg:bench.churn_predictions" : "table:bench_predictions",
+                            "INFERFN_BATCH_ICEBERG_WAREHOUSE",
+                            work.resolve("warehouse").toUri().toString(),
                             "INFERFN_BATCH_BATCH_ROWS",
                             Integer.toString(batchRows),
                             "INFERFN_AUTH_ENABLED",
@@ -140,14 +149,17 @@ final class BenchBatch implements Callable<Integer> {
                             Math.max(scoringMillis, summary.get("scoringMillis").asLong());
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                long written = count(pg, "SELECT count(*) FROM bench_predictions WHERE run_id = 'bench'");
+                long written = iceberg
+                        ? IcebergCount.totalRecords(pg, "bench", "churn_predictions")
+                        : count(pg, "SELECT count(*) FROM bench_predictions WHERE run_id = 'bench'");
                 double endToEnd = scored / seconds;
                 double limit = ortLimit(home.resolve("models/churn/2"), batchRows);
                 System.out.printf(
                         Locale.ROOT,
-                        "end to end %,d rows PostgreSQL -> churn int8 -> PostgreSQL in %.1f s: %,.0f rows/s (%,d rows"
+                        "end to end %,d rows PostgreSQL -> churn int8 -> %s in %.1f s: %,.0f rows/s (%,d rows"
                                 + " in the predictions table; %d shard%s; scoring incl. feature assembly %.1f s of it)%n",
                         scored,
+                        iceberg ? "Iceberg" : "PostgreSQL",
                         seconds,
                         endToEnd,
                         written,
@@ -166,13 +178,14 @@ final class BenchBatch implements Callable<Integer> {
                 System.out.printf(
                         Locale.ROOT,
                         "%n| measure | result |%n|---|---|%n"
-                                + "| end to end, %,d rows PostgreSQL -> churn int8 -> PostgreSQL, %d shard(s) | **%.1f s,"
+                                + "| end to end, %,d rows PostgreSQL -> churn int8 -> %s, %d shard(s) | **%.1f s,"
                                 + " %,.0f rows/s** |%n"
                                 + "| scoring inside it (feature assembly + ORT) | %.1f s |%n"
                                 + "| ONNX Runtime alone, batches of %d, one thread | %,.0f rows/s |%n"
                                 + "| end to end / ORT limit | %.3f |%n"
                                 + "| batch-score RSS | %d MiB |%n",
                         scored,
+                        iceberg ? "Iceberg" : "PostgreSQL",
                         shards,
                         seconds,
                         endToEnd,

@@ -102,7 +102,13 @@ final class BenchSpark implements Callable<Integer> {
             pg.start();
             redis.start();
             Result spark = spark(home, work, classpath, jobClasses, data, warehouse, pg);
+            long sparkRows = IcebergCount.totalRecords(pg, "bench", "churn_predictions_spark");
+            System.out.printf(Locale.ROOT, "           %,d rows in bench.churn_predictions_spark%n", sparkRows);
             Result batch = skipBatchScore ? null : batchScore(home, work, data, warehouse, pg, redis);
+            long batchRowsWritten = skipBatchScore ? rows : IcebergCount.totalRecords(pg, "bench", "churn_predictions");
+            if (!skipBatchScore) {
+                System.out.printf(Locale.ROOT, "           %,d rows in bench.churn_predictions%n", batchRowsWritten);
+            }
             System.out.printf(
                     Locale.ROOT,
                     "%n| %,d rows x 20 features, Parquet -> churn int8 -> Iceberg (JDBC catalog, local disk) | seconds |"
@@ -122,7 +128,7 @@ final class BenchSpark implements Callable<Integer> {
                         cores,
                         spark.rowsPerSecond() / batch.rowsPerSecond());
             }
-            return spark.rows == rows && (batch == null || batch.rows == rows) ? 0 : 1;
+            return sparkRows == rows && batchRowsWritten == rows ? 0 : 1;
         }
     }
 
