@@ -272,6 +272,7 @@ module "spark_job" {
   extra_arguments      = var.spark_job.extra_arguments
   spark_conf           = var.spark_job.spark_conf
   maximum_capacity     = var.spark_job.maximum_capacity
+  iceberg_runtime_jar  = var.spark_job.bundled_iceberg ? null : "/usr/share/aws/iceberg/lib/iceberg-spark3-runtime.jar"
 
   # The workers reach Redis like the functions do: the same private subnets and the security groups Redis admits.
   subnet_ids         = var.spark_job.vpc ? var.private_subnet_ids : []

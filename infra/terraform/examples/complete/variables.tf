@@ -400,6 +400,7 @@ variable "spark_job" {
     - model: <name>/<version> in the registry (default: batch-score's model).
     - schedule_expression (default: batch_schedule_expression, in batch_timezone), enabled (true).
     - vpc (true): the workers run in private_subnet_ids with function_security_group_ids, the groups Redis admits.
+    - bundled_iceberg (false): true when the job jar bundles iceberg-spark-runtime (then EMR's is not added).
     - maximum_capacity, data_kms_key_arns, extra_arguments, spark_conf: passed to the module.
   EOT
   type = object({
@@ -419,6 +420,7 @@ variable "spark_job" {
       memory_gb = number
       disk_gb   = optional(number, 1000)
     }), { vcpu = 32, memory_gb = 128 })
+    bundled_iceberg   = optional(bool, false)
     data_kms_key_arns = optional(list(string), [])
     extra_arguments   = optional(list(string), [])
     spark_conf        = optional(map(string), {})

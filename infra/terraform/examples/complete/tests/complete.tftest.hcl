@@ -967,6 +967,10 @@ run "spark_path_beside_the_lambda_batch_path" {
     error_message = "the job scores with batch-score's model from the registry and takes the slot's scheduled time as run id"
   }
   assert {
+    condition     = strcontains(module.spark_job[0].spark_submit_parameters, "--conf spark.jars=/usr/share/aws/iceberg/lib/iceberg-spark3-runtime.jar") && strcontains(module.spark_job[0].spark_submit_parameters, "--conf spark.sql.catalog.glue.warehouse=s3://acme-lake/warehouse/")
+    error_message = "EMR's Iceberg runtime (bundled_iceberg = false) and the Glue catalog on the given warehouse"
+  }
+  assert {
     condition     = one([for s in jsondecode(module.spark_job[0].job_policy_json).Statement : s.Resource if s.Sid == "DecryptModelRegistry"]) == ["arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab"] && one([for s in jsondecode(module.spark_job[0].job_policy_json).Statement : s.Resource if s.Sid == "ReadModelPrefix"]) == ["arn:aws:s3:::acme-inferfn-models/models/fraud/2/*"]
     error_message = "the job role reads that model version and decrypts with the registry's key, as the functions do"
   }
