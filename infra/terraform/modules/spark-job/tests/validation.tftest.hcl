@@ -178,3 +178,19 @@ run "rejects_kms_alias" {
   }
   expect_failures = [var.data_kms_key_arns]
 }
+
+run "rejects_utc_offset_as_timezone" {
+  command = plan
+  variables {
+    timezone = "+01:00"
+  }
+  expect_failures = [var.timezone]
+}
+
+run "rejects_glue_database_with_uppercase" {
+  command = plan
+  variables {
+    glue_database_name = "Gold-Tier"
+  }
+  expect_failures = [var.glue_database_name]
+}
