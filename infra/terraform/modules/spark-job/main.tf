@@ -42,7 +42,7 @@ locals {
       "spark.sql.defaultCatalog"                                = var.catalog_name
     },
   )
-  overridden_conf = [for k in keys(var.spark_conf) : k if contains(keys(local.managed_spark_conf), k) || startswith(k, "spark.sql.catalog.${var.catalog_name}")]
+  overridden_conf = [for k in keys(var.spark_conf) : k if contains(keys(local.managed_spark_conf), k) || startswith(k, "spark.sql.catalog.${var.catalog_name}.")]
   spark_conf      = merge(var.spark_conf, local.managed_spark_conf)
 
   spark_submit_parameters = join(" ", concat(

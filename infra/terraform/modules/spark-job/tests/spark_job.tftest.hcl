@@ -386,7 +386,7 @@ run "vpc_capacity_image_and_extra_settings" {
     initial_capacity               = { driver = { count = 1, vcpu = 4, memory_gb = 16 }, executor = { count = 4, vcpu = 4, memory_gb = 16, disk_gb = 50 } }
     auto_stop_idle_timeout_minutes = 30
     iceberg_runtime_jar            = null
-    spark_conf                     = { "spark.executor.cores" = "4", "spark.dynamicAllocation.maxExecutors" = "15" }
+    spark_conf                     = { "spark.executor.cores" = "4", "spark.dynamicAllocation.maxExecutors" = "15", "spark.sql.catalog.glue_archive" = "org.apache.iceberg.spark.SparkCatalog" }
     extra_arguments                = ["--batch-size", "1024"]
     job_max_attempts               = 2
   }
@@ -407,8 +407,8 @@ run "vpc_capacity_image_and_extra_settings" {
     error_message = "architecture, custom image and idle timeout as given"
   }
   assert {
-    condition     = !strcontains(output.spark_submit_parameters, "spark.jars=") && strcontains(output.spark_submit_parameters, "--conf spark.executor.cores=4") && strcontains(output.spark_submit_parameters, "--conf spark.dynamicAllocation.maxExecutors=15")
-    error_message = "no EMR Iceberg jar when the job jar brings its own; extra Spark properties are passed"
+    condition     = !strcontains(output.spark_submit_parameters, "spark.jars=") && strcontains(output.spark_submit_parameters, "--conf spark.executor.cores=4") && strcontains(output.spark_submit_parameters, "--conf spark.dynamicAllocation.maxExecutors=15") && strcontains(output.spark_submit_parameters, "--conf spark.sql.catalog.glue_archive=org.apache.iceberg.spark.SparkCatalog")
+    error_message = "no EMR Iceberg jar when the job jar brings its own; extra Spark properties are passed, a second catalog too"
   }
   assert {
     condition     = slice(jsondecode(aws_scheduler_schedule.this.target[0].input).JobDriver.SparkSubmit.EntryPointArguments, 8, 10) == ["--batch-size", "1024"] && jsondecode(aws_scheduler_schedule.this.target[0].input).RetryPolicy == { MaxAttempts = 2 }

@@ -194,3 +194,11 @@ run "rejects_glue_database_with_uppercase" {
   }
   expect_failures = [var.glue_database_name]
 }
+
+run "rejects_spark_conf_setting_the_iceberg_jar" {
+  command = plan
+  variables {
+    spark_conf = { "spark.jars" = "s3://elsewhere/iceberg.jar" }
+  }
+  expect_failures = [aws_emrserverless_application.this]
+}
