@@ -242,8 +242,47 @@ module "batch_schedule" {
   schedule_expression = var.batch_schedule_expression
   timezone            = var.batch_timezone
   shard_count         = var.batch_shard_count
+  enabled             = var.batch_schedule_enabled
   source_uri          = var.batch_source_uri
   sink_uri            = var.batch_sink_uri
+}
+
+# --- the Spark path: the same scoring core on EMR Serverless, predictions into an Iceberg table (optional) ------
+# Off unless spark_job is set: it needs a built jar in S3, a warehouse and a source that have no sensible defaults,
+# and below a few hundred million rows a night batch-score's Lambda shards do the job (see ../../README.md).
+
+module "spark_job" {
+  source = "../../modules/spark-job"
+  count  = var.spark_job == null ? 0 : 1
+
+  name        = "${var.name_prefix}-spark-score"
+  job_jar_uri = var.spark_job.job_jar_uri
+
+  # The registry's convention, as for the functions: s3://<bucket>/models/<name>/<version>/, decrypted with its key.
+  model_uri         = "s3://${var.model_bucket_name}/models/${coalesce(var.spark_job.model, var.models["batch-score"])}/"
+  model_kms_key_arn = module.model_registry.kms_key_arn
+
+  source_uri           = var.spark_job.source_uri
+  source_s3_uris       = var.spark_job.source_s3_uris
+  glue_database_name   = var.spark_job.glue_database_name
+  create_glue_database = var.spark_job.create_glue_database
+  sink_table           = var.spark_job.sink_table
+  warehouse_uri        = var.spark_job.warehouse_uri
+  data_kms_key_arns    = var.spark_job.data_kms_key_arns
+  extra_arguments      = var.spark_job.extra_arguments
+  spark_conf           = var.spark_job.spark_conf
+  maximum_capacity     = var.spark_job.maximum_capacity
+  iceberg_runtime_jar  = var.spark_job.bundled_iceberg ? null : "/usr/share/aws/iceberg/lib/iceberg-spark3-runtime.jar"
+
+  # The workers reach Redis like the functions do: the same private subnets and the security groups Redis admits.
+  subnet_ids         = var.spark_job.vpc ? var.private_subnet_ids : []
+  security_group_ids = var.spark_job.vpc ? var.function_security_group_ids : []
+
+  schedule_expression = coalesce(var.spark_job.schedule_expression, var.batch_schedule_expression)
+  timezone            = var.batch_timezone
+  enabled             = var.spark_job.enabled
+
+  tags = var.tags
 }
 
 # --- observability: alarms and a dashboard over AWS/Lambda, AWS/SQS and the functions' EMF metrics --------------
@@ -261,10 +300,14 @@ module "observability" {
     "batch-score"  = module.batch_score.function_name
   }
   # event-score's SQS redrive target, and the queue EventBridge Scheduler leaves failed batch-score shards in.
-  dead_letter_queues = {
-    "event-score"          = module.event_queue.dlq_name
-    "batch-score-schedule" = module.batch_schedule.dlq_name
-  }
+  dead_letter_queues = merge(
+    {
+      "event-score"          = module.event_queue.dlq_name
+      "batch-score-schedule" = module.batch_schedule.dlq_name
+    },
+    # StartJobRun calls of the Spark path that failed after Scheduler's retries.
+    var.spark_job == null ? {} : { "spark-score-schedule" = module.spark_job[0].dlq_name },
+  )
   # event-score falling behind its Kinesis stream (IteratorAge), when it reads one
   stream_mappings = var.event_kinesis_stream_arn == null ? {} : {
     "event-score-kinesis" = { function_name = module.event_score.function_name, source = "kinesis" }

@@ -75,3 +75,23 @@ output "dashboard_name" {
   description = "The CloudWatch dashboard's name (null when dashboard_enabled is false)."
   value       = module.observability.dashboard_name
 }
+
+output "spark_application_id" {
+  description = "EMR Serverless application of the Spark path (null without spark_job)."
+  value       = var.spark_job == null ? null : module.spark_job[0].application_id
+}
+
+output "spark_job_role_arn" {
+  description = "Execution role of the Spark job runs (null without spark_job)."
+  value       = var.spark_job == null ? null : module.spark_job[0].job_role_arn
+}
+
+output "spark_schedule_arn" {
+  description = "EventBridge Scheduler schedule starting the Spark job (null without spark_job)."
+  value       = var.spark_job == null ? null : module.spark_job[0].schedule_arn
+}
+
+output "spark_start_job_run_request" {
+  description = "The StartJobRun request the Spark schedule sends (JSON), the template of a manual rerun (null without spark_job)."
+  value       = var.spark_job == null ? null : module.spark_job[0].start_job_run_request
+}

@@ -279,6 +279,12 @@ variable "batch_timezone" {
   default     = "Europe/Berlin"
 }
 
+variable "batch_schedule_enabled" {
+  description = "Whether batch-score's schedules are ENABLED. Set false once the nightly job runs on the Spark path (spark_job) instead; the function stays deployed for manual runs."
+  type        = bool
+  default     = true
+}
+
 variable "batch_shard_count" {
   description = "Shards of a batch-score run (one scheduled invocation each)."
   type        = number
@@ -378,6 +384,52 @@ variable "batch_maximum_event_age_in_seconds" {
   validation {
     condition     = var.batch_maximum_event_age_in_seconds >= 60 && var.batch_maximum_event_age_in_seconds <= 21600 && floor(var.batch_maximum_event_age_in_seconds) == var.batch_maximum_event_age_in_seconds
     error_message = "batch_maximum_event_age_in_seconds must be a whole number between 60 and 21600."
+  }
+}
+
+# --- the Spark path (modules/spark-job) -------------------------------------------------------------
+
+variable "spark_job" {
+  description = <<-EOT
+    The nightly scoring job on EMR Serverless beside batch-score (modules/spark-job), for volumes past one Lambda
+    shard's 15 minutes. null (default): no Spark path. Set it to turn it on:
+    - job_jar_uri (required): s3:// URI of the spark module's jar, uploaded by you or CI.
+    - warehouse_uri (required): s3://<bucket>/<prefix>/ of the Iceberg warehouse.
+    - source_uri (required): the job's --source; source_s3_uris the S3 prefixes it reads (Parquet).
+    - glue_database_name ("inferfn"), create_glue_database (true), sink_table ("churn_predictions").
+    - model: <name>/<version> in the registry (default: batch-score's model).
+    - schedule_expression (default: batch_schedule_expression, in batch_timezone), enabled (true).
+    - vpc (true): the workers run in private_subnet_ids with function_security_group_ids, the groups Redis admits.
+    - bundled_iceberg (false): true when the job jar bundles iceberg-spark-runtime (then EMR's is not added).
+    - maximum_capacity, data_kms_key_arns, extra_arguments, spark_conf: passed to the module.
+  EOT
+  type = object({
+    job_jar_uri          = string
+    warehouse_uri        = string
+    source_uri           = string
+    source_s3_uris       = optional(list(string), [])
+    glue_database_name   = optional(string, "inferfn")
+    create_glue_database = optional(bool, true)
+    sink_table           = optional(string, "churn_predictions")
+    model                = optional(string)
+    schedule_expression  = optional(string)
+    enabled              = optional(bool, true)
+    vpc                  = optional(bool, true)
+    maximum_capacity = optional(object({
+      vcpu      = number
+      memory_gb = number
+      disk_gb   = optional(number, 1000)
+    }), { vcpu = 32, memory_gb = 128 })
+    bundled_iceberg   = optional(bool, false)
+    data_kms_key_arns = optional(list(string), [])
+    extra_arguments   = optional(list(string), [])
+    spark_conf        = optional(map(string), {})
+  })
+  default = null
+
+  validation {
+    condition     = var.spark_job == null || try(var.spark_job.model == null || can(regex("^[a-z0-9][a-z0-9._-]*/[A-Za-z0-9._-]+$", var.spark_job.model)), false)
+    error_message = "spark_job.model must be <name>/<version> in the model registry, e.g. churn/3 (or left out for batch-score's model)."
   }
 }
 

@@ -13,6 +13,10 @@ locals {
     var.source_uri == null ? {} : { source = var.source_uri },
     var.sink_uri == null ? {} : { sink = var.sink_uri },
   )]
+  # jsonencode writes < and > as \u003c and \u003e (Go's HTML-safe escaping): valid JSON, but Scheduler's context
+  # attributes are documented, and matched, as the literal <aws.scheduler.*> text, so they are written back literally
+  # (hashicorp/terraform#26110, #38733).
+  payload_json = [for p in local.payloads : replace(replace(jsonencode(p), "\\u003c", "<"), "\\u003e", ">")]
 }
 
 resource "aws_sqs_queue" "dlq" {
@@ -76,7 +80,7 @@ resource "aws_scheduler_schedule" "shard" {
   target {
     arn      = var.function_alias_arn
     role_arn = aws_iam_role.scheduler.arn
-    input    = jsonencode(local.payloads[count.index])
+    input    = local.payload_json[count.index]
 
     retry_policy {
       maximum_retry_attempts       = var.maximum_retry_attempts

@@ -37,3 +37,8 @@ output "dlq_name" {
   description = "Name of that DLQ (for alarms on its depth and age)."
   value       = aws_sqs_queue.dlq.name
 }
+
+output "schedule_states" {
+  description = "State of each schedule (ENABLED or DISABLED), in shard order."
+  value       = aws_scheduler_schedule.shard[*].state
+}

@@ -6,6 +6,18 @@ mock_provider "aws" {
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
   }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-central-1" }
+  }
+  mock_resource "aws_emrserverless_application" {
+    defaults = {
+      id  = "00fm1a2b3c4d5e6f"
+      arn = "arn:aws:emr-serverless:eu-central-1:123456789012:/applications/00fm1a2b3c4d5e6f"
+    }
+  }
   # The AUTH token ElastiCache is created with, read by Terraform from redis_auth_token_secret_arn.
   mock_data "aws_secretsmanager_secret_version" {
     defaults = { secret_string = "correct-horse-battery-staple-42" }
@@ -906,4 +918,72 @@ run "rejects_kinesis_arn_that_is_not_a_stream" {
     event_kinesis_stream_arn = "arn:aws:sqs:eu-central-1:123456789012:sensor-readings"
   }
   expect_failures = [var.event_kinesis_stream_arn]
+}
+
+# --- the Spark path (modules/spark-job) ----------------------------------------------------------------------------
+
+run "spark_path_is_off_by_default" {
+  command = plan
+
+  variables {
+    artifact_bucket = "acme-inferfn-artifacts"
+  }
+
+  assert {
+    condition     = length(module.spark_job) == 0 && output.spark_application_id == null && output.spark_schedule_arn == null
+    error_message = "no EMR Serverless application, role or schedule unless spark_job is set"
+  }
+  assert {
+    condition     = !contains(keys(module.observability.alarm_names.dlq_depth), "spark-score-schedule") && module.batch_schedule.schedule_states == ["ENABLED", "ENABLED", "ENABLED", "ENABLED"]
+    error_message = "the Lambda batch path alone, its 4 shard schedules enabled"
+  }
+}
+
+run "spark_path_beside_the_lambda_batch_path" {
+  command = plan
+
+  variables {
+    artifact_bucket        = "acme-inferfn-artifacts"
+    batch_schedule_enabled = false
+    spark_job = {
+      job_jar_uri    = "s3://acme-inferfn-artifacts/spark/inferfn-spark.jar"
+      warehouse_uri  = "s3://acme-lake/warehouse/"
+      source_uri     = "parquet:s3://acme-lake/customers/"
+      source_s3_uris = ["s3://acme-lake/customers/"]
+    }
+  }
+
+  assert {
+    condition     = module.spark_job[0].application_id == "00fm1a2b3c4d5e6f" && module.spark_job[0].sink == "iceberg:inferfn.churn_predictions" && module.spark_job[0].glue_database_name == "inferfn"
+    error_message = "the Spark path writes to inferfn.churn_predictions by default"
+  }
+  assert {
+    condition = jsondecode(module.spark_job[0].start_job_run_request).JobDriver.SparkSubmit.EntryPointArguments == [
+      "--model", "s3://acme-inferfn-models/models/fraud/2/",
+      "--source", "parquet:s3://acme-lake/customers/",
+      "--sink", "iceberg:inferfn.churn_predictions",
+      "--run-id", "<aws.scheduler.scheduled-time>",
+    ]
+    error_message = "the job scores with batch-score's model from the registry and takes the slot's scheduled time as run id"
+  }
+  assert {
+    condition     = strcontains(module.spark_job[0].spark_submit_parameters, "--conf spark.jars=/usr/share/aws/iceberg/lib/iceberg-spark3-runtime.jar") && strcontains(module.spark_job[0].spark_submit_parameters, "--conf spark.sql.catalog.glue.warehouse=s3://acme-lake/warehouse/")
+    error_message = "EMR's Iceberg runtime (bundled_iceberg = false) and the Glue catalog on the given warehouse"
+  }
+  assert {
+    condition     = one([for s in jsondecode(module.spark_job[0].job_policy_json).Statement : s.Resource if s.Sid == "DecryptModelRegistry"]) == ["arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab"] && one([for s in jsondecode(module.spark_job[0].job_policy_json).Statement : s.Resource if s.Sid == "ReadModelPrefix"]) == ["arn:aws:s3:::acme-inferfn-models/models/fraud/2/*"]
+    error_message = "the job role reads that model version and decrypts with the registry's key, as the functions do"
+  }
+  assert {
+    condition     = alltrue([for s in jsondecode(module.spark_job[0].job_policy_json).Statement : alltrue([for r in s.Resource : r != "*"])]) && alltrue([for s in jsondecode(module.spark_job[0].scheduler_policy_json).Statement : alltrue([for r in s.Resource : r != "*"])])
+    error_message = "no Resource \"*\" in the Spark path's roles"
+  }
+  assert {
+    condition     = contains(keys(module.observability.alarm_names.dlq_depth), "spark-score-schedule")
+    error_message = "failed StartJobRun calls alarm like batch-score's failed shards"
+  }
+  assert {
+    condition     = module.batch_score.alias_arn == "arn:aws:lambda:eu-central-1:123456789012:function:inferfn-batch-score:live" && module.batch_schedule.schedule_states == ["DISABLED", "DISABLED", "DISABLED", "DISABLED"]
+    error_message = "batch-score stays deployed beside the Spark path, its schedules disabled with batch_schedule_enabled = false"
+  }
 }

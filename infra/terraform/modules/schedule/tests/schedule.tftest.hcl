@@ -49,6 +49,10 @@ run "payload_contract" {
     }]
     error_message = "each shard gets {runId, shardIndex, shardCount} and no source/sink by default"
   }
+  assert {
+    condition     = alltrue([for s in aws_scheduler_schedule.shard : strcontains(s.target[0].input, "\"runId\":\"<aws.scheduler.scheduled-time>\"")])
+    error_message = "runId must be the literal <aws.scheduler.scheduled-time> text Scheduler replaces, not JSON-escaped as \\u003c...\\u003e"
+  }
 }
 
 run "payload_with_source_and_sink" {
