@@ -24,14 +24,49 @@ import io.inferfn.model.OnnxOptions;
  * checks the bytes it received against the sha256 the driver computed before ONNX Runtime sees them, and keeps one
  * session per JVM for all its tasks ({@link #load}), whichever job or stage asks.
  *
- * @param location where the driver read the model, for messages
- * @param manifest {@code manifest.json}
- * @param onnx {@code model.onnx}
- * @param sha256 the sha256 of {@code onnx} as the driver read it (and the registry verified it against the manifest)
+ * <p>The bytes are hashed once per deserialized copy (Spark deserializes a broadcast once per executor), so a copy that
+ * differs from the driver's is refused even when this JVM already holds a session for the driver's model.
  */
-public record ModelShipment(String location, byte[] manifest, byte[] onnx, String sha256) implements Serializable {
+public final class ModelShipment implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private static final String SCHEME = "broadcast:";
+
+    private final String location;
+    private final byte[] manifest;
+    private final byte[] onnx;
+    private final String sha256;
+    private transient volatile boolean verified;
+
+    /**
+     * @param location where the driver read the model, for messages
+     * @param manifest {@code manifest.json}
+     * @param onnx {@code model.onnx}
+     * @param sha256 the sha256 of {@code onnx} as the driver read it (the registry verifies it against the manifest)
+     */
+    public ModelShipment(String location, byte[] manifest, byte[] onnx, String sha256) {
+        this.location = location;
+        this.manifest = manifest;
+        this.onnx = onnx;
+        this.sha256 = sha256;
+    }
+
+    public String location() {
+        return location;
+    }
+
+    public byte[] manifest() {
+        return manifest;
+    }
+
+    public byte[] onnx() {
+        return onnx;
+    }
+
+    public String sha256() {
+        return sha256;
+    }
 
     /** One session per executor JVM, by the model's sha256 and its manifest's. */
     private static final Map<String, LoadedModel> SESSIONS = new ConcurrentHashMap<>();
@@ -71,6 +106,15 @@ public record ModelShipment(String location, byte[] manifest, byte[] onnx, Strin
      * @throws IntegrityException when the bytes received are not those the driver read
      */
     public LoadedModel load() {
+        if (!verified) {
+            String actual = ModelRegistry.sha256(onnx);
+            if (!actual.equals(sha256)) {
+                throw new IntegrityException("integrity check failed for " + location
+                        + " as shipped to this executor: model.onnx hashes to " + actual + " but the driver read "
+                        + sha256 + "; refusing to score with a model other than the driver's");
+            }
+            verified = true;
+        }
         String key = sha256 + "/" + ModelRegistry.sha256(manifest);
         LoadedModel loaded = SESSIONS.get(key);
         if (loaded != null) {
@@ -81,13 +125,8 @@ public record ModelShipment(String location, byte[] manifest, byte[] onnx, Strin
         }
     }
 
+    /** The registry's own checks (the pinned sha256, the manifest's, the session's metadata) on the bytes received. */
     private LoadedModel verifiedLoad() {
-        String actual = ModelRegistry.sha256(onnx);
-        if (!actual.equals(sha256)) {
-            throw new IntegrityException("integrity check failed for " + location
-                    + " as shipped to this executor: model.onnx hashes to " + actual + " but the driver read "
-                    + sha256 + "; refusing to score with a model other than the driver's");
-        }
         ModelSource shipped = new ModelSource() {
             @Override
             public boolean supports(String where) {
