@@ -112,6 +112,21 @@ class IcebergRunsTest {
                 .isEqualTo(1);
     }
 
+    @Test
+    void anIcebergTableIsASourceAndScoresAsTheSameRowsInParquetDo() {
+        SPARK.sql("CREATE TABLE IF NOT EXISTS inferfn.raw.tier_rows USING iceberg AS SELECT * FROM parquet.`" + source
+                + "`");
+        SparkScore.run(
+                SPARK, SparkStack.args(model, "iceberg:raw.tier_rows", "iceberg:gold.from_iceberg", "r-1", "id", null));
+        SparkScore.run(
+                SPARK, SparkStack.args(model, "parquet:" + source, "iceberg:gold.from_parquet", "r-1", "id", null));
+
+        Map<String, List<String>> fromIceberg =
+                SameScoresAsBatchScoreTest.icebergRows("inferfn.gold.from_iceberg", "r-1");
+        assertThat(fromIceberg).hasSize(ROWS);
+        assertThat(fromIceberg).isEqualTo(SameScoresAsBatchScoreTest.icebergRows("inferfn.gold.from_parquet", "r-1"));
+    }
+
     private static MapPartitionsFunction<Row, Row> failAfterOneRow() {
         return rows -> {
             if (rows.hasNext()) {
