@@ -20,7 +20,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -289,14 +288,5 @@ public final class SparkScore {
                     + " reads " + String.join(", ", missing) + " from the online store, and " + job.source()
                     + " has no such columns; give --redis redis://host:port");
         }
-    }
-
-    /** The names of {@code fields}, for messages. */
-    static String names(StructField[] fields) {
-        List<String> out = new ArrayList<>();
-        for (StructField f : fields) {
-            out.add(f.name());
-        }
-        return String.join(", ", out);
     }
 }
