@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.apache.iceberg.DataFile;
@@ -142,12 +144,26 @@ final class IcebergSink implements PredictionSink {
                     TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
             writer = new RollingDataWriter<>(
                     new ParquetData(new GenericAppenderFactory(
-                            table, table.schema(), table.spec(), java.util.Map.of(), null, null, null)),
+                            table, table.schema(), table.spec(), writeProperties(table), null, null, null)),
                     files,
                     table.io(),
                     target,
                     table.spec(),
                     partition);
+        }
+
+        /**
+         * The table's write properties (compression codec, row group size) for the Parquet appender, which otherwise
+         * uses parquet-java's defaults (gzip); the column statistics settings it takes from the table itself.
+         */
+        private static Map<String, String> writeProperties(Table table) {
+            Map<String, String> write = new HashMap<>();
+            table.properties().forEach((key, value) -> {
+                if (key.startsWith("write.") && !key.startsWith("write.metadata.metrics.")) {
+                    write.put(key, value);
+                }
+            });
+            return write;
         }
 
         List<DataFile> finish() throws IOException {
