@@ -145,6 +145,16 @@ class IcebergSinkTest {
                     .containsEntry(PredictionTable.MODEL_VERSION, "3");
             assertThat(table("gold.first").spec())
                     .isEqualTo(PredictionTable.spec(table("gold.first").schema()));
+            // written with the table's codec (zstd on tables Iceberg 1.10 creates), not parquet-java's default gzip
+            assertThat(table("gold.first").properties()).containsEntry("write.parquet.compression-codec", "zstd");
+            for (org.apache.iceberg.DataFile file :
+                    snapshot.addedDataFiles(table("gold.first").io())) {
+                try (var footer = org.apache.parquet.hadoop.ParquetFileReader.open(
+                        new org.apache.parquet.io.LocalInputFile(Path.of(java.net.URI.create(file.location()))))) {
+                    assertThat(footer.getRowGroups().get(0).getColumns().get(0).getCodec())
+                            .isEqualTo(org.apache.parquet.hadoop.metadata.CompressionCodecName.ZSTD);
+                }
+            }
         }
     }
 
