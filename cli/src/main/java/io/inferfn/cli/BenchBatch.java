@@ -67,9 +67,12 @@ final class BenchBatch implements Callable<Integer> {
 
     @Option(
             names = "--iceberg",
-            description = "write the predictions to the Iceberg table bench.churn_predictions (JDBC catalog in the same"
-                    + " PostgreSQL, warehouse on local disk) instead of a PostgreSQL table")
+            description = "also score the same rows into an Iceberg table (JDBC catalog in the same PostgreSQL, a local"
+                    + " warehouse), in the same run, after the PostgreSQL sink")
     boolean iceberg;
+
+    /** What one run (all its shards) did. */
+    private record Run(long scored, double seconds, long scoringMillis) {}
 
     @Override
     public Integer call() throws Exception {
@@ -78,7 +81,8 @@ final class BenchBatch implements Callable<Integer> {
         Path work = home.resolve(".inferfn/bench");
         Path data = work.resolve("postgres");
         ChurnTable.deleteTree(data);
-        ChurnTable.deleteTree(work.resolve("warehouse"));
+        Path warehouse = work.resolve("iceberg");
+        ChurnTable.deleteTree(warehouse);
         Files.createDirectories(work);
         try (LocalPostgres pg = LocalPostgres.onPort(0, data);
                 LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
@@ -91,75 +95,69 @@ final class BenchBatch implements Callable<Integer> {
                     "source     %,d generated customers (20 features each) in table bench_customers: %.1f s to load%n",
                     rows,
                     (System.nanoTime() - t0) / 1e9);
+            // --iceberg: the payload names the Iceberg sink (container build), in the same database's JDBC catalog
+            Map<String, String> icebergEnv = Map.of(
+                    "INFERFN_BATCH_ALLOW_OVERRIDES",
+                    Boolean.toString(iceberg),
+                    "INFERFN_BATCH_OVERRIDES_TABLES",
+                    "bench.",
+                    "INFERFN_BATCH_ICEBERG_WAREHOUSE",
+                    "file:" + warehouse);
             try (FunctionProcess fn = FunctionProcess.startReady(
                     "batch-score",
                     jar,
                     port,
-                    Map.of(
-                            "QUARKUS_DATASOURCE_JDBC_URL",
-                            pg.jdbcUrl(),
-                            "QUARKUS_REDIS_HOSTS",
-                            redis.uri(),
-                            "INFERFN_MODEL_LOCATIONS",
-                            "file:" + home.resolve("models/churn/2"),
-                            "INFERFN_BATCH_SOURCE",
-                            "table:bench_customers",
-                            "INFERFN_BATCH_SINK",
-                            iceberg ? "iceberg:bench.churn_predictions" : "table:bench_predictions",
-                            "INFERFN_BATCH_ICEBERG_WAREHOUSE",
-                            work.resolve("warehouse").toUri().toString(),
-                            "INFERFN_BATCH_BATCH_ROWS",
-                            Integer.toString(batchRows),
-                            "INFERFN_AUTH_ENABLED",
-                            "false",
-                            // every shard at once (two connections each), not 429 past the default of 4
-                            "INFERFN_BATCH_MAX_CONCURRENT_RUNS",
-                            Integer.toString(Math.max(4, shards)),
-                            "QUARKUS_DATASOURCE_JDBC_MAX_SIZE",
-                            Integer.toString(Math.max(8, 2 * shards))),
+                    with(
+                            icebergEnv,
+                            Map.of(
+                                    "QUARKUS_DATASOURCE_JDBC_URL",
+                                    pg.jdbcUrl(),
+                                    "QUARKUS_REDIS_HOSTS",
+                                    redis.uri(),
+                                    "INFERFN_MODEL_LOCATIONS",
+                                    "file:" + home.resolve("models/churn/2"),
+                                    "INFERFN_BATCH_SOURCE",
+                                    "table:bench_customers",
+                                    "INFERFN_BATCH_SINK",
+                                    "table:bench_predictions",
+                                    "INFERFN_BATCH_BATCH_ROWS",
+                                    Integer.toString(batchRows),
+                                    "INFERFN_AUTH_ENABLED",
+                                    "false",
+                                    // every shard at once (two connections each), not 429 past the default of 4
+                                    "INFERFN_BATCH_MAX_CONCURRENT_RUNS",
+                                    Integer.toString(Math.max(4, shards)),
+                                    "QUARKUS_DATASOURCE_JDBC_MAX_SIZE",
+                                    Integer.toString(Math.max(8, 2 * shards)))),
                     work,
                     List.of("-Xmx1g"))) {
                 HttpClient http = HttpClient.newBuilder()
                         .connectTimeout(Duration.ofSeconds(2))
                         .build();
-                long start = System.nanoTime();
-                List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
-                for (int i = 0; i < shards; i++) {
-                    String body = "{\"runId\": \"bench\", \"shardIndex\": " + i + ", \"shardCount\": " + shards + "}";
-                    calls.add(http.sendAsync(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/runBatch"))
-                                    .header("content-type", "application/json")
-                                    .timeout(Duration.ofMinutes(30))
-                                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString()));
+                Run pgRun = runAll(http, null);
+                if (pgRun == null) {
+                    return 1;
                 }
-                long scored = 0;
-                long scoringMillis = 0;
-                for (CompletableFuture<HttpResponse<String>> call : calls) {
-                    HttpResponse<String> response = call.join();
-                    if (response.statusCode() != 200) {
-                        System.err.println("runBatch failed: " + response.body());
-                        return 1;
-                    }
-                    JsonNode summary = JSON.readTree(response.body());
-                    System.out.println("summary    " + summary);
-                    scored += summary.get("rowsScored").asLong();
-                    scoringMillis =
-                            Math.max(scoringMillis, summary.get("scoringMillis").asLong());
+                long scored = pgRun.scored();
+                long scoringMillis = pgRun.scoringMillis();
+                Run iceRun = iceberg ? runAll(http, "iceberg:bench.predictions") : null;
+                if (iceberg && iceRun == null) {
+                    return 1;
                 }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                long written = iceberg
-                        ? IcebergCount.totalRecords(pg, "bench", "churn_predictions")
-                        : count(pg, "SELECT count(*) FROM bench_predictions WHERE run_id = 'bench'");
+                long iceWritten = iceberg ? IcebergCount.totalRecords(pg, "bench", "predictions") : rows;
+                if (iceberg) {
+                    System.out.printf(
+                            Locale.ROOT, "iceberg    %,d rows in bench.predictions's current snapshot%n", iceWritten);
+                }
+                double seconds = pgRun.seconds();
+                long written = count(pg, "SELECT count(*) FROM bench_predictions WHERE run_id = 'bench'");
                 double endToEnd = scored / seconds;
                 double limit = ortLimit(home.resolve("models/churn/2"), batchRows);
                 System.out.printf(
                         Locale.ROOT,
-                        "end to end %,d rows PostgreSQL -> churn int8 -> %s in %.1f s: %,.0f rows/s (%,d rows"
+                        "end to end %,d rows PostgreSQL -> churn int8 -> PostgreSQL in %.1f s: %,.0f rows/s (%,d rows"
                                 + " in the predictions table; %d shard%s; scoring incl. feature assembly %.1f s of it)%n",
                         scored,
-                        iceberg ? "Iceberg" : "PostgreSQL",
                         seconds,
                         endToEnd,
                         written,
@@ -173,19 +171,28 @@ final class BenchBatch implements Callable<Integer> {
                         batchRows,
                         limit,
                         endToEnd / limit);
+                if (iceRun != null) {
+                    System.out.printf(
+                            Locale.ROOT,
+                            "iceberg    %,d rows PostgreSQL -> churn int8 -> Iceberg (JDBC catalog, local warehouse) in"
+                                    + " %.1f s: %,.0f rows/s (scoring incl. feature assembly %.1f s of it)%n",
+                            iceRun.scored(),
+                            iceRun.seconds(),
+                            iceRun.scored() / iceRun.seconds(),
+                            iceRun.scoringMillis() / 1000.0);
+                }
                 long rss = fn.rssMib();
                 System.out.printf("           batch-score RSS %d MiB; log %s%n", rss, home.relativize(fn.log()));
                 System.out.printf(
                         Locale.ROOT,
                         "%n| measure | result |%n|---|---|%n"
-                                + "| end to end, %,d rows PostgreSQL -> churn int8 -> %s, %d shard(s) | **%.1f s,"
+                                + "| end to end, %,d rows PostgreSQL -> churn int8 -> PostgreSQL, %d shard(s) | **%.1f s,"
                                 + " %,.0f rows/s** |%n"
                                 + "| scoring inside it (feature assembly + ORT) | %.1f s |%n"
                                 + "| ONNX Runtime alone, batches of %d, one thread | %,.0f rows/s |%n"
                                 + "| end to end / ORT limit | %.3f |%n"
                                 + "| batch-score RSS | %d MiB |%n",
                         scored,
-                        iceberg ? "Iceberg" : "PostgreSQL",
                         shards,
                         seconds,
                         endToEnd,
@@ -194,9 +201,54 @@ final class BenchBatch implements Callable<Integer> {
                         limit,
                         endToEnd / limit,
                         rss);
-                return written == rows ? 0 : 1;
+                if (iceRun != null) {
+                    System.out.printf(
+                            Locale.ROOT,
+                            "| the same rows into Iceberg (JDBC catalog, local warehouse), same process | **%.1f s,"
+                                    + " %,.0f rows/s** |%n",
+                            iceRun.seconds(),
+                            iceRun.scored() / iceRun.seconds());
+                }
+                return written == rows && (iceRun == null || iceRun.scored() == scored) ? 0 : 1;
             }
         }
+    }
+
+    private static Map<String, String> with(Map<String, String> extra, Map<String, String> env) {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.putAll(extra);
+        return all;
+    }
+
+    /** Runs every shard of run "bench" at once into {@code sink} (null: the configured one); null when one failed. */
+    private Run runAll(HttpClient http, String sink) throws Exception {
+        long start = System.nanoTime();
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < shards; i++) {
+            String body = "{\"runId\": \"bench\", \"shardIndex\": " + i + ", \"shardCount\": " + shards
+                    + (sink == null ? "" : ", \"sink\": \"" + sink + "\"") + "}";
+            calls.add(http.sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/runBatch"))
+                            .header("content-type", "application/json")
+                            .timeout(Duration.ofMinutes(30))
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        long scored = 0;
+        long scoringMillis = 0;
+        for (CompletableFuture<HttpResponse<String>> call : calls) {
+            HttpResponse<String> response = call.join();
+            if (response.statusCode() != 200) {
+                System.err.println("runBatch failed: " + response.body());
+                return null;
+            }
+            JsonNode summary = JSON.readTree(response.body());
+            System.out.println("summary    " + summary);
+            scored += summary.get("rowsScored").asLong();
+            scoringMillis = Math.max(scoringMillis, summary.get("scoringMillis").asLong());
+        }
+        return new Run(scored, (System.nanoTime() - start) / 1e9, scoringMillis);
     }
 
     /** Rows/s of ONNX Runtime alone on the served model at the job's batch size, over realistic inputs. */

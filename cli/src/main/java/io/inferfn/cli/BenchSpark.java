@@ -61,6 +61,9 @@ final class BenchSpark implements Callable<Integer> {
     @Option(names = "--skip-batch-score", description = "time the Spark job and the ORT limit only")
     boolean skipBatchScore;
 
+    @Option(names = "--jfr", description = "record the Spark job's JVM with Java Flight Recorder to this file")
+    Path jfr;
+
     @Override
     public Integer call() throws Exception {
         Path home = bench.parent.home.toAbsolutePath().normalize();
@@ -180,9 +183,14 @@ final class BenchSpark implements Callable<Integer> {
                 "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
                 "-Djdk.reflect.useDirectMethodHandle=false",
                 "-Dio.netty.tryReflectionSetAccessible=true",
+                jfr == null
+                        ? "-Dinferfn.bench.jfr=off"
+                        : "-XX:StartFlightRecording=settings=profile,filename=" + jfr.toAbsolutePath(),
                 "-Dspark.master=local[" + cores + "]",
                 "-Dspark.app.name=inferfn-bench-spark",
                 "-Dspark.ui.enabled=false",
+                "-Dspark.sql.inMemoryColumnarStorage.compressed="
+                        + System.getProperty("inferfn.bench.compressCache", "true"),
                 "-Dspark.driver.host=127.0.0.1",
                 "-Dspark.sql.catalog.inferfn=org.apache.iceberg.spark.SparkCatalog",
                 "-Dspark.sql.catalog.inferfn.catalog-impl=org.apache.iceberg.jdbc.JdbcCatalog",

@@ -94,8 +94,9 @@ public class BatchAccess {
     }
 
     private void allowed(String what, String spec, boolean source) {
-        if (spec.startsWith("table:")) {
-            String table = spec.substring("table:".length()).toLowerCase(Locale.ROOT);
+        if (spec.startsWith("table:") || spec.startsWith("iceberg:")) {
+            // an Iceberg table (<namespace>.<table>) is held to the same prefixes as a database table
+            String table = spec.substring(spec.indexOf(':') + 1).toLowerCase(Locale.ROOT);
             List<String> prefixes = config.overrides().tables().orElse(List.of());
             for (String prefix : prefixes) {
                 if (!prefix.isBlank() && table.startsWith(prefix.toLowerCase(Locale.ROOT))) {

@@ -11,11 +11,17 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "inferfn.batch")
 public interface BatchConfig {
 
-    /** Rows to score: {@code table:<name>}, {@code sql:<select>} (the datasource) or {@code file:<path>.csv}. */
+    /**
+     * Rows to score: {@code table:<name>}, {@code sql:<select>} (the datasource), {@code file:<path>.csv} or
+     * {@code iceberg:<namespace>.<table>} (container build).
+     */
     @WithDefault("table:customers")
     String source();
 
-    /** Where predictions go: {@code table:<name>} (plus {@code <name>_rejects}) or {@code file:<path>.csv}. */
+    /**
+     * Where predictions go: {@code table:<name>} (plus {@code <name>_rejects}), {@code file:<path>.csv} or {@code
+     * iceberg:<namespace>.<table>} (plus {@code <table>_rejects}; container build).
+     */
     @WithDefault("table:churn_predictions")
     String sink();
 
@@ -75,6 +81,42 @@ public interface BatchConfig {
 
     /** The schedule. */
     Schedule schedule();
+
+    /** The Iceberg catalog of {@code iceberg:} sources and sinks (container build). */
+    Iceberg iceberg();
+
+    /**
+     * Where {@code iceberg:<namespace>.<table>} finds its tables: Iceberg's JDBC catalog, by default in the function's
+     * own database, or AWS Glue; table data under {@link #warehouse()}.
+     */
+    interface Iceberg {
+
+        /** {@code jdbc} (a database holds the catalog: {@link #uri()}) or {@code glue} (AWS Glue, the caller's region). */
+        @WithDefault("jdbc")
+        String catalog();
+
+        /**
+         * The catalog's name. The JDBC catalog keys its rows by it: every reader and writer of the same tables (a
+         * Spark job's {@code spark.sql.catalog.<name>}) uses the same one.
+         */
+        @WithDefault("inferfn")
+        String catalogName();
+
+        /** The JDBC catalog's database; by default the function's own ({@code quarkus.datasource.jdbc.url}). */
+        Optional<String> uri();
+
+        /** The JDBC catalog's database user; by default the datasource's ({@code quarkus.datasource.username}). */
+        Optional<String> username();
+
+        /** The JDBC catalog's database password; by default the datasource's ({@code quarkus.datasource.password}). */
+        Optional<String> password();
+
+        /** Where table data and metadata go: {@code file:/<path>} or {@code s3://<bucket>/<prefix>}; none by default. */
+        Optional<String> warehouse();
+
+        /** The AWS account of the Glue catalog, when it is not the caller's own. */
+        Optional<String> glueCatalogId();
+    }
 
     /**
      * Prefixes a payload's {@code source} and {@code sink} must start with. Nothing is allowed

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -19,6 +20,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.inferfn.batch.BatchOptions;
 import io.inferfn.batch.BatchRunner;
+import io.inferfn.batch.CatalogSettings;
 import io.inferfn.batch.RunSpec;
 import io.inferfn.batch.RunSummary;
 import io.inferfn.model.LoadedModel;
@@ -59,6 +61,15 @@ public class BatchRuns {
     @ConfigProperty(name = "quarkus.datasource.jdbc.max-size", defaultValue = "20")
     int poolSize;
 
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    Optional<String> dataSourceUrl;
+
+    @ConfigProperty(name = "quarkus.datasource.username")
+    Optional<String> dataSourceUser;
+
+    @ConfigProperty(name = "quarkus.datasource.password")
+    Optional<String> dataSourcePassword;
+
     /** Shards running in this process, by run id; guarded by {@code this}. */
     private final Map<String, List<Running>> running = new HashMap<>();
 
@@ -70,6 +81,7 @@ public class BatchRuns {
         for (String status : new String[] {"succeeded", "failed", "rejected"}) {
             metrics.registry().counter(InferfnMetrics.BATCH_RUNS, "status", status); // 0 until a run ends so
         }
+        catalogSettings(); // a wrong inferfn.batch.iceberg.catalog fails the start, not the first run
         if (config.maxConcurrentRuns() < 1) {
             throw new IllegalStateException(
                     "inferfn.batch.max-concurrent-runs must be at least 1; got " + config.maxConcurrentRuns());
@@ -117,7 +129,8 @@ public class BatchRuns {
         long start = System.nanoTime();
         String status = "failed";
         try {
-            RunSummary summary = new BatchRunner(scorer, dataSource.isResolvable() ? dataSource.get() : null, options)
+            RunSummary summary = new BatchRunner(
+                            scorer, dataSource.isResolvable() ? dataSource.get() : null, options, catalogSettings())
                     .run(model, spec);
             status = "succeeded";
             String[] tags = {"model", summary.model(), "version", summary.modelVersion()};
@@ -144,6 +157,19 @@ public class BatchRuns {
                             status)
                     .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The Iceberg catalog: the configured one, its JDBC database and credentials by default the datasource's. */
+    private CatalogSettings catalogSettings() {
+        BatchConfig.Iceberg iceberg = config.iceberg();
+        return new CatalogSettings(
+                iceberg.catalog(),
+                iceberg.catalogName(),
+                iceberg.uri().or(() -> dataSourceUrl).orElse(null),
+                iceberg.username().or(() -> dataSourceUser).orElse(null),
+                iceberg.password().or(() -> dataSourcePassword).orElse(null),
+                iceberg.warehouse().orElse(null),
+                iceberg.glueCatalogId().orElse(null));
     }
 
     /** Counts a run (a shard's invocation) that ended as {@code status}: succeeded, failed or rejected. */

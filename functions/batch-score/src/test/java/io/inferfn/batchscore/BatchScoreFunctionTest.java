@@ -399,7 +399,8 @@ class BatchScoreFunctionTest {
                 .statusCode(400)
                 .body(
                         "error",
-                        containsString("is not table:<name>, sql:<select>, file:<path>.csv or file:<path>.parquet"));
+                        containsString("is not table:<name>, sql:<select>, file:<path>.csv, file:<path>.parquet or"
+                                + " iceberg:<namespace>.<table>"));
         run("{\"runId\": \"x\", \"source\": \"table:no_such_table\"}")
                 .then()
                 .statusCode(400)

@@ -41,15 +41,31 @@ public final class BatchRunner {
                     .map(ServiceLoader.Provider::get)
                     .toList();
 
+    /** Other schemes on the classpath: iceberg: where inferfn-batch-iceberg is packaged. */
+    private static final List<Scheme> SCHEMES =
+            ServiceLoader.load(Scheme.class, BatchRunner.class.getClassLoader()).stream()
+                    .map(ServiceLoader.Provider::get)
+                    .toList();
+
     private final Scorer scorer;
     private final DataSource dataSource;
     private final BatchOptions options;
+    private final CatalogSettings catalog;
 
     /** @param dataSource the database for {@code table:} and {@code sql:} sources and sinks; null when none is configured */
     public BatchRunner(Scorer scorer, DataSource dataSource, BatchOptions options) {
+        this(scorer, dataSource, options, null);
+    }
+
+    /**
+     * @param dataSource the database for {@code table:} and {@code sql:} sources and sinks; null when none is configured
+     * @param catalog where {@code iceberg:} sources and sinks find their tables; null when none is configured
+     */
+    public BatchRunner(Scorer scorer, DataSource dataSource, BatchOptions options, CatalogSettings catalog) {
         this.scorer = scorer;
         this.dataSource = dataSource;
         this.options = options;
+        this.catalog = catalog;
     }
 
     /**
@@ -154,8 +170,12 @@ public final class BatchRunner {
             Path file = Path.of(spec.substring("file:".length()));
             return format("source " + spec, file).openSource(file, options.entityColumn(), model, run);
         }
-        throw new InvalidRequestException(
-                "source '" + spec + "' is not table:<name>, sql:<select>, file:<path>.csv or file:<path>.parquet");
+        Scheme scheme = scheme("source", spec);
+        if (scheme != null) {
+            return scheme.openSource(spec.substring(scheme.prefix().length()), context(), model, run);
+        }
+        throw new InvalidRequestException("source '" + spec + "' is not table:<name>, sql:<select>, file:<path>.csv,"
+                + " file:<path>.parquet or iceberg:<namespace>.<table>");
     }
 
     private PredictionSink openSink(LoadedModel model, RunSpec run, Instant started) throws Exception {
@@ -173,8 +193,30 @@ public final class BatchRunner {
             Path file = Path.of(spec.substring("file:".length()));
             return format("sink " + spec, file).openSink(file, run, model, started);
         }
-        throw new InvalidRequestException(
-                "sink '" + spec + "' is not table:<name>, file:<path>.csv or file:<path>.parquet");
+        Scheme scheme = scheme("sink", spec);
+        if (scheme != null) {
+            return scheme.openSink(spec.substring(scheme.prefix().length()), context(), model, run, started);
+        }
+        throw new InvalidRequestException("sink '" + spec + "' is not table:<name>, file:<path>.csv,"
+                + " file:<path>.parquet or iceberg:<namespace>.<table>");
+    }
+
+    /** The plugged-in scheme of {@code spec}, or null when it names none (nor Iceberg, which a build may lack). */
+    private static Scheme scheme(String what, String spec) {
+        for (Scheme scheme : SCHEMES) {
+            if (spec.startsWith(scheme.prefix())) {
+                return scheme;
+            }
+        }
+        if (spec.startsWith("iceberg:")) {
+            throw new InvalidRequestException(what + " " + spec + ": this build has no Iceberg support (the Lambda"
+                    + " package leaves it out to stay under 50 MB: use a table or CSV here, or the container build)");
+        }
+        return null;
+    }
+
+    private Scheme.Context context() {
+        return new Scheme.Context(dataSource, options, catalog);
     }
 
     /** The format of {@code file} by its extension, among those on the classpath. */

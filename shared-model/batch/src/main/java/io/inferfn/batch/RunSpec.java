@@ -12,8 +12,9 @@ import io.inferfn.scoring.InvalidRequestException;
  * @param shardIndex this invocation's shard, 0-based
  * @param shardCount how many invocations share the run; each scores the entities whose stable hash
  *     falls in its shard ({@link Shards})
- * @param source {@code table:<name>}, {@code sql:<select>} (the datasource) or {@code file:<path>.csv}
- * @param sink {@code table:<name>} (the datasource) or {@code file:<path>.csv}
+ * @param source {@code table:<name>}, {@code sql:<select>} (the datasource), {@code file:<path>.csv} or
+ *     {@code iceberg:<namespace>.<table>}
+ * @param sink {@code table:<name>} (the datasource), {@code file:<path>.csv} or {@code iceberg:<namespace>.<table>}
  */
 public record RunSpec(String runId, int shardIndex, int shardCount, String source, String sink) {
 

@@ -12,12 +12,14 @@ import io.inferfn.features.FeatureStore;
 import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxOptions;
+import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.Scorer;
 import io.inferfn.testing.ConverterCases;
 import io.inferfn.testing.ConverterGraphs;
 import io.inferfn.testing.TinyModels;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** A file run through {@link BatchRunner}: what a trusted source may carry, and rows the model cannot score. */
@@ -127,6 +129,21 @@ class BatchRunnerTest {
                     assertThat(f).hasSize(9);
                 }
             }
+        }
+    }
+
+    @Test
+    void anIcebergSinkInABuildWithoutIcebergIsRefusedSayingWhereItIs() throws Exception {
+        Path source = dir.resolve("in.csv");
+        Files.writeString(source, "id,a,b\ns-1,1.0,3.0\n");
+        try (LoadedModel model = ModelRegistry.local(OnnxOptions.DEFAULTS)
+                .load("file:"
+                        + TinyModels.publish(TinyModels.logistic("x", "y", new float[] {1f, -1f}, 0f), MANIFEST))) {
+            BatchRunner runner = new BatchRunner(new Scorer(FeatureStore.EMPTY), null, OPTIONS);
+            assertThatThrownBy(() -> runner.run(model, new RunSpec("run-1", 0, 1, "file:" + source, "iceberg:gold.p")))
+                    .isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("sink iceberg:gold.p: this build has no Iceberg support")
+                    .hasMessageContaining("the container build");
         }
     }
 

@@ -1,0 +1,7 @@
+package io.inferfn.batchscore;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+/** Into Iceberg from the packaged function (target/quarkus-app), whose class loading differs from tests'. */
+@QuarkusIntegrationTest
+class IcebergTablesIT extends IcebergTablesTest {}
