@@ -209,7 +209,7 @@ final class BenchBatch implements Callable<Integer> {
                             iceRun.seconds(),
                             iceRun.scored() / iceRun.seconds());
                 }
-                return written == rows && (iceRun == null || iceRun.scored() == scored) ? 0 : 1;
+                return written == rows && (iceRun == null || iceRun.scored() == scored && iceWritten == rows) ? 0 : 1;
             }
         }
     }
