@@ -189,7 +189,6 @@ final class BenchSpark implements Callable<Integer> {
                 "-Dspark.master=local[" + cores + "]",
                 "-Dspark.app.name=inferfn-bench-spark",
                 "-Dspark.ui.enabled=false",
-                "-Dspark.sql.inMemoryColumnarStorage.compressed="
                         + System.getProperty("inferfn.bench.compressCache", "true"),
                 "-Dspark.driver.host=127.0.0.1",
                 "-Dspark.sql.catalog.inferfn=org.apache.iceberg.spark.SparkCatalog",
