@@ -118,10 +118,7 @@ final class BenchSpark implements Callable<Integer> {
                             + " rows/s | / ORT limit |%n|---|---|---|---|%n",
                     rows);
             System.out.printf(
-                    Locale.ROOT,
-                    "| ONNX Runtime alone, batches of %d, one thread | | %,.0f | 1.00 |%n",
-                    batchRows,
-                    limit);
+                    Locale.ROOT, "| ONNX Runtime alone, batches of %d, one thread | | %,.0f | 1 |%n", batchRows, limit);
             spark.row(limit);
             if (batch != null) {
                 batch.row(limit);
@@ -145,7 +142,7 @@ final class BenchSpark implements Callable<Integer> {
         void row(double limit) {
             System.out.printf(
                     Locale.ROOT,
-                    "| %s | %.1f | %,.0f | %.2f |%n",
+                    "| %s | %.1f | %,.0f | %.3f |%n",
                     name + (detail.isEmpty() ? "" : " (" + detail + ")"),
                     seconds,
                     rowsPerSecond(),
@@ -189,7 +186,7 @@ final class BenchSpark implements Callable<Integer> {
                 "-Dspark.master=local[" + cores + "]",
                 "-Dspark.app.name=inferfn-bench-spark",
                 "-Dspark.ui.enabled=false",
-                        + System.getProperty("inferfn.bench.compressCache", "true"),
+                +System.getProperty("inferfn.bench.compressCache", "true"),
                 "-Dspark.driver.host=127.0.0.1",
                 "-Dspark.sql.catalog.inferfn=org.apache.iceberg.spark.SparkCatalog",
                 "-Dspark.sql.catalog.inferfn.catalog-impl=org.apache.iceberg.jdbc.JdbcCatalog",
