@@ -186,7 +186,6 @@ final class BenchSpark implements Callable<Integer> {
                 "-Dspark.master=local[" + cores + "]",
                 "-Dspark.app.name=inferfn-bench-spark",
                 "-Dspark.ui.enabled=false",
-                +System.getProperty("inferfn.bench.compressCache", "true"),
                 "-Dspark.driver.host=127.0.0.1",
                 "-Dspark.sql.catalog.inferfn=org.apache.iceberg.spark.SparkCatalog",
                 "-Dspark.sql.catalog.inferfn.catalog-impl=org.apache.iceberg.jdbc.JdbcCatalog",
