@@ -48,6 +48,8 @@ public final class TextModel implements AutoCloseable {
     private final int maxLength;
     private final boolean truncates;
     private final String[] labels;
+    /** The output's last dimension (hidden size or classes), -1 when the graph leaves it dynamic. */
+    private final int width;
 
     private TextModel(
             OrtEnvironment env,
@@ -57,7 +59,9 @@ public final class TextModel implements AutoCloseable {
             boolean tokenVectors,
             boolean hasTypes,
             int maxLength,
-            String[] labels) {
+            String[] labels,
+            int width) {
+        this.width = width;
         this.env = env;
         this.session = session;
         this.tokenizer = tokenizer;
@@ -162,12 +166,18 @@ public final class TextModel implements AutoCloseable {
             }
         }
         return new TextModel(
-                env, session, tokenizer, manifest, tokenVectors, inputs.containsKey(TYPES), maxLength, labels);
+                env, session, tokenizer, manifest, tokenVectors, inputs.containsKey(TYPES), maxLength, labels, (int)
+                        shape[shape.length - 1]);
     }
 
     /** Most tokens per text (the manifest's {@code text.maxLength}, capped at the tokenizer's limit). */
     public int maxLength() {
         return maxLength;
+    }
+
+    /** The length of an embedding (or the number of classes); -1 when the graph leaves it dynamic. */
+    public int width() {
+        return width;
     }
 
     /** The tokenizer (shared by every call). */

@@ -309,6 +309,39 @@ public final class Scorer {
         }
     }
 
+    /**
+     * Scores {@code texts} with a text model ({@link LoadedModel#text()}): tokenized, one ORT call for all of them
+     * (padded to the longest), an embedding or class probabilities per text, in order. Runs on the calling thread; a
+     * deep model's call takes milliseconds, so HTTP runs it on a worker.
+     *
+     * @throws InvalidRequestException when the model is not a text model
+     * @throws PayloadTooLargeException when a text is over the model's maximum length and it does not truncate
+     * @throws ScoringException when ONNX Runtime fails
+     */
+    public List<io.inferfn.model.TextModel.Result> scoreTexts(LoadedModel model, List<String> texts) {
+        io.inferfn.model.TextModel text = model.text();
+        if (text == null) {
+            throw new InvalidRequestException("model " + model.name() + " is not a text model: send 'entityId' and"
+                    + " 'features' (or 'rows'), not text");
+        }
+        Span inference = tracer == null ? null : span(INFERENCE_SPAN, SpanKind.INTERNAL, model, texts.size(), null);
+        try {
+            return text.run(texts);
+        } catch (OrtException e) {
+            if (inference != null) {
+                inference.setStatus(StatusCode.ERROR, "ONNX Runtime failed");
+            }
+            throw new ScoringException(
+                    "ONNX Runtime failed to score " + texts.size() + " text(s) with model " + model.name() + " "
+                            + model.version() + ": " + e.getMessage(),
+                    e);
+        } finally {
+            if (inference != null) {
+                inference.end();
+            }
+        }
+    }
+
     /** Receives the rows of a lenient batch that were not scored, with the reason. */
     @FunctionalInterface
     public interface Rejects {

@@ -79,6 +79,25 @@ class TextModelTest {
     }
 
     @Test
+    void aTextsFp32EmbeddingInABatchPaddedToTheLongestIsTheOneItHasAlone() throws Exception {
+        List<TextModel.Result> batch = fp32.text().run(SENTENCES);
+        for (int i = 0; i < SENTENCES.size(); i++) {
+            float[] alone = fp32.text().run(List.of(SENTENCES.get(i))).get(0).embedding();
+            assertThat(cosine(batch.get(i).embedding(), alone))
+                    .as(SENTENCES.get(i))
+                    .isGreaterThanOrEqualTo(0.9999);
+        }
+        // the int8 model quantizes activations per call (dynamic), padding included: a batch moves a text a little
+        List<TextModel.Result> int8Batch = int8.text().run(SENTENCES);
+        for (int i = 0; i < SENTENCES.size(); i++) {
+            float[] alone = int8.text().run(List.of(SENTENCES.get(i))).get(0).embedding();
+            assertThat(cosine(int8Batch.get(i).embedding(), alone))
+                    .as(SENTENCES.get(i))
+                    .isGreaterThanOrEqualTo(0.98);
+        }
+    }
+
+    @Test
     void int8EmbeddingsStayWithinCosine098OfFp32AndTheFileIsOver35TimesSmaller() throws Exception {
         List<TextModel.Result> reference = fp32.text().run(SENTENCES);
         List<TextModel.Result> quantized = int8.text().run(SENTENCES);
