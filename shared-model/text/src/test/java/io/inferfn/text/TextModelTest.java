@@ -221,8 +221,97 @@ class TextModelTest {
                 .hasMessageContaining("pooling must be mean or cls; got 'max'");
     }
 
-    /** One text through the fp32 session directly: its ids, an all-ones mask, mean over tokens, L2-normalized. */
+    @Test
+    void clsPoolingTakesTheFirstTokensVector(@TempDir Path dir) throws Exception {
+        Path model = copyWithText(dir, text -> text.put("pooling", "cls"));
+        try (LoadedModel cls = ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:" + model)) {
+            String sentence = SENTENCES.get(1);
+            float[] served = cls.text().run(List.of(sentence)).get(0).embedding();
+            float[] direct = direct(
+                    model.resolve("model.onnx"),
+                    cls.text().tokenizer().encode(List.of(sentence)).get(0),
+                    true);
+            assertThat(cosine(served, direct)).isGreaterThanOrEqualTo(0.9999);
+            float[] mean = int8.text().run(List.of(sentence)).get(0).embedding();
+            assertThat(cosine(served, mean)).isLessThan(0.99); // not the mean by another name
+        }
+    }
+
+    static final String CLASSIFIER =
+            """
+            {"name": "topic", "version": "1", "sha256": "%s", "quantization": "fp32",
+             "output": {"kind": "multiclass", "tensor": "logits", "labels": %s},
+             "text": {"tokenizer": "tokenizer.json", "tokenizerSha256": "%s", "maxLength": 64}}""";
+
+    static Path classifier(Path dir, String labels) throws IOException {
+        byte[] onnx = io.inferfn.testing.TorchGraphs.textClassifier(30522, 8, 3, 7);
+        byte[] tokenizer = Files.readAllBytes(MODELS.resolve("1/tokenizer.json"));
+        Files.write(dir.resolve("model.onnx"), onnx);
+        Files.write(dir.resolve("tokenizer.json"), tokenizer);
+        Files.writeString(
+                dir.resolve("manifest.json"),
+                CLASSIFIER.formatted(ModelRegistry.sha256(onnx), labels, ModelRegistry.sha256(tokenizer)));
+        return dir;
+    }
+
+    @Test
+    void aClassificationHeadAnswersTheSoftmaxOfItsLogitsAndTheMostProbableLabel(@TempDir Path dir) throws Exception {
+        Path model = classifier(dir, "[\"sports\", \"politics\", \"science\"]");
+        try (LoadedModel topic = ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:" + model);
+                OrtSession session = OnnxModel.environment()
+                        .createSession(model.resolve("model.onnx").toString())) {
+            List<TextModel.Result> results = topic.text().run(SENTENCES);
+            List<TextTokenizer.Encoded> ids = topic.text().tokenizer().encode(SENTENCES);
+            for (int i = 0; i < SENTENCES.size(); i++) {
+                TextModel.Result r = results.get(i);
+                assertThat(r.embedding()).isNull();
+                float[] logits = logits(session, ids.get(i));
+                double sum = 0;
+                for (float l : logits) {
+                    sum += Math.exp(l);
+                }
+                List<String> labels = List.of("sports", "politics", "science");
+                int best = 0;
+                for (int c = 0; c < 3; c++) {
+                    assertThat(r.probabilities().get(labels.get(c)))
+                            .isCloseTo((float) (Math.exp(logits[c]) / sum), org.assertj.core.data.Offset.offset(1e-5f));
+                    best = logits[c] > logits[best] ? c : best;
+                }
+                assertThat(r.label()).isEqualTo(labels.get(best));
+            }
+        }
+    }
+
+    @Test
+    void aClassifierWhoseLabelsDoNotMatchItsClassesFailsTheLoadNamingBoth(@TempDir Path dir) throws Exception {
+        Path model = classifier(dir, "[\"yes\", \"no\"]");
+        assertThatThrownBy(() -> ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:" + model))
+                .isInstanceOf(ManifestException.class)
+                .hasMessageContaining("output 'logits' has 3 classes; the labels name 2: [yes, no]");
+    }
+
+    /** One text's logits straight from the session. */
+    static float[] logits(OrtSession session, TextTokenizer.Encoded e) throws Exception {
+        OrtEnvironment env = OnnxModel.environment();
+        long[] shape = {1, e.ids().length};
+        long[] ones = new long[e.ids().length];
+        java.util.Arrays.fill(ones, 1L);
+        try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(e.ids()), shape);
+                OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(ones), shape);
+                OrtSession.Result r = session.run(Map.of("input_ids", ids, "attention_mask", mask))) {
+            return ((float[][]) r.get("logits").get().getValue())[0];
+        }
+    }
+
     static float[] direct(Path onnx, TextTokenizer.Encoded e) throws Exception {
+        return direct(onnx, e, false);
+    }
+
+    /**
+     * One text through the session directly: its ids, an all-ones mask, the mean over tokens (or the first token's
+     * vector), L2-normalized.
+     */
+    static float[] direct(Path onnx, TextTokenizer.Encoded e, boolean cls) throws Exception {
         OrtEnvironment env = OnnxModel.environment();
         int n = e.ids().length;
         long[] shape = {1, n};
@@ -242,9 +331,9 @@ class TextModelTest {
                 float[][][] hidden =
                         (float[][][]) r.get("last_hidden_state").get().getValue();
                 float[] v = new float[hidden[0][0].length];
-                for (float[] token : hidden[0]) {
+                for (float[] token : cls ? new float[][] {hidden[0][0]} : hidden[0]) {
                     for (int h = 0; h < v.length; h++) {
-                        v[h] += token[h] / n;
+                        v[h] += token[h] / (cls ? 1 : n);
                     }
                 }
                 double norm = norm(v);
