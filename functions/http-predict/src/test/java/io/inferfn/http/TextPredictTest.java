@@ -42,9 +42,30 @@ class TextPredictTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of(
                     "inferfn.model.locations",
-                    "file:" + minilm() + ",file:../../models/fraud/2",
+                    "file:" + minilm() + ",file:" + strict() + ",file:../../models/fraud/2",
                     "inferfn.http.max-batch-texts",
                     "8");
+        }
+    }
+
+    /** The same model as minilm-strict: at most 16 tokens, and a longer text refused (text.truncation false). */
+    static Path strict() {
+        try {
+            Path source = minilm();
+            Path dir = source.resolveSibling("strict");
+            java.nio.file.Files.createDirectories(dir);
+            for (String file : List.of("model.onnx", "tokenizer.json")) {
+                java.nio.file.Files.copy(
+                        source.resolve(file), dir.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            String manifest = java.nio.file.Files.readString(source.resolve("manifest.json"))
+                    .replace("\"name\" : \"minilm\"", "\"name\" : \"minilm-strict\"")
+                    .replace("\"maxLength\" : 128", "\"maxLength\" : 16")
+                    .replace("\"truncation\" : true", "\"truncation\" : false");
+            java.nio.file.Files.writeString(dir.resolve("manifest.json"), manifest);
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -129,6 +150,19 @@ class TextPredictTest {
                 .statusCode(200)
                 .body("tokens", equalTo(128))
                 .body("truncated", equalTo(true));
+    }
+
+    @Test
+    void aModelThatDoesNotTruncateRefusesALongTextWith413NamingItsLengthAndTheLimit() {
+        post("{\"model\": \"minilm-strict\", \"texts\": [\"short\", \"" + "word ".repeat(40) + "\"]}")
+                .statusCode(413)
+                .body(
+                        "error",
+                        equalTo("texts[1] is 42 tokens; model minilm-strict 2 takes at most 16 (its manifest"
+                                + " sets text.truncation false: shorten the text)"));
+        post("{\"model\": \"minilm-strict\", \"text\": \"short\"}")
+                .statusCode(200)
+                .body("truncated", equalTo(false));
     }
 
     @Test
