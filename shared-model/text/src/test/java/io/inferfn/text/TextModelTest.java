@@ -183,6 +183,40 @@ class TextModelTest {
     }
 
     @Test
+    void oneTokenizerServesManyThreadsAtOnceWithTheSameIds() throws Exception {
+        TextTokenizer tokenizer = int8.text().tokenizer();
+        List<TextTokenizer.Encoded> expected = tokenizer.encode(SENTENCES);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Boolean>> runs = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                runs.add(pool.submit(() -> {
+                    for (int i = 0; i < 300; i++) {
+                        List<TextTokenizer.Encoded> got = i % 2 == 0
+                                ? tokenizer.encode(SENTENCES)
+                                : List.of(tokenizer
+                                        .encode(List.of(SENTENCES.get(i % SENTENCES.size())))
+                                        .get(0));
+                        for (int k = 0; k < got.size(); k++) {
+                            int which = i % 2 == 0 ? k : i % SENTENCES.size();
+                            if (!java.util.Arrays.equals(
+                                    got.get(k).ids(), expected.get(which).ids())) {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> run : runs) {
+                assertThat(run.get()).isTrue();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void aReplacedTokenizerFailsTheIntegrityCheckNamingTheFile(@TempDir Path dir) throws Exception {
         Path model = copyWithText(dir, text -> {});
         Files.writeString(model.resolve("tokenizer.json"), "{}");
