@@ -92,6 +92,14 @@ class TextPredictTest {
     @TestHTTPResource("/v2/models/minilm")
     URL metadata;
 
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+
+    io.inferfn.testing.PrometheusText scrape() {
+        return io.inferfn.testing.PrometheusText.parse(
+                given().get(metrics).then().statusCode(200).extract().asString());
+    }
+
     static final List<String> SENTENCES = List.of(
             "The cat sits on the mat.",
             "A feline is resting on a rug, looking out of the window at the birds in the garden.",
@@ -126,6 +134,7 @@ class TextPredictTest {
 
     @Test
     void aBatchOfTextsIsPaddedToTheLongestAndEachAnswersItsOwnEmbedding() throws Exception {
+        var before = scrape();
         var json = post("{\"model\": \"minilm\", \"texts\": [\"" + String.join("\", \"", SENTENCES) + "\"]}")
                 .statusCode(200)
                 .body("model", equalTo("minilm"))
@@ -142,6 +151,14 @@ class TextPredictTest {
         // activations per call (dynamic), so the batch's other texts move an embedding a little: the int8 gate holds
         assertThat(cosine(a, alone.get(0).embedding())).isGreaterThan(0.98);
         assertThat(json.getInt("predictions[1].tokens")).isGreaterThan(json.getInt("predictions[0].tokens"));
+        // the three texts count as rows scored; their ORT call is timed like a tabular model's
+        var after = scrape();
+        String[] minilm = {"model", "minilm", "outcome", "ok"};
+        assertThat(after.sum("inferfn_predictions_total", minilm) - before.sum("inferfn_predictions_total", minilm))
+                .isEqualTo(3.0);
+        assertThat(after.sum("inferfn_inference_duration_seconds_count", "model", "minilm")
+                        - before.sum("inferfn_inference_duration_seconds_count", "model", "minilm"))
+                .isEqualTo(1.0);
     }
 
     @Test

@@ -86,6 +86,14 @@ public final class Scorer {
          * @param inferenceNanos time spent inside ONNX Runtime
          */
         void scored(LoadedModel model, List<Prediction> predictions, long assemblyNanos, long inferenceNanos);
+
+        /**
+         * A text model scored {@code texts} texts.
+         *
+         * @param tokenizeNanos time spent tokenizing (a text model's input assembly)
+         * @param inferenceNanos time spent in ONNX Runtime and pooling
+         */
+        default void scoredTexts(LoadedModel model, int texts, long tokenizeNanos, long inferenceNanos) {}
     }
 
     private final Tracer tracer;
@@ -326,7 +334,13 @@ public final class Scorer {
         }
         Span inference = tracer == null ? null : span(INFERENCE_SPAN, SpanKind.INTERNAL, model, texts.size(), null);
         try {
-            return text.run(texts);
+            long start = System.nanoTime();
+            List<io.inferfn.model.TextTokenizer.Encoded> encoded =
+                    text.tokenizer().encode(texts);
+            long tokenized = System.nanoTime();
+            List<io.inferfn.model.TextModel.Result> results = text.run(encoded, texts.size() > 1);
+            observer.scoredTexts(model, texts.size(), tokenized - start, System.nanoTime() - tokenized);
+            return results;
         } catch (OrtException e) {
             if (inference != null) {
                 inference.setStatus(StatusCode.ERROR, "ONNX Runtime failed");
