@@ -114,9 +114,33 @@ public final class MiniLmModelGenerator {
         if (!Files.exists(manifestFile) || !Files.exists(model) || !Files.exists(tokenizer)) {
             return false;
         }
+        if (CURRENT.contains(dir.toAbsolutePath())) {
+            return true;
+        }
         ModelManifest manifest = ModelManifest.parse(Files.readAllBytes(manifestFile), manifestFile.toString());
-        return manifest.sha256().equals(ModelRegistry.sha256(Files.readAllBytes(model)))
-                && manifest.text().tokenizerSha256().equals(ModelRegistry.sha256(Files.readAllBytes(tokenizer)));
+        boolean current = manifest.sha256().equals(sha256(model))
+                && manifest.text().tokenizerSha256().equals(sha256(tokenizer));
+        if (current) {
+            CURRENT.add(dir.toAbsolutePath());
+        }
+        return current;
+    }
+
+    /** Directories found current in this JVM (tests ask once per Quarkus app; hashing 113 MB each time is waste). */
+    private static final Set<Path> CURRENT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The sha256 of a file, streamed (the fp32 model is 90 MB: no need to hold it). */
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                digest.update(buffer, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
     }
 
     private static byte[] resource(String name) {
