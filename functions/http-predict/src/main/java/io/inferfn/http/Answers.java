@@ -29,14 +29,21 @@ final class Answers {
     private Answers() {}
 
     /** Fetches the call's features, scores it on the thread its model is placed on, and answers 200 with body. */
-    static void score(RoutingContext ctx, Scorer.Call call, boolean onWorker, Body body) {
+    static void score(RoutingContext ctx, Scorer.Call call, ScoringThreads threads, Body body) {
+        boolean onWorker = threads.onWorker(call.model());
         call.fetch(ready -> {
             if (ctx.response().closed()) {
                 ready.abandon(); // the caller went away while Redis answered: nobody to score for
                 return;
             }
             if (onWorker) {
-                ctx.vertx().executeBlocking(ready::finish, false).onComplete(done -> {
+                io.vertx.core.Future<List<Prediction>> scored = threads.submit(ctx.vertx(), ready::finish);
+                if (scored == null) {
+                    ready.abandon();
+                    ctx.fail(threads.busy());
+                    return;
+                }
+                scored.onComplete(done -> {
                     if (done.succeeded()) {
                         respond(ctx, body, done.result());
                     } else {

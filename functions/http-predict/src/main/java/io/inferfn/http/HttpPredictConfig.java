@@ -20,4 +20,15 @@ public interface HttpPredictConfig {
      */
     @WithDefault("1ms")
     Duration eventLoopBudget();
+
+    /** Most texts one {@code /predict} call to a text model may carry ({@code "texts"}); more is a 413. */
+    @WithDefault("64")
+    int maxBatchTexts();
+
+    /**
+     * Most scoring calls queued or running on worker threads at once (text models, and tabular models over {@link
+     * #eventLoopBudget()}); one more is answered 503 with {@code Retry-After} instead of piling up behind them.
+     */
+    @WithDefault("64")
+    int workerQueue();
 }

@@ -37,6 +37,7 @@ import io.inferfn.model.ModelIo;
 import io.inferfn.model.ModelManifest;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.model.OnnxModel;
+import io.inferfn.model.TextModel;
 import io.inferfn.scoring.InferenceException;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.ModelNotFoundException;
@@ -87,6 +88,9 @@ public final class InferenceProtocol {
 
     /** {@code GET /v2/models/{name}[/versions/{version}]}: inputs and outputs from the session's own metadata. */
     public static ModelMetadata metadata(LoadedModel model) {
+        if (model.text() != null) {
+            return textMetadata(model);
+        }
         List<TensorMetadata> inputs = new ArrayList<>();
         List<TensorMetadata> outputs = new ArrayList<>();
         try {
@@ -117,6 +121,114 @@ public final class InferenceProtocol {
                 outputs,
                 new ModelParameters(
                         model.manifest().quantization().json(), model.manifest().sha256(), features));
+    }
+
+    /** The name of a text model's one input: a BYTES tensor of texts. */
+    public static final String TEXT_INPUT = "text";
+
+    /** A text model's metadata: its one BYTES input of texts and what it answers per text. */
+    private static ModelMetadata textMetadata(LoadedModel model) {
+        TextModel text = model.text();
+        List<TensorMetadata> outputs = text.embeds()
+                ? List.of(new TensorMetadata("embedding", "FP32", new long[] {-1, text.width()}))
+                : List.of(
+                        new TensorMetadata("label", "BYTES", new long[] {-1}),
+                        new TensorMetadata("probabilities", "FP32", new long[] {
+                            -1, text.labels().size()
+                        }));
+        return new ModelMetadata(
+                model.name(),
+                List.of(model.version()),
+                "onnxruntime_onnx",
+                List.of(new TensorMetadata(TEXT_INPUT, "BYTES", new long[] {-1})),
+                outputs,
+                new ModelParameters(
+                        model.manifest().quantization().json(), model.manifest().sha256(), List.of()));
+    }
+
+    /**
+     * The texts of an infer request to a text model: one BYTES input named {@value #TEXT_INPUT} of shape {@code [n]}
+     * (or {@code [n, 1]}), each value a string, at most {@code maxTexts}; anything else is a 4xx saying so.
+     */
+    static List<String> texts(LoadedModel model, InferRequest request, int maxTexts) {
+        List<RequestInput> inputs = request.inputs();
+        String expected = "model " + model.name() + " is a text model: send one input {\"name\": \"" + TEXT_INPUT
+                + "\", \"datatype\": \"BYTES\", \"shape\": [n], \"data\": [\"...\", ...]}";
+        if (inputs == null || inputs.size() != 1 || inputs.get(0) == null) {
+            throw new InvalidRequestException(expected);
+        }
+        RequestInput input = inputs.get(0);
+        check(input);
+        if (!TEXT_INPUT.equals(input.name()) || !"BYTES".equals(input.datatype())) {
+            throw new InvalidRequestException(
+                    expected + "; received input '" + input.name() + "' of " + input.datatype());
+        }
+        long[] shape = input.shape();
+        int n = input.data().size();
+        if (shape.length < 1 || shape.length > 2 || shape[0] != n || (shape.length == 2 && shape[1] != 1)) {
+            throw new InvalidRequestException("input '" + TEXT_INPUT + "': shape must be [n] or [n, 1] for its " + n
+                    + " texts; received " + Arrays.toString(shape));
+        }
+        if (n == 0) {
+            throw new InvalidRequestException("input '" + TEXT_INPUT + "' is empty; send at least one text");
+        }
+        if (n > maxTexts) {
+            throw new PayloadTooLargeException("batch of " + n + " texts is over the limit of " + maxTexts
+                    + " (inferfn.http.max-batch-texts); split it");
+        }
+        List<String> texts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (!(input.data().get(i) instanceof String one)) {
+                throw new InvalidRequestException("input '" + TEXT_INPUT + "' value " + i + " must be a string;"
+                        + " received " + input.data().get(i));
+            }
+            texts.add(one);
+        }
+        List<String> answers = model.text().embeds() ? List.of("embedding") : List.of("label", "probabilities");
+        if (request.outputs() != null) {
+            for (RequestOutput w : request.outputs()) {
+                String name = w == null ? null : w.name();
+                if (!answers.contains(name)) {
+                    throw new InvalidRequestException(
+                            "unknown output '" + name + "'; model " + model.name() + " answers " + answers);
+                }
+            }
+        }
+        return texts;
+    }
+
+    /** The answer to a text model's infer request: {@code embedding} [n, dim], or {@code label} and probabilities. */
+    static InferResponse textResponse(LoadedModel model, InferRequest request, List<TextModel.Result> results) {
+        int n = results.size();
+        List<ResponseOutput> outputs = new ArrayList<>();
+        java.util.Set<String> wanted = request.outputs() == null
+                ? null
+                : request.outputs().stream().map(RequestOutput::name).collect(java.util.stream.Collectors.toSet());
+        if (model.text().embeds()) {
+            int dim = results.get(0).embedding().length;
+            float[] flat = new float[n * dim];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(results.get(i).embedding(), 0, flat, i * dim, dim);
+            }
+            outputs.add(ResponseOutput.of("embedding", "FP32", new long[] {n, dim}, new Floats(flat)));
+        } else {
+            List<String> labels = model.text().labels();
+            float[] p = new float[n * labels.size()];
+            List<String> label = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                label.add(results.get(i).label());
+                for (int c = 0; c < labels.size(); c++) {
+                    p[i * labels.size() + c] = results.get(i).probabilities().get(labels.get(c));
+                }
+            }
+            if (wanted == null || wanted.contains("label")) {
+                outputs.add(ResponseOutput.of("label", "BYTES", new long[] {n}, new Values(label)));
+            }
+            if (wanted == null || wanted.contains("probabilities")) {
+                outputs.add(ResponseOutput.of("probabilities", "FP32", new long[] {n, labels.size()}, new Floats(p)));
+            }
+        }
+        return new InferResponse(model.name(), model.version(), request.id(), request.parameters(), outputs);
     }
 
     private static TensorMetadata tensorMetadata(String name, NodeInfo info) {
@@ -237,6 +349,11 @@ public final class InferenceProtocol {
 
     /** Checks {@code request}'s inputs and outputs against {@code model}; features mode builds its rows here. */
     Checked check(LoadedModel model, InferRequest request) {
+        if (model.text() != null) {
+            // the REST route serves text models before this check (texts(), textResponse()); gRPC does not yet
+            throw new InvalidRequestException("model " + model.name() + " is a text model: call POST /v2/models/"
+                    + model.name() + "/infer (REST) with one BYTES input '" + TEXT_INPUT + "', or POST /predict");
+        }
         List<RequestInput> inputs = request.inputs();
         if (inputs == null || inputs.isEmpty()) {
             throw new InvalidRequestException("'inputs' is required: a non-empty array of tensors");
@@ -316,6 +433,7 @@ public final class InferenceProtocol {
                 switch (output.outputKind()) {
                     case MULTICLASS -> List.of("score", "label", "probabilities", "degraded");
                     case REGRESSION -> List.of("score", "degraded");
+                    case EMBEDDING -> List.of("embedding"); // text models answer through textResponse()
                     case BINARY ->
                         output.labels() != null ? List.of("score", "label", "degraded") : List.of("score", "degraded");
                 };

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -105,14 +106,19 @@ public class InferenceProtocolRoutes {
         LoadedModel model = model(ctx);
         byte[] body =
                 ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        InferenceProtocol.Checked checked = protocol.check(model, InferenceProtocol.read(requests, body));
+        InferRequest request = InferenceProtocol.read(requests, body);
         RequestMetrics.Tracked tracked = RequestMetrics.of(ctx);
+        if (model.text() != null) {
+            inferText(ctx, model, request, tracked);
+            return;
+        }
+        InferenceProtocol.Checked checked = protocol.check(model, request);
         boolean onWorker = threads.onWorker(model);
         if (!checked.tensorMode()) {
             Answers.score(
                     ctx,
                     scorer.beginBatch(model, checked.batch()),
-                    onWorker,
+                    threads,
                     predictions -> json(protocol.features(model, checked, predictions, tracked)));
             return;
         }
@@ -120,15 +126,41 @@ public class InferenceProtocolRoutes {
             Answers.ok(ctx, json(protocol.tensor(model, checked, tracked)));
             return;
         }
-        ctx.vertx()
-                .executeBlocking(() -> json(protocol.tensor(model, checked, tracked)), false)
-                .onComplete(done -> {
-                    if (done.succeeded()) {
-                        Answers.ok(ctx, done.result());
-                    } else {
-                        ctx.fail(done.cause());
-                    }
-                });
+        Future<Buffer> scored = threads.submit(ctx.vertx(), () -> json(protocol.tensor(model, checked, tracked)));
+        if (scored == null) {
+            ctx.fail(threads.busy());
+            return;
+        }
+        scored.onComplete(done -> {
+            if (done.succeeded()) {
+                Answers.ok(ctx, done.result());
+            } else {
+                ctx.fail(done.cause());
+            }
+        });
+    }
+
+    /** A text model's infer call: the BYTES input checked here, tokenized and scored on a worker. */
+    private void inferText(
+            RoutingContext ctx, LoadedModel model, InferRequest request, RequestMetrics.Tracked tracked) {
+        List<String> texts = InferenceProtocol.texts(model, request, config.maxBatchTexts());
+        Future<Buffer> scored = threads.submit(
+                ctx.vertx(),
+                () -> json(InferenceProtocol.textResponse(model, request, scorer.scoreTexts(model, texts))));
+        if (scored == null) {
+            ctx.fail(threads.busy());
+            return;
+        }
+        scored.onComplete(done -> {
+            if (done.succeeded()) {
+                if (tracked != null) {
+                    tracked.scored(texts.size(), false);
+                }
+                Answers.ok(ctx, done.result());
+            } else {
+                ctx.fail(done.cause());
+            }
+        });
     }
 
     private Buffer json(Record body) {

@@ -58,10 +58,12 @@ public class PredictRoutes {
 
     private ObjectReader requests;
     private ObjectWriter responses;
+    private ObjectWriter textResponses;
 
     void install(@Observes Router router) {
         requests = json.readerFor(PredictRequest.class);
         responses = json.writerFor(PredictResponse.class);
+        textResponses = json.writerFor(TextResponse.class);
         router.post("/predict")
                 .handler(BodyHandler.create(false).setBodyLimit(maxBody.asLongValue()))
                 .handler(this::predict);
@@ -75,9 +77,12 @@ public class PredictRoutes {
             tracked.model(model);
         }
         access.check(ctx.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null, model.name());
-        boolean onWorker = threads.onWorker(model);
+        if (model.text() != null || request.text != null || request.texts != null) {
+            predictText(ctx, model, request, tracked);
+            return;
+        }
         if (request.rows == null) {
-            Answers.score(ctx, scorer.begin(model, request), onWorker, predictions -> {
+            Answers.score(ctx, scorer.begin(model, request), threads, predictions -> {
                 Prediction prediction = predictions.get(0);
                 if (tracked != null) {
                     tracked.scored(1, prediction.degraded());
@@ -87,12 +92,98 @@ public class PredictRoutes {
             return;
         }
         checkBatch(request);
-        Answers.score(ctx, scorer.beginBatch(model, request.rows), onWorker, predictions -> {
+        Answers.score(ctx, scorer.beginBatch(model, request.rows), threads, predictions -> {
             if (tracked != null) {
                 tracked.scored(predictions.size(), Answers.anyDegraded(predictions));
             }
             return body(PredictResponse.batch(model.name(), model.version(), predictions));
         });
+    }
+
+    /**
+     * A text model's call: {@code text} or {@code texts} checked on the event loop, then tokenized and scored on a
+     * worker (a transformer takes milliseconds; {@link ScoringThreads} bounds the queue).
+     */
+    private void predictText(
+            RoutingContext ctx, LoadedModel model, PredictRequest request, RequestMetrics.Tracked tracked) {
+        List<String> texts = texts(model, request);
+        boolean batch = request.texts != null;
+        var scored = threads.submit(ctx.vertx(), () -> scorer.scoreTexts(model, texts));
+        if (scored == null) {
+            ctx.fail(threads.busy());
+            return;
+        }
+        scored.onComplete(done -> {
+            if (done.failed()) {
+                ctx.fail(done.cause());
+                return;
+            }
+            if (tracked != null) {
+                tracked.scored(texts.size(), false);
+            }
+            try {
+                Answers.ok(
+                        ctx,
+                        Buffer.buffer(textResponses.writeValueAsBytes(
+                                TextResponse.of(model.name(), model.version(), done.result(), batch))));
+            } catch (IOException | RuntimeException e) {
+                ctx.fail(e);
+            }
+        });
+    }
+
+    /** The request's texts, or a 4xx saying what a text model (or a tabular one) expects. */
+    private List<String> texts(LoadedModel model, PredictRequest request) {
+        if (model.text() == null) {
+            throw new InvalidRequestException("model " + model.name() + " is not a text model: send {\"entityId\","
+                    + " \"features\": {...}} or {\"rows\": [...]}, not 'text' or 'texts'");
+        }
+        if (request.entityId != null || request.features != null || request.rows != null) {
+            throw new InvalidRequestException("model " + model.name() + " is a text model: send {\"text\": \"...\"}"
+                    + " or {\"texts\": [\"...\", ...]}, without 'entityId', 'features' or 'rows'");
+        }
+        if (request.text != null && request.texts != null) {
+            throw new InvalidRequestException("send either one 'text' or a batch of 'texts', not both");
+        }
+        if (request.text == null && request.texts == null) {
+            throw new InvalidRequestException("model " + model.name() + " is a text model: send {\"text\": \"...\"}"
+                    + " or {\"texts\": [\"...\", ...]}");
+        }
+        if (request.text != null) {
+            if (!(request.text instanceof String one)) {
+                throw new InvalidRequestException("'text' must be a string; got " + jsonType(request.text));
+            }
+            return List.of(one);
+        }
+        List<Object> raw = request.texts;
+        if (raw.isEmpty()) {
+            throw new InvalidRequestException("'texts' is empty; send at least one text");
+        }
+        if (raw.size() > config.maxBatchTexts()) {
+            throw new PayloadTooLargeException("batch of " + raw.size() + " texts is over the limit of "
+                    + config.maxBatchTexts() + " (inferfn.http.max-batch-texts); split it");
+        }
+        List<String> texts = new java.util.ArrayList<>(raw.size());
+        for (int i = 0; i < raw.size(); i++) {
+            if (!(raw.get(i) instanceof String one)) {
+                throw new InvalidRequestException("texts[" + i + "] must be a string; got " + jsonType(raw.get(i)));
+            }
+            texts.add(one);
+        }
+        return texts;
+    }
+
+    private static String jsonType(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof Number) {
+            return "a number";
+        }
+        if (value instanceof Boolean) {
+            return "a boolean";
+        }
+        return value instanceof List ? "an array" : "an object";
     }
 
     private PredictRequest read(Buffer body) {

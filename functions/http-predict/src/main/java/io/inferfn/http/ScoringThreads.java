@@ -2,24 +2,31 @@ package io.inferfn.http;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import ai.onnxruntime.OrtException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
 import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelIo;
 import io.inferfn.model.OnnxModel;
 import io.inferfn.runtime.ModelCatalog;
+import io.inferfn.scoring.RetryLaterException;
 
 /**
  * Where each model's inputs are assembled and its ONNX Runtime call runs: inline on the Vert.x event loop that
  * received the request and its Redis reply (no thread hop: a tabular model costs microseconds), or on a worker
  * thread for a model whose call at the largest batch ({@code inferfn.http.max-batch-rows}) takes longer than
- * {@code inferfn.http.event-loop-budget}. Decided once per model at load, by timing that call.
+ * {@code inferfn.http.event-loop-budget}. Decided once per model at load, by timing that call; a text model (a
+ * transformer: milliseconds per text) always goes to the workers. At most {@code inferfn.http.worker-queue} calls are
+ * queued or running on workers at once; one more is answered 503 with {@code Retry-After}.
  */
 @Singleton
 public class ScoringThreads {
@@ -32,13 +39,56 @@ public class ScoringThreads {
     @Inject
     HttpPredictConfig config;
 
+    @Inject
+    OverloadConfig overload;
+
     private volatile LoadedModel[] onWorkers = new LoadedModel[0];
+
+    private Semaphore workerSlots;
+
+    @jakarta.annotation.PostConstruct
+    void slots() {
+        workerSlots = new Semaphore(config.workerQueue());
+    }
+
+    /**
+     * Runs {@code work} on a worker thread, its result or failure completing the future on the caller's context; or,
+     * when {@code inferfn.http.worker-queue} calls are already queued or running, returns null without running it
+     * (answer {@link #busy()}).
+     */
+    public <T> Future<T> submit(Vertx vertx, Callable<T> work) {
+        if (!workerSlots.tryAcquire()) {
+            return null;
+        }
+        try {
+            return vertx.<T>executeBlocking(work, false).andThen(done -> workerSlots.release());
+        } catch (RuntimeException e) {
+            workerSlots.release();
+            throw e;
+        }
+    }
+
+    /** The 503 of a call refused by {@link #submit}: the worker queue is full. */
+    public RetryLaterException busy() {
+        return RetryLaterException.serviceUnavailable(
+                "busy: " + config.workerQueue() + " scoring calls are queued or running on worker threads"
+                        + " (inferfn.http.worker-queue); retry shortly",
+                overload.retryAfter());
+    }
 
     void decide(@Observes ModelCatalog.ModelsLoaded loaded) {
         long budget = config.eventLoopBudget().toNanos();
         int rows = config.maxBatchRows();
         List<LoadedModel> slow = new ArrayList<>();
         for (LoadedModel model : loaded.models()) {
+            if (model.text() != null) {
+                slow.add(model);
+                LOG.infof(
+                        "Model %s %s is a text model (tokenizer + transformer): scored on worker threads, at most %d"
+                                + " calls queued or running (inferfn.http.worker-queue)",
+                        model.name(), model.version(), config.workerQueue());
+                continue;
+            }
             long nanos = 0;
             // a model that reads other models runs all of them in each call
             for (LoadedModel stage :

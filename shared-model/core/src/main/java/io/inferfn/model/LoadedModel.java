@@ -4,7 +4,8 @@ import io.inferfn.features.FeaturePlan;
 import io.inferfn.scoring.ScoreDrift;
 
 /**
- * A model ready to score: its verified manifest, its ONNX session and its compiled feature plan.
+ * A model ready to score: its verified manifest, its ONNX session and its compiled feature plan (null for a text
+ * model, whose inputs come from its tokenizer: {@link OnnxModel#text()}).
  *
  * @param location where it was loaded from
  * @param modelBytes size of {@code model.onnx} in bytes
@@ -46,6 +47,9 @@ public record LoadedModel(
      * a model that reads other models, a column any of them takes.
      */
     public ModelManifest.FeatureType suppliedType(String name) {
+        if (plan == null) {
+            return null;
+        }
         if (chain == null) {
             return plan.suppliedType(name);
         }
@@ -56,6 +60,11 @@ public record LoadedModel(
             }
         }
         return null;
+    }
+
+    /** A text model's tokenizer and pooling ({@link OnnxModel#text()}); null for a tabular model. */
+    public TextModel text() {
+        return onnx.text();
     }
 
     /** Whether some feature is another model's output (the manifest declares a {@code model} feature). */

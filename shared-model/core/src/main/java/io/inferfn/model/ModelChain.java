@@ -105,6 +105,11 @@ public final class ModelChain {
             List<LoadedModel> order = new ArrayList<>();
             visit(m, byName, new ArrayList<>(), new HashSet<>(), order);
             for (LoadedModel stage : order) {
+                if (stage.text() != null) {
+                    throw new ManifestException("model " + m.name() + " reads the output of text model "
+                            + stage.name() + "; a chain's stages are tabular models (a text model's output is an"
+                            + " embedding or class probabilities of a text, which no feature carries)");
+                }
                 if (stage.plan().hasWindows()) {
                     // a chained call fetches every stage's online features in one round trip, without the
                     // window script: its window features would never be kept

@@ -41,10 +41,33 @@ public record ModelManifest(
         String sha256,
         Quantization quantization,
         String description,
-        List<InputSpec> inputs,
-        List<FeatureSpec> features,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<InputSpec> inputs,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FeatureSpec> features,
         OutputSpec output,
-        ScoreReference reference) {
+        ScoreReference reference,
+        TextSpec text) {
+
+    /** A tabular model's manifest (no {@code text} section). */
+    public ModelManifest(
+            String name,
+            String version,
+            String sha256,
+            Quantization quantization,
+            String description,
+            List<InputSpec> inputs,
+            List<FeatureSpec> features,
+            OutputSpec output,
+            ScoreReference reference) {
+        this(name, version, sha256, quantization, description, inputs, features, output, reference, null);
+    }
+
+    /** A text model's inputs come from its tokenizer: it declares no {@code inputs} or {@code features}. */
+    public ModelManifest {
+        if (text != null) {
+            inputs = inputs == null ? List.of() : inputs;
+            features = features == null ? List.of() : features;
+        }
+    }
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -139,13 +162,13 @@ public record ModelManifest(
     /** A copy published as another version with another quantization (the publisher's rewrite). */
     public ModelManifest republished(String newVersion, Quantization newQuantization, String newSha256) {
         return new ModelManifest(
-                name, newVersion, newSha256, newQuantization, description, inputs, features, output, reference);
+                name, newVersion, newSha256, newQuantization, description, inputs, features, output, reference, text);
     }
 
     /** A copy with {@code newReference} as its reference score histogram (the publisher's, from a data set). */
     public ModelManifest withReference(ScoreReference newReference) {
         return new ModelManifest(
-                name, version, sha256, quantization, description, inputs, features, output, newReference);
+                name, version, sha256, quantization, description, inputs, features, output, newReference, text);
     }
 
     /** The first model input (the one feature tensor of a model with a single input). */
@@ -163,6 +186,13 @@ public record ModelManifest(
                 sha256 != null && sha256.matches("[0-9a-f]{64}"),
                 where + "'sha256' must be the 64 hex digit sha256 of model.onnx; got " + quote(sha256));
         require(quantization != null, where + "'quantization' is required (fp32 or int8)");
+        if (text != null) {
+            validateText(where);
+            return;
+        }
+        require(
+                output == null || output.outputKind() != OutputKind.EMBEDDING,
+                where + "an 'embedding' output is a text model's: declare a 'text' section (tokenizer, pooling)");
         require(
                 inputs != null && !inputs.isEmpty(),
                 where + "'inputs' must declare at least one model input (name, type, shape, features)");
@@ -186,6 +216,28 @@ public record ModelManifest(
         output.validate(where);
         if (reference != null) {
             reference.validate(where);
+        }
+    }
+
+    private void validateText(String where) {
+        require(
+                inputs.isEmpty() && features.isEmpty(),
+                where + "a text model takes no 'inputs' or 'features': its inputs (input_ids, attention_mask,"
+                        + " token_type_ids) come from the tokenizer named in 'text'");
+        require(
+                output != null,
+                where + "'output' is required: {\"kind\": \"embedding\", \"tensor\": ...} or {\"kind\":"
+                        + " \"multiclass\", \"tensor\": ..., \"labels\": [...]}");
+        text.validate(where);
+        OutputKind k = output.outputKind();
+        require(
+                k == OutputKind.EMBEDDING || k == OutputKind.MULTICLASS,
+                where + "a text model's output 'kind' must be embedding or multiclass; got " + k.json());
+        output.validate(where);
+        if (k == OutputKind.MULTICLASS) {
+            require(
+                    text.pooling == null && text.normalize == null,
+                    where + "'text.pooling' and 'text.normalize' shape an embedding; a multiclass head takes neither");
         }
     }
 
@@ -431,7 +483,12 @@ public record ModelManifest(
         /** Class probabilities per row; the label is the most probable class that reaches its threshold. */
         MULTICLASS("multiclass"),
         /** One value per row, {@code column} of {@code tensor}; no label. */
-        REGRESSION("regression");
+        REGRESSION("regression"),
+        /**
+         * A text model's vector per text: {@code tensor} is {@code [batch, tokens, hidden]} (pooled as {@code
+         * text.pooling} says) or {@code [batch, hidden]} (already pooled); no label.
+         */
+        EMBEDDING("embedding");
 
         private final String json;
 
@@ -452,7 +509,7 @@ public record ModelManifest(
                 }
             }
             throw new IllegalArgumentException(
-                    "output kind must be one of binary, multiclass, regression; got '" + value + "'");
+                    "output kind must be one of binary, multiclass, regression, embedding; got '" + value + "'");
         }
     }
 
@@ -503,6 +560,12 @@ public record ModelManifest(
             require(
                     classThresholds == null || k == OutputKind.MULTICLASS,
                     where + "output 'classThresholds' belong to a multiclass output; this one is " + k.json());
+            if (k == OutputKind.EMBEDDING) {
+                require(
+                        thresholds == null && labels == null && column == null,
+                        where + "an embedding output gives a vector: it takes no 'thresholds', 'labels' or 'column'");
+                return;
+            }
             if (k == OutputKind.REGRESSION) {
                 require(
                         thresholds == null && labels == null,
@@ -551,6 +614,90 @@ public record ModelManifest(
                                 + " thresholds (" + t.size() + " thresholds -> " + (t.size() + 1) + " labels); got "
                                 + (labels == null ? "none" : labels.size()));
             }
+        }
+    }
+
+    /** How a text model pools its token vectors into one embedding. */
+    public enum Pooling {
+        /** The mean of the token vectors over the attention mask (sentence-transformers' default). */
+        MEAN("mean"),
+        /** The first token's vector ({@code [CLS]}). */
+        CLS("cls");
+
+        private final String json;
+
+        Pooling(String json) {
+            this.json = json;
+        }
+
+        @JsonValue
+        public String json() {
+            return json;
+        }
+
+        @JsonCreator
+        public static Pooling of(String value) {
+            for (Pooling p : values()) {
+                if (p.json.equals(value)) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("pooling must be mean or cls; got '" + value + "'");
+        }
+    }
+
+    /**
+     * A text model: the request carries text, which {@code tokenizer} (a Hugging Face {@code tokenizer.json} in the
+     * model directory, its sha256 pinned as {@code tokenizerSha256} like {@code model.onnx}'s) turns into the
+     * session's {@code input_ids}, {@code attention_mask} and (if it has one) {@code token_type_ids}.
+     *
+     * @param maxLength most tokens per text, special tokens included (default {@value #DEFAULT_MAX_LENGTH}), capped
+     *     at the tokenizer's own limit when its {@code tokenizer.json} declares one
+     * @param truncation whether a longer text is cut to {@code maxLength} (the default) or refused with a 413
+     * @param pooling how an embedding output's token vectors become one vector: mean (default) or cls
+     * @param normalize whether an embedding is scaled to unit length (L2; default true)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TextSpec(
+            String tokenizer,
+            String tokenizerSha256,
+            Integer maxLength,
+            Boolean truncation,
+            Pooling pooling,
+            Boolean normalize) {
+
+        /** The default of {@code maxLength}. */
+        public static final int DEFAULT_MAX_LENGTH = 256;
+
+        public int maxLengthOrDefault() {
+            return maxLength == null ? DEFAULT_MAX_LENGTH : maxLength;
+        }
+
+        public boolean truncates() {
+            return truncation == null || truncation;
+        }
+
+        public Pooling poolingOrDefault() {
+            return pooling == null ? Pooling.MEAN : pooling;
+        }
+
+        public boolean normalizes() {
+            return normalize == null || normalize;
+        }
+
+        void validate(String where) {
+            require(
+                    tokenizer != null && tokenizer.matches("[A-Za-z0-9][A-Za-z0-9._-]*\\.json"),
+                    where + "'text.tokenizer' must name the tokenizer.json file in the model directory; got "
+                            + quote(tokenizer));
+            require(
+                    tokenizerSha256 != null && tokenizerSha256.matches("[0-9a-f]{64}"),
+                    where + "'text.tokenizerSha256' must be the 64 hex digit sha256 of " + tokenizer + "; got "
+                            + quote(tokenizerSha256));
+            require(
+                    maxLength == null || maxLength >= 2,
+                    where + "'text.maxLength' must be at least 2 tokens (room for the special tokens); got "
+                            + maxLength);
         }
     }
 }

@@ -88,6 +88,9 @@ public final class ModelRegistry {
                     + " but " + manifestName + " expects " + manifest.sha256()
                     + "; the file is corrupt or was replaced without re-publishing the manifest");
         }
+        if (manifest.text() != null) {
+            return loadText(location, where, source, dir, manifest, manifestName, modelName, onnx, t0, t1);
+        }
         long t2 = System.nanoTime();
         FeaturePlan plan = new FeaturePlan(manifest);
         OnnxModel session = OnnxModel.create(onnx, manifest, plan.inputWidths(), options, modelName);
@@ -102,6 +105,64 @@ public final class ModelRegistry {
                 manifest.reference() == null || driftWindow == null
                         ? null
                         : new ScoreDrift(manifest.reference(), driftWindow));
+    }
+
+    /**
+     * A text model: its tokenizer file is verified against the manifest's {@code text.tokenizerSha256} as {@code
+     * model.onnx} is against {@code sha256}, then loaded through the {@link TextTokenizer.Provider} on the classpath
+     * (refused clearly when there is none) before the session is created. It has no feature plan.
+     */
+    private LoadedModel loadText(
+            String location,
+            ModelLocation where,
+            ModelSource source,
+            String dir,
+            ModelManifest manifest,
+            String manifestName,
+            String modelName,
+            byte[] onnx,
+            long t0,
+            long t1) {
+        ModelManifest.TextSpec text = manifest.text();
+        TextTokenizer.Provider provider = TextTokenizer.provider("model " + manifest.name() + " at " + location);
+        String tokenizerName = source.describe(dir, text.tokenizer());
+        byte[] tokenizerJson = read(source, dir, text.tokenizer(), where.version());
+        String actual = sha256(tokenizerJson);
+        if (!actual.equals(text.tokenizerSha256())) {
+            throw new IntegrityException("integrity check failed for " + tokenizerName + ": sha256 is " + actual
+                    + " but " + manifestName + " expects " + text.tokenizerSha256() + " (text.tokenizerSha256)"
+                    + "; the file is corrupt or was replaced without re-publishing the manifest");
+        }
+        int maxLength = cappedMaxLength(text, tokenizerJson);
+        long t2 = System.nanoTime();
+        TextTokenizer tokenizer = provider.load(tokenizerJson, maxLength, text.truncates(), tokenizerName);
+        OnnxModel session = OnnxModel.createText(onnx, manifest, options, modelName, tokenizer, maxLength);
+        long t3 = System.nanoTime();
+        return new LoadedModel(
+                location,
+                manifest,
+                session,
+                null,
+                onnx.length,
+                new LoadedModel.LoadTimings((t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6),
+                null);
+    }
+
+    /**
+     * The manifest's {@code text.maxLength}, capped at the limit the tokenizer declares ({@code truncation.max_length}
+     * of its {@code tokenizer.json}, the length the model was trained at) when it declares one.
+     */
+    static int cappedMaxLength(ModelManifest.TextSpec text, byte[] tokenizerJson) {
+        int wanted = text.maxLengthOrDefault();
+        try {
+            com.fasterxml.jackson.databind.JsonNode limit = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(tokenizerJson)
+                    .path("truncation")
+                    .path("max_length");
+            return limit.canConvertToInt() && limit.asInt() > 0 ? Math.min(wanted, limit.asInt()) : wanted;
+        } catch (IOException e) {
+            return wanted; // the tokenizer's own loader names what is wrong with the file
+        }
     }
 
     private ModelSource sourceFor(String location) {

@@ -47,6 +47,9 @@ public final class OnnxModel implements AutoCloseable {
     /** The inputs and output of a model beyond one float32 tensor and a binary score, else null. */
     private final ModelIo io;
 
+    /** A text model's tokenizer and pooling, else null. */
+    private TextModel text;
+
     /** Where the session runs: "CPU", "CUDA device 0", or the CPU with the reason CUDA was not available. */
     private String provider = "CPU";
 
@@ -93,6 +96,38 @@ public final class OnnxModel implements AutoCloseable {
      */
     public static OnnxModel create(
             byte[] onnx, ModelManifest manifest, int[] widths, OnnxOptions options, String origin) {
+        return create(onnx, manifest, widths, options, origin, null, 0);
+    }
+
+    /**
+     * Creates the session of a text model and checks its inputs and output ({@link TextModel#check}).
+     *
+     * @param tokenizer the model's tokenizer, closed with the model (and on a failed check)
+     * @param maxLength the tokens per text the tokenizer was loaded with
+     */
+    public static OnnxModel createText(
+            byte[] onnx,
+            ModelManifest manifest,
+            OnnxOptions options,
+            String origin,
+            TextTokenizer tokenizer,
+            int maxLength) {
+        try {
+            return create(onnx, manifest, new int[] {0}, options, origin, tokenizer, maxLength);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    private static OnnxModel create(
+            byte[] onnx,
+            ModelManifest manifest,
+            int[] widths,
+            OnnxOptions options,
+            String origin,
+            TextTokenizer tokenizer,
+            int maxLength) {
         OrtSession session;
         String provider = "CPU";
         try (OrtSession.SessionOptions sessionOptions = options.toSessionOptions()) {
@@ -114,7 +149,14 @@ public final class OnnxModel implements AutoCloseable {
                     e);
         }
         try {
-            OnnxModel model = check(session, manifest, widths, origin);
+            OnnxModel model;
+            if (manifest.text() != null) {
+                String at = "manifest of " + manifest.name() + " vs " + origin + ": ";
+                model = new OnnxModel(session, null, manifest.output().tensor(), 0, -1, false, null);
+                model.text = TextModel.check(ENV, session, manifest, tokenizer, maxLength, at);
+            } else {
+                model = check(session, manifest, widths, origin);
+            }
             model.provider = provider;
             return model;
         } catch (RuntimeException | OrtException e) {
@@ -237,6 +279,11 @@ public final class OnnxModel implements AutoCloseable {
         return io;
     }
 
+    /** A text model's tokenizer, session inputs and pooling; null for a tabular model. */
+    public TextModel text() {
+        return text;
+    }
+
     /** Feature columns per row. */
     public int width() {
         return width;
@@ -253,6 +300,9 @@ public final class OnnxModel implements AutoCloseable {
      * run to return the buffers.
      */
     public Run begin(int rows) {
+        if (text != null) {
+            throw new IllegalStateException("this is a text model: call it through text()");
+        }
         if (io != null) {
             throw new IllegalStateException(
                     "this model is not one float32 tensor and a binary score: call it through io()");
@@ -272,6 +322,9 @@ public final class OnnxModel implements AutoCloseable {
     public void close() {
         for (Run run = idle.pollFirst(); run != null; run = idle.pollFirst()) {
             run.release();
+        }
+        if (text != null) {
+            text.close();
         }
         try {
             session.close();

@@ -3,8 +3,8 @@ package io.inferfn.scoring;
 import java.time.Duration;
 
 /**
- * The request is sound but cannot be served now: too many at once (429), or the same work is
- * already in progress (409). The answer carries {@code Retry-After}, so a caller backs off instead
+ * The request is sound but cannot be served now: too many at once (429), the same work is
+ * already in progress (409), or the function's workers are all taken (503). The answer carries {@code Retry-After}, so a caller backs off instead
  * of hammering, and nothing was started.
  */
 public final class RetryLaterException extends InferenceException {
@@ -19,6 +19,11 @@ public final class RetryLaterException extends InferenceException {
     /** 429: a configured limit of concurrent work is reached. */
     public static RetryLaterException tooManyRequests(String message, Duration retryAfter) {
         return new RetryLaterException(429, message, retryAfter);
+    }
+
+    /** 503: the function is busy (e.g. its worker queue is full); another instance or a later try will serve it. */
+    public static RetryLaterException serviceUnavailable(String message, Duration retryAfter) {
+        return new RetryLaterException(503, message, retryAfter);
     }
 
     /** 409: the same work (e.g. the same batch run) is already in progress. */

@@ -86,6 +86,14 @@ public final class Scorer {
          * @param inferenceNanos time spent inside ONNX Runtime
          */
         void scored(LoadedModel model, List<Prediction> predictions, long assemblyNanos, long inferenceNanos);
+
+        /**
+         * A text model scored {@code texts} texts.
+         *
+         * @param tokenizeNanos time spent tokenizing (a text model's input assembly)
+         * @param inferenceNanos time spent in ONNX Runtime and pooling
+         */
+        default void scoredTexts(LoadedModel model, int texts, long tokenizeNanos, long inferenceNanos) {}
     }
 
     private final Tracer tracer;
@@ -306,6 +314,45 @@ public final class Scorer {
                 return;
             }
             model.plan().returnScratch(scratch);
+        }
+    }
+
+    /**
+     * Scores {@code texts} with a text model ({@link LoadedModel#text()}): tokenized, one ORT call for all of them
+     * (padded to the longest), an embedding or class probabilities per text, in order. Runs on the calling thread; a
+     * deep model's call takes milliseconds, so HTTP runs it on a worker.
+     *
+     * @throws InvalidRequestException when the model is not a text model
+     * @throws PayloadTooLargeException when a text is over the model's maximum length and it does not truncate
+     * @throws ScoringException when ONNX Runtime fails
+     */
+    public List<io.inferfn.model.TextModel.Result> scoreTexts(LoadedModel model, List<String> texts) {
+        io.inferfn.model.TextModel text = model.text();
+        if (text == null) {
+            throw new InvalidRequestException("model " + model.name() + " is not a text model: send 'entityId' and"
+                    + " 'features' (or 'rows'), not text");
+        }
+        Span inference = tracer == null ? null : span(INFERENCE_SPAN, SpanKind.INTERNAL, model, texts.size(), null);
+        try {
+            long start = System.nanoTime();
+            List<io.inferfn.model.TextTokenizer.Encoded> encoded =
+                    text.tokenizer().encode(texts);
+            long tokenized = System.nanoTime();
+            List<io.inferfn.model.TextModel.Result> results = text.run(encoded, texts.size() > 1);
+            observer.scoredTexts(model, texts.size(), tokenized - start, System.nanoTime() - tokenized);
+            return results;
+        } catch (OrtException e) {
+            if (inference != null) {
+                inference.setStatus(StatusCode.ERROR, "ONNX Runtime failed");
+            }
+            throw new ScoringException(
+                    "ONNX Runtime failed to score " + texts.size() + " text(s) with model " + model.name() + " "
+                            + model.version() + ": " + e.getMessage(),
+                    e);
+        } finally {
+            if (inference != null) {
+                inference.end();
+            }
         }
     }
 

@@ -136,7 +136,7 @@ public class ModelCatalog {
         for (String location : config.locations()) {
             long start = System.nanoTime();
             LoadedModel model = registry.load(location);
-            if (model.plan().hasWindows() && !config.windowFeatures()) {
+            if (model.plan() != null && model.plan().hasWindows() && !config.windowFeatures()) {
                 model.close();
                 throw new ModelLoadException("model " + model.name() + " " + model.version() + " at " + location
                         + " reads window features, which only a stream function keeps (event-score, from Kafka"
@@ -149,12 +149,14 @@ public class ModelCatalog {
             }
             metrics.modelLoaded(model, System.nanoTime() - start);
             LOG.infof(
-                    "Loaded model %s %s (%s, %d bytes, %d features) from %s in %d ms: %s",
+                    "Loaded model %s %s (%s, %d bytes, %s) from %s in %d ms: %s",
                     model.name(),
                     model.version(),
                     model.manifest().quantization().json(),
                     model.modelBytes(),
-                    model.plan().width(),
+                    model.plan() != null
+                            ? model.plan().width() + " features"
+                            : "text, at most " + model.text().maxLength() + " tokens",
                     location,
                     (System.nanoTime() - start) / 1_000_000,
                     model.timings());

@@ -67,6 +67,9 @@ public class SnapStartPriming implements Resource {
         Scorer offline = new Scorer(FeatureStore.EMPTY);
         int predictions = 0;
         for (LoadedModel model : models) {
+            if (model.text() != null) {
+                continue; // text models are not served on Lambda (the Lambda zip leaves inferfn-text out)
+            }
             Row row = syntheticRow(model.manifest());
             List<Row> batch = Collections.nCopies(64, row);
             for (int i = 0; i < ROUNDS; i++) {

@@ -182,6 +182,48 @@ public final class TorchGraphs {
         return model(g.graph, 13);
     }
 
+    /**
+     * A sequence classifier in miniature, as a Hugging Face {@code ...ForSequenceClassification} export looks from
+     * outside: {@code input_ids} and {@code attention_mask} int64 [batch, tokens]; a word-embedding {@code Gather}
+     * from a [vocab, dim] table, the mean over the tokens the attention mask keeps, a linear head; output {@code logits} float [batch, classes].
+     * Opset 13.
+     */
+    public static byte[] textClassifier(int vocab, int dim, int classes, long seed) {
+        TorchGraphs g = new TorchGraphs(seed);
+        g.graph.addInput(tokens("input_ids", TensorProto.DataType.INT64));
+        g.graph.addInput(tokens("attention_mask", TensorProto.DataType.INT64));
+        g.graph.addInitializer(g.floats("embeddings.word_embeddings.weight", vocab * dim, 1.0, vocab, dim));
+        g.graph.addInitializer(g.floats("classifier.weight", dim * classes, 1.0, dim, classes));
+        g.graph.addInitializer(g.floats("classifier.bias", classes, 0.1, classes));
+        g.graph.addInitializer(TensorProto.newBuilder()
+                .setName("mask_axes")
+                .setDataType(TensorProto.DataType.INT64.getNumber())
+                .addDims(1)
+                .addInt64Data(2));
+        AttributeProto overTokens = AttributeProto.newBuilder()
+                .setName("axes")
+                .setType(AttributeProto.AttributeType.INTS)
+                .addInts(1)
+                .build();
+        String h = g.node("Gather", List.of("embeddings.word_embeddings.weight", "input_ids"), attr("axis", 0));
+        String mask = g.node("Cast", List.of("attention_mask"), attr("to", TensorProto.DataType.FLOAT.getNumber()));
+        mask = g.node("Unsqueeze", List.of(mask, "mask_axes"));
+        h = g.node("Mul", List.of(h, mask));
+        // the mean over the real tokens: mean(h * mask) / mean(mask), padding left out
+        h = g.node("ReduceMean", List.of(h), overTokens, attr("keepdims", 0));
+        String count = g.node("ReduceMean", List.of(mask), overTokens, attr("keepdims", 0));
+        h = g.node("Div", List.of(h, count));
+        h = g.node("MatMul", List.of(h, "classifier.weight"));
+        g.graph.addNode(NodeProto.newBuilder()
+                .setOpType("Add")
+                .setName("/classifier/Add")
+                .addInput(h)
+                .addInput("classifier.bias")
+                .addOutput("logits"));
+        g.graph.addOutput(value("logits", classes));
+        return model(g.graph, 13);
+    }
+
     private static ValueInfoProto tokens(String name, TensorProto.DataType type) {
         return ValueInfoProto.newBuilder()
                 .setName(name)

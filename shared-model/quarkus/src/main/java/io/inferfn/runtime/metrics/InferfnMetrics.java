@@ -297,6 +297,18 @@ public class InferfnMetrics implements Scorer.Observer {
         m.inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
     }
 
+    /** A text model's call: its texts count as rows scored, tokenizing as assembly, ORT and pooling as inference. */
+    @Override
+    public void scoredTexts(LoadedModel model, int texts, long tokenizeNanos, long inferenceNanos) {
+        if (!settled) {
+            settle();
+        }
+        ModelMeters m = forModel(model);
+        m.ok.increment(texts);
+        m.assembly.record(tokenizeNanos, TimeUnit.NANOSECONDS);
+        m.inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
+    }
+
     /** The meters of one model (name and version), built once. */
     public static final class ModelMeters {
         final LoadedModel model;
