@@ -21,8 +21,6 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -214,7 +212,7 @@ public final class SparkScore {
                         r.rowData(),
                         java.sql.Timestamp.from(started)));
             }
-            staged.publish(spark.createDataFrame(rejectRows, REJECTS));
+            staged.publish(spark.createDataFrame(rejectRows, TableContract.REJECTS));
             long millis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
             Summary summary = new Summary(
                     job.runId(),
@@ -242,16 +240,6 @@ public final class SparkScore {
             shipped.destroy();
         }
     }
-
-    /** The rejects table's columns, in the order the sinks write them. */
-    static final StructType REJECTS = new StructType()
-            .add("run_id", DataTypes.StringType, false)
-            .add("run_date", DataTypes.DateType, false)
-            .add("shard", DataTypes.IntegerType, false)
-            .add("entity_id", DataTypes.StringType, true)
-            .add("reason", DataTypes.StringType, false)
-            .add("row_data", DataTypes.StringType, true)
-            .add("rejected_at", DataTypes.TimestampType, false);
 
     private static Dataset<Row> read(SparkSession spark, JobArgs job) {
         TableSpec source = job.source();
