@@ -28,6 +28,15 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +45,7 @@ import io.inferfn.batch.BatchRunner;
 import io.inferfn.batch.RunSpec;
 import io.inferfn.batch.RunSummary;
 import io.inferfn.features.FeatureStore;
+import io.inferfn.localstack.LocalPostgres;
 import io.inferfn.localstack.PostgresTestResource;
 import io.inferfn.localstack.RedisHashes;
 import io.inferfn.localstack.RedisTestResource;
@@ -56,7 +66,8 @@ import static org.hamcrest.Matchers.containsString;
 /**
  * A text column scored by the real all-MiniLM-L6-v2 (int8) into a real PostgreSQL and into files: each stored
  * embedding equals a direct {@link Scorer#scoreTexts} of the same texts in the same batches, rows without text are
- * rejected with the reason and count against max-rejects, and a rerun replaces its rows.
+ * rejected with the reason and count against max-rejects, and a rerun replaces its rows; CSV, Parquet and Iceberg
+ * sinks hold the same vectors.
  */
 @QuarkusTest
 @TestProfile(TextColumnTest.MiniLm.class)
@@ -76,7 +87,7 @@ class TextColumnTest {
                     "inferfn.batch.entity-column", "doc_id",
                     "inferfn.batch.text-batch-rows", Integer.toString(TEXT_BATCH),
                     "inferfn.batch.max-rejects", "5",
-                    "inferfn.batch.overrides.tables", "docs,doc_",
+                    "inferfn.batch.overrides.tables", "docs,doc_,gold.doc_",
                     "inferfn.batch.overrides.sql", "true");
         }
     }
@@ -280,10 +291,11 @@ class TextColumnTest {
     }
 
     @Test
-    void embeddingsWrittenToCsvAndParquetFilesEqualADirectScore() throws Exception {
+    void embeddingsWrittenToCsvParquetAndIcebergEqualADirectScore() throws Exception {
         Path dir = Files.createTempDirectory("batch-text");
         JsonPath csvRun = ok("t-csv", SOURCE, "file:" + dir.resolve("embeddings.csv"));
         ok("t-parquet", SOURCE, "file:" + dir.resolve("embeddings.parquet"));
+        ok("t-iceberg", SOURCE, "iceberg:gold.doc_embeddings");
         assertThat(csvRun.getLong("rowsScored")).isEqualTo(8);
         Map<String, float[]> expected = direct();
 
@@ -314,6 +326,35 @@ class TextColumnTest {
             assertThat(row.get("probabilities")).isNull();
         }
         assertSameEmbeddings(fromParquet, expected);
+
+        // Iceberg: list<float>, read back with Iceberg's own reader
+        Catalog catalog = CatalogUtil.buildIcebergCatalog(
+                "inferfn",
+                Map.of(
+                        "catalog-impl",
+                        "org.apache.iceberg.jdbc.JdbcCatalog",
+                        "uri",
+                        PostgresTestResource.postgres().jdbcUrl(),
+                        "jdbc.user",
+                        LocalPostgres.USER,
+                        "warehouse",
+                        ConfigProvider.getConfig().getValue("inferfn.batch.iceberg.warehouse", String.class)),
+                new Configuration());
+        Map<String, float[]> fromIceberg = new HashMap<>();
+        try (CloseableIterable<Record> records = IcebergGenerics.read(
+                        catalog.loadTable(TableIdentifier.of("gold", "doc_embeddings")))
+                .where(Expressions.equal("run_id", "t-iceberg"))
+                .build()) {
+            for (Record record : records) {
+                List<?> values = (List<?>) record.getField("embedding");
+                float[] v = new float[values.size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (Float) values.get(i);
+                }
+                fromIceberg.put((String) record.getField("entity_id"), v);
+            }
+        }
+        assertSameEmbeddings(fromIceberg, expected);
     }
 
     @Test

@@ -153,13 +153,15 @@ final class IcebergCatalogs {
 
     /**
      * Adds the optional {@code embedding} column (text models) to a predictions table made before it existed, after
-     * {@code probabilities}; rows already there keep their meaning. Shards adding it at once: one wins, the others
+     * {@code probabilities}, when that column is all it lacks; rows already there keep their meaning. Shards adding it at once: one wins, the others
      * find it there.
      */
     private static void addEmbedding(Table table, Schema schema) {
         var want = schema.findField(PredictionTable.EMBEDDING);
-        if (want == null || table.schema().findField(PredictionTable.EMBEDDING) != null) {
-            return;
+        if (want == null
+                || !PredictionTable.differences(schema, table.schema())
+                        .equals(java.util.List.of("no column " + PredictionTable.describe(want)))) {
+            return; // it has the column, or differs otherwise: refused below, naming every difference
         }
         try {
             table.updateSchema()
