@@ -14,8 +14,7 @@ final class TableContract {
     private TableContract() {}
 
     /** A text embedding model's vector. */
-    static final org.apache.spark.sql.types.DataType EMBEDDING =
-            DataTypes.createArrayType(DataTypes.FloatType, false);
+    static final org.apache.spark.sql.types.DataType EMBEDDING = DataTypes.createArrayType(DataTypes.FloatType, false);
 
     static final StructType PREDICTIONS = new StructType()
             .add("run_id", DataTypes.StringType, false)
