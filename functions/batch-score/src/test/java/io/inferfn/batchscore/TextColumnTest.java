@@ -358,6 +358,63 @@ class TextColumnTest {
     }
 
     @Test
+    void aTextClassifierWritesItsTopLabelItsProbabilityAsTheScoreAndEveryClasssProbability() throws Exception {
+        Path dir = Files.createTempDirectory("batch-text-topic");
+        Path modelDir = Files.createDirectories(dir.resolve("topic"));
+        byte[] onnx = io.inferfn.testing.TorchGraphs.textClassifier(30522, 8, 3, 7);
+        byte[] tokenizer = Files.readAllBytes(minilm().resolve("tokenizer.json"));
+        Files.write(modelDir.resolve("model.onnx"), onnx);
+        Files.write(modelDir.resolve("tokenizer.json"), tokenizer);
+        Files.writeString(
+                modelDir.resolve("manifest.json"),
+                """
+                {"name": "topic", "version": "1", "sha256": "%s", "quantization": "fp32",
+                 "output": {"kind": "multiclass", "tensor": "logits", "labels": ["sports", "politics", "science"]},
+                 "text": {"tokenizer": "tokenizer.json", "tokenizerSha256": "%s", "maxLength": 64}}"""
+                        .formatted(ModelRegistry.sha256(onnx), ModelRegistry.sha256(tokenizer)));
+        List<String> texts = List.of("The match ended in a draw.", "Parliament votes today.", "", "Cells divide.");
+        Files.writeString(
+                dir.resolve("in.csv"),
+                "doc_id,text\n"
+                        + String.join(
+                                "\n",
+                                List.of("t-1," + texts.get(0), "t-2," + texts.get(1), "t-3,", "t-4," + texts.get(3)))
+                        + "\n");
+        Scorer direct = new Scorer(FeatureStore.EMPTY);
+        try (LoadedModel model = ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:" + modelDir)) {
+            RunSummary summary = new BatchRunner(
+                            direct, null, new BatchOptions("doc_id", 64, 100, Duration.ofMinutes(1), 10, Duration.ZERO))
+                    .run(
+                            model,
+                            new RunSpec(
+                                    "t-topic",
+                                    0,
+                                    1,
+                                    "file:" + dir.resolve("in.csv"),
+                                    "file:" + dir.resolve("out.csv")));
+            assertThat(summary.rowsScored()).isEqualTo(3);
+            assertThat(summary.rowsRejected()).isEqualTo(1);
+            List<TextModel.Result> expected =
+                    direct.scoreTexts(model, List.of(texts.get(0), texts.get(1), texts.get(3)));
+            RedisHashes.Csv out = RedisHashes.read(dir.resolve("out.csv"));
+            List<String> header = out.header();
+            assertThat(header).doesNotContain("embedding");
+            assertThat(out.rows()).hasSize(3);
+            for (int i = 0; i < 3; i++) {
+                String[] row = out.rows().get(i);
+                TextModel.Result want = expected.get(i);
+                assertThat(row[header.indexOf("label")]).isEqualTo(want.label());
+                assertThat(Float.parseFloat(row[header.indexOf("score")]))
+                        .isEqualTo(want.probabilities().get(want.label()));
+                for (String c : List.of("sports", "politics", "science")) {
+                    assertThat(Float.parseFloat(row[header.indexOf("prob_" + c)]))
+                            .isEqualTo(want.probabilities().get(c));
+                }
+            }
+        }
+    }
+
+    @Test
     void aModelThatDoesNotTruncateRejectsALongTextAndScoresTheOthers() throws Exception {
         Path source = minilm();
         Path strict = source.resolveSibling("strict");
