@@ -188,10 +188,23 @@ final class ModelCommand implements Runnable {
                 if (perTensor && perChannel) {
                     throw new QuantizeException("--per-tensor and --per-channel exclude each other");
                 }
-                if (perTensor || keepEmbeddings || !keepFp32.isEmpty()) {
+                byte[] fp32 = Files.readAllBytes(in);
+                // per-channel static QDQ needs DequantizeLinear's axis (opset 13): the default steps back to per-tensor
+                // for an older model and says so; only an explicit --per-channel is refused there
+                boolean tensorScales = perTensor;
+                if (options.mode() == QuantizeOptions.Mode.STATIC
+                        && !perTensor
+                        && !perChannel
+                        && Quantizer.opset(fp32) < Quantizer.PER_CHANNEL_STATIC_OPSET) {
+                    tensorScales = true;
+                    System.err.println("opset " + Quantizer.opset(fp32) + ": static QDQ per tensor (per-channel needs"
+                            + " opset " + Quantizer.PER_CHANNEL_STATIC_OPSET + "; re-export with opset 13 or newer for"
+                            + " per-channel scales)");
+                }
+                if (tensorScales || keepEmbeddings || !keepFp32.isEmpty()) {
                     options = new QuantizeOptions(
                                     options.mode(),
-                                    !perTensor,
+                                    !tensorScales,
                                     options.calibration(),
                                     options.method(),
                                     options.percentile(),
@@ -199,7 +212,6 @@ final class ModelCommand implements Runnable {
                                     !keepEmbeddings)
                             .keeping(new java.util.LinkedHashSet<>(keepFp32));
                 }
-                byte[] fp32 = Files.readAllBytes(in);
                 QuantizeResult result;
                 if (target != null) {
                     if (data == null) {

@@ -89,6 +89,63 @@ class ModelCommandTest {
     }
 
     @Test
+    void staticOnAnOpset12ModelStepsBackToPerTensorUnlessPerChannelIsAskedFor() throws Exception {
+        ai.onnx.proto.OnnxMl.ModelProto fraud = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(FP32));
+        ai.onnx.proto.OnnxMl.ModelProto.Builder older = fraud.toBuilder().clearOpsetImport();
+        for (ai.onnx.proto.OnnxMl.OperatorSetIdProto id : fraud.getOpsetImportList()) {
+            older.addOpsetImport(
+                    id.getDomain().isEmpty() ? id.toBuilder().setVersion(12).build() : id);
+        }
+        Path dir = Files.createTempDirectory("opset12");
+        Path in = dir.resolve("fp32-opset12.onnx");
+        Files.write(in, older.build().toByteArray());
+        Path out = dir.resolve("int8.onnx");
+        String[] quantize = {
+            "model",
+            "quantize",
+            "--in",
+            in.toString(),
+            "--out",
+            out.toString(),
+            "--static",
+            "--calibration",
+            HOLDOUT.toString()
+        };
+        assertThat(run(quantize)).isZero();
+        // one scale per weight tensor: every DequantizeLinear of a weight has a scalar scale
+        ai.onnx.proto.OnnxMl.ModelProto int8 = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(out));
+        java.util.Map<String, ai.onnx.proto.OnnxMl.TensorProto> inits = new java.util.HashMap<>();
+        for (ai.onnx.proto.OnnxMl.TensorProto t : int8.getGraph().getInitializerList()) {
+            inits.put(t.getName(), t);
+        }
+        long dequantized = int8.getGraph().getNodeList().stream()
+                .filter(n -> n.getOpType().equals("DequantizeLinear"))
+                .filter(n -> inits.containsKey(n.getInput(0)))
+                .peek(n -> assertThat(inits.get(n.getInput(1)).getDimsList())
+                        .as("scale of %s", n.getInput(0))
+                        .isEmpty())
+                .count();
+        assertThat(dequantized).isPositive();
+        assertThat(run(
+                        "model",
+                        "verify",
+                        "--reference",
+                        in.toString(),
+                        "--candidate",
+                        out.toString(),
+                        "--data",
+                        HOLDOUT.toString()))
+                .isZero();
+
+        Path refused = dir.resolve("refused.onnx");
+        String[] perChannel = java.util.Arrays.copyOf(quantize, quantize.length + 1);
+        perChannel[4] = refused.toString();
+        perChannel[quantize.length] = "--per-channel";
+        assertThat(run(perChannel)).isEqualTo(ModelCommand.REFUSED);
+        assertThat(refused).doesNotExist();
+    }
+
+    @Test
     void publishWritesNameAndVersionAndNeverOverwritesAVersion() throws Exception {
         Path registry = Files.createTempDirectory("registry");
         Path source = Files.createTempDirectory("source");

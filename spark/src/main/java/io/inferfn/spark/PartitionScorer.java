@@ -26,23 +26,21 @@ import io.inferfn.scoring.Scorer;
 /**
  * Scores one partition on an executor: the rows in batches ({@code batchSize}, 1,024 by default), each batch one
  * pipelined Redis read and one ONNX Runtime call through the batch core ({@link Scorer#scoreValid}, the call
- * batch-score makes), with the executor's one session of the shipped model. Each input row becomes one output row of
- * {@link #SCHEMA}: its prediction, or its reject with the reason.
+ * batch-score makes), with the executor's one session of the shipped model. Each scored row becomes one output row of
+ * {@link #SCHEMA}; a rejected row goes to the run's {@link RunTally} with the reason instead, and every row is counted
+ * there.
  */
 final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
 
-    /** One scored or rejected row; the run's constants (run id, model, times) are added by the driver. */
+    /** One scored row; the run's constants (run id, model, times) are added by the driver. */
     static final StructType SCHEMA = new StructType()
-            .add("rejected", DataTypes.BooleanType, false)
-            .add("entity_id", DataTypes.StringType, true)
+            .add("entity_id", DataTypes.StringType, false)
             .add("score", DataTypes.FloatType, false)
             .add("label", DataTypes.StringType, true)
             .add("probabilities", DataTypes.createMapType(DataTypes.StringType, DataTypes.FloatType, false), true)
             .add("stages", DataTypes.StringType, true)
             .add("degraded", DataTypes.BooleanType, false)
-            .add("missing_features", DataTypes.StringType, true)
-            .add("reason", DataTypes.StringType, true)
-            .add("row_data", DataTypes.StringType, true);
+            .add("missing_features", DataTypes.StringType, true);
 
     /** Called before each batch is scored, in tests only (a fault injected on an executor); null otherwise. */
     static volatile Runnable beforeBatchForTests;
@@ -55,6 +53,7 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
     private final String redis;
     private final int redisTimeoutMillis;
     private final int batchSize;
+    private final RunTally tally;
 
     /**
      * @param entityIndex the entity column's position in the input rows
@@ -62,6 +61,7 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
      * @param columnIndex their positions in the input rows
      * @param types the type the model declares for each
      * @param redis the online store, or null for none
+     * @param tally the run's counts and rejects (registered on the driver)
      */
     PartitionScorer(
             Broadcast<ModelShipment> model,
@@ -71,7 +71,8 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
             FeatureType[] types,
             String redis,
             int redisTimeoutMillis,
-            int batchSize) {
+            int batchSize,
+            RunTally tally) {
         this.model = model;
         this.entityIndex = entityIndex;
         this.columns = columns;
@@ -80,6 +81,7 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
         this.redis = redis;
         this.redisTimeoutMillis = redisTimeoutMillis;
         this.batchSize = batchSize;
+        this.tally = tally;
     }
 
     @Override
@@ -119,7 +121,8 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
                 slot.raw[i] = row.get(columnIndex[i]);
             }
             if (BatchValues.blankEntity(entityId)) {
-                out.add(reject(null, "the entity id is empty; every row needs one to be scored and written", slot));
+                tally.add(new RunTally.Reject(
+                        null, "the entity id is empty; every row needs one to be scored and written", slot.describe()));
                 continue;
             }
             slot.entityId = entityId;
@@ -139,24 +142,19 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
                 loaded,
                 batch,
                 RowOrigin.TRUSTED_SOURCE,
-                (index, row, reason) -> out.add(reject(row.entityId(), reason, (FeatureRow) row)));
+                (index, row, reason) ->
+                        tally.add(new RunTally.Reject(row.entityId(), reason, ((FeatureRow) row).describe())));
         for (Prediction p : predictions) {
+            tally.scored(p.degraded());
             out.add(RowFactory.create(
-                    false,
                     p.entityId(),
                     p.score(),
                     p.label(),
                     p.probabilities() == null ? null : CollectionConverters.asScala(p.probabilities()),
                     BatchValues.stagesJson(p),
                     p.degraded(),
-                    p.missingFeatures().isEmpty() ? null : String.join(",", p.missingFeatures()),
-                    null,
-                    null));
+                    p.missingFeatures().isEmpty() ? null : String.join(",", p.missingFeatures())));
         }
-    }
-
-    private static Row reject(String entityId, String reason, FeatureRow row) {
-        return RowFactory.create(true, entityId, Float.NaN, null, null, null, false, null, reason, row.describe());
     }
 
     /** A source row as the scoring core reads it: its entity id and the model's columns, by position. */

@@ -19,8 +19,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,13 +29,8 @@ import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelManifest.FeatureType;
 import io.inferfn.scoring.InvalidRequestException;
 
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 /**
  * The nightly batch run past one machine: reads a source DataFrame (Iceberg, Parquet, JDBC), scores it with the batch
@@ -161,6 +156,9 @@ public final class SparkScore {
 
         Broadcast<ModelShipment> shipped =
                 JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(shipment);
+        // enough rejects to decide --max-rejects and to write them all when the run passes
+        RunTally tally = new RunTally((int) Math.min(job.maxRejects() + 1, Integer.MAX_VALUE - 8));
+        spark.sparkContext().register(tally); // unnamed: Spark's UI would print named values on every task
         PartitionScorer scorer = new PartitionScorer(
                 shipped,
                 entityIndex,
@@ -169,60 +167,58 @@ public final class SparkScore {
                 types.toArray(FeatureType[]::new),
                 job.redis(),
                 job.redisTimeoutMillis(),
-                job.batchSize());
-        Dataset<Row> scored = source.mapPartitions(scorer, Encoders.row(PartitionScorer.SCHEMA))
-                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+                job.batchSize(),
+                tally);
+        LocalDate runDate = LocalDate.ofInstant(started, ZoneOffset.UTC);
+        Column runId = lit(job.runId());
+        // one pass: the rows are scored while the predictions are written where readers do not see them yet; the
+        // rejects, counted on the way, decide whether that write is published
+        Dataset<Row> predictions = source.mapPartitions(scorer, Encoders.row(PartitionScorer.SCHEMA))
+                .select(
+                        runId.as("run_id"),
+                        lit(runDate).as("run_date"),
+                        lit(0).as("shard"),
+                        col("entity_id"),
+                        lit(model.name()).as("model"),
+                        lit(model.version()).as("model_version"),
+                        col("score"),
+                        col("label"),
+                        col("probabilities"),
+                        lit(null).cast(TableContract.EMBEDDING).as("embedding"),
+                        col("stages"),
+                        col("degraded"),
+                        col("missing_features"),
+                        lit(started).as("scored_at"));
+        UnaryOperator<Dataset<Row>> fault = beforeWriteForTests;
+        if (fault != null) {
+            predictions = fault.apply(predictions);
+        }
         try {
-            // scores every row once (kept for both writes) and checks the rejects before anything is written
-            Row counts = scored.agg(
-                            count(lit(1)),
-                            sum(when(col("rejected"), 1).otherwise(0)),
-                            sum(when(col("degraded"), 1).otherwise(0)))
-                    .first();
-            long rows = counts.getLong(0);
-            long rejected = rows == 0 ? 0 : counts.getLong(1);
-            long degraded = rows == 0 ? 0 : counts.getLong(2);
+            RunOutputs.Staged staged = RunOutputs.stage(spark, job, predictions);
+            RunTally.Totals totals = tally.value();
+            long rows = totals.rows();
+            long rejected = totals.rejected();
+            long degraded = totals.degraded();
             if (rejected > job.maxRejects()) {
-                Row last = scored.filter(col("rejected"))
-                        .select("entity_id", "reason")
-                        .first();
+                staged.discard();
+                RunTally.Reject one = totals.rejects().get(0);
                 throw new InvalidRequestException("run " + job.runId() + ": " + rejected + " rows rejected, more than"
                         + " --max-rejects " + job.maxRejects() + "; nothing written. One of them: "
-                        + (last.isNullAt(0) ? "a row without an id" : last.getString(0)) + ": " + last.getString(1)
+                        + (one.entityId() == null ? "a row without an id" : one.entityId()) + ": " + one.reason()
                         + "; check the source against the model's features, or raise --max-rejects");
             }
-            LocalDate runDate = LocalDate.ofInstant(started, ZoneOffset.UTC);
-            Column runId = lit(job.runId());
-            Dataset<Row> predictions = scored.filter(not(col("rejected")))
-                    .select(
-                            runId.as("run_id"),
-                            lit(runDate).as("run_date"),
-                            lit(0).as("shard"),
-                            coalesce(col("entity_id"), lit("")).as("entity_id"),
-                            lit(model.name()).as("model"),
-                            lit(model.version()).as("model_version"),
-                            col("score"),
-                            col("label"),
-                            col("probabilities"),
-                            lit(null).cast(TableContract.EMBEDDING).as("embedding"),
-                            col("stages"),
-                            col("degraded"),
-                            col("missing_features"),
-                            lit(started).as("scored_at"));
-            Dataset<Row> rejects = scored.filter(col("rejected"))
-                    .select(
-                            runId.as("run_id"),
-                            lit(runDate).as("run_date"),
-                            lit(0).as("shard"),
-                            col("entity_id"),
-                            coalesce(col("reason"), lit("")).as("reason"),
-                            col("row_data"),
-                            lit(started).as("rejected_at"));
-            UnaryOperator<Dataset<Row>> fault = beforeWriteForTests;
-            if (fault != null) {
-                predictions = fault.apply(predictions);
+            List<Row> rejectRows = new ArrayList<>(totals.rejects().size());
+            for (RunTally.Reject r : totals.rejects()) {
+                rejectRows.add(RowFactory.create(
+                        job.runId(),
+                        java.sql.Date.valueOf(runDate),
+                        0,
+                        r.entityId(),
+                        r.reason() == null ? "" : r.reason(),
+                        r.rowData(),
+                        java.sql.Timestamp.from(started)));
             }
-            RunOutputs.write(spark, job, predictions, rejects);
+            staged.publish(spark.createDataFrame(rejectRows, TableContract.REJECTS));
             long millis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
             Summary summary = new Summary(
                     job.runId(),
@@ -247,7 +243,6 @@ public final class SparkScore {
                     summary.rowsPerSecond()));
             return summary;
         } finally {
-            scored.unpersist();
             shipped.destroy();
         }
     }

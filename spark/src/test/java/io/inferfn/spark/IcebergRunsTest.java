@@ -113,6 +113,47 @@ class IcebergRunsTest {
     }
 
     @Test
+    void moreRejectsThanAllowedPublishesNothingAndLeavesNoBranch() throws Exception {
+        SparkScore.run(SPARK, args("capped"));
+        long snapshot = snapshot(TABLE);
+        long rejectsSnapshot = snapshot(TABLE + "_rejects");
+        String[] command =
+                SparkStack.command(model, "parquet:" + source, "iceberg:gold.tier_runs", "capped", "id", null);
+        String[] capped = java.util.Arrays.copyOf(command, command.length + 2);
+        capped[command.length] = "--max-rejects";
+        capped[command.length + 1] = "1";
+        JobArgs strict = JobArgs.parse(capped, key -> java.util.Optional.empty());
+
+        assertThatThrownBy(() -> SparkScore.run(SPARK, strict))
+                .isInstanceOf(io.inferfn.scoring.InvalidRequestException.class)
+                .hasMessageStartingWith(
+                        "run capped: 2 rows rejected, more than --max-rejects 1; nothing written. One of")
+                .hasMessageContaining("raise --max-rejects");
+
+        // the predictions were written once, on a private branch, and never reached main; the branch is gone
+        assertThat(snapshot(TABLE)).isEqualTo(snapshot);
+        assertThat(snapshot(TABLE + "_rejects")).isEqualTo(rejectsSnapshot);
+        Table table = Spark3Util.loadIcebergTable(SPARK, TABLE);
+        table.refresh();
+        assertThat(table.refs().keySet()).containsExactly("main");
+        assertOneRowPerEntity("capped");
+
+        // with the limit at the run's rejects it publishes, as one overwrite of the run on main
+        capped[command.length + 1] = "2";
+        SparkScore.Summary passed = SparkScore.run(SPARK, JobArgs.parse(capped, key -> java.util.Optional.empty()));
+        assertThat(passed.rows()).isEqualTo(ROWS + 2);
+        assertThat(passed.rejected()).isEqualTo(2);
+        table.refresh();
+        assertThat(table.currentSnapshot().operation()).isEqualTo("overwrite");
+        assertThat(table.currentSnapshot().summary())
+                .containsEntry("inferfn.run-id", "capped")
+                .containsEntry("added-records", String.valueOf(ROWS))
+                .containsEntry("deleted-records", String.valueOf(ROWS));
+        assertThat(table.refs().keySet()).containsExactly("main");
+        assertOneRowPerEntity("capped");
+    }
+
+    @Test
     void anIcebergTableIsASourceAndScoresAsTheSameRowsInParquetDo() {
         SPARK.sql("CREATE TABLE IF NOT EXISTS inferfn.raw.tier_rows USING iceberg AS SELECT * FROM parquet.`" + source
                 + "`");
@@ -156,9 +197,10 @@ class IcebergRunsTest {
         assertThat(rows.values()).containsOnly(1);
     }
 
-    private static long snapshot(String table) {
-        return SPARK.sql("SELECT snapshot_id FROM " + table + ".snapshots ORDER BY committed_at DESC LIMIT 1")
-                .first()
-                .getLong(0);
+    /** The table's current snapshot: what readers of {@code main} see. */
+    private static long snapshot(String table) throws Exception {
+        Table t = Spark3Util.loadIcebergTable(SPARK, table);
+        t.refresh();
+        return t.currentSnapshot().snapshotId();
     }
 }

@@ -98,5 +98,31 @@ class ParquetAndJdbcTest {
             assertThat(rs.getInt(2)).as("rejects of the run").isEqualTo(1);
             assertThat(rs.getInt(3)).as("staging tables left").isZero();
         }
+
+        // over --max-rejects: the predictions were staged in the one scoring pass, and are dropped, not published
+        for (String sink : List.of("parquet:" + parquet, "jdbc:tier_predictions")) {
+            String[] command = SparkStack.command(model, "jdbc:tier_rows", sink, "refused", "id", null);
+            String[] strict = java.util.Arrays.copyOf(command, command.length + 2);
+            strict[command.length] = "--max-rejects";
+            strict[command.length + 1] = "0";
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> SparkScore.run(SPARK, JobArgs.parse(strict, key -> java.util.Optional.empty())))
+                    .hasMessageContaining(
+                            "1 rows rejected, more than --max-rejects 0; nothing written. One of them:" + " t-bad: ");
+        }
+        try (var runs = Files.list(parquet)) {
+            assertThat(runs.map(p -> p.getFileName().toString()))
+                    .as("the refused run left nothing, staged or published")
+                    .containsExactly("run_id=2026-12-01T02%3A00%3A00Z");
+        }
+        try (Connection c = POSTGRES.connect();
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery("SELECT (SELECT count(*) FROM tier_predictions WHERE run_id = 'refused'),"
+                                + " (SELECT count(*) FROM pg_tables WHERE tablename LIKE '%staging%')")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("rows of the refused run").isZero();
+            assertThat(rs.getInt(2)).as("staging tables left").isZero();
+        }
     }
 }

@@ -19,6 +19,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.inferfn.auth.AuthConfig;
 import io.inferfn.auth.ModelAccess;
+import io.inferfn.http.InferenceProtocolBodies.InferRequest;
 import io.inferfn.http.InferenceProtocolBodies.InferResponse;
 import io.inferfn.http.InferenceProtocolBodies.ModelMetadata;
 import io.inferfn.http.InferenceProtocolBodies.TensorMetadata;
@@ -157,8 +158,12 @@ public class InferenceProtocolGrpcService extends GRPCInferenceServiceGrpc.GRPCI
             if (tracked != null) {
                 tracked.model(model);
             }
-            InferenceProtocol.Checked checked = protocol.check(model, GrpcTensors.request(request));
             boolean raw = request.getRawInputContentsCount() > 0;
+            if (model.text() != null) {
+                text(model, request, raw, tracked, out);
+                return;
+            }
+            InferenceProtocol.Checked checked = protocol.check(model, GrpcTensors.request(request));
             boolean onWorker = threads.onWorker(model);
             if (checked.tensorMode()) {
                 if (onWorker) {
@@ -183,6 +188,40 @@ public class InferenceProtocolGrpcService extends GRPCInferenceServiceGrpc.GRPCI
                     out.onError(GrpcStatuses.of(e, "ModelInfer"));
                 }
             });
+        });
+    }
+
+    /**
+     * A text model's call, as REST {@code /v2} answers it: one BYTES input {@value InferenceProtocol#TEXT_INPUT}
+     * (typed {@code bytes_contents} or raw, UTF-8), tokenized and scored on a worker with the bounded queue (full:
+     * UNAVAILABLE, as REST's 503); {@code embedding} FP32 {@code [n, dim]}, or {@code label} BYTES and {@code
+     * probabilities} FP32.
+     */
+    private void text(
+            LoadedModel model,
+            ModelInferRequest request,
+            boolean raw,
+            RequestMetrics.Tracked tracked,
+            StreamObserver<ModelInferResponse> out) {
+        InferRequest body = GrpcTensors.request(request);
+        List<String> texts = InferenceProtocol.texts(model, body, config.maxBatchTexts());
+        io.vertx.core.Future<ModelInferResponse> scored = threads.submit(
+                vertx,
+                () -> GrpcTensors.response(
+                        InferenceProtocol.textResponse(model, body, scorer.scoreTexts(model, texts)), request, raw));
+        if (scored == null) {
+            out.onError(GrpcStatuses.of(threads.busy(), "ModelInfer"));
+            return;
+        }
+        scored.onComplete(done -> {
+            if (done.succeeded()) {
+                if (tracked != null) {
+                    tracked.scored(texts.size(), false);
+                }
+                answer(out, done.result());
+            } else {
+                out.onError(GrpcStatuses.of(done.cause(), "ModelInfer"));
+            }
         });
     }
 

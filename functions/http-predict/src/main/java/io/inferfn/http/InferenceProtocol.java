@@ -350,9 +350,9 @@ public final class InferenceProtocol {
     /** Checks {@code request}'s inputs and outputs against {@code model}; features mode builds its rows here. */
     Checked check(LoadedModel model, InferRequest request) {
         if (model.text() != null) {
-            // the REST route serves text models before this check (texts(), textResponse()); gRPC does not yet
-            throw new InvalidRequestException("model " + model.name() + " is a text model: call POST /v2/models/"
-                    + model.name() + "/infer (REST) with one BYTES input '" + TEXT_INPUT + "', or POST /predict");
+            // REST and gRPC serve text models before this check (texts(), textResponse())
+            throw new InvalidRequestException(
+                    "model " + model.name() + " is a text model: send one BYTES input '" + TEXT_INPUT + "'");
         }
         List<RequestInput> inputs = request.inputs();
         if (inputs == null || inputs.isEmpty()) {

@@ -29,6 +29,11 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
  * output tensor is read (column, thresholds, labels), and optionally the {@link ScoreReference}
  * histogram of the scores it gave a reference data set, against which drift is measured.
  *
+ * <p>{@code executionProvider} (optional: {@code cpu}, {@code cuda}, {@code cuda:<device>}) is where this model asks
+ * to run; it takes precedence over the function's {@code inferfn.model.onnx.execution-provider} for this model, so one
+ * GPU container can run a transformer on CUDA beside tabular models on the CPU. Where CUDA is unavailable the model
+ * loads on the CPU and the start says why.
+ *
  * <p>{@link #parse} validates everything that can be checked without the ONNX session: names are
  * unique, every reference resolves, derived features only use features declared before them, and
  * thresholds and labels agree. {@link OnnxModel} checks the rest against the session's own
@@ -45,7 +50,23 @@ public record ModelManifest(
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FeatureSpec> features,
         OutputSpec output,
         ScoreReference reference,
-        TextSpec text) {
+        TextSpec text,
+        String executionProvider) {
+
+    /** A manifest without its own execution provider (the function's {@code inferfn.model.onnx} setting applies). */
+    public ModelManifest(
+            String name,
+            String version,
+            String sha256,
+            Quantization quantization,
+            String description,
+            List<InputSpec> inputs,
+            List<FeatureSpec> features,
+            OutputSpec output,
+            ScoreReference reference,
+            TextSpec text) {
+        this(name, version, sha256, quantization, description, inputs, features, output, reference, text, null);
+    }
 
     /** A tabular model's manifest (no {@code text} section). */
     public ModelManifest(
@@ -162,13 +183,33 @@ public record ModelManifest(
     /** A copy published as another version with another quantization (the publisher's rewrite). */
     public ModelManifest republished(String newVersion, Quantization newQuantization, String newSha256) {
         return new ModelManifest(
-                name, newVersion, newSha256, newQuantization, description, inputs, features, output, reference, text);
+                name,
+                newVersion,
+                newSha256,
+                newQuantization,
+                description,
+                inputs,
+                features,
+                output,
+                reference,
+                text,
+                executionProvider);
     }
 
     /** A copy with {@code newReference} as its reference score histogram (the publisher's, from a data set). */
     public ModelManifest withReference(ScoreReference newReference) {
         return new ModelManifest(
-                name, version, sha256, quantization, description, inputs, features, output, newReference, text);
+                name,
+                version,
+                sha256,
+                quantization,
+                description,
+                inputs,
+                features,
+                output,
+                newReference,
+                text,
+                executionProvider);
     }
 
     /** The first model input (the one feature tensor of a model with a single input). */
@@ -186,6 +227,16 @@ public record ModelManifest(
                 sha256 != null && sha256.matches("[0-9a-f]{64}"),
                 where + "'sha256' must be the 64 hex digit sha256 of model.onnx; got " + quote(sha256));
         require(quantization != null, where + "'quantization' is required (fp32 or int8)");
+        if (executionProvider != null) {
+            try {
+                OnnxOptions.cudaDevice(executionProvider);
+            } catch (IllegalArgumentException e) {
+                throw new ManifestException(
+                        where + "'executionProvider' must be cpu, cuda or cuda:<device number> (ONNX Runtime's CUDA"
+                                + " execution provider); got " + quote(executionProvider),
+                        e);
+            }
+        }
         if (text != null) {
             validateText(where);
             return;

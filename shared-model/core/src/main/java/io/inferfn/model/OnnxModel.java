@@ -131,7 +131,10 @@ public final class OnnxModel implements AutoCloseable {
         OrtSession session;
         String provider = "CPU";
         try (OrtSession.SessionOptions sessionOptions = options.toSessionOptions()) {
-            int device = OnnxOptions.cudaDevice(options.executionProvider());
+            // the manifest's own choice (a transformer asking for the GPU) wins over the function's setting
+            String asked =
+                    manifest.executionProvider() != null ? manifest.executionProvider() : options.executionProvider();
+            int device = OnnxOptions.cudaDevice(asked);
             if (device >= 0) {
                 try {
                     sessionOptions.addCUDA(device);

@@ -53,4 +53,38 @@ class ExecutionProviderTest {
         assertThat(new OnnxOptions(1, false, "all", "cuda:1").executionProvider())
                 .isEqualTo("cuda:1");
     }
+
+    @Test
+    void theManifestChoosesPerModelOverTheFunctionsSetting() throws Exception {
+        byte[] onnx = TinyModels.logistic("x", "y", new float[] {1f, -1f}, 0f);
+        Path wantsGpu = TinyModels.publish(
+                onnx,
+                MANIFEST.replace(
+                        "\"quantization\": \"fp32\",",
+                        "\"quantization\": \"fp32\", \"executionProvider\": \"cuda:1\","));
+        Path staysOnCpu = TinyModels.publish(
+                onnx,
+                MANIFEST.replace(
+                        "\"quantization\": \"fp32\",", "\"quantization\": \"fp32\", \"executionProvider\": \"cpu\","));
+        try (LoadedModel gpu = ModelRegistry.local(OnnxOptions.DEFAULTS).load("file:" + wantsGpu);
+                LoadedModel cpu = ModelRegistry.local(new OnnxOptions(1, false, "all", "cuda"))
+                        .load("file:" + staysOnCpu)) {
+            // the transformer asks for device 1 in a function whose setting is the CPU: it tries CUDA (absent here)
+            assertThat(gpu.manifest().executionProvider()).isEqualTo("cuda:1");
+            assertThat(gpu.onnx().executionProvider()).startsWith("CPU (CUDA device 1 requested; unavailable: ");
+            // a tabular model pinned to the CPU in a GPU container does not even try CUDA
+            assertThat(cpu.onnx().executionProvider()).isEqualTo("CPU");
+        }
+    }
+
+    @Test
+    void aManifestWithAnUnknownProviderFailsTheLoadNamingTheChoices() {
+        byte[] json = MANIFEST.replace("$SHA", "0".repeat(64))
+                .replace("\"quantization\": \"fp32\",", "\"quantization\": \"fp32\", \"executionProvider\": \"gpu\",")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> ModelManifest.parse(json, "tiny/manifest.json"))
+                .isInstanceOf(ManifestException.class)
+                .hasMessage("manifest tiny/manifest.json: 'executionProvider' must be cpu, cuda or cuda:<device number>"
+                        + " (ONNX Runtime's CUDA execution provider); got 'gpu'");
+    }
 }

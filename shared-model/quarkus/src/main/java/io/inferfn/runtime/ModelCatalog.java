@@ -162,10 +162,14 @@ public class ModelCatalog {
                     model.timings());
             String provider = model.onnx().executionProvider();
             if (provider.startsWith("CPU (")) {
+                String asked = model.manifest().executionProvider() != null
+                        ? "its manifest's \"executionProvider\": \""
+                                + model.manifest().executionProvider() + "\""
+                        : "inferfn.model.onnx.execution-provider="
+                                + config.onnx().executionProvider();
                 LOG.warnf(
-                        "Model %s runs on the %s; inferfn.model.onnx.execution-provider=%s needs a GPU, CUDA and ONNX"
-                                + " Runtime's GPU build (README \"GPU\")",
-                        model.name(), provider, config.onnx().executionProvider());
+                        "Model %s runs on the %s; %s needs a GPU, CUDA and ONNX Runtime's GPU build (README \"GPU\")",
+                        model.name(), provider, asked);
             } else if (!provider.equals("CPU")) {
                 LOG.infof("Model %s runs on %s", model.name(), provider);
             }

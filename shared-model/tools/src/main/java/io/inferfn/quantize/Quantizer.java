@@ -50,6 +50,9 @@ public final class Quantizer {
     /** The newest default-domain opset this quantizer has been checked against. */
     public static final int MAX_OPSET = 21;
 
+    /** Per-channel static QDQ needs {@code DequantizeLinear}'s {@code axis}, added in this opset. */
+    public static final int PER_CHANNEL_STATIC_OPSET = 13;
+
     private static final String NOT_QUANTIZABLE_OP =
             "stays fp32: only MatMul and Gemm with constant weights, and Gather from a constant table, are quantized";
 
@@ -78,9 +81,10 @@ public final class Quantizer {
             throw new QuantizeException("unsupported opset " + opset + " (default domain): this quantizer handles "
                     + MIN_OPSET + "-" + MAX_OPSET + "; re-export the model with opset 13-17");
         }
-        if (options.mode() == QuantizeOptions.Mode.STATIC && options.perChannel() && opset < 13) {
-            throw new QuantizeException("per-channel static quantization needs opset 13 or newer (axis on"
-                    + " DequantizeLinear); the model is opset " + opset);
+        if (options.mode() == QuantizeOptions.Mode.STATIC && options.perChannel() && opset < PER_CHANNEL_STATIC_OPSET) {
+            throw new QuantizeException("per-channel static quantization needs opset " + PER_CHANNEL_STATIC_OPSET
+                    + " or newer (axis on DequantizeLinear); the model is opset " + opset
+                    + ": quantize it per tensor (--per-tensor) or re-export it with opset 13 or newer");
         }
         GraphProto graph = model.getGraph();
         Map<String, TensorProto> initializers = new HashMap<>();
@@ -576,6 +580,11 @@ public final class Quantizer {
         } catch (InvalidProtocolBufferException e) {
             throw new QuantizeException("not an ONNX model: " + e.getMessage(), e);
         }
+    }
+
+    /** The default-domain opset an ONNX model imports ({@code onnx}: the model file's bytes). */
+    public static int opset(byte[] onnx) {
+        return opset(parse(onnx));
     }
 
     static int opset(ModelProto model) {
