@@ -74,6 +74,10 @@ final class RunOutputs {
         String rejectsTable = TableContract.rejects(table);
         spark.sql(TableContract.icebergDdl(table, TableContract.PREDICTIONS));
         spark.sql(TableContract.icebergDdl(rejectsTable, TableContract.REJECTS));
+        if (!java.util.Arrays.asList(spark.table(table).columns()).contains("embedding")) {
+            // a table made before text models: the column is optional, rows already there keep their meaning
+            spark.sql("ALTER TABLE " + table + " ADD COLUMN embedding array<float> AFTER probabilities");
+        }
         for (String t : new String[] {table, rejectsTable}) {
             // a table created elsewhere (batch-score) without full run_id bounds could not be overwritten by run
             Row p = spark.sql("SHOW TBLPROPERTIES " + t + " ('write.metadata.metrics.column.run_id')")
@@ -228,6 +232,7 @@ final class RunOutputs {
         // instants as text with their offset, so no JVM or session time zone shifts them on the way in
         String instant = "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX";
         predictions
+                .drop("embedding") // the job scores no text model yet: always null
                 .withColumn("probabilities", to_json(col("probabilities")))
                 .withColumn("scored_at", date_format(col("scored_at"), instant))
                 .write()

@@ -118,6 +118,11 @@ public final class SparkScore {
         ModelShipment shipment =
                 ModelShipment.read(job.model(), settings(spark.sparkContext().getConf()));
         LoadedModel model = shipment.load();
+        if (model.text() != null) {
+            throw new IllegalArgumentException("model " + model.name() + " " + model.version() + " is a text model;"
+                    + " the Spark job does not score text models yet: score its text column with batch-score's"
+                    + " container build (functions/batch-score, README \"Text models\")");
+        }
         Dataset<Row> source = read(spark, job);
 
         String[] names = source.schema().fieldNames();
@@ -179,6 +184,7 @@ public final class SparkScore {
                         col("score"),
                         col("label"),
                         col("probabilities"),
+                        lit(null).cast(TableContract.EMBEDDING).as("embedding"),
                         col("stages"),
                         col("degraded"),
                         col("missing_features"),

@@ -13,6 +13,9 @@ final class TableContract {
 
     private TableContract() {}
 
+    /** A text embedding model's vector. */
+    static final org.apache.spark.sql.types.DataType EMBEDDING = DataTypes.createArrayType(DataTypes.FloatType, false);
+
     static final StructType PREDICTIONS = new StructType()
             .add("run_id", DataTypes.StringType, false)
             .add("run_date", DataTypes.DateType, false)
@@ -23,6 +26,8 @@ final class TableContract {
             .add("score", DataTypes.FloatType, false)
             .add("label", DataTypes.StringType, true)
             .add("probabilities", DataTypes.createMapType(DataTypes.StringType, DataTypes.FloatType, true), true)
+            // batch-score's text embedding models; the job scores no text model yet, so it leaves this null
+            .add("embedding", EMBEDDING, true)
             .add("stages", DataTypes.StringType, true)
             .add("degraded", DataTypes.BooleanType, false)
             .add("missing_features", DataTypes.StringType, true)

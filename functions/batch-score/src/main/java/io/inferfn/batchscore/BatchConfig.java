@@ -60,6 +60,20 @@ public interface BatchConfig {
     @WithDefault("customer_id")
     String entityColumn();
 
+    /**
+     * The source column holding a text model's text (a model whose manifest has a {@code text} section): named as
+     * {@code /predict} and {@code /v2} name the text input. Its other columns are ignored.
+     */
+    @WithDefault("text")
+    String textColumn();
+
+    /**
+     * Texts per ONNX Runtime call of a text model (at most {@link #batchRows()}): a transformer's cost and memory grow
+     * with texts × tokens, so far fewer than a tabular model's batch.
+     */
+    @WithDefault("32")
+    int textBatchRows();
+
     /** The model to score with, when the function serves several; the only one otherwise. */
     Optional<String> model();
 

@@ -120,7 +120,9 @@ public class BatchRuns {
                     config.fetchSize(),
                     config.progressInterval(),
                     config.maxRejects(),
-                    config.statementTimeout());
+                    config.statementTimeout(),
+                    config.textColumn(),
+                    config.textBatchRows());
             admitted = admit(spec);
         } catch (RuntimeException e) {
             runEnded("rejected"); // refused before it started: not allowed, a bad request, busy, no model

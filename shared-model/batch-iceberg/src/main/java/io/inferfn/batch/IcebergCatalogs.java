@@ -141,6 +141,7 @@ final class IcebergCatalogs {
                 }
             }
         }
+        addEmbedding(table, schema);
         var differences = PredictionTable.differences(schema, table.schema());
         if (!differences.isEmpty()) {
             throw new InvalidRequestException("Iceberg table " + id + " does not have the schema batch scoring writes: "
@@ -148,6 +149,32 @@ final class IcebergCatalogs {
                     + columns(table.schema()) + ". Write to another table, or migrate this one");
         }
         return table;
+    }
+
+    /**
+     * Adds the optional {@code embedding} column (text models) to a predictions table made before it existed, after
+     * {@code probabilities}, when that column is all it lacks; rows already there keep their meaning. Shards adding it at once: one wins, the others
+     * find it there.
+     */
+    private static void addEmbedding(Table table, Schema schema) {
+        var want = schema.findField(PredictionTable.EMBEDDING);
+        if (want == null
+                || !PredictionTable.differences(schema, table.schema())
+                        .equals(java.util.List.of("no column " + PredictionTable.describe(want)))) {
+            return; // it has the column, or differs otherwise: refused below, naming every difference
+        }
+        try {
+            table.updateSchema()
+                    .addColumn(PredictionTable.EMBEDDING, want.type(), want.doc())
+                    .moveAfter(PredictionTable.EMBEDDING, "probabilities")
+                    .commit();
+            LOG.infof("added column %s to Iceberg table %s", PredictionTable.EMBEDDING, table.name());
+        } catch (RuntimeException raced) {
+            table.refresh();
+            if (table.schema().findField(PredictionTable.EMBEDDING) == null) {
+                throw raced;
+            }
+        }
     }
 
     private static String columns(Schema schema) {

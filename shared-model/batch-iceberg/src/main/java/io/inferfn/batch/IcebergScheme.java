@@ -19,7 +19,8 @@ public final class IcebergScheme implements Scheme {
     public RowSource openSource(String name, Context context, LoadedModel model, RunSpec run) {
         var id = IcebergCatalogs.identifier("source", name);
         var table = IcebergCatalogs.load(IcebergCatalogs.catalog(context.catalog()), id, "source");
-        return new IcebergSource(table, context.options().entityColumn(), model, run);
+        return new IcebergSource(
+                table, context.options().entityColumn(), context.options().textColumn(), model, run);
     }
 
     @Override

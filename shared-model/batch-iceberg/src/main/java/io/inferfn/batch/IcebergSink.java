@@ -63,7 +63,7 @@ final class IcebergSink implements PredictionSink {
     private final GenericRecord row;
     private final GenericRecord reject;
     /** Positions of the per-row columns in the predictions and rejects records (a Spark-made table may order them otherwise). */
-    private final int entity, score, label, probabilities, stages, degraded, missing;
+    private final int entity, score, label, probabilities, embedding, stages, degraded, missing;
 
     private final int rejectEntity, reason, rowData;
 
@@ -98,6 +98,7 @@ final class IcebergSink implements PredictionSink {
         score = position(row, "score");
         label = position(row, "label");
         probabilities = position(row, "probabilities");
+        embedding = position(row, PredictionTable.EMBEDDING);
         stages = position(row, "stages");
         degraded = position(row, "degraded");
         missing = position(row, "missing_features");
@@ -246,11 +247,21 @@ final class IcebergSink implements PredictionSink {
             r.set(score, p.score());
             r.set(label, p.label());
             r.set(probabilities, p.probabilities());
+            r.set(embedding, p.embedding() == null ? null : embeddingList(p.embedding()));
             r.set(stages, StagesJson.of(p));
             r.set(degraded, p.degraded());
             r.set(missing, p.missingFeatures().isEmpty() ? null : String.join(",", p.missingFeatures()));
             predictions.writer.write(r);
         }
+    }
+
+    /** Iceberg's generic records take a list value as a {@link List}. */
+    private static List<Float> embeddingList(float[] vector) {
+        Float[] boxed = new Float[vector.length];
+        for (int i = 0; i < vector.length; i++) {
+            boxed[i] = vector[i];
+        }
+        return java.util.Arrays.asList(boxed);
     }
 
     @Override

@@ -39,7 +39,7 @@ final class IcebergSource implements RowSource {
     private final CloseableIterable<Record> scan;
     private final CloseableIterator<Record> rows;
 
-    IcebergSource(Table source, String entityColumn, LoadedModel model, RunSpec run) {
+    IcebergSource(Table source, String entityColumn, String textColumn, LoadedModel model, RunSpec run) {
         this.table = source.name();
         this.run = run;
         Schema schema = source.schema();
@@ -51,9 +51,9 @@ final class IcebergSource implements RowSource {
             String name = field.name();
             if (entityName == null && name.equalsIgnoreCase(entityColumn)) {
                 entityName = name;
-            } else if (model.suppliedType(name) != null) {
+            } else if (Conversions.feeds(model, textColumn, name)) {
                 cols.add(name);
-                typ.add(model.suppliedType(name));
+                typ.add(Conversions.type(model, name));
             } else {
                 ignored.add(name);
             }

@@ -337,6 +337,34 @@ class IcebergSinkTest {
     }
 
     @Test
+    void aTableMadeBeforeTextModelsGainsTheEmbeddingColumnAfterProbabilitiesAndKeepsItsRows() throws Exception {
+        // the contract as it was before text models: every column but embedding, same partitioning and properties
+        Schema before = PredictionTable.schema()
+                .select(PredictionTable.schema().columns().stream()
+                        .map(Types.NestedField::name)
+                        .filter(name -> !name.equals(PredictionTable.EMBEDDING))
+                        .toList());
+        ((org.apache.iceberg.catalog.SupportsNamespaces) catalog)
+                .createNamespace(org.apache.iceberg.catalog.Namespace.of("older"));
+        catalog.buildTable(TableIdentifier.of("older", "predictions"), before)
+                .withPartitionSpec(PredictionTable.spec(before))
+                .withProperties(PredictionTable.properties())
+                .create();
+        try (LoadedModel model = binary()) {
+            runner().run(model, new RunSpec("run-1", 0, 1, "file:" + csv(5, false), "iceberg:older.predictions"));
+        }
+        Table table = table("older.predictions");
+        assertThat(PredictionTable.differences(PredictionTable.schema(), table.schema()))
+                .isEmpty();
+        List<String> names =
+                table.schema().columns().stream().map(Types.NestedField::name).toList();
+        assertThat(names.indexOf("embedding")).isEqualTo(names.indexOf("probabilities") + 1);
+        List<Record> rows = read("older.predictions");
+        assertThat(rows).hasSize(5).allSatisfy(r -> assertThat(r.getField("embedding"))
+                .isNull());
+    }
+
+    @Test
     void aTableOfAnotherSchemaIsRefusedNamingWhatDiffers() throws Exception {
         Schema other = new Schema(
                 required(1, "run_id", Types.StringType.get()),

@@ -14,8 +14,9 @@ public final class ParquetFormat implements FileFormat {
     }
 
     @Override
-    public RowSource openSource(Path file, String entityColumn, LoadedModel model, RunSpec run) throws Exception {
-        return new ParquetSource(file, entityColumn, model, run);
+    public RowSource openSource(Path file, String entityColumn, String textColumn, LoadedModel model, RunSpec run)
+            throws Exception {
+        return new ParquetSource(file, entityColumn, textColumn, model, run);
     }
 
     @Override

@@ -22,7 +22,8 @@ import io.inferfn.scoring.Prediction;
  * Predictions into a Parquet file (and rejects into {@code <name>.rejects.parquet}), one pair per
  * shard, with the columns of the table sink; a multiclass model's class probabilities go into
  * {@code probabilities}, a Parquet MAP of class to probability (Spark's {@code map<string,float>}); a chained
- * model's earlier stages go into {@code stages} as JSON, as in the CSV and table sinks. Written to per-attempt {@code .part} files and
+ * model's earlier stages go into {@code stages} as JSON, as in the CSV and table sinks; a text embedding model's
+ * vector into {@code embedding}, a Parquet LIST of float (Spark's {@code array<float>}). Written to per-attempt {@code .part} files and
  * renamed into place at commit, like {@link CsvSink}.
  */
 final class ParquetSink implements PredictionSink {
@@ -34,7 +35,8 @@ final class ParquetSink implements PredictionSink {
             + " required boolean degraded; optional binary missing_features (STRING);"
             + " required binary scored_at (STRING); optional binary stages (STRING);"
             + " optional group probabilities (MAP) { repeated group key_value {"
-            + " required binary key (STRING); required float value; } } }");
+            + " required binary key (STRING); required float value; } }"
+            + " optional group embedding (LIST) { repeated group list { required float element; } } }");
 
     static final MessageType REJECTS = MessageTypeParser.parseMessageType("message reject {"
             + " required binary run_id (STRING); optional binary entity_id (STRING); required binary reason (STRING);"
@@ -103,6 +105,12 @@ final class ParquetSink implements PredictionSink {
                 Group map = row.addGroup("probabilities");
                 for (Map.Entry<String, Float> e : p.probabilities().entrySet()) {
                     map.addGroup("key_value").append("key", e.getKey()).append("value", e.getValue());
+                }
+            }
+            if (p.embedding() != null) {
+                Group list = row.addGroup("embedding");
+                for (float v : p.embedding()) {
+                    list.addGroup("list").append("element", v);
                 }
             }
             predictions.write(row);

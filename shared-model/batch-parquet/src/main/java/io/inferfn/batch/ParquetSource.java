@@ -37,7 +37,8 @@ final class ParquetSource implements RowSource {
     private final CloseableIterator<Map> rows;
 
     @SuppressWarnings({"rawtypes", "unchecked"})
-    ParquetSource(Path file, String entityColumn, LoadedModel model, RunSpec run) throws IOException {
+    ParquetSource(Path file, String entityColumn, String textColumn, LoadedModel model, RunSpec run)
+            throws IOException {
         this.file = file;
         this.run = run;
         if (!Files.isReadable(file)) {
@@ -53,9 +54,9 @@ final class ParquetSource implements RowSource {
                 String name = field.getName();
                 if (entity == null && name.equalsIgnoreCase(entityColumn)) {
                     entity = name;
-                } else if (model.suppliedType(name) != null) {
+                } else if (Conversions.feeds(model, textColumn, name)) {
                     cols.add(name);
-                    typ.add(model.suppliedType(name));
+                    typ.add(Conversions.type(model, name));
                 } else {
                     ignored.add(name);
                 }

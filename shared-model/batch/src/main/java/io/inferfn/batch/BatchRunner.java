@@ -82,6 +82,11 @@ public final class BatchRunner {
         boolean committed = false;
         try {
             source = openSource(model, run);
+            if (model.text() != null && source.columns().length != 1) {
+                throw new InvalidRequestException(source.describe() + " has no column '" + options.textColumn()
+                        + "' for the text of model " + model.name() + " " + model.version()
+                        + "; set inferfn.batch.text-column to the column holding the text to score");
+            }
             sink = openSink(model, run, started);
             LOG.infof(
                     "%s: scoring %s with %s %s into %s",
@@ -161,6 +166,7 @@ public final class BatchRunner {
                     requireDataSource("source " + spec),
                     spec,
                     options.entityColumn(),
+                    options.textColumn(),
                     model,
                     run,
                     options.fetchSize(),
@@ -168,7 +174,8 @@ public final class BatchRunner {
         }
         if (spec.startsWith("file:")) {
             Path file = Path.of(spec.substring("file:".length()));
-            return format("source " + spec, file).openSource(file, options.entityColumn(), model, run);
+            return format("source " + spec, file)
+                    .openSource(file, options.entityColumn(), options.textColumn(), model, run);
         }
         Scheme scheme = scheme("source", spec);
         if (scheme != null) {
@@ -279,8 +286,11 @@ public final class BatchRunner {
             throws Exception {
         BlockingQueue<SourceBatch> free = new ArrayBlockingQueue<>(BUFFERS);
         BlockingQueue<Object> full = new ArrayBlockingQueue<>(BUFFERS + 1);
+        TextRows texts = model.text() == null ? null : new TextRows(scorer, model, options.textColumn());
+        // a text model's batch is one ORT call of a transformer: far fewer rows than a tabular model's
+        int rows = texts == null ? options.batchRows() : Math.min(options.batchRows(), options.textBatchRows());
         for (int i = 0; i < BUFFERS; i++) {
-            free.add(new SourceBatch(source.columns(), options.batchRows()));
+            free.add(new SourceBatch(source.columns(), rows));
         }
         Object end = new Object();
         Thread reader = new Thread(
@@ -322,15 +332,17 @@ public final class BatchRunner {
                     counts.rejected(run, u.entityId(), u.reason());
                 }
                 long s = System.nanoTime();
-                List<Prediction> predictions =
-                        scorer.scoreValid(model, batch, RowOrigin.TRUSTED_SOURCE, (index, row, reason) -> {
-                            try {
-                                sink.reject(row.entityId(), reason, ((SourceRow) row).describe());
-                            } catch (Exception e) {
-                                throw new IllegalStateException("writing a reject failed: " + e.getMessage(), e);
-                            }
-                            counts.rejected(run, row.entityId(), reason);
-                        });
+                Scorer.Rejects rejects = (index, row, reason) -> {
+                    try {
+                        sink.reject(row.entityId(), reason, ((SourceRow) row).describe());
+                    } catch (Exception e) {
+                        throw new IllegalStateException("writing a reject failed: " + e.getMessage(), e);
+                    }
+                    counts.rejected(run, row.entityId(), reason);
+                };
+                List<Prediction> predictions = texts != null
+                        ? texts.score(batch, rejects)
+                        : scorer.scoreValid(model, batch, RowOrigin.TRUSTED_SOURCE, rejects);
                 counts.scoringNanos += System.nanoTime() - s;
                 sink.write(predictions);
                 counts.scored += predictions.size();
@@ -359,6 +371,11 @@ public final class BatchRunner {
         } finally {
             reader.interrupt();
             reader.join(10_000);
+        }
+        if (texts != null && texts.truncated > 0) {
+            LOG.infof(
+                    "%s: %,d texts were cut to the %d tokens model %s takes (its manifest's text.maxLength)",
+                    run.describe(), texts.truncated, model.text().maxLength(), model.name());
         }
         return counts;
     }

@@ -5,6 +5,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
+import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelManifest.FeatureType;
 
 /**
@@ -17,9 +18,23 @@ final class Conversions {
 
     private Conversions() {}
 
+    /**
+     * Whether source column {@code column} feeds {@code model}: one of a tabular model's features, or a text model's
+     * text column ({@code textColumn}).
+     */
+    static boolean feeds(LoadedModel model, String textColumn, String column) {
+        return model.text() != null ? column.equals(textColumn) : model.suppliedType(column) != null;
+    }
+
+    /** The type of a column that {@link #feeds} the model; null for a text model's text, which is read as is. */
+    static FeatureType type(LoadedModel model, String column) {
+        return model.text() != null ? null : model.suppliedType(column);
+    }
+
+    /** {@code v} as {@code type}; with no type (a text model's text), {@code v} as read, so that a non-string is rejected. */
     static Object toFeature(Object v, FeatureType type) {
-        if (v == null) {
-            return null;
+        if (type == null || v == null) {
+            return v;
         }
         if (v instanceof String s) {
             s = s.trim();

@@ -19,7 +19,8 @@ import io.inferfn.scoring.Prediction;
 /**
  * Predictions into a CSV file (and rejects into {@code <name>.rejects.csv}), one pair of files per
  * shard ({@code <name>-shard-<i>-of-<n>.csv}). A multiclass model's rows end with one column per class,
- * {@code prob_<class>}, in the model's class order. Written to {@code .part} files beside them and
+ * {@code prob_<class>}, in the model's class order; a text embedding model's end with {@code embedding}, the
+ * vector as a JSON array. Written to {@code .part} files beside them and
  * renamed into place at commit, so a reader never sees half a run, a killed run leaves only
  * {@code .part} files, and a rerun replaces the earlier files.
  */
@@ -54,6 +55,8 @@ final class CsvSink implements PredictionSink {
     private Object[] line;
     private String[] classes;
     private final boolean chained;
+    /** A text embedding model: each row's vector goes to column {@code embedding} as a JSON array. */
+    private final boolean embeds;
 
     CsvSink(Path file, RunSpec run, LoadedModel model, Instant startedAt) throws IOException {
         this.run = run;
@@ -61,6 +64,7 @@ final class CsvSink implements PredictionSink {
         this.version = model.version();
         this.scoredAt = startedAt.toString();
         this.chained = model.chain() != null;
+        this.embeds = model.text() != null && model.text().embeds();
         files = new PartFiles(file, ".csv", run);
         Writer opened = null;
         Writer openedRejects = null;
@@ -92,13 +96,17 @@ final class CsvSink implements PredictionSink {
         if (chained) {
             schema.addColumn("stages", CsvSchema.ColumnType.STRING); // a model that reads other models' outputs
         }
+        if (embeds) {
+            schema.addColumn("embedding", CsvSchema.ColumnType.STRING); // a JSON array [0.1, -0.2, ...]
+        }
         if (first != null && first.probabilities() != null) {
             classes = first.probabilities().keySet().toArray(String[]::new);
             for (String c : classes) {
                 schema.addColumn("prob_" + c, CsvSchema.ColumnType.STRING);
             }
         }
-        line = new Object[COLUMNS.size() + (chained ? 1 : 0) + (classes == null ? 0 : classes.length)];
+        line = new Object
+                [COLUMNS.size() + (chained ? 1 : 0) + (embeds ? 1 : 0) + (classes == null ? 0 : classes.length)];
         predictions = MAPPER.writer(schema.build().withHeader()).writeValues(out);
     }
 
@@ -124,6 +132,9 @@ final class CsvSink implements PredictionSink {
             if (chained) {
                 line[k++] = StagesJson.of(p);
             }
+            if (embeds) {
+                line[k++] = jsonArray(p.embedding());
+            }
             if (classes != null) {
                 Map<String, Float> probabilities = p.probabilities();
                 if (probabilities == null || probabilities.size() != classes.length) {
@@ -136,6 +147,21 @@ final class CsvSink implements PredictionSink {
             }
             predictions.write(line);
         }
+    }
+
+    private final StringBuilder array = new StringBuilder();
+
+    private String jsonArray(float[] vector) {
+        StringBuilder sb = array;
+        sb.setLength(0);
+        sb.append('[');
+        for (int i = 0; i < vector.length; i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(vector[i]);
+        }
+        return sb.append(']').toString();
     }
 
     @Override

@@ -38,7 +38,7 @@ final class CsvSource implements RowSource {
     private final long size;
     private long line = 1;
 
-    CsvSource(Path file, String entityColumn, LoadedModel model, RunSpec run) throws IOException {
+    CsvSource(Path file, String entityColumn, String textColumn, LoadedModel model, RunSpec run) throws IOException {
         this.file = file;
         this.run = run;
         if (!Files.isReadable(file)) {
@@ -64,10 +64,10 @@ final class CsvSource implements RowSource {
             String name = header[i].trim();
             if (name.equals(entityColumn)) {
                 entity = i;
-            } else if (model.suppliedType(name) != null) {
+            } else if (Conversions.feeds(model, textColumn, name)) {
                 cols.add(name);
                 pos.add(i);
-                typ.add(model.suppliedType(name));
+                typ.add(Conversions.type(model, name));
             } else {
                 ignored.add(name);
             }

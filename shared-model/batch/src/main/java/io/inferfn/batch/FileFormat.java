@@ -16,8 +16,12 @@ interface FileFormat {
     /** The file name extension this format reads and writes, e.g. {@code .csv}. */
     String extension();
 
-    /** Opens {@code file} as a source of rows for {@code run}'s shard. */
-    RowSource openSource(Path file, String entityColumn, LoadedModel model, RunSpec run) throws Exception;
+    /**
+     * Opens {@code file} as a source of rows for {@code run}'s shard: the entity id from {@code entityColumn}, and
+     * the columns that feed the model ({@link Conversions#feeds}: its features, or a text model's {@code textColumn}).
+     */
+    RowSource openSource(Path file, String entityColumn, String textColumn, LoadedModel model, RunSpec run)
+            throws Exception;
 
     /** Opens a sink that becomes {@code file} at commit. */
     PredictionSink openSink(Path file, RunSpec run, LoadedModel model, Instant started) throws Exception;

@@ -48,6 +48,7 @@ final class JdbcSource implements RowSource {
             DataSource dataSource,
             String spec,
             String entityColumn,
+            String textColumn,
             LoadedModel model,
             RunSpec run,
             int fetchSize,
@@ -96,7 +97,7 @@ final class JdbcSource implements RowSource {
                     String name = md.getColumnLabel(c);
                     if (entity == null && name.equalsIgnoreCase(entityColumn)) {
                         entity = name;
-                    } else if (model.suppliedType(name) != null) {
+                    } else if (Conversions.feeds(model, textColumn, name)) {
                         selected.add(name);
                     } else {
                         ignored.add(name);
@@ -117,7 +118,7 @@ final class JdbcSource implements RowSource {
             StringBuilder sql = new StringBuilder("SELECT ").append(id);
             for (int i = 0; i < columns.length; i++) {
                 sql.append(", ").append(quote(columns[i]));
-                types[i] = model.suppliedType(columns[i]);
+                types[i] = Conversions.type(model, columns[i]);
             }
             sql.append(" FROM ").append(from);
             if (run.shardCount() > 1) {

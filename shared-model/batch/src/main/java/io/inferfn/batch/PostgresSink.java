@@ -44,6 +44,9 @@ final class PostgresSink implements PredictionSink {
     private final StringBuilder json = new StringBuilder(256);
     private final Duration statementTimeout;
     private final boolean probabilities;
+    /** Whether the model is a text embedding model: each row's vector goes to column {@code embedding real[]}. */
+    private final boolean embeds;
+
     private CopyIn copy;
     private int pendingRejects;
     /** Whether the model reads other models' outputs: each row's stages go to column {@code stages}. */
@@ -70,12 +73,16 @@ final class PostgresSink implements PredictionSink {
         this.statementTimeout = statementTimeout;
         this.probabilities =
                 model.manifest().output().outputKind() == io.inferfn.model.ModelManifest.OutputKind.MULTICLASS;
+        this.embeds = model.text() != null && model.text().embeds();
         ensureTables(dataSource, table);
         if (chained) {
             ensureColumn(dataSource, table, "stages", "text", "the stages of a chained model");
         }
         if (probabilities) {
             ensureColumn(dataSource, table, "probabilities", "jsonb", "the class probabilities of a multiclass model");
+        }
+        if (embeds) {
+            ensureColumn(dataSource, table, "embedding", "real[]", "the embeddings of a text model");
         }
         connection = dataSource.getConnection();
         try {
@@ -125,7 +132,7 @@ final class PostgresSink implements PredictionSink {
                 "CREATE TABLE IF NOT EXISTS " + table + " (run_id text NOT NULL, entity_id text NOT NULL,"
                         + " model text NOT NULL, model_version text NOT NULL, score real NOT NULL, label text,"
                         + " degraded boolean NOT NULL, missing_features text, scored_at timestamptz NOT NULL,"
-                        + " probabilities jsonb, PRIMARY KEY (run_id, entity_id))"
+                        + " probabilities jsonb, embedding real[], PRIMARY KEY (run_id, entity_id))"
             },
             {
                 table + "_rejects",
@@ -173,7 +180,7 @@ final class PostgresSink implements PredictionSink {
     /**
      * Adds a nullable column to a predictions table made before it existed (rows already there keep their
      * meaning), only when a model needs it and the column is missing: a multiclass model's {@code probabilities
-     * jsonb}, a chained model's {@code stages text}. A user who may not alter the table gets the statement to run.
+     * jsonb}, a chained model's {@code stages text}, a text embedding model's {@code embedding real[]}. A user who may not alter the table gets the statement to run.
      */
     static void ensureColumn(DataSource dataSource, String table, String column, String type, String forWhat)
             throws SQLException {
@@ -214,7 +221,8 @@ final class PostgresSink implements PredictionSink {
                     .getCopyAPI()
                     .copyIn("COPY " + table + " (run_id, entity_id, model, model_version, score, label, degraded,"
                             + " missing_features, scored_at" + (chained ? ", stages" : "")
-                            + (probabilities ? ", probabilities" : "") + ") FROM STDIN");
+                            + (probabilities ? ", probabilities" : "") + (embeds ? ", embedding" : "")
+                            + ") FROM STDIN");
         }
         StringBuilder sb = text;
         for (Prediction p : predictions) {
@@ -258,6 +266,18 @@ final class PostgresSink implements PredictionSink {
                     }
                     escape(sb, json.append('}'));
                 }
+            }
+            if (embeds) {
+                // an array literal {0.1,-0.2,...}: digits, signs, '.', 'E', NaN and Infinity need no COPY escaping
+                sb.append('\t').append('{');
+                float[] vector = p.embedding();
+                for (int i = 0; i < vector.length; i++) {
+                    if (i > 0) {
+                        sb.append(',');
+                    }
+                    sb.append(vector[i]);
+                }
+                sb.append('}');
             }
             sb.append('\n');
         }

@@ -20,6 +20,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     null (and left out of JSON)
  * @param stages for a model that reads other models' outputs (a chain), each model scored before it on this row,
  *     in scoring order; else null (and left out of JSON). A chained prediction is degraded when any stage is.
+ * @param embedding a text embedding model's vector for the row (its {@code score} is then the vector's L2 norm);
+ *     else null (and left out of JSON)
  */
 public record Prediction(
         String entityId,
@@ -28,11 +30,24 @@ public record Prediction(
         boolean degraded,
         List<String> missingFeatures,
         @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Float> probabilities,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<Stage> stages) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Stage> stages,
+        @JsonInclude(JsonInclude.Include.NON_NULL) float[] embedding) {
+
+    /** A prediction of a tabular model or a text classifier (no embedding). */
+    public Prediction(
+            String entityId,
+            float score,
+            String label,
+            boolean degraded,
+            List<String> missingFeatures,
+            Map<String, Float> probabilities,
+            List<Stage> stages) {
+        this(entityId, score, label, degraded, missingFeatures, probabilities, stages, null);
+    }
 
     /** A binary or regression prediction (no class probabilities). */
     public Prediction(String entityId, float score, String label, boolean degraded, List<String> missingFeatures) {
-        this(entityId, score, label, degraded, missingFeatures, null, null);
+        this(entityId, score, label, degraded, missingFeatures, null, null, null);
     }
 
     /** A prediction of a model that reads no other model. */
@@ -43,7 +58,7 @@ public record Prediction(
             boolean degraded,
             List<String> missingFeatures,
             Map<String, Float> probabilities) {
-        this(entityId, score, label, degraded, missingFeatures, probabilities, null);
+        this(entityId, score, label, degraded, missingFeatures, probabilities, null, null);
     }
 
     /**

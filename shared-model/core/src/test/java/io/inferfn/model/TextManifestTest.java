@@ -91,6 +91,7 @@ class TextManifestTest {
                 .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("model minilm")
                 .hasMessageContaining("is a text model")
-                .hasMessageContaining("add inferfn-text to the build");
+                .hasMessageContaining("add inferfn-text to the build")
+                .hasMessageContaining("run text models in the container build");
     }
 }

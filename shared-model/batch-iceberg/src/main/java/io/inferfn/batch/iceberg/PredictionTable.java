@@ -43,6 +43,11 @@ public final class PredictionTable {
                     "probabilities",
                     Types.MapType.ofOptional(14, 15, Types.StringType.get(), Types.FloatType.get()),
                     "a multiclass model's probability of each class"),
+            optional(
+                    16,
+                    "embedding",
+                    Types.ListType.ofRequired(17, Types.FloatType.get()),
+                    "a text embedding model's vector (its score is the vector's L2 norm)"),
             optional(10, "stages", Types.StringType.get(), "a chained model's stages as JSON"),
             required(11, "degraded", Types.BooleanType.get()),
             optional(12, "missing_features", Types.StringType.get()),
@@ -63,6 +68,9 @@ public final class PredictionTable {
     public static Schema schema() {
         return PREDICTIONS;
     }
+
+    /** The column a table made before text models lacks; {@link #schema()} has it after {@code probabilities}. */
+    public static final String EMBEDDING = "embedding";
 
     /** The rejects table's schema. */
     public static Schema rejectsSchema() {
