@@ -55,8 +55,8 @@ public interface TextTokenizer extends AutoCloseable {
         if (!found.hasNext()) {
             throw new ModelLoadException(model + " is a text model (its manifest has a 'text' section) and this"
                     + " function has no tokenizer: add inferfn-text to the build (io.inferfn:inferfn-text; the container"
-                    + " builds of http-predict include it, -Plambda leaves it out; event-score and batch-score do not"
-                    + " score text models yet)");
+                    + " builds of http-predict and event-score include it, -Plambda leaves it out; batch-score does"
+                    + " not score text models yet)");
         }
         return found.next();
     }
