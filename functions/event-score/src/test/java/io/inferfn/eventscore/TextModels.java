@@ -30,7 +30,7 @@ final class TextModels {
     static final String CLASSIFIER =
             """
             {"name": "topic", "version": "1", "sha256": "%s", "quantization": "fp32",
-             "output": {"kind": "multiclass", "tensor": "logits", "labels": ["sports", "politics", "science"]},
+             "output": {"kind": "multiclass", "tensor": "logits", "labels": ["sports", "politics", "science"]%s},
              "text": {"tokenizer": "tokenizer.json", "tokenizerSha256": "%s", "maxLength": %d, "truncation": %s}}""";
 
     /**
@@ -38,6 +38,11 @@ final class TextModels {
      * MiniLM tokenizer, classes sports, politics, science, at most {@code maxLength} tokens per text.
      */
     static Path classifier(String name, int maxLength, boolean truncation) {
+        return classifier(name, maxLength, truncation, null);
+    }
+
+    /** @param classThresholds the manifest's {@code output.classThresholds} as JSON, or null for none */
+    static Path classifier(String name, int maxLength, boolean truncation, String classThresholds) {
         try {
             Path dir = Path.of("target/text-models", name).toAbsolutePath();
             Files.createDirectories(dir);
@@ -48,7 +53,11 @@ final class TextModels {
             Files.writeString(
                     dir.resolve(ModelRegistry.MANIFEST),
                     CLASSIFIER.formatted(
-                            ModelRegistry.sha256(onnx), ModelRegistry.sha256(tokenizer), maxLength, truncation));
+                            ModelRegistry.sha256(onnx),
+                            classThresholds == null ? "" : ", \"classThresholds\": " + classThresholds,
+                            ModelRegistry.sha256(tokenizer),
+                            maxLength,
+                            truncation));
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
