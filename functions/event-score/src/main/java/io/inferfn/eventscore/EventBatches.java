@@ -2,6 +2,9 @@ package io.inferfn.eventscore;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.annotation.PostConstruct;
@@ -285,12 +288,18 @@ public class EventBatches {
         Served s = served;
         if (s == null || s.model != model) {
             if (model.text() != null) {
-                String label = alertLabel(model);
+                TextAlert alert = textAlert(model, config.alertLabel(), config.alertThreshold());
+                if (alert == null) {
+                    LOG.infof(
+                            "Model %s %s is a text model and inferfn.event.alert-label is unset: nothing will be sent"
+                                    + " to %s",
+                            model.name(), model.version(), config.alertsTopic());
+                }
                 s = new Served(
                         model,
                         EventOutputs.modelHeaders(model),
-                        label == null ? Float.POSITIVE_INFINITY : textAlertThreshold(model, label),
-                        label,
+                        alert == null ? Float.POSITIVE_INFINITY : alert.threshold(),
+                        alert == null ? null : alert.label(),
                         metrics.forModel(model));
             } else {
                 s = new Served(
@@ -301,43 +310,43 @@ public class EventBatches {
         return s;
     }
 
+    /** A text classifier's alert: the class watched and the probability at or above which it alerts. */
+    record TextAlert(String label, float threshold) {}
+
     /**
-     * The class of a text classifier whose probability makes an alert, or null for none. A label the model does not
-     * have, or one set for an embedding model, is a configuration mistake: it fails every batch, saying so.
+     * A text model's alert, or null when {@code label} is unset. A label the model does not have, a label without a
+     * threshold (neither {@code threshold} nor the manifest's {@code classThresholds} entry), or a label for an
+     * embedding model is a configuration mistake: it fails every batch, saying which.
+     *
+     * @param label {@code inferfn.event.alert-label}
+     * @param threshold {@code inferfn.event.alert-threshold}
      */
-    private String alertLabel(LoadedModel model) {
-        TextModel text = model.text();
-        if (config.alertLabel().isEmpty()) {
-            LOG.infof(
-                    "Model %s %s is a text model and inferfn.event.alert-label is unset: nothing will be sent to %s",
-                    model.name(), model.version(), config.alertsTopic());
+    static TextAlert textAlert(LoadedModel model, Optional<String> label, OptionalDouble threshold) {
+        if (label.isEmpty()) {
             return null;
         }
-        String label = config.alertLabel().get();
+        TextModel text = model.text();
+        String watched = label.get();
+        String named = model.name() + " " + model.version();
         if (text.embeds()) {
-            throw new IllegalStateException("inferfn.event.alert-label is '" + label + "' but model " + model.name()
-                    + " " + model.version() + " answers embeddings, not classes: unset inferfn.event.alert-label");
+            throw new IllegalStateException("inferfn.event.alert-label is '" + watched + "' but model " + named
+                    + " answers embeddings, not classes: unset inferfn.event.alert-label");
         }
-        if (!text.labels().contains(label)) {
-            throw new IllegalStateException("inferfn.event.alert-label is '" + label + "', which is not a class of"
-                    + " model " + model.name() + " " + model.version() + "; its classes are " + text.labels());
+        if (!text.labels().contains(watched)) {
+            throw new IllegalStateException("inferfn.event.alert-label is '" + watched + "', which is not a class of"
+                    + " model " + named + "; its classes are " + text.labels());
         }
-        return label;
-    }
-
-    private float textAlertThreshold(LoadedModel model, String label) {
-        if (config.alertThreshold().isPresent()) {
-            return (float) config.alertThreshold().getAsDouble();
+        if (threshold.isPresent()) {
+            return new TextAlert(watched, (float) threshold.getAsDouble());
         }
-        java.util.Map<String, Double> classThresholds =
-                model.manifest().output().classThresholds();
-        Double threshold = classThresholds == null ? null : classThresholds.get(label);
-        if (threshold == null) {
-            throw new IllegalStateException("inferfn.event.alert-label is '" + label + "' and no threshold is set:"
-                    + " set inferfn.event.alert-threshold (a probability) or model " + model.name() + " "
-                    + model.version() + "'s output.classThresholds['" + label + "']");
+        Map<String, Double> classThresholds = model.manifest().output().classThresholds();
+        Double declared = classThresholds == null ? null : classThresholds.get(watched);
+        if (declared == null) {
+            throw new IllegalStateException("inferfn.event.alert-label is '" + watched + "' and no threshold is set:"
+                    + " set inferfn.event.alert-threshold (a probability) or model " + named
+                    + "'s output.classThresholds['" + watched + "']");
         }
-        return threshold.floatValue();
+        return new TextAlert(watched, declared.floatValue());
     }
 
     private float alertThreshold(LoadedModel model) {

@@ -190,4 +190,21 @@ class TextEventScorerTest {
                 .isEqualTo(
                         SCORER.scoreTexts(strict, List.of("a short one")).get(0).probabilities());
     }
+
+    @Test
+    void aTextClassifiersAlertWatchesOneOfItsClassesAtAThresholdAndAMistakeInEitherSaysWhich() {
+        assertThat(EventBatches.textAlert(topic, java.util.Optional.empty(), java.util.OptionalDouble.of(0.5)))
+                .isNull();
+        assertThat(EventBatches.textAlert(topic, java.util.Optional.of("science"), java.util.OptionalDouble.of(0.4)))
+                .isEqualTo(new EventBatches.TextAlert("science", 0.4f));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EventBatches.textAlert(
+                        topic, java.util.Optional.of("weather"), java.util.OptionalDouble.of(0.4)))
+                .hasMessage("inferfn.event.alert-label is 'weather', which is not a class of model topic 1; its"
+                        + " classes are [sports, politics, science]");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EventBatches.textAlert(
+                        topic, java.util.Optional.of("science"), java.util.OptionalDouble.empty()))
+                .hasMessage("inferfn.event.alert-label is 'science' and no threshold is set: set"
+                        + " inferfn.event.alert-threshold (a probability) or model topic 1's"
+                        + " output.classThresholds['science']");
+    }
 }
