@@ -2,6 +2,9 @@ package io.inferfn.eventscore;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.annotation.PostConstruct;
@@ -12,6 +15,7 @@ import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
 import io.inferfn.model.LoadedModel;
+import io.inferfn.model.TextModel;
 import io.inferfn.runtime.ModelCatalog;
 import io.inferfn.scoring.Prediction;
 import io.inferfn.scoring.Scorer;
@@ -21,7 +25,8 @@ import io.inferfn.scoring.StreamPosition;
 /**
  * One batch of messages from any trigger (a Kafka poll, an SQS, Kinesis or MSK event): scored in one batch,
  * then every prediction to the predictions topic, the alerts also to the alerts topic, and the
- * messages that could not be scored to the dead-letter topic (or back to the caller, for SQS and Kinesis).
+ * messages that could not be scored to the dead-letter topic (or back to the caller, for SQS and Kinesis). With a text
+ * model the messages are texts ({@link EventTexts}), scored by {@link EventScorer#scoreTexts}.
  */
 @ApplicationScoped
 public class EventBatches {
@@ -49,12 +54,24 @@ public class EventBatches {
     private EventScorer events;
     private volatile Served served;
 
-    /** What is derived once per model: its headers, its alert threshold and its meters. */
-    private record Served(LoadedModel model, Header[] headers, float alertThreshold, EventMetrics.ModelMeters meters) {}
+    /**
+     * What is derived once per model: its headers, its alert threshold (for a text classifier, of {@code alertLabel}'s
+     * probability) and its meters.
+     */
+    private record Served(
+            LoadedModel model,
+            Header[] headers,
+            float alertThreshold,
+            String alertLabel,
+            EventMetrics.ModelMeters meters) {}
 
     @PostConstruct
     void init() {
-        events = new EventScorer(scorer, new EventReadings(config.entityField()));
+        events = new EventScorer(
+                scorer,
+                new EventReadings(config.entityField()),
+                new EventTexts(config.textField(), config.textIdField()),
+                config.maxTextsPerCall());
     }
 
     /**
@@ -97,11 +114,11 @@ public class EventBatches {
     }
 
     /**
-     * @param outcomes what became of each message, by index
+     * @param rejections why each message was not scored, by index; null for a message that was
      * @param alerts how many predictions were alerts
      * @param acked completes when the broker has acknowledged every output of the batch
      */
-    public record Result(EventScorer.Outcomes outcomes, int alerts, CompletableFuture<Void> acked) {}
+    public record Result(String[] rejections, int alerts, CompletableFuture<Void> acked) {}
 
     /**
      * Scores {@code batch} and sends its outputs.
@@ -112,6 +129,9 @@ public class EventBatches {
     public Result process(List<Inbound> batch, boolean deadLetter) {
         long start = System.nanoTime();
         Served s = served();
+        if (s.model.text() != null) {
+            return processTexts(s, batch, deadLetter, start);
+        }
         EventScorer.Outcomes outcomes;
         try {
             outcomes = events.score(s.model, batch);
@@ -141,18 +161,66 @@ public class EventBatches {
                     alerts++;
                 }
             } else if (deadLetter) {
-                outputs.deadLetter(
-                        in.key(),
-                        in.value(),
-                        outcomes.rejections()[i],
-                        in.topic(),
-                        in.partition(),
-                        in.offset(),
-                        in.trace(),
-                        acks);
-                metrics.deadLetter(outcomes.reasons()[i]);
+                deadLetter(in, outcomes.rejections()[i], outcomes.reasons()[i], acks);
             }
         }
+        return finish(s, batch.size(), outcomes.rejections(), ok, degraded, alerts, acks, start);
+    }
+
+    /**
+     * A text model's batch: every text message's prediction (keyed by its id) to the predictions topic, a
+     * classifier's whose {@code inferfn.event.alert-label} probability reaches the threshold also to the alerts topic,
+     * the messages that could not be scored to the dead-letter topic (or back to the caller).
+     */
+    private Result processTexts(Served s, List<Inbound> batch, boolean deadLetter, long start) {
+        EventScorer.TextOutcomes outcomes;
+        try {
+            outcomes = events.scoreTexts(s.model, batch);
+        } catch (ScoringException e) {
+            outcomes = textsOneByOne(s.model, batch, e);
+        }
+        EventOutputs.Acks acks = outputs.acks();
+        int alerts = 0;
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < outcomes.size(); i++) {
+            TextModel.Result r = outcomes.results()[i];
+            Inbound in = batch.get(i);
+            if (r != null) {
+                String id = outcomes.ids()[i];
+                byte[] json = PredictionJson.writeText(id, s.model.name(), s.model.version(), r);
+                outputs.prediction(id, json, s.headers, in.trace(), acks);
+                metrics.lag(in.timestamp(), now);
+                if (s.alertLabel != null && r.probabilities().get(s.alertLabel) >= s.alertThreshold) {
+                    outputs.alert(id, json, s.headers, in.trace(), acks);
+                    alerts++;
+                }
+            } else if (deadLetter) {
+                deadLetter(in, outcomes.rejections()[i], outcomes.reasons()[i], acks);
+            }
+        }
+        int scored = batch.size();
+        for (String rejection : outcomes.rejections()) {
+            if (rejection != null) {
+                scored--;
+            }
+        }
+        return finish(s, batch.size(), outcomes.rejections(), scored, 0, alerts, acks, start);
+    }
+
+    private void deadLetter(Inbound in, String reason, EventMetrics.DeadLetterReason kind, EventOutputs.Acks acks) {
+        outputs.deadLetter(in.key(), in.value(), reason, in.topic(), in.partition(), in.offset(), in.trace(), acks);
+        metrics.deadLetter(kind);
+    }
+
+    private Result finish(
+            Served s,
+            int size,
+            String[] rejections,
+            int ok,
+            int degraded,
+            int alerts,
+            EventOutputs.Acks acks,
+            long start) {
         if (ok > 0) {
             s.meters.ok.increment(ok);
         }
@@ -162,11 +230,36 @@ public class EventBatches {
         if (alerts > 0) {
             s.meters.alerts.increment(alerts);
         }
-        metrics.batch(batch.size(), System.nanoTime() - start);
+        metrics.batch(size, System.nanoTime() - start);
         if (LOG.isDebugEnabled()) {
-            LOG.debugf("Scored %d message(s): %d alert(s), %d rejected", batch.size(), alerts, outcomes.rejected());
+            LOG.debugf("Scored %d message(s): %d alert(s), %d rejected", size, alerts, size - ok - degraded);
         }
-        return new Result(outcomes, alerts, acks.sealed());
+        return new Result(rejections, alerts, acks.sealed());
+    }
+
+    private EventScorer.TextOutcomes textsOneByOne(
+            LoadedModel model, List<Inbound> batch, ScoringException batchFailure) {
+        LOG.warnf(
+                "Scoring a batch of %d text(s) failed (%s); scoring its messages one by one",
+                batch.size(), batchFailure.getMessage());
+        int n = batch.size();
+        String[] ids = new String[n];
+        TextModel.Result[] results = new TextModel.Result[n];
+        String[] rejections = new String[n];
+        EventMetrics.DeadLetterReason[] reasons = new EventMetrics.DeadLetterReason[n];
+        for (int i = 0; i < n; i++) {
+            try {
+                EventScorer.TextOutcomes one = events.scoreTexts(model, List.of(batch.get(i)));
+                ids[i] = one.ids()[0];
+                results[i] = one.results()[0];
+                rejections[i] = one.rejections()[0];
+                reasons[i] = one.reasons()[0];
+            } catch (ScoringException e) {
+                rejections[i] = e.getMessage();
+                reasons[i] = EventMetrics.DeadLetterReason.SCORING_FAILED;
+            }
+        }
+        return new EventScorer.TextOutcomes(ids, results, rejections, reasons);
     }
 
     private EventScorer.Outcomes oneByOne(LoadedModel model, List<Inbound> batch, ScoringException batchFailure) {
@@ -194,10 +287,66 @@ public class EventBatches {
         LoadedModel model = catalog.awaitReady(null, MODEL_WAIT);
         Served s = served;
         if (s == null || s.model != model) {
-            s = new Served(model, EventOutputs.modelHeaders(model), alertThreshold(model), metrics.forModel(model));
+            if (model.text() != null) {
+                TextAlert alert = textAlert(model, config.alertLabel(), config.alertThreshold());
+                if (alert == null) {
+                    LOG.infof(
+                            "Model %s %s is a text model and inferfn.event.alert-label is unset: nothing will be sent"
+                                    + " to %s",
+                            model.name(), model.version(), config.alertsTopic());
+                }
+                s = new Served(
+                        model,
+                        EventOutputs.modelHeaders(model),
+                        alert == null ? Float.POSITIVE_INFINITY : alert.threshold(),
+                        alert == null ? null : alert.label(),
+                        metrics.forModel(model));
+            } else {
+                s = new Served(
+                        model, EventOutputs.modelHeaders(model), alertThreshold(model), null, metrics.forModel(model));
+            }
             served = s;
         }
         return s;
+    }
+
+    /** A text classifier's alert: the class watched and the probability at or above which it alerts. */
+    record TextAlert(String label, float threshold) {}
+
+    /**
+     * A text model's alert, or null when {@code label} is unset. A label the model does not have, a label without a
+     * threshold (neither {@code threshold} nor the manifest's {@code classThresholds} entry), or a label for an
+     * embedding model is a configuration mistake: it fails every batch, saying which.
+     *
+     * @param label {@code inferfn.event.alert-label}
+     * @param threshold {@code inferfn.event.alert-threshold}
+     */
+    static TextAlert textAlert(LoadedModel model, Optional<String> label, OptionalDouble threshold) {
+        if (label.isEmpty()) {
+            return null;
+        }
+        TextModel text = model.text();
+        String watched = label.get();
+        String named = model.name() + " " + model.version();
+        if (text.embeds()) {
+            throw new IllegalStateException("inferfn.event.alert-label is '" + watched + "' but model " + named
+                    + " answers embeddings, not classes: unset inferfn.event.alert-label");
+        }
+        if (!text.labels().contains(watched)) {
+            throw new IllegalStateException("inferfn.event.alert-label is '" + watched + "', which is not a class of"
+                    + " model " + named + "; its classes are " + text.labels());
+        }
+        if (threshold.isPresent()) {
+            return new TextAlert(watched, (float) threshold.getAsDouble());
+        }
+        Map<String, Double> classThresholds = model.manifest().output().classThresholds();
+        Double declared = classThresholds == null ? null : classThresholds.get(watched);
+        if (declared == null) {
+            throw new IllegalStateException("inferfn.event.alert-label is '" + watched + "' and no threshold is set:"
+                    + " set inferfn.event.alert-threshold (a probability) or model " + named
+                    + "'s output.classThresholds['" + watched + "']");
+        }
+        return new TextAlert(watched, declared.floatValue());
     }
 
     private float alertThreshold(LoadedModel model) {

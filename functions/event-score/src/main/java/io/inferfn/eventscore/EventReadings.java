@@ -26,7 +26,7 @@ public final class EventReadings {
     /** Readings are small: a value this large is a mistake, not a reading. */
     public static final int MAX_VALUE_BYTES = 64 * 1024;
 
-    private static final JsonFactory JSON = JsonFactory.builder()
+    static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(8)
                     .maxStringLength(MAX_VALUE_BYTES)
@@ -122,15 +122,15 @@ public final class EventReadings {
         return t == null ? "nothing" : t == JsonToken.START_ARRAY ? "an array" : "'" + p.getText() + "'";
     }
 
-    private static String number(double d) {
+    static String number(double d) {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 
-    private static String blankToNull(String s) {
+    static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
     }
 
-    private static String firstLine(String message) {
+    static String firstLine(String message) {
         if (message == null) {
             return "unreadable";
         }

@@ -1,6 +1,7 @@
 package io.inferfn.eventscore;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 import io.smallrye.config.ConfigMapping;
@@ -32,8 +33,36 @@ public interface EventScoreConfig {
     @WithDefault("sensor-readings-dlq")
     String deadLetterTopic();
 
-    /** The score at or above which a prediction is also an alert; by default the manifest's highest threshold. */
+    /**
+     * The score at or above which a prediction is also an alert; by default the manifest's highest threshold. For a
+     * text classifier, the probability of {@link #alertLabel()} at or above which it is; by default the manifest's
+     * {@code output.classThresholds} entry for that label.
+     */
     OptionalDouble alertThreshold();
+
+    /**
+     * A text classifier's class whose probability makes an alert (with {@link #alertThreshold()}); unset: a text
+     * classifier sends no alerts. It must be one of the model's labels.
+     */
+    Optional<String> alertLabel();
+
+    /** The value's field holding a text message's text (a text model only). */
+    @WithDefault("text")
+    String textField();
+
+    /**
+     * The value's field naming a text message when it has no key (an SQS message, a keyless Kafka record): the {@code
+     * id} of its prediction. A text model only; never passed to the model.
+     */
+    @WithDefault("id")
+    String textIdField();
+
+    /**
+     * The most texts in one ONNX Runtime call: a poll of more is scored in calls of this many (a transformer's call
+     * grows with its texts times their longest length, padding included).
+     */
+    @WithDefault("64")
+    int maxTextsPerCall();
 
     /**
      * How long a Lambda invocation waits for the broker to acknowledge its outputs before it reports

@@ -240,7 +240,7 @@ public class EventScoreHandler implements RequestHandler<EventScoreHandler.Batch
             return new SQSBatchResponse(all);
         }
         List<BatchItemFailure> failures = new ArrayList<>();
-        String[] rejections = result.outcomes().rejections();
+        String[] rejections = result.rejections();
         Throwable outputFailure = await(result, budget);
         for (int i = 0; i < ids.length; i++) {
             if (outputFailure != null || rejections[i] != null) {

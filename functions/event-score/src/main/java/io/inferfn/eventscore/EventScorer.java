@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.inferfn.model.LoadedModel;
+import io.inferfn.model.TextModel;
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.Prediction;
 import io.inferfn.scoring.Row;
@@ -12,17 +13,32 @@ import io.inferfn.scoring.StreamPosition;
 
 /**
  * Scores a batch of messages (a Kafka poll, an SQS, Kinesis or MSK event) with one feature-store round trip
- * and one ORT call. A message that cannot be scored (not JSON, wrong schema, a value the model
- * rejects) is set aside with its reason and never stops the rest of the batch.
+ * and one ORT call; a text model's batch in one ORT call per {@code inferfn.event.max-texts-per-call} texts. A message
+ * that cannot be scored (not JSON, wrong schema, a value the model rejects) is set aside with its reason and never
+ * stops the rest of the batch.
  */
 public final class EventScorer {
 
     private final Scorer scorer;
     private final EventReadings readings;
+    private final EventTexts texts;
+    private final int maxTextsPerCall;
 
+    /** A scorer of readings, and of text messages {@code {"id", "text"}} in calls of up to 64 texts. */
     public EventScorer(Scorer scorer, EventReadings readings) {
+        this(scorer, readings, new EventTexts("text", "id"), 64);
+    }
+
+    /** @param maxTextsPerCall the most texts in one ONNX Runtime call */
+    public EventScorer(Scorer scorer, EventReadings readings, EventTexts texts, int maxTextsPerCall) {
+        if (maxTextsPerCall < 1) {
+            throw new IllegalArgumentException(
+                    "inferfn.event.max-texts-per-call must be at least 1; got " + maxTextsPerCall);
+        }
         this.scorer = scorer;
         this.readings = readings;
+        this.texts = texts;
+        this.maxTextsPerCall = maxTextsPerCall;
     }
 
     /** One message of a batch: its key (or null) and its value bytes. */
@@ -61,6 +77,77 @@ public final class EventScorer {
                 }
             }
             return n;
+        }
+    }
+
+    /**
+     * What became of each text message of a batch, by its index: its id (null when it names none) and result, or the
+     * reason it was not scored, with the kind of reason (for metrics). Exactly one of result and rejection is non-null
+     * for every index.
+     */
+    public record TextOutcomes(
+            String[] ids, TextModel.Result[] results, String[] rejections, EventMetrics.DeadLetterReason[] reasons) {
+
+        public int size() {
+            return results.length;
+        }
+    }
+
+    /**
+     * Scores text messages with a text model: each value read as a text message, the readable ones tokenized and run
+     * in calls of at most {@code maxTextsPerCall} texts. A text over the model's maximum length is cut when its
+     * manifest truncates, else set aside with its length and the limit.
+     *
+     * @throws io.inferfn.scoring.ScoringException when ONNX Runtime fails on a call (the caller retries one by one)
+     */
+    public TextOutcomes scoreTexts(LoadedModel model, List<? extends Message> messages) {
+        int count = messages.size();
+        String[] ids = new String[count];
+        TextModel.Result[] results = new TextModel.Result[count];
+        String[] rejections = new String[count];
+        EventMetrics.DeadLetterReason[] reasons = new EventMetrics.DeadLetterReason[count];
+        List<String> batch = new ArrayList<>(Math.min(count, maxTextsPerCall));
+        int[] index = new int[count];
+        for (int i = 0; i < count; i++) {
+            Message m = messages.get(i);
+            EventTexts.Text text;
+            try {
+                text = texts.read(m.key(), m.value(), m.keyIsFallback());
+            } catch (InvalidRequestException e) {
+                rejections[i] = e.getMessage();
+                reasons[i] = EventMetrics.DeadLetterReason.UNREADABLE;
+                continue;
+            }
+            ids[i] = text.id();
+            index[batch.size()] = i;
+            batch.add(text.text());
+            if (batch.size() == maxTextsPerCall) {
+                scoreTexts(model, batch, index, results, rejections, reasons);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            scoreTexts(model, batch, index, results, rejections, reasons);
+        }
+        return new TextOutcomes(ids, results, rejections, reasons);
+    }
+
+    /** One ORT call: {@code batch}'s text {@code b} is message {@code index[b]}. */
+    private void scoreTexts(
+            LoadedModel model,
+            List<String> batch,
+            int[] index,
+            TextModel.Result[] results,
+            String[] rejections,
+            EventMetrics.DeadLetterReason[] reasons) {
+        List<TextModel.Result> scored = scorer.scoreValidTexts(model, batch, (b, reason) -> {
+            rejections[index[b]] = reason;
+            reasons[index[b]] = EventMetrics.DeadLetterReason.REJECTED_BY_MODEL;
+        });
+        for (int b = 0; b < scored.size(); b++) {
+            if (scored.get(b) != null) {
+                results[index[b]] = scored.get(b);
+            }
         }
     }
 

@@ -7,12 +7,13 @@ import java.io.UncheckedIOException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
+import io.inferfn.model.TextModel;
 import io.inferfn.scoring.Prediction;
 
 /**
  * A prediction as the JSON value of an output message: {@code {"entityId", "score", "label",
  * "probabilities" (multiclass models only), "degraded", "missingFeatures", "stages" (chained models only)}},
- * the shape {@code /predict} answers with. Written field by field
+ * the shape {@code /predict} answers with; a text message's as {@link #writeText}. Written field by field
  * (no reflection on the per-message path).
  */
 public final class PredictionJson {
@@ -63,6 +64,43 @@ public final class PredictionJson {
                 }
                 g.writeEndArray();
             }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * A text message's prediction: {@code {"id", "model", "version", "embedding"} } for an embedding model, {@code
+     * {"id", "model", "version", "label", "probabilities"}} for a classifier, then {@code "tokens"} (what the model
+     * saw, special tokens included) and {@code "truncated"}: the shape {@code /predict} answers a text with, and the
+     * message's id.
+     */
+    public static byte[] writeText(String id, String model, String version, TextModel.Result r) {
+        float[] embedding = r.embedding();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(embedding == null ? 160 : 64 + embedding.length * 12);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("id", id);
+            g.writeStringField("model", model);
+            g.writeStringField("version", version);
+            if (embedding != null) {
+                g.writeArrayFieldStart("embedding");
+                for (float v : embedding) {
+                    g.writeNumber(v);
+                }
+                g.writeEndArray();
+            } else {
+                g.writeStringField("label", r.label());
+                g.writeObjectFieldStart("probabilities");
+                for (java.util.Map.Entry<String, Float> e : r.probabilities().entrySet()) {
+                    g.writeNumberField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+            }
+            g.writeNumberField("tokens", r.tokens());
+            g.writeBooleanField("truncated", r.truncated());
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array does not fail

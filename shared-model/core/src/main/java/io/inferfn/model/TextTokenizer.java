@@ -55,9 +55,9 @@ public interface TextTokenizer extends AutoCloseable {
         if (!found.hasNext()) {
             throw new ModelLoadException(model + " is a text model (its manifest has a 'text' section) and this"
                     + " function has no tokenizer: add inferfn-text to the build (io.inferfn:inferfn-text; the container"
-                    + " builds of http-predict and batch-score include it, their Lambda builds (-Plambda) leave it out"
-                    + " to stay under Lambda's 50 MB: run text models in the container build; event-score and the Spark"
-                    + " job do not score text models yet)");
+                    + " builds of http-predict, event-score and batch-score include it, their Lambda builds (-Plambda)"
+                    + " leave it out to stay under Lambda's 50 MB: run text models in the container build; the Spark"
+                    + " job does not score text models yet)");
         }
         return found.next();
     }

@@ -327,26 +327,94 @@ public final class Scorer {
      * @throws ScoringException when ONNX Runtime fails
      */
     public List<io.inferfn.model.TextModel.Result> scoreTexts(LoadedModel model, List<String> texts) {
+        io.inferfn.model.TextModel text = textModel(model);
+        long start = System.nanoTime();
+        List<io.inferfn.model.TextTokenizer.Encoded> encoded = text.tokenizer().encode(texts);
+        return runTexts(model, text, encoded, texts.size() > 1, start);
+    }
+
+    /** Receives the texts of a lenient batch that were not scored, with the reason. */
+    @FunctionalInterface
+    public interface TextRejects {
+        /**
+         * @param index the text's index in the batch
+         * @param reason what was wrong with it and what was expected
+         */
+        void reject(int index, String reason);
+    }
+
+    /**
+     * Scores the texts of {@code texts} that the model takes, in one ORT call, and hands each one it does not take (over
+     * its maximum length when its manifest sets {@code text.truncation} false) to {@code rejects} instead of failing the
+     * batch: for sources where one bad text must not stop the others (message batches, batch jobs). A text over the
+     * maximum of a model that truncates is cut, never rejected.
+     *
+     * @return per text, in order: its result, or null for a text handed to {@code rejects}
+     * @throws InvalidRequestException when the model is not a text model
+     * @throws ScoringException when ONNX Runtime fails
+     */
+    public List<io.inferfn.model.TextModel.Result> scoreValidTexts(
+            LoadedModel model, List<String> texts, TextRejects rejects) {
+        io.inferfn.model.TextModel text = textModel(model);
+        long start = System.nanoTime();
+        List<io.inferfn.model.TextTokenizer.Encoded> encoded = text.tokenizer().encode(texts);
+        List<io.inferfn.model.TextTokenizer.Encoded> valid = new ArrayList<>(encoded.size());
+        int[] index = new int[encoded.size()];
+        for (int i = 0; i < encoded.size(); i++) {
+            io.inferfn.model.TextTokenizer.Encoded e = encoded.get(i);
+            if (e.ids().length > text.maxLength()) { // only a model that does not truncate leaves a text this long
+                rejects.reject(
+                        i,
+                        "the text is " + e.ids().length + " tokens; model " + model.name() + " " + model.version()
+                                + " takes at most " + text.maxLength()
+                                + " (its manifest sets text.truncation false: shorten the text)");
+            } else {
+                index[valid.size()] = i;
+                valid.add(e);
+            }
+        }
+        List<io.inferfn.model.TextModel.Result> out = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            out.add(null);
+        }
+        if (valid.isEmpty()) {
+            return out;
+        }
+        List<io.inferfn.model.TextModel.Result> scored = runTexts(model, text, valid, true, start);
+        for (int v = 0; v < scored.size(); v++) {
+            out.set(index[v], scored.get(v));
+        }
+        return out;
+    }
+
+    private static io.inferfn.model.TextModel textModel(LoadedModel model) {
         io.inferfn.model.TextModel text = model.text();
         if (text == null) {
             throw new InvalidRequestException("model " + model.name() + " is not a text model: send 'entityId' and"
                     + " 'features' (or 'rows'), not text");
         }
-        Span inference = tracer == null ? null : span(INFERENCE_SPAN, SpanKind.INTERNAL, model, texts.size(), null);
+        return text;
+    }
+
+    /** One ORT call for {@code encoded} (tokenizing began at {@code start}), observed and traced. */
+    private List<io.inferfn.model.TextModel.Result> runTexts(
+            LoadedModel model,
+            io.inferfn.model.TextModel text,
+            List<io.inferfn.model.TextTokenizer.Encoded> encoded,
+            boolean batch,
+            long start) {
+        Span inference = tracer == null ? null : span(INFERENCE_SPAN, SpanKind.INTERNAL, model, encoded.size(), null);
         try {
-            long start = System.nanoTime();
-            List<io.inferfn.model.TextTokenizer.Encoded> encoded =
-                    text.tokenizer().encode(texts);
             long tokenized = System.nanoTime();
-            List<io.inferfn.model.TextModel.Result> results = text.run(encoded, texts.size() > 1);
-            observer.scoredTexts(model, texts.size(), tokenized - start, System.nanoTime() - tokenized);
+            List<io.inferfn.model.TextModel.Result> results = text.run(encoded, batch);
+            observer.scoredTexts(model, encoded.size(), tokenized - start, System.nanoTime() - tokenized);
             return results;
         } catch (OrtException e) {
             if (inference != null) {
                 inference.setStatus(StatusCode.ERROR, "ONNX Runtime failed");
             }
             throw new ScoringException(
-                    "ONNX Runtime failed to score " + texts.size() + " text(s) with model " + model.name() + " "
+                    "ONNX Runtime failed to score " + encoded.size() + " text(s) with model " + model.name() + " "
                             + model.version() + ": " + e.getMessage(),
                     e);
         } finally {
