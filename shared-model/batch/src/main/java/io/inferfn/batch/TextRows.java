@@ -5,7 +5,6 @@ import java.util.List;
 
 import io.inferfn.model.LoadedModel;
 import io.inferfn.model.TextModel;
-import io.inferfn.model.TextTokenizer;
 import io.inferfn.scoring.Prediction;
 import io.inferfn.scoring.Scorer;
 
@@ -20,7 +19,6 @@ final class TextRows {
 
     private final Scorer scorer;
     private final LoadedModel model;
-    private final TextModel text;
     private final String column;
     /** Texts the tokenizer cut to the model's maximum length, for the run's log. */
     long truncated;
@@ -28,12 +26,12 @@ final class TextRows {
     TextRows(Scorer scorer, LoadedModel model, String column) {
         this.scorer = scorer;
         this.model = model;
-        this.text = model.text();
         this.column = column;
     }
 
     List<Prediction> score(List<SourceRow> rows, Scorer.Rejects rejects) {
         List<SourceRow> valid = new ArrayList<>(rows.size());
+        int[] at = new int[rows.size()]; // each valid row's index in rows
         List<String> texts = new ArrayList<>(rows.size());
         for (int r = 0; r < rows.size(); r++) {
             SourceRow row = rows.get(r);
@@ -51,38 +49,23 @@ final class TextRows {
             if (reason != null) {
                 rejects.reject(r, row, reason);
             } else {
+                at[valid.size()] = r;
                 valid.add(row);
                 texts.add((String) v);
-            }
-        }
-        if (!text.truncates() && !texts.isEmpty()) {
-            // refused per row, not for the whole batch as scoreTexts would: one long text must not stop the others
-            List<TextTokenizer.Encoded> encoded = text.tokenizer().encode(texts);
-            int kept = 0;
-            for (int i = 0; i < encoded.size(); i++) {
-                int tokens = encoded.get(i).ids().length;
-                if (tokens > text.maxLength()) {
-                    rejects.reject(
-                            rows.indexOf(valid.get(kept)),
-                            valid.get(kept),
-                            "the text is " + tokens
-                                    + " tokens; model " + model.name() + " " + model.version() + " takes at most "
-                                    + text.maxLength()
-                                    + " (its manifest sets text.truncation false: shorten the text)");
-                    valid.remove(kept);
-                    texts.remove(kept);
-                } else {
-                    kept++;
-                }
             }
         }
         if (texts.isEmpty()) {
             return List.of();
         }
-        List<TextModel.Result> results = scorer.scoreTexts(model, texts);
+        // a text over a non-truncating model's maximum is rejected on its own; the others are still scored
+        List<TextModel.Result> results = scorer.scoreValidTexts(
+                model, texts, (i, reason) -> rejects.reject(at[i], valid.get(i), reason));
         List<Prediction> predictions = new ArrayList<>(results.size());
         for (int i = 0; i < results.size(); i++) {
             TextModel.Result result = results.get(i);
+            if (result == null) {
+                continue; // rejected above
+            }
             SourceRow row = valid.get(i);
             if (result.truncated()) {
                 truncated++;
@@ -92,7 +75,7 @@ final class TextRows {
                 predictions.add(p);
             } else {
                 rejects.reject(
-                        rows.indexOf(row),
+                        at[i],
                         row,
                         "model " + model.name() + " " + model.version()
                                 + " returned a non-finite " + (result.embedding() != null ? "embedding" : "probability")

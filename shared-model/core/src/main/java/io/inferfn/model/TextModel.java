@@ -175,11 +175,6 @@ public final class TextModel implements AutoCloseable {
         return maxLength;
     }
 
-    /** Whether a text longer than {@link #maxLength()} is cut to it (else refused). */
-    public boolean truncates() {
-        return truncates;
-    }
-
     /** The length of an embedding (or the number of classes); -1 when the graph leaves it dynamic. */
     public int width() {
         return width;
