@@ -58,8 +58,8 @@ final class TextRows {
             return List.of();
         }
         // a text over a non-truncating model's maximum is rejected on its own; the others are still scored
-        List<TextModel.Result> results = scorer.scoreValidTexts(
-                model, texts, (i, reason) -> rejects.reject(at[i], valid.get(i), reason));
+        List<TextModel.Result> results =
+                scorer.scoreValidTexts(model, texts, (i, reason) -> rejects.reject(at[i], valid.get(i), reason));
         List<Prediction> predictions = new ArrayList<>(results.size());
         for (int i = 0; i < results.size(); i++) {
             TextModel.Result result = results.get(i);
