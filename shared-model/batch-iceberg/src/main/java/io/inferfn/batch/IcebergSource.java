@@ -39,6 +39,18 @@ final class IcebergSource implements RowSource {
     private final CloseableIterable<Record> scan;
     private final CloseableIterator<Record> rows;
 
+    private final SourceBatch.Fields<Record> fields = new SourceBatch.Fields<>() {
+        @Override
+        public Object id(Record record) {
+            return record.get(entity);
+        }
+
+        @Override
+        public Object value(Record record, int column) {
+            return record.get(positions[column]);
+        }
+    };
+
     IcebergSource(Table source, String entityColumn, String textColumn, LoadedModel model, RunSpec run) {
         this.table = source.name();
         this.run = run;
@@ -90,31 +102,7 @@ final class IcebergSource implements RowSource {
 
     @Override
     public boolean next(SourceBatch batch) {
-        boolean any = false;
-        while (!batch.full() && batch.read < batch.capacity() && rows.hasNext()) {
-            Record record = rows.next();
-            any = true;
-            Object id = record.get(entity);
-            String entityId = id == null ? null : id.toString();
-            if (run.shardCount() > 1 && !Shards.owns(entityId, run.shardIndex(), run.shardCount())) {
-                continue;
-            }
-            batch.read++;
-            if (Shards.blank(entityId)) {
-                batch.unreadable.add(new SourceBatch.Unreadable(
-                        null,
-                        "the entity id is empty; every row needs one to be scored and written",
-                        record.toString()));
-                continue;
-            }
-            SourceRow row = batch.slot();
-            row.entityId = entityId;
-            for (int i = 0; i < columns.length; i++) {
-                row.values[i] = Conversions.toFeature(record.get(positions[i]), types[i]);
-            }
-            batch.commit();
-        }
-        return any;
+        return batch.fill(rows, run, types, fields);
     }
 
     @Override

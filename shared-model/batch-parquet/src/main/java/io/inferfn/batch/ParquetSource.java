@@ -36,6 +36,19 @@ final class ParquetSource implements RowSource {
     private final long estimated;
     private final CloseableIterator<Map> rows;
 
+    @SuppressWarnings("rawtypes") // Carpet reads a row as the raw Map it was asked for (Map.class)
+    private final SourceBatch.Fields<Map> fields = new SourceBatch.Fields<>() {
+        @Override
+        public Object id(Map record) {
+            return record.get(entityColumn);
+        }
+
+        @Override
+        public Object value(Map record, int column) {
+            return record.get(columns[column]);
+        }
+    };
+
     @SuppressWarnings({"rawtypes", "unchecked"})
     ParquetSource(Path file, String entityColumn, String textColumn, LoadedModel model, RunSpec run)
             throws IOException {
@@ -89,31 +102,7 @@ final class ParquetSource implements RowSource {
 
     @Override
     public boolean next(SourceBatch batch) {
-        boolean any = false;
-        while (!batch.full() && batch.read < batch.capacity() && rows.hasNext()) {
-            Map<?, ?> record = rows.next();
-            any = true;
-            Object id = record.get(entityColumn);
-            String entityId = id == null ? null : id.toString();
-            if (run.shardCount() > 1 && !Shards.owns(entityId, run.shardIndex(), run.shardCount())) {
-                continue;
-            }
-            batch.read++;
-            if (Shards.blank(entityId)) {
-                batch.unreadable.add(new SourceBatch.Unreadable(
-                        null,
-                        "the entity id is empty; every row needs one to be scored and written",
-                        record.toString()));
-                continue;
-            }
-            SourceRow row = batch.slot();
-            row.entityId = entityId;
-            for (int i = 0; i < columns.length; i++) {
-                row.values[i] = Conversions.toFeature(record.get(columns[i]), types[i]);
-            }
-            batch.commit();
-        }
-        return any;
+        return batch.fill(rows, run, types, fields);
     }
 
     @Override

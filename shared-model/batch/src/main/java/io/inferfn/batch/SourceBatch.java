@@ -3,9 +3,12 @@ package io.inferfn.batch;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.RandomAccess;
+
+import io.inferfn.model.ModelManifest.FeatureType;
 
 /**
  * Up to {@code capacity} rows read from a source, reused from batch to batch, plus the rows the
@@ -56,6 +59,47 @@ final class SourceBatch extends AbstractList<SourceRow> implements RandomAccess 
 
     void commit() {
         size++;
+    }
+
+    /** How a record source reads one record: its entity id and the value of the model's column {@code i}. */
+    interface Fields<R> {
+        Object id(R record);
+
+        Object value(R record, int column);
+    }
+
+    /**
+     * Reads records of a row source (Parquet, Iceberg) into this batch until it is full or they run out: other shards'
+     * rows skipped, a row without an entity id unreadable, each value converted to its column's {@code types[i]}.
+     *
+     * @return whether any record was read
+     */
+    <R> boolean fill(Iterator<R> records, RunSpec run, FeatureType[] types, Fields<R> fields) {
+        boolean any = false;
+        while (!full() && read < capacity() && records.hasNext()) {
+            R record = records.next();
+            any = true;
+            Object id = fields.id(record);
+            String entityId = id == null ? null : id.toString();
+            if (run.shardCount() > 1 && !Shards.owns(entityId, run.shardIndex(), run.shardCount())) {
+                continue;
+            }
+            read++;
+            if (Shards.blank(entityId)) {
+                unreadable.add(new Unreadable(
+                        null,
+                        "the entity id is empty; every row needs one to be scored and written",
+                        record.toString()));
+                continue;
+            }
+            SourceRow row = slot();
+            row.entityId = entityId;
+            for (int i = 0; i < types.length; i++) {
+                row.values[i] = Conversions.toFeature(fields.value(record, i), types[i]);
+            }
+            commit();
+        }
+        return any;
     }
 
     @Override
