@@ -30,12 +30,27 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileAppender;
+import org.apache.iceberg.io.OutputFile;
+import org.apache.iceberg.types.Types;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -328,18 +343,7 @@ class TextColumnTest {
         assertSameEmbeddings(fromParquet, expected);
 
         // Iceberg: list<float>, read back with Iceberg's own reader
-        Catalog catalog = CatalogUtil.buildIcebergCatalog(
-                "inferfn",
-                Map.of(
-                        "catalog-impl",
-                        "org.apache.iceberg.jdbc.JdbcCatalog",
-                        "uri",
-                        PostgresTestResource.postgres().jdbcUrl(),
-                        "jdbc.user",
-                        LocalPostgres.USER,
-                        "warehouse",
-                        ConfigProvider.getConfig().getValue("inferfn.batch.iceberg.warehouse", String.class)),
-                new Configuration());
+        Catalog catalog = catalog();
         Map<String, float[]> fromIceberg = new HashMap<>();
         try (CloseableIterable<Record> records = IcebergGenerics.read(
                         catalog.loadTable(TableIdentifier.of("gold", "doc_embeddings")))
@@ -355,6 +359,100 @@ class TextColumnTest {
             }
         }
         assertSameEmbeddings(fromIceberg, expected);
+    }
+
+    /**
+     * The same documents from a Parquet file and from an Iceberg table (string columns, the text optional): the
+     * embeddings equal a direct score of the same batches, and the rows without text are rejected with the same
+     * reasons as from PostgreSQL.
+     */
+    @Test
+    void aTextColumnReadFromParquetOrIcebergScoresLikeTheSameTextsFromSql() throws Exception {
+        Path dir = Files.createTempDirectory("batch-text-sources");
+        Path parquet = dir.resolve("docs.parquet");
+        MessageType schema = MessageTypeParser.parseMessageType(
+                "message docs { required binary doc_id (STRING); optional binary text (STRING); }");
+        SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+        try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(parquet))
+                .withType(schema)
+                .build()) {
+            for (Map.Entry<String, String> doc : DOCS.entrySet()) {
+                Group g = groups.newGroup().append("doc_id", doc.getKey());
+                if (doc.getValue() != null) {
+                    g.append("text", doc.getValue());
+                }
+                writer.write(g);
+            }
+        }
+
+        Schema iceberg = new Schema(
+                Types.NestedField.required(1, "doc_id", Types.StringType.get()),
+                Types.NestedField.optional(2, "text", Types.StringType.get()));
+        Catalog catalog = catalog();
+        TableIdentifier id = TableIdentifier.of("gold", "doc_source");
+        if (catalog.tableExists(id)) {
+            catalog.dropTable(id, true);
+        }
+        Table table = catalog.createTable(id, iceberg);
+        OutputFile file = table.io().newOutputFile(table.location() + "/data/docs.parquet");
+        FileAppender<Record> appender =
+                new GenericAppenderFactory(iceberg).newAppender(file, org.apache.iceberg.FileFormat.PARQUET);
+        try (appender) {
+            for (Map.Entry<String, String> doc : DOCS.entrySet()) {
+                GenericRecord r = GenericRecord.create(iceberg);
+                r.setField("doc_id", doc.getKey());
+                r.setField("text", doc.getValue());
+                appender.add(r);
+            }
+        }
+        table.newAppend()
+                .appendFile(DataFiles.builder(table.spec())
+                        .withInputFile(file.toInputFile())
+                        .withMetrics(appender.metrics())
+                        .withFormat(org.apache.iceberg.FileFormat.PARQUET)
+                        .build())
+                .commit();
+
+        Map<String, float[]> expected = direct();
+        for (String source : List.of("file:" + parquet, "iceberg:gold.doc_source")) {
+            String name = source.startsWith("file:") ? "from-parquet" : "from-iceberg";
+            JsonPath summary = ok("t-" + name, source, "file:" + dir.resolve(name + ".csv"));
+            assertThat(summary.getLong("rowsRead")).as(source).isEqualTo(11);
+            assertThat(summary.getLong("rowsScored")).as(source).isEqualTo(8);
+            RedisHashes.Csv csv = RedisHashes.read(dir.resolve(name + ".csv"));
+            int entity = csv.header().indexOf("entity_id");
+            int embedding = csv.header().indexOf("embedding");
+            ObjectMapper json = new ObjectMapper();
+            Map<String, float[]> written = new HashMap<>();
+            for (String[] row : csv.rows()) {
+                written.put(row[entity], json.readValue(row[embedding], float[].class));
+            }
+            assertSameEmbeddings(written, expected);
+            RedisHashes.Csv rejects = RedisHashes.read(dir.resolve(name + ".rejects.csv"));
+            int rejected = rejects.header().indexOf("entity_id");
+            int reason = rejects.header().indexOf("reason");
+            assertThat(rejects.rows().stream().map(r -> r[rejected] + ": " + r[reason]))
+                    .as(source)
+                    .containsExactly(
+                            "d-04: text column 'text' is empty (null); every row needs a text to score",
+                            "d-06: text column 'text' is empty; every row needs a text to score",
+                            "d-08: text column 'text' is blank; every row needs a text to score");
+        }
+    }
+
+    static Catalog catalog() {
+        return CatalogUtil.buildIcebergCatalog(
+                "inferfn",
+                Map.of(
+                        "catalog-impl",
+                        "org.apache.iceberg.jdbc.JdbcCatalog",
+                        "uri",
+                        PostgresTestResource.postgres().jdbcUrl(),
+                        "jdbc.user",
+                        LocalPostgres.USER,
+                        "warehouse",
+                        ConfigProvider.getConfig().getValue("inferfn.batch.iceberg.warehouse", String.class)),
+                new Configuration());
     }
 
     @Test
