@@ -234,6 +234,13 @@ final class BenchColdStart implements Callable<Integer> {
             }
         }
         StringBuilder sb = new StringBuilder();
+        // first, not after the table: a floor without one of http-predict's extensions makes every ratio wrong
+        if (!features.get("floor").equals(features.get("inferfn"))) {
+            sb.append(String.format(
+                    "WARNING: the floor's extensions differ from http-predict's, so the ratios to it are not"
+                            + " comparable; keep bench/floor/pom.xml in step:%n- floor: %s%n- inferfn: %s%n%n",
+                    features.get("floor"), features.get("inferfn")));
+        }
         sb.append(String.format(
                 Locale.ROOT,
                 "Time to first non-degraded /predict 200 from process start, median of %d interleaved rounds"
@@ -263,12 +270,6 @@ final class BenchColdStart implements Callable<Integer> {
                     nodeVersion(),
                     spread(ms.get("node")),
                     rss.get("node")));
-        }
-        if (!features.get("floor").equals(features.get("inferfn"))) {
-            sb.append(String.format(
-                    "%nThe floor's extensions differ from http-predict's; keep bench/floor/pom.xml in step:%n"
-                            + "- floor: %s%n- inferfn: %s%n",
-                    features.get("floor"), features.get("inferfn")));
         }
         System.out.println();
         System.out.print(sb);

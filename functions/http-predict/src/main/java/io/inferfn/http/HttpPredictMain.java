@@ -5,12 +5,19 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 
 import io.inferfn.runtime.StartPreload;
 
-/** The container entry point: Quarkus, with the class preloading of {@link StartPreload} beside its start. */
+/**
+ * The container entry point: Quarkus, with the preloading of {@link StartPreload} beside its start, run through the
+ * demo model this function packages (its feature sources and outputs are the common ones), so that the served model's
+ * load and the first request find their classes loaded.
+ */
 @QuarkusMain
 public class HttpPredictMain {
 
+    /** The model packaged with the function (pom.xml: the demo model, the default inferfn.model.locations). */
+    static final String PACKAGED_MODEL = "classpath:models/fraud/2";
+
     public static void main(String... args) {
-        StartPreload.start();
+        StartPreload.start(PACKAGED_MODEL);
         Quarkus.run(args);
     }
 }

@@ -1,29 +1,39 @@
 package io.inferfn.runtime;
 
+import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.jboss.logging.Logger;
 
+import io.inferfn.features.FeatureStore;
+import io.inferfn.model.LoadedModel;
+import io.inferfn.model.ModelManifest;
+import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxModel;
+import io.inferfn.model.OnnxOptions;
 import io.inferfn.model.OrtNativeLibraries;
+import io.inferfn.scoring.Scorer;
 
 /**
- * Loads, on a second thread at process start, the Jackson data-binding classes the model manifest and the first
- * request need, and ONNX Runtime's native libraries when {@code -Donnxruntime.native.path} names them at launch,
- * while the main thread starts Quarkus (the pattern of Spring Boot's {@code BackgroundPreinitializer}).
- * Quarkus' own start is single-threaded class loading; on two or more cores this overlaps part of what inferfn adds
- * to it. Only class loading and initialization: no model, no configuration, nothing a request could see. A no-op in
- * native images, whose classes are already in the image.
+ * Loads, on a second thread at process start, the classes inferfn's own start and first prediction need, while the
+ * main thread starts Quarkus (the pattern of Spring Boot's {@code BackgroundPreinitializer}): Jackson's data
+ * binding, and the model path through a model the function packages — its manifest read, and when
+ * {@code -Donnxruntime.native.path} names ONNX Runtime's natives at launch, the model loaded into a session of its
+ * own and one synthetic row scored without a feature store. The served model's load and the first request then find
+ * these classes loaded and initialized. Quarkus' own start is single-threaded class loading; on two or more cores
+ * this overlaps part of what inferfn adds to it. Nothing a request could see: the packaged model's session is closed,
+ * no configuration is read, no connection made. A no-op in native images, whose classes are already in the image.
  */
 public final class StartPreload {
 
-    private static final Logger LOG = Logger.getLogger(StartPreload.class);
+    // No static Logger: the first Logger.getLogger initializes JBoss Logging's provider (its LogManager lookup),
+    // which on the main thread would delay Quarkus' start; the preload thread does it, beside that start.
 
     private StartPreload() {}
 
-    /** A shape like a manifest's: records, nested lists, an enum, a map, numbers of several kinds. */
+    /** A shape like a request's and a response's: records, nested lists, an enum, a map, numbers of several kinds. */
     private record Sample(String name, Kind kind, List<Part> parts, Map<String, Double> values, boolean on) {}
 
     private record Part(String field, int index, double weight, List<String> tags) {}
@@ -33,26 +43,39 @@ public final class StartPreload {
         B
     }
 
-    /** Starts the preload thread unless in a native image or turned off ({@code -Dinferfn.preload=false}). */
+    /** Starts the preload thread (Jackson and ONNX Runtime only); see {@link #start(String)}. */
     public static void start() {
+        start(null);
+    }
+
+    /**
+     * Starts the preload thread unless in a native image or turned off ({@code -Dinferfn.preload=false}).
+     *
+     * @param packagedModel a {@code classpath:} model location inside the function (its demo model, whatever model it
+     *     is configured to serve), whose manifest and scoring path are run through; null for none. A missing or
+     *     unreadable model is skipped.
+     */
+    public static void start(String packagedModel) {
         if (System.getProperty("org.graalvm.nativeimage.imagecode") != null
                 || !Boolean.parseBoolean(System.getProperty("inferfn.preload", "true"))) {
             return;
         }
-        Thread thread = new Thread(StartPreload::run, "inferfn-preload");
+        Thread thread = new Thread(() -> run(packagedModel), "inferfn-preload");
         thread.setDaemon(true);
         thread.start();
     }
 
-    private static void run() {
+    private static void run(String packagedModel) {
         long start = System.nanoTime();
+        Logger log = Logger.getLogger(StartPreload.class);
         try {
-            if (System.getProperty(OrtNativeLibraries.PROPERTY) != null) {
-                // set at launch, so it wins over any inferfn setting (OrtNativeLibraries.select): loading ONNX
-                // Runtime's natives now is what the model load would do first
+            // set at launch, so it wins over any inferfn setting (OrtNativeLibraries.select): loading ONNX Runtime's
+            // natives now is what the model load would do first. Without it, ONNX Runtime is left to the model load,
+            // which may first point it at natives of its own (inferfn.model.onnx.native-path, a Lambda task root).
+            boolean ort = System.getProperty(OrtNativeLibraries.PROPERTY) != null;
+            if (ort) {
                 OnnxModel.environment();
             }
-            Class.forName("io.inferfn.model.ModelManifest", true, StartPreload.class.getClassLoader());
             ObjectMapper mapper = new ObjectMapper();
             Sample sample = mapper.readValue(
                     "{\"name\":\"n\",\"kind\":\"B\",\"parts\":[{\"field\":\"f\",\"index\":1,\"weight\":0.5,"
@@ -60,9 +83,35 @@ public final class StartPreload {
                     Sample.class);
             mapper.writeValueAsBytes(sample);
             mapper.readTree("{\"a\":[1,2.5,\"x\",null,false]}");
-            LOG.debugf("preloaded in %d ms", (System.nanoTime() - start) / 1_000_000);
+            if (packagedModel != null) {
+                if (ort) {
+                    score(packagedModel);
+                } else {
+                    manifest(packagedModel);
+                }
+            }
+            log.debugf("preloaded in %d ms", (System.nanoTime() - start) / 1_000_000);
         } catch (Exception | LinkageError e) {
-            LOG.debugf("preload stopped: %s", e); // an optimisation only: the start does the same work itself
+            log.debugf("preload stopped: %s", e); // an optimisation only: the start does the same work itself
+        }
+    }
+
+    /** The model read, verified and loaded into a session as the start does, and one row scored as a request is. */
+    private static void score(String location) {
+        try (LoadedModel model = ModelRegistry.local(OnnxOptions.DEFAULTS).load(location)) {
+            if (model.text() == null) {
+                new Scorer(FeatureStore.EMPTY).score(model, SnapStartPriming.syntheticRow(model.manifest()));
+            }
+        }
+    }
+
+    /** Only the manifest of a {@code classpath:} model, read by {@link ModelManifest#parse} (no ONNX Runtime). */
+    private static void manifest(String location) throws Exception {
+        String resource = location.substring("classpath:".length()) + "/manifest.json";
+        try (InputStream in = StartPreload.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in != null) {
+                ModelManifest.parse(in, resource);
+            }
         }
     }
 }
