@@ -93,8 +93,8 @@ final class BenchEvents implements Callable<Integer> {
     @Option(
             names = "--warmup",
             description = "readings sent through each throughput run's consumers before the clock starts, so that the"
-                    + " run times warmed-up JVMs (the JIT compiler takes most of a fresh event-score's CPU for its"
-                    + " first 10-20 s); 0 times a cold start (default: ${DEFAULT-VALUE})",
+                    + " run times warmed-up JVMs (the JIT compiler takes a third or more of a fresh event-score's CPU"
+                    + " for its first 20-30 s); 0 times a cold start (default: ${DEFAULT-VALUE})",
             defaultValue = "0")
     int warmup;
 
