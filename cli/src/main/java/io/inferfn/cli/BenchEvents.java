@@ -91,6 +91,14 @@ final class BenchEvents implements Callable<Integer> {
     int events;
 
     @Option(
+            names = "--warmup",
+            description = "readings sent through each throughput run's consumers before the clock starts, so that the"
+                    + " run times warmed-up JVMs (the JIT compiler takes a third or more of a fresh event-score's CPU"
+                    + " for its first 20-30 s); 0 times a cold start (default: ${DEFAULT-VALUE})",
+            defaultValue = "0")
+    int warmup;
+
+    @Option(
             names = "--rate",
             description = "readings/s of the latency run (default: ${DEFAULT-VALUE})",
             defaultValue = "10000")
@@ -351,9 +359,19 @@ final class BenchEvents implements Callable<Integer> {
         try {
             PredictionReader reader = new PredictionReader(run + "-predictions", null);
             reader.start();
-            long start = System.nanoTime();
+            long start;
             long producedAt;
             try (KafkaProducer<String, byte[]> producer = producer()) {
+                if (warmup > 0) {
+                    for (int i = 0; i < warmup; i++) {
+                        int k = i % keys.size();
+                        producer.send(new ProducerRecord<>(run + "-readings", keys.get(k), values.get(k)));
+                    }
+                    producer.flush();
+                    reader.awaitCount(warmup, Duration.ofMinutes(10));
+                    System.out.println("warmed up  " + run + ": " + warmup + " readings");
+                }
+                start = System.nanoTime();
                 for (int i = 0; i < events; i++) {
                     int k = i % keys.size();
                     producer.send(new ProducerRecord<>(run + "-readings", keys.get(k), values.get(k)));
@@ -361,16 +379,17 @@ final class BenchEvents implements Callable<Integer> {
                 producer.flush();
                 producedAt = System.nanoTime();
             }
-            reader.awaitCount(events, Duration.ofMinutes(10));
+            reader.awaitCount(warmup + (long) events, Duration.ofMinutes(10));
             double secs = (reader.lastAt() - start) / 1e9;
             into.put(target, events / secs);
             String line = String.format(
                     Locale.ROOT,
-                    "| %s | %s: %,d readings | **%,.0f events/s** end to end (%.1f s); producer alone %,.0f/s; %d"
+                    "| %s | %s: %,d readings%s | **%,.0f events/s** end to end (%.1f s); producer alone %,.0f/s; %d"
                             + " predictions |",
                     target.label,
                     title,
                     events,
+                    warmup > 0 ? String.format(Locale.ROOT, " after %,d to warm up", warmup) : "",
                     events / secs,
                     secs,
                     events / ((producedAt - start) / 1e9),

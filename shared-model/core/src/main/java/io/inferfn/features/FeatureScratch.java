@@ -1,7 +1,9 @@
 package io.inferfn.features;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 
 /**
@@ -27,6 +29,7 @@ public final class FeatureScratch {
 
     String[] keys;
     String[][] fields;
+    private Map<String, Integer> seenKeys;
     boolean[] rowDegraded = new boolean[1];
     List<String>[] rowMissing = newLists(1);
     final StringBuilder keyBuilder = new StringBuilder(64);
@@ -104,6 +107,16 @@ public final class FeatureScratch {
             windows = new WindowUpdate();
         }
         return windows;
+    }
+
+    /** The keys a batch has listed so far and their index in {@link #keys}: empty at each call's start. */
+    Map<String, Integer> seenKeys() {
+        if (seenKeys == null) {
+            seenKeys = new HashMap<>();
+        } else {
+            seenKeys.clear();
+        }
+        return seenKeys;
     }
 
     /** The keys {@link FeaturePlan#storeKeys} wrote. */

@@ -81,9 +81,13 @@ final class StoreFeatures {
         return patterns.length;
     }
 
-    /** Writes the keys and field lists {@code rows} need into the scratch; returns how many. */
+    /**
+     * Writes the keys and field lists {@code rows} need into the scratch, each distinct key once (rows of the same entity
+     * share its reply: a poll of readings holds several of each sensor); returns how many.
+     */
     int keys(List<? extends Row> rows, FeatureScratch s) {
         int k = 0;
+        Map<String, Integer> seen = rows.size() > 1 ? s.seenKeys() : null;
         for (int r = 0; r < rows.size(); r++) {
             Row row = rows.get(r);
             int base = r * n;
@@ -94,7 +98,19 @@ final class StoreFeatures {
                     s.keyIndex[slot] = -1;
                     continue;
                 }
-                s.keys[k] = pattern.key(row.entityId(), s.str, base, s.keyBuilder);
+                String key = pattern.key(row.entityId(), s.str, base, s.keyBuilder);
+                if (seen != null) {
+                    Integer earlier = seen.putIfAbsent(key, k);
+                    // the same key from another pattern may list other fields: fetched apart
+                    if (earlier != null && s.fields[earlier] == pattern.fields) {
+                        s.keyIndex[slot] = earlier;
+                        continue;
+                    }
+                    if (earlier != null) {
+                        seen.put(key, k);
+                    }
+                }
+                s.keys[k] = key;
                 s.fields[k] = pattern.fields;
                 s.keyIndex[slot] = k;
                 k++;

@@ -111,6 +111,40 @@ class FeaturePlanTest {
     }
 
     @Test
+    void rowsOfTheSameEntityInABatchFetchTheirHashOnceAndEachGetsItsValues() {
+        List<Row> rows = List.of(Row.of("c-1", request(40)), Row.of("c-2", request(40)), Row.of("c-1", request(20)));
+        FeatureScratch s = plan.scratch(rows.size());
+        for (int r = 0; r < rows.size(); r++) {
+            plan.readRequest(rows.get(r), r, s, r, RowOrigin.TRUSTED_SOURCE, FeaturePlan.DEFAULT_KEY_VALUE_PATTERN);
+        }
+        int keys = plan.storeKeys(rows, s);
+        assertThat(java.util.Arrays.copyOf(s.keys(), keys))
+                .containsExactly("customer:c-1", "merchant:m-9", "customer:c-2");
+        Map<String, String[]> redis = Map.of(
+                "customer:c-1", new String[] {"80", "3"},
+                "customer:c-2", new String[] {"10", "9"},
+                "merchant:m-9", new String[] {"1"});
+        String[][] values = new String[keys][];
+        for (int k = 0; k < keys; k++) {
+            values[k] = redis.get(s.keys()[k]);
+        }
+        StoreReply reply = StoreReply.of(values);
+        float[][] columns = new float[rows.size()][plan.width()];
+        for (int r = 0; r < rows.size(); r++) {
+            FloatBuffer out = ByteBuffer.allocateDirect(plan.width() * 4)
+                    .order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+            plan.assemble(r, reply, s, out);
+            out.flip().get(columns[r]);
+        }
+        assertThat(columns[0][0]).isEqualTo(0.5f); // 40 / c-1's 80
+        assertThat(columns[1][0]).isEqualTo(4f); // 40 / c-2's 10
+        assertThat(columns[2][0]).isEqualTo(0.25f); // 20 / c-1's 80, from the one fetch of customer:c-1
+        assertThat(columns[2][12]).isEqualTo(3f);
+        assertThat(columns[1][12]).isEqualTo(9f);
+    }
+
+    @Test
     void missingStoreValuesFallBackToDefaultsAndOnlyRequiredOnesDegrade() {
         Result optionalMissing = assemble(
                 Row.of("c-1", request(40)), (keys, fields, n) -> StoreReply.of(new String[][] {{"80", "3"}, {null}}));
