@@ -331,10 +331,14 @@ public final class RedisFeatureStore implements FeatureStore {
     }
 
     /**
-     * One PING so that the first scoring call does not pay for connecting. It does not block the
+     * One PING so that the first scoring call does not pay for connecting (and each event loop's own connection,
+     * with {@link RedisPipelines}). It does not block the
      * start (a cold start must not wait on Redis); its outcome is logged once.
      */
     public void warmUp(Duration within) {
+        if (pipelines != null) {
+            pipelines.connectAll();
+        }
         long start = System.nanoTime();
         Uni.createFrom()
                 .completionStage(() -> redis.send(Request.cmd(Command.PING)).toCompletionStage())

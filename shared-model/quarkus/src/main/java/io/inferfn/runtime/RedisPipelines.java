@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -12,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
@@ -62,13 +65,31 @@ final class RedisPipelines {
      * is called on {@code context} (the caller's, which must be on an event loop) with their replies, in order.
      */
     void batch(List<Request> commands, Context context, Handler<AsyncResult<List<Response>>> done) {
+        pipeline((ContextInternal) context).add(new Call(commands, (ContextInternal) context, done));
+    }
+
+    /**
+     * Starts connecting every event loop's connection, without waiting: at start, so that the first requests on a
+     * loop do not spend their budget on a connection. A loop whose connection fails here connects on its next call.
+     */
+    void connectAll() {
+        VertxInternal owner = (VertxInternal) vertx;
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        for (EventExecutor loop : owner.getEventLoopGroup()) {
+            ContextInternal context = owner.createEventLoopContext((EventLoop) loop, null, loader);
+            context.runOnContext(v -> pipeline(context).connect());
+        }
+    }
+
+    /** The calling event loop's pipeline, made on first use; {@code context} is on that loop. */
+    private Pipeline pipeline(ContextInternal context) {
         Pipeline pipeline = perLoop.getIfExists();
         if (pipeline == null) {
-            pipeline = new Pipeline(((ContextInternal) context).unwrap());
+            pipeline = new Pipeline(context.unwrap());
             perLoop.set(pipeline);
             all.add(pipeline);
         }
-        pipeline.add(new Call(commands, (ContextInternal) context, done));
+        return pipeline;
     }
 
     /** Closes every loop's connection (at shutdown). */
@@ -177,8 +198,8 @@ final class RedisPipelines {
             });
         }
 
-        private void connect() {
-            if (connecting) {
+        void connect() {
+            if (connecting || connection != null) {
                 return; // the calls wait in the queue for the connection under way
             }
             connecting = true;
