@@ -230,5 +230,20 @@ public class RedisFetchBench {
         public String entityIdPattern() {
             return "[A-Za-z0-9_.-]{1,128}"; // the functions' default
         }
+
+        @Override
+        public Pipeline pipeline() {
+            return new Pipeline() {
+                @Override
+                public boolean enabled() {
+                    return true;
+                }
+
+                @Override
+                public Duration deadAfter() {
+                    return Duration.ofSeconds(2);
+                }
+            };
+        }
     }
 }

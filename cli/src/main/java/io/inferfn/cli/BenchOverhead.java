@@ -79,6 +79,13 @@ final class BenchOverhead implements Callable<Integer> {
     int users;
 
     @Option(
+            names = "--rows",
+            description = "rows per request: 1 sends the one-row form, more the batch form {\"rows\": [...]}"
+                    + " (default: ${DEFAULT-VALUE})",
+            defaultValue = "1")
+    int rows;
+
+    @Option(
             names = "--server-cpus",
             description = "taskset CPU list both servers are pinned to, empty for none (default: ${DEFAULT-VALUE})",
             defaultValue = "1")
@@ -160,7 +167,8 @@ final class BenchOverhead implements Callable<Integer> {
                 String report = "A = " + home.relativize(current) + ", B = "
                         + (baseline == null ? "the same jar" : baseline)
                         + (baselineSettings.isEmpty() ? "" : " with " + baselineSettings) + "; " + users
-                        + " closed-loop users, " + warmup + " s warm-up each, " + seconds
+                        + " closed-loop users" + (rows > 1 ? " sending " + rows + " rows per request" : "") + ", "
+                        + warmup + " s warm-up each, " + seconds
                         + " s rounds, servers on CPUs "
                         + (serverCpus.isBlank() ? "(any)" : serverCpus) + "\n\n" + out;
                 System.out.println();
@@ -217,13 +225,25 @@ final class BenchOverhead implements Callable<Integer> {
             finished.countDown();
             return;
         }
-        send(port, Samples.random(random)).onComplete(result -> {
+        send(port, body(random)).onComplete(result -> {
             done.incrementAndGet();
             if (result.failed() || result.result() != 200) {
                 errors.incrementAndGet();
             }
             next(port, random, done, errors, end, finished);
         });
+    }
+
+    /** One request of {@code rows} random rows: the one-row form, or the batch form past one row. */
+    private String body(SplittableRandom random) {
+        if (rows <= 1) {
+            return Samples.random(random);
+        }
+        StringBuilder body = new StringBuilder("{\"rows\":[");
+        for (int i = 0; i < rows; i++) {
+            body.append(i == 0 ? "" : ",").append(Samples.random(random));
+        }
+        return body.append("]}").toString();
     }
 
     private Future<Integer> send(int port, String body) {

@@ -29,6 +29,28 @@ public interface FeatureStoreConfig {
     /** Circuit breaker that stops calling an unwell Redis so requests answer degraded at once. */
     CircuitBreaker circuitBreaker();
 
+    /** How calls made on a Vert.x event loop (HTTP scoring) reach Redis. */
+    Pipeline pipeline();
+
+    /** One pipelined connection per event loop (a standalone Redis only; others use the client's pool). */
+    interface Pipeline {
+
+        /**
+         * Calls made on an event loop go out on that loop's own connection, the calls of one turn of the loop in
+         * one write; off, they borrow a connection of the Quarkus client's pool ({@code quarkus.redis.max-pool-size})
+         * per call, which costs a thread hand-off when the pool's connections sit on another loop.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * A loop's connection that has answered nothing for this long while commands wait on it is closed and made
+         * again: a Redis gone without closing the socket. Calls still time out after {@code timeout} meanwhile.
+         */
+        @WithDefault("2s")
+        Duration deadAfter();
+    }
+
     /** Circuit breaker settings (SmallRye Fault Tolerance). */
     interface CircuitBreaker {
 

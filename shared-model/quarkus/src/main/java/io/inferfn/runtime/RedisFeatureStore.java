@@ -15,7 +15,9 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.redis.client.Command;
@@ -43,7 +45,8 @@ import io.inferfn.runtime.metrics.InferfnMetrics.FetchOutcome;
  *
  * <p>{@link #fetchAsync} is the same round trip for a caller on a Vert.x event loop: the budget is a timer
  * on that event loop, and the reply (or the timeout) is handed over on it, so HTTP scoring goes on
- * there without a thread hop. {@link #fetch} blocks the calling (worker) thread until the reply or
+ * there without a thread hop; with {@link RedisPipelines}, the batch goes out on that loop's own pipelined
+ * connection, together with the other calls of the loop's turn. {@link #fetch} blocks the calling (worker) thread until the reply or
  * the budget. Both share the circuit breaker, the timers and the health state.
  *
  * <p>The {@code HMGET}s run inside {@code MULTI}/{@code EXEC}, still one write and one reply: a
@@ -64,6 +67,7 @@ public final class RedisFeatureStore implements FeatureStore {
     private static final String[][] PRIME_FIELDS = {{"prime"}};
 
     private final io.vertx.redis.client.Redis redis;
+    private final RedisPipelines pipelines;
     private final long timeoutMillis;
     private volatile long lastKeyWarning = System.nanoTime() - KEY_WARNING_INTERVAL_NANOS;
     private final Duration timeout;
@@ -77,7 +81,16 @@ public final class RedisFeatureStore implements FeatureStore {
      * @param fetchTimers where each round trip's duration is recorded, by {@link FetchOutcome#ordinal()}
      */
     public RedisFeatureStore(Redis redis, FeatureStoreConfig config, Timer[] fetchTimers) {
+        this(redis, config, fetchTimers, null);
+    }
+
+    /**
+     * @param pipelines where calls made on an event loop go ({@link RedisPipelines}); null sends them through
+     *     {@code redis}' pool like the others
+     */
+    RedisFeatureStore(Redis redis, FeatureStoreConfig config, Timer[] fetchTimers, RedisPipelines pipelines) {
         this.redis = redis.getDelegate();
+        this.pipelines = pipelines;
         this.fetchTimers = fetchTimers;
         this.timeout = config.timeout();
         this.timeoutMillis = Math.max(1, timeout.toMillis());
@@ -240,12 +253,13 @@ public final class RedisFeatureStore implements FeatureStore {
     /**
      * The batch as a Uni. With an event-loop {@code context}, the budget is a timer on that event loop: the
      * reply or the timeout is delivered there (the client completes a caller's request on the caller's
-     * context). Without one, the caller bounds it.
+     * context). Without one, the caller bounds it. With an event-loop context and {@link RedisPipelines}, the batch
+     * goes out on that loop's own connection.
      */
     private Uni<List<Response>> send(List<Request> commands, Context context) {
         return Uni.createFrom().emitter(emitter -> {
             long timer = context == null ? -1 : context.owner().setTimer(timeoutMillis, id -> emitter.fail(timedOut()));
-            redis.batch(commands).onComplete(result -> {
+            Handler<AsyncResult<List<Response>>> done = result -> {
                 if (timer >= 0) {
                     context.owner().cancelTimer(timer);
                 }
@@ -254,7 +268,12 @@ public final class RedisFeatureStore implements FeatureStore {
                 } else {
                     emitter.fail(result.cause());
                 }
-            });
+            };
+            if (context != null && pipelines != null) {
+                pipelines.batch(commands, context, done);
+            } else {
+                redis.batch(commands).onComplete(done);
+            }
         });
     }
 
@@ -313,11 +332,22 @@ public final class RedisFeatureStore implements FeatureStore {
         }
     }
 
+    /** Closes the event loops' own connections (at shutdown). */
+    void close() {
+        if (pipelines != null) {
+            pipelines.close();
+        }
+    }
+
     /**
-     * One PING so that the first scoring call does not pay for connecting. It does not block the
+     * One PING so that the first scoring call does not pay for connecting (and each event loop's own connection,
+     * with {@link RedisPipelines}). It does not block the
      * start (a cold start must not wait on Redis); its outcome is logged once.
      */
     public void warmUp(Duration within) {
+        if (pipelines != null) {
+            pipelines.connectAll();
+        }
         long start = System.nanoTime();
         Uni.createFrom()
                 .completionStage(() -> redis.send(Request.cmd(Command.PING)).toCompletionStage())

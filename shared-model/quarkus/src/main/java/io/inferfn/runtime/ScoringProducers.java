@@ -6,6 +6,7 @@ import java.util.regex.PatternSyntaxException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -13,6 +14,8 @@ import jakarta.inject.Singleton;
 import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -25,14 +28,38 @@ public class ScoringProducers {
 
     @Produces
     @Singleton
-    RedisFeatureStore redisFeatureStore(Redis redis, FeatureStoreConfig config, InferfnMetrics metrics) {
-        RedisFeatureStore store = new RedisFeatureStore(redis, config, metrics.fetchTimers());
+    RedisFeatureStore redisFeatureStore(
+            Redis redis,
+            FeatureStoreConfig config,
+            InferfnMetrics metrics,
+            RedisClientOptions clientOptions,
+            io.vertx.core.Vertx vertx) {
+        redis.getDelegate(); // the client is made here, at the latest, and its options with it
+        RedisFeatureStore store =
+                new RedisFeatureStore(redis, config, metrics.fetchTimers(), pipelines(config, clientOptions, vertx));
         metrics.breaker(store, s -> switch (s.circuit()) {
             case CLOSED -> 0;
             case HALF_OPEN -> 1;
             case OPEN -> 2;
         });
         return store;
+    }
+
+    /**
+     * One pipelined connection per event loop for the calls made there, when on and Redis is a standalone server
+     * (a cluster, sentinel or replica set keeps the client's pool, which routes each command); null otherwise.
+     */
+    static RedisPipelines pipelines(
+            FeatureStoreConfig config, RedisClientOptions clientOptions, io.vertx.core.Vertx vertx) {
+        RedisOptions options = clientOptions.options();
+        if (!config.pipeline().enabled() || options == null || options.getType() != RedisClientType.STANDALONE) {
+            return null;
+        }
+        return new RedisPipelines(vertx, options, config.pipeline().deadAfter());
+    }
+
+    void close(@Disposes RedisFeatureStore store) {
+        store.close();
     }
 
     @Produces

@@ -1,0 +1,252 @@
+package io.inferfn.runtime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+/**
+ * One pipelined Redis connection per Vert.x event loop, for the scoring calls made on that loop: the command batches
+ * of the requests a loop reads in one turn go out in one write at the end of the turn, and their replies come back
+ * on the same loop, usually in one read. The Quarkus client's pool creates every connection on the one event loop
+ * the client was made on, and a request borrows and returns one per call; here a request never leaves its loop and
+ * concurrent requests share a socket's write, read and wake-up instead of each paying its own.
+ *
+ * <p>Each loop's connection comes from a client of its own (the Quarkus client's options: hosts, password, TLS),
+ * made on that loop. A connection Redis closed (a restart) is made again by the next call; one that has answered
+ * nothing for {@code deadAfter} while commands wait on it (a Redis gone without closing the socket) is closed and
+ * made again. A call's budget, its timeout and the circuit breaker stay with the caller ({@link RedisFeatureStore}).
+ */
+final class RedisPipelines {
+
+    /**
+     * Most commands one write carries: a turn's calls are cut into writes of about this size (a call is never
+     * split), so that one write never asks the connection to hold more replies than it has room for.
+     */
+    private static final int COMMANDS_PER_WRITE = 1024;
+
+    private final Vertx vertx;
+    private final RedisOptions options;
+    private final long deadAfterNanos;
+    private final FastThreadLocal<Pipeline> perLoop = new FastThreadLocal<>();
+    private final List<Pipeline> all = new CopyOnWriteArrayList<>();
+
+    /**
+     * @param options the Quarkus client's options (copied; each loop's client holds one connection)
+     * @param deadAfter how long a connection with commands waiting may stay silent before it is made again
+     */
+    RedisPipelines(Vertx vertx, RedisOptions options, Duration deadAfter) {
+        this.vertx = vertx;
+        this.options = new RedisOptions(options)
+                .setMaxPoolSize(1)
+                // every call in flight on the loop waits on this one connection: room for many full batches
+                .setMaxWaitingHandlers(Math.max(options.getMaxWaitingHandlers(), 64 * COMMANDS_PER_WRITE));
+        this.deadAfterNanos = deadAfter.toNanos();
+    }
+
+    /**
+     * Sends {@code commands} on the calling event loop's connection at the end of this turn of the loop; {@code done}
+     * is called on {@code context} (the caller's, which must be on an event loop) with their replies, in order.
+     */
+    void batch(List<Request> commands, Context context, Handler<AsyncResult<List<Response>>> done) {
+        pipeline((ContextInternal) context).add(new Call(commands, (ContextInternal) context, done));
+    }
+
+    /**
+     * Starts connecting every event loop's connection, without waiting: at start, so that the first requests on a
+     * loop do not spend their budget on a connection. A loop whose connection fails here connects on its next call.
+     */
+    void connectAll() {
+        VertxInternal owner = (VertxInternal) vertx;
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        for (EventExecutor loop : owner.getEventLoopGroup()) {
+            ContextInternal context = owner.createEventLoopContext((EventLoop) loop, null, loader);
+            context.runOnContext(v -> pipeline(context).connect());
+        }
+    }
+
+    /** The calling event loop's pipeline, made on first use; {@code context} is on that loop. */
+    private Pipeline pipeline(ContextInternal context) {
+        Pipeline pipeline = perLoop.getIfExists();
+        if (pipeline == null) {
+            pipeline = new Pipeline(context.unwrap());
+            perLoop.set(pipeline);
+            all.add(pipeline);
+        }
+        return pipeline;
+    }
+
+    /** Closes every loop's connection (at shutdown). */
+    void close() {
+        for (Pipeline p : all) {
+            p.context.runOnContext(v -> p.drop());
+        }
+    }
+
+    private record Call(List<Request> commands, ContextInternal context, Handler<AsyncResult<List<Response>>> done) {
+
+        void answer(AsyncResult<List<Response>> result) {
+            context.emit(result, done);
+        }
+    }
+
+    /** One event loop's connection and the calls of its current turn; touched only from that loop. */
+    private final class Pipeline {
+
+        final ContextInternal context;
+        private List<Call> queued = new ArrayList<>();
+        private boolean flushScheduled;
+        private Redis client;
+        private RedisConnection connection;
+        private boolean connecting;
+        /** Writes sent and not yet answered, and since when the connection has been silent with some waiting. */
+        private int inFlight;
+
+        private long silentSince;
+
+        Pipeline(ContextInternal context) {
+            this.context = context;
+        }
+
+        void add(Call call) {
+            queued.add(call);
+            if (!flushScheduled) {
+                flushScheduled = true;
+                // a task runs after the loop has handled every socket that was ready: the turn's calls are all in
+                context.runOnContext(v -> flush());
+            }
+        }
+
+        private void flush() {
+            flushScheduled = false;
+            if (queued.isEmpty()) {
+                return;
+            }
+            if (connection != null && inFlight > 0 && System.nanoTime() - silentSince > deadAfterNanos) {
+                drop(); // fails what waits on it; the calls below go to a new connection
+            }
+            if (connection == null) {
+                connect();
+                return;
+            }
+            List<Call> calls = queued;
+            queued = new ArrayList<>();
+            int from = 0;
+            int commands = 0;
+            for (int i = 0; i < calls.size(); i++) {
+                int size = calls.get(i).commands().size();
+                if (i > from && commands + size > COMMANDS_PER_WRITE) {
+                    write(calls.subList(from, i), commands);
+                    from = i;
+                    commands = 0;
+                }
+                commands += size;
+            }
+            write(calls.subList(from, calls.size()), commands);
+        }
+
+        /** One write of {@code calls}' commands; each call is answered with its own slice of the replies. */
+        private void write(List<Call> calls, int commands) {
+            Future<List<Response>> replies;
+            if (calls.size() == 1) {
+                replies = connection.batch(calls.get(0).commands());
+            } else {
+                List<Request> all = new ArrayList<>(commands);
+                for (Call call : calls) {
+                    all.addAll(call.commands());
+                }
+                replies = connection.batch(all);
+            }
+            if (inFlight++ == 0) {
+                silentSince = System.nanoTime();
+            }
+            RedisConnection sentOn = connection;
+            replies.onComplete(result -> {
+                if (sentOn == connection) {
+                    inFlight--;
+                    silentSince = System.nanoTime();
+                }
+                if (result.failed() || calls.size() == 1) {
+                    for (Call call : calls) {
+                        call.answer(result);
+                    }
+                    return;
+                }
+                List<Response> responses = result.result();
+                int offset = 0;
+                for (Call call : calls) {
+                    int n = call.commands().size();
+                    call.answer(Future.succeededFuture(responses.subList(offset, offset + n)));
+                    offset += n;
+                }
+            });
+        }
+
+        void connect() {
+            if (connecting || connection != null) {
+                return; // the calls wait in the queue for the connection under way
+            }
+            connecting = true;
+            client = Redis.createClient(vertx, options);
+            Redis connectingClient = client;
+            client.connect().onComplete(made -> {
+                connecting = false;
+                if (connectingClient != client) { // dropped meanwhile (shutdown)
+                    if (made.succeeded()) {
+                        connectingClient.close();
+                    }
+                    return;
+                }
+                if (made.failed()) {
+                    client.close();
+                    client = null;
+                    List<Call> calls = queued;
+                    queued = new ArrayList<>();
+                    for (Call call : calls) {
+                        call.answer(Future.failedFuture(made.cause()));
+                    }
+                    return;
+                }
+                RedisConnection made1 = made.result();
+                connection = made1;
+                inFlight = 0;
+                made1.endHandler(v -> lost(made1));
+                made1.exceptionHandler(e -> lost(made1));
+                flush();
+            });
+        }
+
+        /** Redis closed the connection or it failed: its waiting commands are failed by the client; make a new one. */
+        private void lost(RedisConnection which) {
+            if (which == connection) {
+                drop();
+            }
+        }
+
+        void drop() {
+            Redis old = client;
+            connection = null;
+            client = null;
+            inFlight = 0;
+            if (old != null) {
+                old.close();
+            }
+        }
+    }
+}
