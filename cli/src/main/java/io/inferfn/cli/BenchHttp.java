@@ -161,17 +161,24 @@ final class BenchHttp implements Callable<Integer> {
                 barePeak = Math.max(barePeak, bare1.achieved());
                 predictPeak = Math.max(predictPeak, predict1.achieved());
                 List<Phase> open = new ArrayList<>();
+                List<Phase> openBare = new ArrayList<>();
                 for (int rate : rates) {
-                    Phase p = openLoop("/predict at " + rate + "/s", rate, seconds);
+                    // the limit at the same offered load: the same generator against the bare endpoint, so the
+                    // host's own wake-up and scheduling delays show beside /predict's
+                    Phase b = openLoop("bare HTTP at " + rate + "/s", "/q/health/live", rate, seconds);
+                    Phase p = openLoop("/predict at " + rate + "/s", "/predict", rate, seconds);
+                    openBare.add(b);
                     open.add(p);
+                    phases.add(b);
                     phases.add(p);
                 }
                 List<Phase> oip = inferenceProtocol(seconds);
                 String report = report(
                         redisLimit, ortLimit, bare1, predict1, barePeak, predictPeak, phases, fn.rssMib(), seconds);
+                report += openLoopReport(open, openBare);
                 report += inferenceProtocolReport(oip);
                 if (peer) {
-                    report += peerReport(home, work, redis.uri(), seconds, bare1, predict1, phases);
+                    report += peerReport(home, work, redis.uri(), seconds, bare1, predict1, phases, open);
                 }
                 System.out.println(report);
                 Files.writeString(work.resolve("http.md"), report);
@@ -195,7 +202,14 @@ final class BenchHttp implements Callable<Integer> {
      * of both side by side with the ratios.
      */
     private String peerReport(
-            Path home, Path work, String redisUri, int seconds, Phase bare1, Phase predict1, List<Phase> ours)
+            Path home,
+            Path work,
+            String redisUri,
+            int seconds,
+            Phase bare1,
+            Phase predict1,
+            List<Phase> ours,
+            List<Phase> ourOpen)
             throws Exception {
         Path dir = home.resolve("bench/node-peer");
         try (FunctionProcess node = startPeer(home, work, "node-peer", redisUri, peerPort, launcher())) {
@@ -231,6 +245,10 @@ final class BenchHttp implements Callable<Integer> {
                         .orElseThrow();
                 pairs.add(new Phase[] {myBare, closedLoop("peer bare, " + u + " users", "/bare", u, seconds)});
             }
+            for (Phase mine : ourOpen) {
+                int rate = (int) mine.offered();
+                pairs.add(new Phase[] {mine, openLoop("peer /predict at " + rate + "/s", "/predict", rate, seconds)});
+            }
             long peerRss = node.rssMib();
             target = port;
             StringBuilder sb = new StringBuilder();
@@ -241,7 +259,7 @@ final class BenchHttp implements Callable<Integer> {
                             ? "both unpinned on " + Runtime.getRuntime().availableProcessors() + " cores"
                             : "each pinned to CPU " + functionCpus + " (taskset), measured one after the other"));
             sb.append("Answers checked first: ").append(checked.strip()).append("\n\n");
-            sb.append("| closed loop | inferfn req/s | peer req/s | inferfn / peer | inferfn p50 / p99 ms |"
+            sb.append("| phase | inferfn req/s | peer req/s | inferfn / peer | inferfn p50 / p99 ms |"
                     + " peer p50 / p99 ms | errors (inferfn, peer) |\n|---|---|---|---|---|---|---|\n");
             for (Phase[] pair : pairs) {
                 Phase a = pair[0];
@@ -493,9 +511,17 @@ final class BenchHttp implements Callable<Integer> {
         });
     }
 
+    /**
+     * The generator's own delay per open-loop phase, by phase name: from a request's scheduled time to the moment the
+     * client's event loop starts sending it (the scheduling thread's wake-up and the hand-off to the loop).
+     */
+    private final Map<String, Histogram> generatorLag = new java.util.HashMap<>();
+
     /** Requests sent on a fixed schedule; each latency counts from its scheduled time. */
-    private Phase openLoop(String name, int rate, int seconds) throws InterruptedException {
+    private Phase openLoop(String name, String path, int rate, int seconds) throws InterruptedException {
         ConcurrentHistogram latency = new ConcurrentHistogram(3_600_000_000L, 3);
+        ConcurrentHistogram lag = new ConcurrentHistogram(3_600_000_000L, 3);
+        generatorLag.put(name, lag);
         AtomicLong errors = new AtomicLong();
         int total = rate * seconds;
         CountDownLatch finished = new CountDownLatch(total);
@@ -508,17 +534,20 @@ final class BenchHttp implements Callable<Integer> {
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
             }
-            String body = Samples.random(random);
-            loop.runOnContext(v -> send("/predict", body).onComplete(result -> {
-                latency.recordValue(Math.max(1, (System.nanoTime() - intended) / 1000));
-                if (result.failed() || result.result() != 200) {
-                    if (errors.incrementAndGet() == 1) {
-                        System.err.println(name + ": first error: "
-                                + (result.failed() ? result.cause().toString() : "HTTP " + result.result()));
+            String body = method(path) == HttpMethod.POST ? Samples.random(random) : null;
+            loop.runOnContext(v -> {
+                lag.recordValue(Math.max(1, (System.nanoTime() - intended) / 1000));
+                send(path, body).onComplete(result -> {
+                    latency.recordValue(Math.max(1, (System.nanoTime() - intended) / 1000));
+                    if (result.failed() || result.result() != 200) {
+                        if (errors.incrementAndGet() == 1) {
+                            System.err.println(name + ": first error: "
+                                    + (result.failed() ? result.cause().toString() : "HTTP " + result.result()));
+                        }
                     }
-                }
-                finished.countDown();
-            }));
+                    finished.countDown();
+                });
+            });
         }
         boolean all = finished.await(seconds + 60L, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - t0) / 1e9;
@@ -651,6 +680,37 @@ final class BenchHttp implements Callable<Integer> {
                     p.errors()));
         }
         sb.append("\nLatencies in ms. Open-loop latencies count from each request's scheduled send time.\n");
+        return sb.toString();
+    }
+
+    /**
+     * Each open-loop rate's tail against its limit in this run: the bare endpoint of the same process at the same
+     * rate, sent by the same generator, and the generator's own lag (what no server can answer faster than).
+     */
+    private String openLoopReport(List<Phase> open, List<Phase> openBare) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("\n### Open loop against its limit: the bare endpoint at the same rate\n\n");
+        sb.append("| offered | `/predict` p50 / p99 / p99.9 | bare endpoint p50 / p99 / p99.9 | generator's lag p99 |"
+                + " `/predict` p99 / bare p99 |\n|---|---|---|---|---|\n");
+        for (int i = 0; i < open.size(); i++) {
+            Histogram p = open.get(i).latency();
+            Histogram b = openBare.get(i).latency();
+            Histogram lag = generatorLag.get(open.get(i).name());
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %,.0f/s | %.3f / %.3f / %.3f | %.3f / %.3f / %.3f | %.3f | **%.2f** |%n",
+                    open.get(i).offered(),
+                    ms(p, 50),
+                    ms(p, 99),
+                    ms(p, 99.9),
+                    ms(b, 50),
+                    ms(b, 99),
+                    ms(b, 99.9),
+                    ms(lag, 99),
+                    ms(p, 99) / ms(b, 99)));
+        }
+        sb.append("\nThe generator's lag: from a request's scheduled time to its client event loop starting to send it;"
+                + " it is part of every open-loop latency, the bare endpoint's too.\n");
         return sb.toString();
     }
 
