@@ -117,7 +117,8 @@ final class BenchHttp implements Callable<Integer> {
                 new HttpClientOptions().setKeepAlive(true).setPipelining(false),
                 new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(-1));
         List<Phase> phases = new ArrayList<>();
-        try (LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
+        try (MachineLoad machine = MachineLoad.start();
+                LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
             redis.start();
             RedisHashes.load(vertx, redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
             try (FunctionProcess fn = FunctionProcess.startReady(
@@ -180,6 +181,7 @@ final class BenchHttp implements Callable<Integer> {
                 if (peer) {
                     report += peerReport(home, work, redis.uri(), seconds, bare1, predict1, phases, open);
                 }
+                report += "\n" + machine.summary();
                 System.out.println(report);
                 Files.writeString(work.resolve("http.md"), report);
                 Files.writeString(work.resolve("http.html"), chart(open));

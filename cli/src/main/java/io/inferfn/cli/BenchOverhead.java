@@ -112,7 +112,8 @@ final class BenchOverhead implements Callable<Integer> {
                 new HttpClientOptions().setKeepAlive(true).setPipelining(false),
                 new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(-1));
         List<String> launcher = serverCpus.isBlank() ? List.of() : List.of("taskset", "-c", serverCpus);
-        try (LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
+        try (MachineLoad machine = MachineLoad.start();
+                LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
             redis.start();
             RedisHashes.load(vertx, redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
             Map<String, String> env = Map.of(
@@ -170,7 +171,7 @@ final class BenchOverhead implements Callable<Integer> {
                         + " closed-loop users" + (rows > 1 ? " sending " + rows + " rows per request" : "") + ", "
                         + warmup + " s warm-up each, " + seconds
                         + " s rounds, servers on CPUs "
-                        + (serverCpus.isBlank() ? "(any)" : serverCpus) + "\n\n" + out;
+                        + (serverCpus.isBlank() ? "(any)" : serverCpus) + "\n\n" + out + "\n" + machine.summary();
                 System.out.println();
                 System.out.println(report);
                 Files.writeString(work.resolve("overhead.md"), report);
