@@ -44,8 +44,11 @@ public interface FeatureStoreConfig {
         boolean enabled();
 
         /**
-         * A loop's connection that has answered nothing for this long while commands wait on it is closed and made
-         * again: a Redis gone without closing the socket. Calls still time out after {@code timeout} meanwhile.
+         * A loop's connection that has answered nothing for this long while commands wait on it is closed, with one
+         * warning, and made again at once, without waiting for a call: a Redis gone without closing the socket (a
+         * network partition, a failover to another host, a stopped VM). Calls still time out after {@code timeout}
+         * meanwhile; those still waiting fail when it is closed. Keep it above {@code timeout} and above the longest
+         * stall this Redis comes back from (a large command, a fork).
          */
         @WithDefault("2s")
         Duration deadAfter();

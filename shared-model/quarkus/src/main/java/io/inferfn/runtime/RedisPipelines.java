@@ -20,6 +20,7 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import org.jboss.logging.Logger;
 
 /**
  * One pipelined Redis connection per Vert.x event loop, for the scoring calls made on that loop: the command batches
@@ -29,11 +30,15 @@ import io.vertx.redis.client.Response;
  * concurrent requests share a socket's write, read and wake-up instead of each paying its own.
  *
  * <p>Each loop's connection comes from a client of its own (the Quarkus client's options: hosts, password, TLS),
- * made on that loop. A connection Redis closed (a restart) is made again by the next call; one that has answered
- * nothing for {@code deadAfter} while commands wait on it (a Redis gone without closing the socket) is closed and
- * made again. A call's budget, its timeout and the circuit breaker stay with the caller ({@link RedisFeatureStore}).
+ * made on that loop. A connection Redis closed (a restart) is made again by the next call. One that has answered
+ * nothing for {@code deadAfter} while commands wait on it (a Redis gone without closing the socket: a network
+ * partition, a failover to another host, a stopped VM) is closed, with one warning, and made again at once, whether
+ * or not calls follow: its waiting commands fail with that reason, and the next call finds a live connection. A
+ * call's budget, its timeout and the circuit breaker stay with the caller ({@link RedisFeatureStore}).
  */
 final class RedisPipelines {
+
+    private static final Logger LOG = Logger.getLogger(RedisPipelines.class);
 
     /**
      * Most commands one write carries: a turn's calls are cut into writes of about this size (a call is never
@@ -110,6 +115,9 @@ final class RedisPipelines {
     private final class Pipeline {
 
         final ContextInternal context;
+        /** Checks, {@code deadAfter} after a write, that the connection has answered since; one per loop. */
+        private final Handler<Long> checkSilence = id -> checkSilence();
+
         private List<Call> queued = new ArrayList<>();
         private boolean flushScheduled;
         private Redis client;
@@ -119,6 +127,12 @@ final class RedisPipelines {
         private int inFlight;
 
         private long silentSince;
+        /** The {@link #checkSilence} timer while one is set, else -1. */
+        private long watchdog = -1;
+        /** The last connection dropped for its silence, and what its waiting commands fail with. */
+        private RedisConnection silentConnection;
+
+        private Future<List<Response>> silentFailure;
 
         Pipeline(ContextInternal context) {
             this.context = context;
@@ -138,8 +152,11 @@ final class RedisPipelines {
             if (queued.isEmpty()) {
                 return;
             }
-            if (connection != null && inFlight > 0 && System.nanoTime() - silentSince > deadAfterNanos) {
-                drop(); // fails what waits on it; the calls below go to a new connection
+            if (connection != null && inFlight > 0) {
+                long silent = System.nanoTime() - silentSince;
+                if (silent > deadAfterNanos) {
+                    dropSilent(silent); // the check is late (a busy loop): the calls below go to a new connection
+                }
             }
             if (connection == null) {
                 connect();
@@ -175,12 +192,18 @@ final class RedisPipelines {
             }
             if (inFlight++ == 0) {
                 silentSince = System.nanoTime();
+                if (watchdog < 0) { // under steady traffic one timer per deadAfter, not one per write
+                    watch(deadAfterNanos);
+                }
             }
             RedisConnection sentOn = connection;
-            replies.onComplete(result -> {
+            replies.onComplete(answer -> {
+                AsyncResult<List<Response>> result = answer;
                 if (sentOn == connection) {
                     inFlight--;
                     silentSince = System.nanoTime();
+                } else if (result.failed() && sentOn == silentConnection) {
+                    result = silentFailure; // rather than the client's CONNECTION_CLOSED
                 }
                 if (result.failed() || calls.size() == 1) {
                     for (Call call : calls) {
@@ -232,6 +255,43 @@ final class RedisPipelines {
             });
         }
 
+        private void watch(long nanos) {
+            watchdog = context.setTimer(Math.max(1, nanos / 1_000_000 + 1), checkSilence);
+        }
+
+        /**
+         * Drops the connection if it is still silent with commands waiting, and connects again without waiting for a
+         * call: a function with no traffic must not keep a dead connection for its next request to find.
+         */
+        private void checkSilence() {
+            watchdog = -1;
+            if (connection == null || inFlight == 0) {
+                return; // answered, or already dropped: the next write sets the timer again
+            }
+            long silent = System.nanoTime() - silentSince;
+            if (silent < deadAfterNanos) {
+                watch(deadAfterNanos - silent); // answers came meanwhile; others still wait
+                return;
+            }
+            dropSilent(silent);
+            connect();
+        }
+
+        /** Drops a connection that answered nothing for {@code silentNanos} while commands waited on it. */
+        private void dropSilent(long silentNanos) {
+            String reason = "Redis answered nothing for " + silentNanos / 1_000_000 + " ms on an open connection"
+                    + " (inferfn.feature-store.pipeline.dead-after: " + deadAfterNanos / 1_000_000
+                    + " ms); closed it, connecting again";
+            LOG.warnf(
+                    "%s. %d batches of commands were waiting on it. A Redis gone without closing the socket (a network"
+                            + " partition, a failover to another host, a stopped VM) looks like this; if this Redis"
+                            + " can stall that long and come back (a large command, a fork), raise the setting",
+                    reason, inFlight);
+            silentConnection = connection;
+            silentFailure = Future.failedFuture(new java.net.SocketTimeoutException(reason));
+            drop(); // its waiting commands fail as the client closes the socket, with silentFailure
+        }
+
         /** Redis closed the connection or it failed: its waiting commands are failed by the client; make a new one. */
         private void lost(RedisConnection which) {
             if (which == connection) {
@@ -244,6 +304,10 @@ final class RedisPipelines {
             connection = null;
             client = null;
             inFlight = 0;
+            if (watchdog >= 0) {
+                context.owner().cancelTimer(watchdog);
+                watchdog = -1;
+            }
             if (old != null) {
                 old.close();
             }
