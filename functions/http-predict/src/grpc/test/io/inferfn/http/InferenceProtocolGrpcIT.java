@@ -113,7 +113,10 @@ class InferenceProtocolGrpcIT {
         assertThat(meta.getOutputs(0).getName()).isEqualTo(rest.getString("outputs[0].name"));
     }
 
-    /** What grpcurl (and other tools) ask first: the services, through the reflection service. */
+    /**
+     * What grpcurl (and other tools) ask first: the services, through the reflection service (opt-in, off by default;
+     * on in the test profile, as QUARKUS_GRPC_SERVER_ENABLE_REFLECTION_SERVICE=true turns it on).
+     */
     @Test
     void theReflectionServiceListsTheInferenceService() throws Exception {
         java.util.concurrent.CompletableFuture<io.grpc.reflection.v1.ServerReflectionResponse> answer =

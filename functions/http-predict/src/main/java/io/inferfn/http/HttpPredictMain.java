@@ -6,9 +6,10 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 import io.inferfn.runtime.StartPreload;
 
 /**
- * The container entry point: Quarkus, with the preloading of {@link StartPreload} beside its start, run through the
- * demo model this function packages (its feature sources and outputs are the common ones), so that the served model's
- * load and the first request find their classes loaded.
+ * The container entry point: Quarkus, with the preloading of {@link StartPreload} beside its start — SmallRye
+ * OpenAPI's document first ({@link OpenApiPreload}), then Jackson, ONNX Runtime's natives and the manifest of the demo
+ * model this function packages — so that Quarkus' start, the served model's load and the first request find their
+ * classes loaded.
  */
 @QuarkusMain
 public class HttpPredictMain {
@@ -17,7 +18,7 @@ public class HttpPredictMain {
     static final String PACKAGED_MODEL = "classpath:models/fraud/2";
 
     public static void main(String... args) {
-        StartPreload.start(PACKAGED_MODEL);
+        StartPreload.start(PACKAGED_MODEL, OpenApiPreload::run);
         Quarkus.run(args);
     }
 }

@@ -7,24 +7,22 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.jboss.logging.Logger;
 
-import io.inferfn.features.FeatureStore;
-import io.inferfn.model.LoadedModel;
 import io.inferfn.model.ModelManifest;
-import io.inferfn.model.ModelRegistry;
 import io.inferfn.model.OnnxModel;
-import io.inferfn.model.OnnxOptions;
 import io.inferfn.model.OrtNativeLibraries;
-import io.inferfn.scoring.Scorer;
 
 /**
  * Loads, on a second thread at process start, the classes inferfn's own start and first prediction need, while the
  * main thread starts Quarkus (the pattern of Spring Boot's {@code BackgroundPreinitializer}): Jackson's data
- * binding, and the model path through a model the function packages — its manifest read, and when
- * {@code -Donnxruntime.native.path} names ONNX Runtime's natives at launch, the model loaded into a session of its
- * own and one synthetic row scored without a feature store. The served model's load and the first request then find
- * these classes loaded and initialized. Quarkus' own start is single-threaded class loading; on two or more cores
- * this overlaps part of what inferfn adds to it. Nothing a request could see: the packaged model's session is closed,
- * no configuration is read, no connection made. A no-op in native images, whose classes are already in the image.
+ * binding, ONNX Runtime's natives when {@code -Donnxruntime.native.path} names them at launch, and the manifest of a
+ * model the function packages, read by the manifest's own mapper; and first whatever the function adds (an
+ * extension's start work it can run ahead). The served model's load and the first request then find these classes
+ * loaded and initialized. Quarkus' own start is single-threaded class loading; on two or more cores this overlaps part
+ * of what inferfn adds to it. Nothing a request could see: no configuration is read, no connection made. A no-op in
+ * native images, whose classes are already in the image.
+ *
+ * <p>It does not load and score the packaged model: doing so (a session of its own and one synthetic row, closed
+ * after) measured no gain over reading its manifest alone (README "Cold start").
  */
 public final class StartPreload {
 
@@ -52,28 +50,37 @@ public final class StartPreload {
      * Starts the preload thread unless in a native image or turned off ({@code -Dinferfn.preload=false}).
      *
      * @param packagedModel a {@code classpath:} model location inside the function (its demo model, whatever model it
-     *     is configured to serve), whose manifest and scoring path are run through; null for none. A missing or
-     *     unreadable model is skipped.
+     *     is configured to serve), whose manifest is read; null for none. A missing or unreadable model is skipped.
      */
     public static void start(String packagedModel) {
+        start(packagedModel, () -> {});
+    }
+
+    /**
+     * As {@link #start(String)}, running {@code first} on the preload thread before the rest: what the main thread
+     * reaches early in Quarkus' start (an extension's recorder, say), before it loads the model.
+     *
+     * @param first run once on the preload thread; what it throws stops the preloading, nothing else
+     */
+    public static void start(String packagedModel, Runnable first) {
         if (System.getProperty("org.graalvm.nativeimage.imagecode") != null
                 || !Boolean.parseBoolean(System.getProperty("inferfn.preload", "true"))) {
             return;
         }
-        Thread thread = new Thread(() -> run(packagedModel), "inferfn-preload");
+        Thread thread = new Thread(() -> run(packagedModel, first), "inferfn-preload");
         thread.setDaemon(true);
         thread.start();
     }
 
-    private static void run(String packagedModel) {
+    private static void run(String packagedModel, Runnable first) {
         long start = System.nanoTime();
         Logger log = Logger.getLogger(StartPreload.class);
         try {
+            first.run();
             // set at launch, so it wins over any inferfn setting (OrtNativeLibraries.select): loading ONNX Runtime's
             // natives now is what the model load would do first. Without it, ONNX Runtime is left to the model load,
             // which may first point it at natives of its own (inferfn.model.onnx.native-path, a Lambda task root).
-            boolean ort = System.getProperty(OrtNativeLibraries.PROPERTY) != null;
-            if (ort) {
+            if (System.getProperty(OrtNativeLibraries.PROPERTY) != null) {
                 OnnxModel.environment();
             }
             ObjectMapper mapper = new ObjectMapper();
@@ -84,24 +91,11 @@ public final class StartPreload {
             mapper.writeValueAsBytes(sample);
             mapper.readTree("{\"a\":[1,2.5,\"x\",null,false]}");
             if (packagedModel != null) {
-                if (ort) {
-                    score(packagedModel);
-                } else {
-                    manifest(packagedModel);
-                }
+                manifest(packagedModel);
             }
             log.debugf("preloaded in %d ms", (System.nanoTime() - start) / 1_000_000);
         } catch (Exception | LinkageError e) {
             log.debugf("preload stopped: %s", e); // an optimisation only: the start does the same work itself
-        }
-    }
-
-    /** The model read, verified and loaded into a session as the start does, and one row scored as a request is. */
-    private static void score(String location) {
-        try (LoadedModel model = ModelRegistry.local(OnnxOptions.DEFAULTS).load(location)) {
-            if (model.text() == null) {
-                new Scorer(FeatureStore.EMPTY).score(model, SnapStartPriming.syntheticRow(model.manifest()));
-            }
         }
     }
 
