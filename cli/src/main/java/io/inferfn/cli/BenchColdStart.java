@@ -111,7 +111,9 @@ final class BenchColdStart implements Callable<Integer> {
         Path work = home.resolve(".inferfn/bench");
         Files.createDirectories(work);
         Path jdk17 = Path.of(System.getProperty("java.home"));
-        try (LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
+        try (MachineLoad load = MachineLoad.start();
+                LocalRedis redis = LocalRedis.onPort(0, line -> {})) {
+            machine = load;
             redis.start();
             RedisHashes.load(redis.uri(), home.resolve("models/fraud/customers.csv"), "customer:");
             Map<String, String> env = Map.of(
@@ -197,6 +199,9 @@ final class BenchColdStart implements Callable<Integer> {
 
     private static final String C1 = "-XX:TieredStopAtLevel=1";
 
+    /** What else used the machine during this run, reported under the table. */
+    private MachineLoad machine;
+
     /**
      * Runs the rounds, interleaved so that drift of the shared machine falls on every subject alike: in each round
      * the Node.js peer once, then for each variant the floor and then http-predict; prints and writes the table.
@@ -271,6 +276,7 @@ final class BenchColdStart implements Callable<Integer> {
                     spread(ms.get("node")),
                     rss.get("node")));
         }
+        sb.append('\n').append(machine.summary());
         System.out.println();
         System.out.print(sb);
         Path out = work.resolve("coldstart.md");

@@ -41,25 +41,13 @@ public final class StartPreload {
         B
     }
 
-    /** Starts the preload thread (Jackson and ONNX Runtime only); see {@link #start(String)}. */
-    public static void start() {
-        start(null);
-    }
-
     /**
-     * Starts the preload thread unless in a native image or turned off ({@code -Dinferfn.preload=false}).
+     * Starts the preload thread unless in a native image or turned off ({@code -Dinferfn.preload=false}), running
+     * {@code first} on it before the rest: what the main thread reaches early in Quarkus' start (an extension's
+     * recorder, say), before it loads the model.
      *
      * @param packagedModel a {@code classpath:} model location inside the function (its demo model, whatever model it
      *     is configured to serve), whose manifest is read; null for none. A missing or unreadable model is skipped.
-     */
-    public static void start(String packagedModel) {
-        start(packagedModel, () -> {});
-    }
-
-    /**
-     * As {@link #start(String)}, running {@code first} on the preload thread before the rest: what the main thread
-     * reaches early in Quarkus' start (an extension's recorder, say), before it loads the model.
-     *
      * @param first run once on the preload thread; what it throws stops the preloading, nothing else
      */
     public static void start(String packagedModel, Runnable first) {
