@@ -16,8 +16,8 @@ import io.inferfn.scoring.Row;
 import io.inferfn.scoring.StreamPosition;
 
 /**
- * Reads one message value, a flat JSON object of request features, into a {@link Row} of columns ({@link Reading}). Every way a
- * value can be unusable (not JSON, not an object, a nested value, trailing bytes) is an {@link
+ * Reads one message value, a flat JSON object of request features, into a {@link Row} of columns ({@link
+ * Reading}). Every way a value can be unusable (not JSON, not an object, a nested value, trailing bytes) is an {@link
  * InvalidRequestException} whose message says what was wrong and what was expected: it becomes the
  * dead-letter reason.
  *
