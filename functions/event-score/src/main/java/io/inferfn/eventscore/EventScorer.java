@@ -161,11 +161,12 @@ public final class EventScorer {
         int[] index = new int[count];
         boolean needsEntity = model.plan().needsEntityId();
         boolean windows = model.plan().hasWindows();
+        EventReadings.Batch reader = readings.batch();
         for (int i = 0; i < count; i++) {
             Message m = messages.get(i);
-            Row row;
+            EventReadings.Reading row;
             try {
-                row = readings.read(m.key(), m.value(), m.keyIsFallback());
+                row = reader.read(m.key(), m.value(), m.keyIsFallback());
             } catch (InvalidRequestException e) {
                 rejections[i] = e.getMessage();
                 reasons[i] = EventMetrics.DeadLetterReason.UNREADABLE;
@@ -186,7 +187,7 @@ public final class EventScorer {
                     reasons[i] = EventMetrics.DeadLetterReason.REJECTED_BY_MODEL;
                     continue;
                 }
-                row = Row.at(row.entityId(), row.features(), position);
+                row = row.at(position);
             }
             index[rows.size()] = i;
             rows.add(row);

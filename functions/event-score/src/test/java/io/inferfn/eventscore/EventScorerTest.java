@@ -141,6 +141,32 @@ class EventScorerTest {
     }
 
     @Test
+    void readingsOfABatchWithFieldsInAnyOrderAreScoredAsIfEachCameAlone() {
+        EventScorer scorer = new EventScorer(new Scorer(FeatureStore.EMPTY), new EventReadings("sensorId"));
+        List<Msg> batch = List.of(
+                Msg.of("s1", "{\"a\": 1.5}"),
+                Msg.of("s2", "{\"a\": 2.5}"), // the same fields as the reading before
+                Msg.of(null, "{\"sensorId\": \"s3\", \"a\": -1}"),
+                Msg.of("s4", "{\"a\": 0.5, \"b\": 7}"), // b comes from the store only
+                Msg.of("s5", "{\"gone\": null, \"a\": 3}"), // a null field is an absent one
+                Msg.of("s6", "{\"a\": 4}"));
+
+        EventScorer.Outcomes together = scorer.score(model, batch);
+
+        assertThat(together.rejected()).isEqualTo(1);
+        assertThat(together.rejections()[3]).contains("'b'").contains("feature store");
+        for (int i = 0; i < batch.size(); i++) {
+            EventScorer.Outcomes alone = scorer.score(model, List.of(batch.get(i)));
+            assertThat(together.rejections()[i] == null).isEqualTo(alone.rejections()[0] == null);
+            if (alone.predictions()[0] != null) {
+                assertThat(together.predictions()[i].entityId()).isEqualTo(alone.predictions()[0].entityId());
+                assertThat(together.predictions()[i].score()).isEqualTo(alone.predictions()[0].score());
+            }
+        }
+        assertThat(together.predictions()[2].entityId()).isEqualTo("s3");
+    }
+
+    @Test
     void predictionJsonHasThePredictShape() {
         EventScorer scorer = new EventScorer(new Scorer(FeatureStore.EMPTY), new EventReadings("sensorId"));
         var p = scorer.score(model, List.of(Msg.of("s1", "{\"a\": 3}"))).predictions()[0];
