@@ -92,9 +92,10 @@ final class BenchEvents implements Callable<Integer> {
 
     @Option(
             names = "--warmup",
-            description = "readings sent through each throughput run's consumers before the clock starts, so that the"
-                    + " run times warmed-up JVMs (the JIT compiler takes a third or more of a fresh event-score's CPU"
-                    + " for its first 20-30 s); 0 times a cold start (default: ${DEFAULT-VALUE})",
+            description = "readings sent through each run's consumers at full speed before the clock starts (the"
+                    + " throughput runs) or before the schedule starts (the latency run), so that the run times"
+                    + " warmed-up JVMs (the JIT compiler takes a third or more of a fresh event-score's CPU for its"
+                    + " first 20-30 s); 0 times a cold start (default: ${DEFAULT-VALUE})",
             defaultValue = "0")
     int warmup;
 
@@ -153,7 +154,8 @@ final class BenchEvents implements Callable<Integer> {
         clientSettings =
                 EventClientSettings.of(home.resolve("functions/event-score/src/main/resources/application.properties"));
         kafka = LocalKafka.onPort(0);
-        try (LocalRedis r = LocalRedis.onPort(0, line -> {})) {
+        try (MachineLoad machine = MachineLoad.start();
+                LocalRedis r = LocalRedis.onPort(0, line -> {})) {
             redis = r;
             kafka.start();
             redis.start();
@@ -187,7 +189,8 @@ final class BenchEvents implements Callable<Integer> {
                 }
             }
             rows.add(ratios(t1, t4, p99));
-            String table = "| consumer | run | result |\n|---|---|---|\n" + String.join("\n", rows) + "\n";
+            String table = "| consumer | run | result |\n|---|---|---|\n" + String.join("\n", rows) + "\n\n"
+                    + machine.summary();
             System.out.println();
             System.out.print(table);
             Path out = home.resolve(".inferfn/bench/events.md");
@@ -439,8 +442,21 @@ final class BenchEvents implements Callable<Integer> {
             });
             reader.start();
             int total = rate * seconds;
-            int warmup = Math.min(rate * 3, total / 5);
+            int settle = Math.min(rate * 3, total / 5);
+            double[] afterWarmup = new double[3];
             try (KafkaProducer<String, byte[]> producer = producer()) {
+                if (warmup > 0) { // no due time: the reader does not record them
+                    for (int i = 0; i < warmup; i++) {
+                        int k = i % keys.size();
+                        producer.send(new ProducerRecord<>(run + "-readings", keys.get(k), values.get(k)));
+                    }
+                    producer.flush();
+                    reader.awaitCount(warmup, Duration.ofMinutes(10));
+                    System.out.println("warmed up  " + run + ": " + warmup + " readings");
+                    if (target == Target.EVENT_SCORE) {
+                        afterWarmup = pollCounts(fns.get(0));
+                    }
+                }
                 long interval = 1_000_000_000L / rate;
                 long start = System.nanoTime();
                 startAt[0] = start;
@@ -454,7 +470,7 @@ final class BenchEvents implements Callable<Integer> {
                     synchronized (due) {
                         due.get(keys.get(k)).addLast(when);
                     }
-                    if (i == warmup) {
+                    if (i == settle) {
                         synchronized (histogram) {
                             histogram.reset();
                             scored.reset();
@@ -464,14 +480,14 @@ final class BenchEvents implements Callable<Integer> {
                 }
                 producer.flush();
             }
-            reader.awaitCount(total, Duration.ofMinutes(2));
+            reader.awaitCount(warmup + total, Duration.ofMinutes(2));
             reader.close();
             StringBuilder worst = new StringBuilder();
             for (int s = 0; s < seconds; s++) {
                 worst.append(s == 0 ? "" : " ").append(worstBySecond[s] / 1_000_000);
             }
             System.out.println("latency    " + target.label + ": worst of each second (ms): " + worst);
-            String polls = target == Target.EVENT_SCORE ? pollStats(fns.get(0)) : "";
+            String polls = target == Target.EVENT_SCORE ? pollStats(fns.get(0), afterWarmup) : "";
             into.put(target, histogram.getValueAtPercentile(99) / 1e6);
             String line = String.format(
                     Locale.ROOT,
@@ -507,17 +523,28 @@ final class BenchEvents implements Callable<Integer> {
     }
 
     /** event-score's own meters after a run: how many polls, how large, how long each took to score and send. */
-    private static String pollStats(FunctionProcess fn) {
+    /** event-score's poll counters: polls, the readings they held, and the seconds spent scoring and sending them. */
+    private static double[] pollCounts(FunctionProcess fn) throws Exception {
+        String text = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(fn.uri("/q/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        return new double[] {
+            metric(text, "inferfn_events_poll_size_count"),
+            metric(text, "inferfn_events_poll_size_sum"),
+            metric(text, "inferfn_events_batch_duration_seconds_sum")
+        };
+    }
+
+    /** The polls since {@code before} (the counters at the end of a warm-up; zeros for none). */
+    private static String pollStats(FunctionProcess fn, double[] before) {
         try {
-            String text = java.net.http.HttpClient.newHttpClient()
-                    .send(
-                            java.net.http.HttpRequest.newBuilder(fn.uri("/q/metrics"))
-                                    .build(),
-                            java.net.http.HttpResponse.BodyHandlers.ofString())
-                    .body();
-            double polls = metric(text, "inferfn_events_poll_size_count");
-            double readings = metric(text, "inferfn_events_poll_size_sum");
-            double batchSeconds = metric(text, "inferfn_events_batch_duration_seconds_sum");
+            double[] now = pollCounts(fn);
+            double polls = now[0] - before[0];
+            double readings = now[1] - before[1];
+            double batchSeconds = now[2] - before[2];
             return String.format(
                     Locale.ROOT,
                     "; %,.0f polls of %.1f readings on average, scored and sent in %.2f ms each on average",

@@ -1,23 +1,20 @@
 package io.inferfn.eventscore;
 
 import java.io.IOException;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 
 import io.inferfn.scoring.InvalidRequestException;
 import io.inferfn.scoring.Row;
-import io.inferfn.scoring.StreamPosition;
 
 /**
- * Reads one message value, a flat JSON object of request features, into a {@link Row} of columns ({@link
- * Reading}). Every way a value can be unusable (not JSON, not an object, a nested value, trailing bytes) is an {@link
+ * Reads one message value, a flat JSON object of request features, into a {@link Row}. Every way a
+ * value can be unusable (not JSON, not an object, a nested value, trailing bytes) is an {@link
  * InvalidRequestException} whose message says what was wrong and what was expected: it becomes the
  * dead-letter reason.
  *
@@ -34,8 +31,6 @@ public final class EventReadings {
                     .maxNestingDepth(8)
                     .maxStringLength(MAX_VALUE_BYTES)
                     .build())
-            // FastDoubleParser (shaded in jackson-core) instead of the JDK's FloatingDecimal: the same doubles
-            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
 
     private final String entityField;
@@ -55,7 +50,7 @@ public final class EventReadings {
      * @param key the message key (Kafka key), or null
      * @param value the message value bytes (UTF-8 JSON)
      */
-    public Reading read(String key, byte[] value) {
+    public Row read(String key, byte[] value) {
         return read(key, value, false);
     }
 
@@ -67,138 +62,59 @@ public final class EventReadings {
      * @param keyIsFallback true when the key names the entity only if the value does not (a Kinesis partition key,
      *     often chosen to spread load): the value's entity field then wins, without a conflict
      */
-    public Reading read(String key, byte[] value, boolean keyIsFallback) {
-        return batch().read(key, value, keyIsFallback);
-    }
-
-    /** A reader for the messages of one batch (one thread): see {@link Batch}. */
-    public Batch batch() {
-        return new Batch();
-    }
-
-    /**
-     * Reads the messages of one batch. A reading's fields become columns: readings whose fields come in the same
-     * order (a producer writes them so) share one array of names, so scoring reads each value by position (the
-     * layout is worked out once per array) and no map is built per reading. Not thread-safe.
-     */
-    public final class Batch {
-
-        private static final String[] NONE = new String[0];
-
-        /** The names of the last reading read, shared by the next one when its fields are the same. */
-        private String[] names = NONE;
-
-        private String[] scratchNames = new String[16];
-        private Object[] scratchValues = new Object[16];
-
-        private Batch() {}
-
-        /** As {@link EventReadings#read(String, byte[], boolean)}. */
-        public Reading read(String key, byte[] value, boolean keyIsFallback) {
-            if (value == null || value.length == 0) {
+    public Row read(String key, byte[] value, boolean keyIsFallback) {
+        if (value == null || value.length == 0) {
+            throw new InvalidRequestException(
+                    "empty value: expected a JSON object of features, e.g." + " {\"temperature_c\": 71.5}");
+        }
+        if (value.length > MAX_VALUE_BYTES) {
+            throw new InvalidRequestException("value of " + value.length + " bytes is larger than the "
+                    + MAX_VALUE_BYTES + " a reading may have");
+        }
+        Map<String, Object> features = new HashMap<>(16);
+        String entityId = blankToNull(key);
+        try (JsonParser p = JSON.createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new InvalidRequestException(
-                        "empty value: expected a JSON object of features, e.g." + " {\"temperature_c\": 71.5}");
+                        "value is not a JSON object: expected {\"feature\": value, ...}, got " + describe(p));
             }
-            if (value.length > MAX_VALUE_BYTES) {
-                throw new InvalidRequestException("value of " + value.length + " bytes is larger than the "
-                        + MAX_VALUE_BYTES + " a reading may have");
-            }
-            int k = 0;
-            String entityId = blankToNull(key);
-            try (JsonParser p = JSON.createParser(value)) {
-                if (p.nextToken() != JsonToken.START_OBJECT) {
-                    throw new InvalidRequestException(
-                            "value is not a JSON object: expected {\"feature\": value, ...}, got " + describe(p));
-                }
-                String name;
-                while ((name = p.nextFieldName()) != null) {
-                    JsonToken t = p.nextToken();
-                    Object v =
-                            switch (t) {
-                                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getDoubleValue();
-                                case VALUE_TRUE -> Boolean.TRUE;
-                                case VALUE_FALSE -> Boolean.FALSE;
-                                case VALUE_STRING -> p.getText();
-                                case VALUE_NULL -> null;
-                                default ->
-                                    throw new InvalidRequestException("field '" + name
-                                            + "' is a JSON " + (t == JsonToken.START_ARRAY ? "array" : "object")
-                                            + ": expected a number, boolean or string");
-                            };
-                    if (name.equals(entityField)) {
-                        String named = v == null ? null : blankToNull(v instanceof Double d ? number(d) : v.toString());
-                        if (keyIsFallback && named != null) {
-                            entityId = named;
-                        } else if (entityId != null && named != null && !entityId.equals(named)) {
-                            throw new InvalidRequestException("key '" + entityId + "' and field '" + entityField
-                                    + "' ('" + named + "') name different entities");
-                        } else if (entityId == null) {
-                            entityId = named;
-                        }
-                    } else if (v != null) { // a null is an absent feature, as if the field were not there
-                        for (int j = 0; j < k; j++) {
-                            if (scratchNames[j].equals(name)) { // names are canonical: mostly an identity check
-                                throw new InvalidRequestException("field '" + name + "' appears twice");
-                            }
-                        }
-                        if (k == scratchNames.length) {
-                            scratchNames = Arrays.copyOf(scratchNames, k * 2);
-                            scratchValues = Arrays.copyOf(scratchValues, k * 2);
-                        }
-                        scratchNames[k] = name;
-                        scratchValues[k++] = v;
+            String name;
+            while ((name = p.nextFieldName()) != null) {
+                JsonToken t = p.nextToken();
+                Object v =
+                        switch (t) {
+                            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+                            case VALUE_TRUE -> Boolean.TRUE;
+                            case VALUE_FALSE -> Boolean.FALSE;
+                            case VALUE_STRING -> p.getText();
+                            case VALUE_NULL -> null;
+                            default ->
+                                throw new InvalidRequestException("field '" + name
+                                        + "' is a JSON " + (t == JsonToken.START_ARRAY ? "array" : "object")
+                                        + ": expected a number, boolean or string");
+                        };
+                if (name.equals(entityField)) {
+                    String named = v == null ? null : blankToNull(v instanceof Double d ? number(d) : v.toString());
+                    if (keyIsFallback && named != null) {
+                        entityId = named;
+                    } else if (entityId != null && named != null && !entityId.equals(named)) {
+                        throw new InvalidRequestException("key '" + entityId + "' and field '" + entityField + "' ('"
+                                + named + "') name different entities");
+                    } else if (entityId == null) {
+                        entityId = named;
                     }
-                }
-                if (p.nextToken() != null) {
-                    throw new InvalidRequestException("trailing content after the JSON object at byte "
-                            + p.currentTokenLocation().getByteOffset());
-                }
-            } catch (IOException e) {
-                throw new InvalidRequestException("value is not valid JSON: " + firstLine(e.getMessage()));
-            }
-            if (!sameNames(k)) {
-                names = Arrays.copyOf(scratchNames, k);
-            }
-            Object[] values = Arrays.copyOf(scratchValues, k);
-            Arrays.fill(scratchValues, 0, k, null); // keep no reading reachable from the reader
-            return new Reading(entityId, names, values, null);
-        }
-
-        private boolean sameNames(int k) {
-            if (names.length != k) {
-                return false;
-            }
-            for (int j = 0; j < k; j++) {
-                if (!names[j].equals(scratchNames[j])) {
-                    return false;
+                } else if (v != null && features.put(name, v) != null) {
+                    throw new InvalidRequestException("field '" + name + "' appears twice");
                 }
             }
-            return true;
-        }
-    }
-
-    /**
-     * One reading: its entity id (null when neither key nor value names one) and its non-null fields as columns.
-     *
-     * @param position where the reading sits in its stream (for window features), or null
-     */
-    public record Reading(String entityId, String[] columnNames, Object[] columnValues, StreamPosition position)
-            implements Row.Columnar {
-
-        /** The fields by name, in the order they came (scoring reads the columns; this is a copy). */
-        @Override
-        public Map<String, ?> features() {
-            Map<String, Object> features = new LinkedHashMap<>();
-            for (int i = 0; i < columnNames.length; i++) {
-                features.put(columnNames[i], columnValues[i]);
+            if (p.nextToken() != null) {
+                throw new InvalidRequestException("trailing content after the JSON object at byte "
+                        + p.currentTokenLocation().getByteOffset());
             }
-            return features;
+        } catch (IOException e) {
+            throw new InvalidRequestException("value is not valid JSON: " + firstLine(e.getMessage()));
         }
-
-        /** This reading at {@code position} in its stream. */
-        public Reading at(StreamPosition position) {
-            return new Reading(entityId, columnNames, columnValues, position);
-        }
+        return Row.of(entityId, features);
     }
 
     private static String describe(JsonParser p) throws IOException {

@@ -161,12 +161,11 @@ public final class EventScorer {
         int[] index = new int[count];
         boolean needsEntity = model.plan().needsEntityId();
         boolean windows = model.plan().hasWindows();
-        EventReadings.Batch reader = readings.batch();
         for (int i = 0; i < count; i++) {
             Message m = messages.get(i);
-            EventReadings.Reading row;
+            Row row;
             try {
-                row = reader.read(m.key(), m.value(), m.keyIsFallback());
+                row = readings.read(m.key(), m.value(), m.keyIsFallback());
             } catch (InvalidRequestException e) {
                 rejections[i] = e.getMessage();
                 reasons[i] = EventMetrics.DeadLetterReason.UNREADABLE;
@@ -187,7 +186,7 @@ public final class EventScorer {
                     reasons[i] = EventMetrics.DeadLetterReason.REJECTED_BY_MODEL;
                     continue;
                 }
-                row = row.at(position);
+                row = Row.at(row.entityId(), row.features(), position);
             }
             index[rows.size()] = i;
             rows.add(row);

@@ -6,8 +6,6 @@ import java.io.UncheckedIOException;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamWriteFeature;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 
 import io.inferfn.model.TextModel;
 import io.inferfn.scoring.Prediction;
@@ -20,45 +18,13 @@ import io.inferfn.scoring.Prediction;
  */
 public final class PredictionJson {
 
-    /** Schubfach for the scores (the shortest digits that read back as the same float) instead of FloatingDecimal. */
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
-            .build();
-
-    /**
-     * Each thread's generator and buffer, reused from prediction to prediction: a batch writes thousands, and a fresh
-     * generator (its buffers, its context) per prediction cost as much as the writing.
-     */
-    private static final ThreadLocal<Writer> WRITERS = ThreadLocal.withInitial(Writer::new);
-
-    private static final class Writer {
-        final ByteArrayBuilder out = new ByteArrayBuilder(256);
-        final JsonGenerator g;
-
-        Writer() {
-            try {
-                g = JSON.createGenerator(out);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            g.setRootValueSeparator(null); // one value per message: nothing between them
-        }
-
-        /** The bytes of the value just written, and the buffer emptied for the next one. */
-        byte[] take() throws IOException {
-            g.flush();
-            byte[] bytes = out.toByteArray();
-            out.reset();
-            return bytes;
-        }
-    }
+    private static final JsonFactory JSON = new JsonFactory();
 
     private PredictionJson() {}
 
     public static byte[] write(Prediction p) {
-        Writer w = WRITERS.get();
-        JsonGenerator g = w.g;
-        try {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("entityId", p.entityId());
             g.writeNumberField("score", p.score());
@@ -99,14 +65,10 @@ public final class PredictionJson {
                 g.writeEndArray();
             }
             g.writeEndObject();
-            return w.take();
         } catch (IOException e) {
-            WRITERS.remove(); // a generator left inside a value is not reused
             throw new UncheckedIOException(e); // a byte array does not fail
-        } catch (RuntimeException e) {
-            WRITERS.remove();
-            throw e;
         }
+        return out.toByteArray();
     }
 
     /**
