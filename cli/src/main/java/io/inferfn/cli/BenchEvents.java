@@ -491,19 +491,22 @@ final class BenchEvents implements Callable<Integer> {
             into.put(target, histogram.getValueAtPercentile(99) / 1e6);
             String line = String.format(
                     Locale.ROOT,
-                    "| %s | latency at %,d readings/s for %d s (after %d s warm-up), produce -> prediction read | p50"
+                    "| %s | latency at %,d readings/s for %d s (%sthe first %d s not counted), produce -> prediction read | p50"
                             + " **%.2f ms**, p90 %.2f ms, p99 **%.2f ms**, p99.9 %.2f ms, max %.2f ms; %d of %d"
                             + " predictions%s%s |",
                     target.label,
                     rate,
                     seconds,
-                    warmup / rate,
+                    warmup > 0
+                            ? String.format(Locale.ROOT, "after %,d readings of warm-up at full speed; ", warmup)
+                            : "",
+                    settle / rate,
                     histogram.getValueAtPercentile(50) / 1e6,
                     histogram.getValueAtPercentile(90) / 1e6,
                     histogram.getValueAtPercentile(99) / 1e6,
                     histogram.getValueAtPercentile(99.9) / 1e6,
                     histogram.getMaxValue() / 1e6,
-                    reader.count(),
+                    reader.count() - warmup,
                     total,
                     // Kafka Streams gives an output record its input's timestamp: no "sent" time to split at
                     target == Target.STREAMS
