@@ -365,15 +365,7 @@ final class BenchEvents implements Callable<Integer> {
             long start;
             long producedAt;
             try (KafkaProducer<String, byte[]> producer = producer()) {
-                if (warmup > 0) {
-                    for (int i = 0; i < warmup; i++) {
-                        int k = i % keys.size();
-                        producer.send(new ProducerRecord<>(run + "-readings", keys.get(k), values.get(k)));
-                    }
-                    producer.flush();
-                    reader.awaitCount(warmup, Duration.ofMinutes(10));
-                    System.out.println("warmed up  " + run + ": " + warmup + " readings");
-                }
+                warmUp(producer, reader, run);
                 start = System.nanoTime();
                 for (int i = 0; i < events; i++) {
                     int k = i % keys.size();
@@ -404,6 +396,21 @@ final class BenchEvents implements Callable<Integer> {
         } finally {
             fns.forEach(FunctionProcess::close);
         }
+    }
+
+    /** Sends --warmup readings through the run's consumers at full speed and waits until all are read. */
+    private void warmUp(KafkaProducer<String, byte[]> producer, PredictionReader reader, String run)
+            throws InterruptedException {
+        if (warmup <= 0) {
+            return;
+        }
+        for (int i = 0; i < warmup; i++) {
+            int k = i % keys.size();
+            producer.send(new ProducerRecord<>(run + "-readings", keys.get(k), values.get(k)));
+        }
+        producer.flush();
+        reader.awaitCount(warmup, Duration.ofMinutes(10));
+        System.out.println("warmed up  " + run + ": " + warmup + " readings");
     }
 
     /** Open loop at --rate: each reading's latency counts from when it was due to be sent. */
@@ -445,17 +452,9 @@ final class BenchEvents implements Callable<Integer> {
             int settle = Math.min(rate * 3, total / 5);
             double[] afterWarmup = new double[3];
             try (KafkaProducer<String, byte[]> producer = producer()) {
-                if (warmup > 0) { // no due time: the reader does not record them
-                    for (int i = 0; i < warmup; i++) {
-                        int k = i % keys.size();
-                        producer.send(new ProducerRecord<>(run + "-readings", keys.get(k), values.get(k)));
-                    }
-                    producer.flush();
-                    reader.awaitCount(warmup, Duration.ofMinutes(10));
-                    System.out.println("warmed up  " + run + ": " + warmup + " readings");
-                    if (target == Target.EVENT_SCORE) {
-                        afterWarmup = pollCounts(fns.get(0));
-                    }
+                warmUp(producer, reader, run); // no due times: the reader does not record them
+                if (warmup > 0 && target == Target.EVENT_SCORE) {
+                    afterWarmup = pollCounts(fns.get(0));
                 }
                 long interval = 1_000_000_000L / rate;
                 long start = System.nanoTime();
