@@ -292,16 +292,27 @@ final class BenchEvents implements Callable<Integer> {
                         .computeIfAbsent(r.key(), k -> new ArrayDeque<>())
                         .add(new String(r.value(), StandardCharsets.UTF_8));
             }
+            // an alert carries its reading's prediction as it is, in the order of that sensor's predictions: each is
+            // matched to its reading, so the alerts compare on the readings both scored with their baselines
+            Map<String, ArrayDeque<String>> esAlertQueue = byKey(allRecords("check-es-alerts"));
+            Map<String, ArrayDeque<String>> ksAlertQueue = byKey(allRecords("check-ks-alerts"));
             double maxDiff = 0;
             int equal = 0;
             int degraded = 0;
+            int esAlerts = 0;
+            int ksAlerts = 0;
             for (var r : ks) {
                 String a = esPredictions.get(r.key()).poll();
+                String b = new String(r.value(), StandardCharsets.UTF_8);
+                boolean esAlert = takeIfNext(esAlertQueue, r.key(), a);
+                boolean ksAlert = takeIfNext(ksAlertQueue, r.key(), b);
                 if (a.contains("\"degraded\":true")) {
                     // event-score answered without its baselines (Redis over its budget): not the same job
                     degraded++;
                     continue;
                 }
+                esAlerts += esAlert ? 1 : 0;
+                ksAlerts += ksAlert ? 1 : 0;
                 float diff = Math.abs(score(a) - score(r.value()));
                 if (diff > 0 && maxDiff == 0) {
                     System.out.println("check      first difference: event-score " + a + ", kafka-streams "
@@ -312,15 +323,18 @@ final class BenchEvents implements Callable<Integer> {
                     equal++;
                 }
             }
-            int esAlerts = countAll("check-es-alerts");
-            int ksAlerts = countAll("check-ks-alerts");
+            int unmatchedAlerts = esAlertQueue.values().stream()
+                            .mapToInt(ArrayDeque::size)
+                            .sum()
+                    + ksAlertQueue.values().stream().mapToInt(ArrayDeque::size).sum();
             int esDead = countAll("check-es-dlq");
             int ksDead = countAll("check-ks-dlq");
             String line = String.format(
                     Locale.ROOT,
                     "| kafka-streams | scores checked against event-score's (max.poll.records=1), %,d readings + 2"
                             + " unreadable | %,d of %,d scores identical, max abs difference %.3g (%d degraded by"
-                            + " event-score at its start, not compared); alerts %d / %d; dead letters %d / %d |",
+                            + " event-score at its start, not compared); alerts on the compared readings %d / %d%s; dead"
+                            + " letters %d / %d |",
                     n,
                     equal,
                     ks.size() - degraded,
@@ -328,11 +342,16 @@ final class BenchEvents implements Callable<Integer> {
                     degraded,
                     ksAlerts,
                     esAlerts,
+                    unmatchedAlerts == 0 ? "" : ", " + unmatchedAlerts + " alerts matching no prediction",
                     ksDead,
                     esDead);
             System.out.println(
                     "check      " + line.substring(2, line.length() - 2).replace(" | ", ": "));
-            if (maxDiff > 1e-6 || esAlerts != ksAlerts || esDead != ksDead || ks.size() != es.size()) {
+            if (maxDiff > 1e-6
+                    || esAlerts != ksAlerts
+                    || unmatchedAlerts > 0
+                    || esDead != ksDead
+                    || ks.size() != es.size()) {
                 throw new IllegalStateException("the Kafka Streams peer does not do event-score's job: " + line);
             }
             return line;
@@ -774,19 +793,43 @@ final class BenchEvents implements Callable<Integer> {
     }
 
     /** How many records {@code topic} holds once nothing more has come for a second. */
-    private int countAll(String topic) {
-        int count = 0;
+    /** Each key's values in topic order. */
+    private static Map<String, ArrayDeque<String>> byKey(List<ConsumerRecord<String, byte[]>> records) {
+        Map<String, ArrayDeque<String>> byKey = new HashMap<>();
+        for (var r : records) {
+            byKey.computeIfAbsent(r.key(), k -> new ArrayDeque<>()).add(new String(r.value(), StandardCharsets.UTF_8));
+        }
+        return byKey;
+    }
+
+    /** Whether {@code value} is the next of {@code key}'s queued values; takes it if so. */
+    private static boolean takeIfNext(Map<String, ArrayDeque<String>> queues, String key, String value) {
+        ArrayDeque<String> q = queues.get(key);
+        if (q != null && value.equals(q.peekFirst())) {
+            q.pollFirst();
+            return true;
+        }
+        return false;
+    }
+
+    /** Every record on {@code topic}, read until it has been quiet for a second. */
+    private List<ConsumerRecord<String, byte[]>> allRecords(String topic) {
+        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = reader(topic)) {
             long quietSince = System.nanoTime();
             while (System.nanoTime() - quietSince < 1_000_000_000L) {
-                int got = consumer.poll(Duration.ofMillis(100)).count();
-                if (got > 0) {
-                    count += got;
+                var got = consumer.poll(Duration.ofMillis(100));
+                if (!got.isEmpty()) {
+                    got.forEach(all::add);
                     quietSince = System.nanoTime();
                 }
             }
         }
-        return count;
+        return all;
+    }
+
+    private int countAll(String topic) {
+        return allRecords(topic).size();
     }
 
     private KafkaConsumer<String, byte[]> reader(String topic) {
