@@ -111,6 +111,10 @@ class CallerInputTest {
                 {"entityId": "%s", "features": {"amount": 129.5, "timestamp": "2026-11-23T02:14:00Z"}}""";
         String batch = "{\"rows\": [" + row.formatted("c-1042") + "," + row.formatted("c-string") + ","
                 + row.formatted("c-2001") + "]}";
+        // This class starts its own application: its first batch can miss the 25 ms budget on a busy machine while
+        // that path runs cold (all rows degraded, the budget doing its job; CI at 20:50 on 2026-12-01). That is not
+        // what this test is about, so one batch goes first, unchecked.
+        post(batch, 200);
         // far more than the breaker's window (10 calls at 50 % failures)
         for (int i = 0; i < 40; i++) {
             JsonPath body = post(batch, 200);
