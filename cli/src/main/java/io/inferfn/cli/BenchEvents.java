@@ -145,6 +145,10 @@ final class BenchEvents implements Callable<Integer> {
     private LocalRedis redis;
     /** event-score's own consumer and producer settings (its application.properties), for the limit and the peer. */
     private Map<String, String> clientSettings;
+    /** What else ran, and the CPU each of the bench's processes used. */
+    private MachineLoad machine;
+    /** Each target's consumers' CPU per reading in the throughput runs (µs), by run. */
+    private final Map<String, Double> consumerCpu = new HashMap<>();
 
     @Override
     public Integer call() throws Exception {
@@ -154,8 +158,9 @@ final class BenchEvents implements Callable<Integer> {
         clientSettings =
                 EventClientSettings.of(home.resolve("functions/event-score/src/main/resources/application.properties"));
         kafka = LocalKafka.onPort(0);
-        try (MachineLoad machine = MachineLoad.start();
+        try (MachineLoad m = MachineLoad.start();
                 LocalRedis r = LocalRedis.onPort(0, line -> {})) {
+            machine = m;
             redis = r;
             kafka.start();
             redis.start();
@@ -199,12 +204,12 @@ final class BenchEvents implements Callable<Integer> {
             System.out.println("\nwritten to " + home.relativize(out));
             return 0;
         } finally {
-            kafka.stop();
+            kafka.close(); // and its log: a run leaves gigabytes of readings
         }
     }
 
     /** event-score as a fraction of the limit and of the peer, measured in this run. */
-    private static String ratios(Map<Target, Double> t1, Map<Target, Double> t4, Map<Target, Double> p99) {
+    private String ratios(Map<Target, Double> t1, Map<Target, Double> t4, Map<Target, Double> p99) {
         StringBuilder s = new StringBuilder("| event-score | ratios (this run) | ");
         for (var m : List.of(Map.entry("1 partition", t1), Map.entry("4 partitions", t4))) {
             Double es = m.getValue().get(Target.EVENT_SCORE);
@@ -219,6 +224,13 @@ final class BenchEvents implements Callable<Integer> {
             }
             if (ks != null) {
                 s.append(String.format(Locale.ROOT, ", **%.2f×** Kafka Streams", es / ks));
+            }
+            String run = m.getKey().startsWith("1") ? "t1x1-" : "t4x2-";
+            Double esCpu = consumerCpu.get(run + Target.EVENT_SCORE.label);
+            Double ptCpu = consumerCpu.get(run + Target.PASS_THROUGH.label);
+            if (esCpu != null && ptCpu != null && ptCpu > 0) {
+                s.append(String.format(
+                        Locale.ROOT, ", its CPU per reading %.1f× the pass-through consumer's", esCpu / ptCpu));
             }
             s.append("; ");
         }
@@ -383,8 +395,10 @@ final class BenchEvents implements Callable<Integer> {
             reader.start();
             long start;
             long producedAt;
+            Map<Long, Long> cpuBefore;
             try (KafkaProducer<String, byte[]> producer = producer()) {
                 warmUp(producer, reader, run);
+                cpuBefore = machine.cpuMillisByProcess();
                 start = System.nanoTime();
                 for (int i = 0; i < events; i++) {
                     int k = i % keys.size();
@@ -395,11 +409,12 @@ final class BenchEvents implements Callable<Integer> {
             }
             reader.awaitCount(warmup + (long) events, Duration.ofMinutes(10));
             double secs = (reader.lastAt() - start) / 1e9;
+            String cpu = cpuPerReading(run, fns, cpuBefore, machine.cpuMillisByProcess(), secs);
             into.put(target, events / secs);
             String line = String.format(
                     Locale.ROOT,
                     "| %s | %s: %,d readings%s | **%,.0f events/s** end to end (%.1f s); producer alone %,.0f/s; %d"
-                            + " predictions |",
+                            + " predictions; %s |",
                     target.label,
                     title,
                     events,
@@ -407,7 +422,8 @@ final class BenchEvents implements Callable<Integer> {
                     events / secs,
                     secs,
                     events / ((producedAt - start) / 1e9),
-                    reader.count());
+                    reader.count(),
+                    cpu);
             System.out.println(
                     "done       " + line.substring(2, line.length() - 2).replace(" | ", ": "));
             reader.close();
@@ -415,6 +431,41 @@ final class BenchEvents implements Callable<Integer> {
         } finally {
             fns.forEach(FunctionProcess::close);
         }
+    }
+
+    /**
+     * The CPU each part of the machine used per reading while the clock ran: the consumers (the run's subject), the
+     * rest of the bench's tree (Redis), and this JVM (the broker, the producer, the reader), and how busy the cores
+     * were. On two cores, what the broker and the producer take per reading is what the consumers cannot have.
+     */
+    private String cpuPerReading(
+            String run, List<FunctionProcess> fns, Map<Long, Long> before, Map<Long, Long> after, double secs) {
+        long self = ProcessHandle.current().pid();
+        long consumersMs = 0;
+        long othersMs = 0;
+        for (var e : after.entrySet()) {
+            long used = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            if (e.getKey() == self) {
+                continue;
+            }
+            if (fns.stream().anyMatch(f -> f.pid() == e.getKey())) {
+                consumersMs += used;
+            } else {
+                othersMs += used;
+            }
+        }
+        long benchMs = after.getOrDefault(self, 0L) - before.getOrDefault(self, 0L);
+        double perReading = 1000.0 / events; // ms of CPU -> µs per reading
+        consumerCpu.put(run, consumersMs * perReading);
+        return String.format(
+                Locale.ROOT,
+                "CPU per reading: consumers **%.1f µs**, Redis %.1f µs, this JVM (broker, producer, reader) %.1f µs;"
+                        + " %.2f of %d cores busy with them",
+                consumersMs * perReading,
+                othersMs * perReading,
+                benchMs * perReading,
+                (consumersMs + othersMs + benchMs) / 1000.0 / secs,
+                Runtime.getRuntime().availableProcessors());
     }
 
     /** Sends --warmup readings through the run's consumers at full speed and waits until all are read. */
@@ -543,7 +594,6 @@ final class BenchEvents implements Callable<Integer> {
         }
     }
 
-    /** event-score's own meters after a run: how many polls, how large, how long each took to score and send. */
     /** event-score's poll counters: polls, the readings they held, and the seconds spent scoring and sending them. */
     private static double[] pollCounts(FunctionProcess fn) throws Exception {
         String text = java.net.http.HttpClient.newHttpClient()

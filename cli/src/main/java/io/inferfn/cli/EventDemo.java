@@ -274,6 +274,6 @@ final class EventDemo implements AutoCloseable {
         if (driftFunction != null) {
             driftFunction.close();
         }
-        kafka.stop();
+        kafka.close();
     }
 }

@@ -30,7 +30,7 @@ final class MachineLoad implements AutoCloseable {
     private final double loadAtStart;
     private final long startNanos = System.nanoTime();
     private long[] lastTicks;
-    private final Map<Integer, Long> lastOurs = new HashMap<>();
+    private final Map<Long, Long> lastOurs = new HashMap<>();
     private long othersMillis;
     private double worstSecond;
 
@@ -66,21 +66,30 @@ final class MachineLoad implements AutoCloseable {
     /** CPU milliseconds the bench's own process tree used since the last call (a process that ended is dropped). */
     private long oursDelta() {
         long delta = 0;
-        Map<Integer, Long> now = new HashMap<>();
-        ProcessHandle self = ProcessHandle.current();
-        for (ProcessHandle p : (Iterable<ProcessHandle>)
-                java.util.stream.Stream.concat(java.util.stream.Stream.of(self), self.descendants())::iterator) {
-            OSProcess process = os.getProcess((int) p.pid());
-            if (process == null) {
-                continue;
-            }
-            long used = process.getUserTime() + process.getKernelTime();
-            now.put((int) p.pid(), used);
-            delta += used - lastOurs.getOrDefault((int) p.pid(), 0L);
+        Map<Long, Long> now = cpuMillisByProcess();
+        for (var e : now.entrySet()) {
+            delta += e.getValue() - lastOurs.getOrDefault(e.getKey(), 0L);
         }
         lastOurs.clear();
         lastOurs.putAll(now);
         return delta;
+    }
+
+    /**
+     * CPU milliseconds each process of the bench's tree (this JVM and everything it started) has used since it
+     * started, by pid.
+     */
+    Map<Long, Long> cpuMillisByProcess() {
+        Map<Long, Long> used = new HashMap<>();
+        ProcessHandle self = ProcessHandle.current();
+        for (ProcessHandle p : (Iterable<ProcessHandle>)
+                java.util.stream.Stream.concat(java.util.stream.Stream.of(self), self.descendants())::iterator) {
+            OSProcess process = os.getProcess((int) p.pid());
+            if (process != null) {
+                used.put(p.pid(), process.getUserTime() + process.getKernelTime());
+            }
+        }
+        return used;
     }
 
     private static long busy(long[] ticks) {

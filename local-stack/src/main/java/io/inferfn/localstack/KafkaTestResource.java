@@ -31,7 +31,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         if (kafka != null) {
-            kafka.stop();
+            kafka.close();
             kafka = null;
         }
     }

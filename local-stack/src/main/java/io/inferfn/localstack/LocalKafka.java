@@ -105,6 +105,7 @@ public final class LocalKafka implements AutoCloseable {
                 .start();
     }
 
+    /** Stops the broker and keeps its log: {@link #start()} brings it back with its records. */
     public synchronized void stop() {
         if (broker != null) {
             broker.close();
@@ -116,8 +117,22 @@ public final class LocalKafka implements AutoCloseable {
         return broker != null && broker.isRunning();
     }
 
+    /** The broker's log directory: it survives {@link #stop()} (a restarted broker has its records), not {@link #close()}. */
+    public Path logDir() {
+        return logDir;
+    }
+
+    /**
+     * Stops the broker and deletes its log directory, the temp directory it was made with: a benchmark's broker holds
+     * gigabytes of readings, left behind run after run otherwise.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         stop();
+        try {
+            org.apache.commons.io.file.PathUtils.deleteDirectory(logDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete the Kafka log " + logDir, e);
+        }
     }
 }

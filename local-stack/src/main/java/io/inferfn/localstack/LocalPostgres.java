@@ -31,20 +31,27 @@ public final class LocalPostgres implements AutoCloseable {
     private final Path dataDir;
     private EmbeddedPostgres server;
 
-    private LocalPostgres(int port, Path dataDir) {
+    /** Whether {@link #dataDir} is a temp directory this object made, deleted on {@link #close()}. */
+    private final boolean ownsDataDir;
+
+    private LocalPostgres(int port, Path dataDir, boolean ownsDataDir) {
         this.port = port;
         this.dataDir = dataDir;
+        this.ownsDataDir = ownsDataDir;
     }
 
     /** A server for {@code port} ({@code 0}: a free one) keeping its data in {@code dataDir}. Not started yet. */
     public static LocalPostgres onPort(int port, Path dataDir) {
-        return new LocalPostgres(port == 0 ? freePort() : port, dataDir);
+        return new LocalPostgres(port == 0 ? freePort() : port, dataDir, false);
     }
 
-    /** Starts a server on a free port with a fresh temporary data directory. */
+    /**
+     * Starts a server on a free port with a fresh temporary data directory (about 600 MB once initialised), deleted on
+     * {@link #close()}.
+     */
     public static LocalPostgres startOnFreePort() {
         try {
-            LocalPostgres pg = onPort(0, Files.createTempDirectory("inferfn-pg"));
+            LocalPostgres pg = new LocalPostgres(freePort(), Files.createTempDirectory("inferfn-pg"), true);
             pg.start();
             return pg;
         } catch (IOException e) {
@@ -115,9 +122,17 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    /** Stops the server; deletes its data directory when it is the temp directory {@link #startOnFreePort()} made. */
     @Override
-    public void close() {
+    public synchronized void close() {
         stop();
+        if (ownsDataDir) {
+            try {
+                org.apache.commons.io.file.PathUtils.deleteDirectory(dataDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not delete the PostgreSQL data " + dataDir, e);
+            }
+        }
     }
 
     private static int freePort() {

@@ -20,8 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LocalKafkaTest {
 
     @Test
-    void recordsSurviveABrokerRestart() throws Exception {
+    void recordsSurviveABrokerRestartAndTheLogGoesWithClose() throws Exception {
+        java.nio.file.Path log;
         try (LocalKafka kafka = LocalKafka.onPort(0)) {
+            log = kafka.logDir();
             kafka.start();
             produce(kafka, "before");
             kafka.stop();
@@ -29,7 +31,9 @@ class LocalKafkaTest {
             kafka.start();
             produce(kafka, "after");
             assertThat(consumeAll(kafka, 2)).containsExactly("before", "after");
+            assertThat(log).isNotEmptyDirectory();
         }
+        assertThat(log).doesNotExist();
     }
 
     @Test

@@ -98,7 +98,7 @@ class IcebergSinkTest {
 
     @AfterAll
     static void stop() {
-        pg.stop();
+        pg.close();
     }
 
     @Test

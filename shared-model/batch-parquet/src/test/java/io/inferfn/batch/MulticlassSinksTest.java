@@ -71,7 +71,7 @@ class MulticlassSinksTest {
 
     @AfterAll
     static void stopPostgres() {
-        pg.stop();
+        pg.close();
     }
 
     @Test
