@@ -41,6 +41,11 @@ public final class FunctionProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final long startedNanos;
+    /**
+     * Stops the process when this JVM exits without {@link #close()}: a benchmark stopped with Ctrl-C, or one that
+     * died of an error, must not leave a function running on its port (the next run's function then cannot start).
+     */
+    private final Thread stopAtExit;
 
     private FunctionProcess(String name, String host, int port, Process process, Path log, long startedNanos) {
         this.name = name;
@@ -49,6 +54,8 @@ public final class FunctionProcess implements AutoCloseable {
         this.process = process;
         this.log = log;
         this.startedNanos = startedNanos;
+        this.stopAtExit = new Thread(() -> stop(5), "stop " + name + " at exit");
+        Runtime.getRuntime().addShutdownHook(stopAtExit);
     }
 
     /**
@@ -261,9 +268,18 @@ public final class FunctionProcess implements AutoCloseable {
      */
     @Override
     public void close() {
+        stop(30);
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopAtExit);
+        } catch (IllegalStateException e) {
+            // closed while the JVM shuts down: the hook runs (and finds the process gone)
+        }
+    }
+
+    private void stop(int seconds) {
         process.destroy();
         try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
         } catch (InterruptedException e) {
