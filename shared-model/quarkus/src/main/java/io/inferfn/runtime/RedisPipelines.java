@@ -74,15 +74,28 @@ final class RedisPipelines {
     }
 
     /**
-     * Starts connecting every event loop's connection, without waiting: at start, so that the first requests on a
-     * loop do not spend their budget on a connection. A loop whose connection fails here connects on its next call.
+     * A context on each event loop, to run work there: the start's warm-up ({@link RedisFeatureStore#warmUp}) sends
+     * one call on each loop's connection, which connects it, so that the first requests on a loop neither spend their
+     * budget on a connection nor run that path cold.
      */
-    void connectAll() {
+    List<Context> loops() {
         VertxInternal owner = (VertxInternal) vertx;
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        List<Context> loops = new ArrayList<>();
         for (EventExecutor loop : owner.getEventLoopGroup()) {
-            ContextInternal context = owner.createEventLoopContext((EventLoop) loop, null, loader);
-            context.runOnContext(v -> pipeline(context).connect());
+            loops.add(owner.createEventLoopContext((EventLoop) loop, null, loader));
+        }
+        return loops;
+    }
+
+    /**
+     * Closes the connection of {@code context}'s event loop, if it has one, so that its next call makes a new one
+     * (after a snapshot restore: a connection made before the snapshot is dead). Call on that loop.
+     */
+    void reconnect(Context context) {
+        Pipeline pipeline = pipeline((ContextInternal) context);
+        if (pipeline.connection != null) {
+            pipeline.drop();
         }
     }
 

@@ -1,6 +1,5 @@
 package io.inferfn.runtime;
 
-import java.time.Duration;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -96,8 +95,11 @@ public class ScoringProducers {
         }
     }
 
-    /** Connects to Redis during start so that the first request does not pay for it. */
+    /**
+     * Connects to Redis and warms the scoring paths during start (in the background, bounded), so that the first
+     * request does not pay for it; readiness waits for it.
+     */
     void warmUp(@Observes StartupEvent event, RedisFeatureStore store) {
-        store.warmUp(Duration.ofSeconds(2));
+        store.warmUp(false);
     }
 }
