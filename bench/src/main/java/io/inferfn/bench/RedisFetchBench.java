@@ -248,6 +248,11 @@ public class RedisFetchBench {
                 public Duration deadAfter() {
                     return Duration.ofSeconds(2);
                 }
+
+                @Override
+                public Duration idleProbeAfter() {
+                    return Duration.ofSeconds(5);
+                }
             };
         }
     }

@@ -1,5 +1,7 @@
 package io.inferfn.batchscore;
 
+import org.awaitility.Awaitility;
+import java.time.Duration;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -111,7 +113,10 @@ class BatchScoreAuthTest {
                 .then()
                 .statusCode(401);
         given().get(root + "q/health/live").then().statusCode(200);
-        given().get(root + "q/health/ready").then().statusCode(200);
+        // readiness also waits for the feature store's warm-up at start (http-predict's RedisWarmUpTest)
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get(root + "q/health/ready").then().statusCode(200));
 
         assertThat(written("churn_predictions", "a-anon")).isZero();
     }

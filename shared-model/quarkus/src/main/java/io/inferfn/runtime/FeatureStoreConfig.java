@@ -61,6 +61,15 @@ public interface FeatureStoreConfig {
          */
         @WithDefault("2s")
         Duration deadAfter();
+
+        /**
+         * A loop's connection that has had nothing to do (nothing sent, nothing answered) for this long is sent a
+         * {@code PING}, watched by {@code dead-after} like any command: a connection Redis went silent on while idle
+         * (a network partition, a stopped VM) is then found, closed with one warning and made again before a request
+         * finds it, instead of the first request after the quiet spell answering degraded. {@code 0s} turns it off.
+         */
+        @WithDefault("5s")
+        Duration idleProbeAfter();
     }
 
     /** Circuit breaker settings (SmallRye Fault Tolerance). */

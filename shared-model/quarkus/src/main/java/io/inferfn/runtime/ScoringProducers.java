@@ -54,7 +54,8 @@ public class ScoringProducers {
         if (!config.pipeline().enabled() || options == null || options.getType() != RedisClientType.STANDALONE) {
             return null;
         }
-        return new RedisPipelines(vertx, options, config.pipeline().deadAfter());
+        return new RedisPipelines(
+                vertx, options, config.pipeline().deadAfter(), config.pipeline().idleProbeAfter());
     }
 
     void close(@Disposes RedisFeatureStore store) {
