@@ -207,6 +207,11 @@ public class RedisFetchBench {
         }
 
         @Override
+        public Duration warmUpTimeout() {
+            return Duration.ofSeconds(2);
+        }
+
+        @Override
         public CircuitBreaker circuitBreaker() {
             return new CircuitBreaker() {
                 @Override
@@ -242,6 +247,11 @@ public class RedisFetchBench {
                 @Override
                 public Duration deadAfter() {
                     return Duration.ofSeconds(2);
+                }
+
+                @Override
+                public Duration idleProbeAfter() {
+                    return Duration.ofSeconds(5);
                 }
             };
         }

@@ -61,6 +61,23 @@ public final class BlackHoleProxy implements AutoCloseable {
         crusher.freezeAllPairs();
     }
 
+    /**
+     * From now on nothing passes on any connection, open now or opened later: a new connection is accepted by the
+     * operating system (the client's connect succeeds) and then nothing is read from it or sent to it, as with a
+     * server that hangs. {@link #answerAgain()} ends it.
+     */
+    public void silence() {
+        crusher.freeze();
+    }
+
+    /**
+     * Ends {@link #silence()}: the connections waiting to be accepted are accepted and forwarded, and what clients
+     * wrote meanwhile reaches the server.
+     */
+    public void answerAgain() {
+        crusher.unfreeze();
+    }
+
     /** How many connections clients have opened through the proxy since it started. */
     public int connectionsOpened() {
         return crusher.getClientTotalCount();

@@ -11,6 +11,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class BlackHoleRedisTestResource implements QuarkusTestResourceLifecycleManager {
 
+    /** Init argument: {@code true} makes the proxy silent from the start. */
+    public static final String SILENT_AT_START = "silent-at-start";
+
     private static volatile LocalRedis redis;
     private static volatile BlackHoleProxy proxy;
 
@@ -33,10 +36,20 @@ public class BlackHoleRedisTestResource implements QuarkusTestResourceLifecycleM
         return part;
     }
 
+    private boolean silentAtStart;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        silentAtStart = Boolean.parseBoolean(initArgs.get(SILENT_AT_START));
+    }
+
     @Override
     public Map<String, String> start() {
         redis = LocalRedis.startOnFreePort();
         proxy = BlackHoleProxy.to(redis.port());
+        if (silentAtStart) {
+            proxy.silence();
+        }
         return Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + proxy.port());
     }
 

@@ -40,6 +40,30 @@ class BlackHoleProxyTest {
         }
     }
 
+    @Test
+    void aSilencedProxyAcceptsConnectionsAnswersNothingAndDeliversWhatWaitedOnceItAnswersAgain() throws IOException {
+        try (LocalRedis redis = LocalRedis.startOnFreePort();
+                BlackHoleProxy proxy = BlackHoleProxy.to(redis.port())) {
+            proxy.silence();
+            try (Socket fresh = new Socket("127.0.0.1", proxy.port())) { // the connect succeeds
+                fresh.getOutputStream().write(SET_K);
+                fresh.setSoTimeout(1000);
+                assertThatThrownBy(() -> fresh.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+                assertThat(redis.command("EXISTS", "k"))
+                        .as("the SET has not reached Redis")
+                        .isEqualTo("0");
+
+                proxy.answerAgain();
+
+                fresh.setSoTimeout(10_000);
+                assertThat(send(fresh, PING))
+                        .as("the SET written while silent is answered first")
+                        .isEqualTo("+OK");
+                assertThat(redis.command("EXISTS", "k")).isEqualTo("1");
+            }
+        }
+    }
+
     /** Writes {@code command} and reads its one-line reply, through its CRLF. */
     private static String send(Socket socket, byte[] command) throws IOException {
         socket.setSoTimeout(10_000);

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -16,6 +17,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -111,7 +113,10 @@ class BatchScoreAuthTest {
                 .then()
                 .statusCode(401);
         given().get(root + "q/health/live").then().statusCode(200);
-        given().get(root + "q/health/ready").then().statusCode(200);
+        // readiness also waits for the feature store's warm-up at start (http-predict's RedisWarmUpTest)
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get(root + "q/health/ready").then().statusCode(200));
 
         assertThat(written("churn_predictions", "a-anon")).isZero();
     }

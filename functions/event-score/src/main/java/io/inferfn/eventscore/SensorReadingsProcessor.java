@@ -7,9 +7,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.reactive.messaging.ChannelRegistry;
+import io.smallrye.reactive.messaging.PausableChannel;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
@@ -17,10 +21,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import io.inferfn.runtime.RedisFeatureStore;
+
 /**
  * Kafka trigger: each poll of {@code sensor-readings} (channel {@code sensor-readings}) is scored as
  * one batch into {@code predictions}, {@code alerts} and the dead-letter topic; its offsets are
- * committed only once the broker has acknowledged all of those (at least once).
+ * committed only once the broker has acknowledged all of those (at least once). The channel starts paused and is
+ * resumed once the feature store has warmed up.
  */
 @ApplicationScoped
 public class SensorReadingsProcessor {
@@ -34,10 +41,31 @@ public class SensorReadingsProcessor {
 
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT_BATCHES);
 
+    static final String CHANNEL = "sensor-readings";
+
     @Inject
     EventBatches batches;
 
-    @Incoming("sensor-readings")
+    @Inject
+    RedisFeatureStore store;
+
+    @Inject
+    ChannelRegistry channels;
+
+    /**
+     * Resumes the channel, paused from the start ({@code pausable.initially-paused}), once the feature store's warm-up
+     * is over ({@link RedisFeatureStore#warmUp}, bounded by {@code inferfn.feature-store.warm-up-timeout}): readings
+     * are scored from then on, on warm Redis paths, whether or not Redis answered. Channels are wired before this runs
+     * (SmallRye's own start observer comes first); on Lambda the channel is off and there is nothing to resume.
+     */
+    void resumeOnceWarm(@Observes StartupEvent event) {
+        PausableChannel channel = channels.getPausable(CHANNEL);
+        if (channel != null) {
+            store.warmedUp().thenRun(channel::resume);
+        }
+    }
+
+    @Incoming(CHANNEL)
     @Blocking
     public CompletionStage<Void> score(KafkaRecordBatch<String, byte[]> poll) throws InterruptedException {
         @SuppressWarnings("unchecked")

@@ -575,11 +575,12 @@ class EventScoreTest {
 
     @Test
     void healthReportsTheConsumer() {
-        given().get(health + "/ready")
+        // readiness also waits for the feature store's warm-up at start (ReadingsWaitForTheWarmUpTest)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get(health + "/ready")
                 .then()
                 .statusCode(200)
                 .body("checks.name", org.hamcrest.Matchers.hasItems("inferfn-models", KAFKA_READINESS))
-                .body("checks.find { it.name == '" + KAFKA_READINESS + "' }.status", org.hamcrest.Matchers.is("UP"));
+                .body("checks.find { it.name == '" + KAFKA_READINESS + "' }.status", org.hamcrest.Matchers.is("UP")));
     }
 
     static void sleep(long ms) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
@@ -23,6 +24,7 @@ import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -118,7 +120,10 @@ class AuthTest {
         isUnauthorizedSaying(post(given()), "authentication required");
         isUnauthorizedSaying(infer(given()), "authentication required");
         given().get(root + "v2/models/fraud").then().statusCode(401);
-        given().get(root + "q/health/ready").then().statusCode(200);
+        // readiness also waits for the feature store's warm-up at start (RedisWarmUpTest)
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get(root + "q/health/ready").then().statusCode(200));
         given().get(root + "v2/health/ready").then().statusCode(200);
         given().get(root + "v2").then().statusCode(200);
     }
@@ -153,6 +158,10 @@ class AuthTest {
 
     @Test
     void healthEndpointsAnswerWhateverCredentialsARequestCarries() {
+        // readiness also waits for the feature store's warm-up at start (RedisWarmUpTest)
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get(root + "q/health/ready").then().statusCode(200));
         for (String path : List.of("q/health/live", "q/health/ready", "v2/health/live", "v2")) {
             given().auth().oauth2("x").get(root + path).then().statusCode(200);
             given().header("X-API-Key", "x").get(root + path).then().statusCode(200);

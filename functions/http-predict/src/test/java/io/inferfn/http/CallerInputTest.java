@@ -1,12 +1,14 @@
 package io.inferfn.http;
 
 import java.net.URL;
+import java.time.Duration;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -123,11 +125,12 @@ class CallerInputTest {
                     .containsExactlyElementsOf(PredictFunctionTest.STORE_FEATURES);
             assertThat(body.getList("predictions[0].missingFeatures")).isEmpty();
         }
-        given().get(ready)
+        // readiness also waits for the feature store's warm-up at start (RedisWarmUpTest)
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get(ready)
                 .then()
                 .statusCode(200)
                 .body("checks.find { it.name == 'inferfn-feature-store' }.data.redis", equalTo("reachable"))
-                .body("checks.find { it.name == 'inferfn-feature-store' }.data.circuit", equalTo("closed"));
+                .body("checks.find { it.name == 'inferfn-feature-store' }.data.circuit", equalTo("closed")));
         post(PredictFunctionTest.FRAUD_REQUEST, 200);
         assertThat(post(PredictFunctionTest.FRAUD_REQUEST, 200).getBoolean("degraded"))
                 .isFalse();

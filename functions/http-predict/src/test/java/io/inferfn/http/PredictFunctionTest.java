@@ -226,12 +226,13 @@ class PredictFunctionTest {
 
     @Test
     void readinessIsUpWithTheModelLoadedAndReportsRedis() {
-        given().get(ready)
+        // readiness also waits for the feature store's warm-up at start (RedisWarmUpTest)
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get(ready)
                 .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'inferfn-models' }.data.fraud", equalTo("2 (int8)"))
-                .body("checks.find { it.name == 'inferfn-feature-store' }.data.redis", equalTo("reachable"));
+                .body("checks.find { it.name == 'inferfn-feature-store' }.data.redis", equalTo("reachable")));
     }
 
     @Test

@@ -37,8 +37,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * although the old connection never answers.
  *
  * <p>Requests go over one kept-alive HTTP connection, so one event loop, and so one pipelined Redis connection,
- * serves them all: the other loops' connections are black-holed too but have nothing waiting on them, which no one
- * can tell from a healthy idle connection.
+ * serves them all: the other loops' connections are black-holed too but have nothing waiting on them. The idle probe,
+ * which would find those too ({@code RedisIdleProbeTest}), is set far off here, so that only the connection requests
+ * wait on is found silent.
  */
 @QuarkusTest
 @TestProfile(RedisGoneSilentTest.ShortDeadAfter.class)
@@ -55,7 +56,8 @@ class RedisGoneSilentTest {
             return Map.of(
                     // a budget a busy 2-core test machine keeps before the black hole, well under dead-after
                     "inferfn.feature-store.timeout", "250ms",
-                    "inferfn.feature-store.pipeline.dead-after", "500ms");
+                    "inferfn.feature-store.pipeline.dead-after", "500ms",
+                    "inferfn.feature-store.pipeline.idle-probe-after", "1h");
         }
     }
 

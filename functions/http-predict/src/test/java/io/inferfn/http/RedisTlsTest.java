@@ -1,6 +1,7 @@
 package io.inferfn.http;
 
 import java.net.URL;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -9,6 +10,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import io.inferfn.localstack.TlsRedisTestResource;
@@ -55,9 +57,10 @@ class RedisTlsTest {
                 .statusCode(200)
                 .body("degraded", equalTo(false))
                 .body("missingFeatures", equalTo(List.of()));
-        given().get(ready)
+        // readiness also waits for the feature store's warm-up at start (RedisWarmUpTest)
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get(ready)
                 .then()
                 .statusCode(200)
-                .body("checks.find { it.name == 'inferfn-feature-store' }.data.redis", equalTo("reachable"));
+                .body("checks.find { it.name == 'inferfn-feature-store' }.data.redis", equalTo("reachable")));
     }
 }

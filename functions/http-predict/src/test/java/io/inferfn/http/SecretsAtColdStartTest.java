@@ -1,6 +1,7 @@
 package io.inferfn.http;
 
 import java.net.URL;
+import java.time.Duration;
 import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -8,6 +9,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import io.inferfn.localstack.LocalRedis;
@@ -49,10 +51,11 @@ class SecretsAtColdStartTest {
                 .statusCode(200)
                 .body("degraded", is(false))
                 .body("missingFeatures", org.hamcrest.Matchers.empty());
-        given().get(ready)
+        // readiness also waits for the feature store's warm-up at start (RedisWarmUpTest)
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get(ready)
                 .then()
                 .statusCode(200)
-                .body("checks.find { it.name == 'inferfn-feature-store' }.data.redis", equalTo("reachable"));
+                .body("checks.find { it.name == 'inferfn-feature-store' }.data.redis", equalTo("reachable")));
 
         // read once, at cold start, signed for the ARN's region; never per request
         assertThat(PasswordRedis.aws.received()).singleElement().satisfies(r -> {

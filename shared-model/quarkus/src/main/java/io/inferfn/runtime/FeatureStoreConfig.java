@@ -26,6 +26,15 @@ public interface FeatureStoreConfig {
     @WithDefault("[A-Za-z0-9_.-]{1,128}")
     String entityIdPattern();
 
+    /**
+     * The longest the warm-up at start may take: a round trip on the client's pool and on every event loop's own
+     * connection, which readiness waits for ({@code inferfn-feature-store} DOWN, "warming up"), as the Kafka consumer
+     * of event-score does. Past it the start gives up on Redis: readiness is UP, reporting Redis unreachable with the
+     * reason, and calls are scored degraded until Redis answers. A cold start never waits longer on Redis.
+     */
+    @WithDefault("2s")
+    Duration warmUpTimeout();
+
     /** Circuit breaker that stops calling an unwell Redis so requests answer degraded at once. */
     CircuitBreaker circuitBreaker();
 
@@ -52,6 +61,15 @@ public interface FeatureStoreConfig {
          */
         @WithDefault("2s")
         Duration deadAfter();
+
+        /**
+         * A loop's connection that has had nothing to do (nothing sent, nothing answered) for this long is sent a
+         * {@code PING}, watched by {@code dead-after} like any command: a connection Redis went silent on while idle
+         * (a network partition, a stopped VM) is then found, closed with one warning and made again before a request
+         * finds it, instead of the first request after the quiet spell answering degraded. {@code 0s} turns it off.
+         */
+        @WithDefault("5s")
+        Duration idleProbeAfter();
     }
 
     /** Circuit breaker settings (SmallRye Fault Tolerance). */

@@ -12,8 +12,9 @@ import org.eclipse.microprofile.health.Readiness;
 import io.inferfn.model.LoadedModel;
 
 /**
- * Readiness: DOWN until every model is loaded and verified. The feature store is reported but
- * never takes the function out of service: without Redis it still answers, degraded.
+ * Readiness: DOWN until every model is loaded and verified, and until the feature store's warm-up at start is over
+ * ({@link RedisFeatureStore#warmUp}, bounded by {@code inferfn.feature-store.warm-up-timeout}). After that the feature
+ * store is reported but never takes the function out of service: without Redis it still answers, degraded.
  */
 @ApplicationScoped
 public class InferfnHealthChecks {
@@ -40,6 +41,15 @@ public class InferfnHealthChecks {
     @Readiness
     HealthCheck featureStore(RedisFeatureStore store) {
         return () -> {
+            if (store.warmingUp()) {
+                return HealthCheckResponse.named("inferfn-feature-store")
+                        .down()
+                        .withData(
+                                "redis",
+                                "warming up: connecting and making one scoring round trip on each connection (at most"
+                                        + " inferfn.feature-store.warm-up-timeout)")
+                        .build();
+            }
             boolean reachable = store.reachable();
             HealthCheckResponseBuilder response = HealthCheckResponse.named("inferfn-feature-store")
                     .up()

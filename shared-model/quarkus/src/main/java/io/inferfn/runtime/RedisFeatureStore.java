@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -72,6 +74,17 @@ public final class RedisFeatureStore implements FeatureStore {
     private volatile long lastKeyWarning = System.nanoTime() - KEY_WARNING_INTERVAL_NANOS;
     private final Duration timeout;
     private final TypedGuard<Uni<List<Response>>> guard;
+    /**
+     * The warm-up's own guard, built as {@link #guard} is: the warm-up's round trips go through the same code as the
+     * scoring calls (so that it is loaded and run once), but a slow or failed one never counts toward the circuit
+     * breaker the scoring calls share.
+     */
+    private final TypedGuard<Uni<List<Response>>> warmUpGuard;
+
+    private final Duration warmUpTimeout;
+    /** The current (or last) warm-up; incomplete from the start until the start's warm-up is over. */
+    private volatile CompletableFuture<Void> warmUp = new CompletableFuture<>();
+
     private volatile boolean reachable = true;
     private volatile String unavailableReason = "";
     private volatile CircuitBreakerState circuit = CircuitBreakerState.CLOSED;
@@ -94,9 +107,15 @@ public final class RedisFeatureStore implements FeatureStore {
         this.fetchTimers = fetchTimers;
         this.timeout = config.timeout();
         this.timeoutMillis = Math.max(1, timeout.toMillis());
-        FeatureStoreConfig.CircuitBreaker cb = config.circuitBreaker();
-        this.guard = TypedGuard.create(new TypeLiteral<Uni<List<Response>>>() {})
-                .withDescription("redis-feature-store")
+        this.warmUpTimeout = config.warmUpTimeout();
+        this.guard = guard("redis-feature-store", config.circuitBreaker(), this::circuitChanged);
+        this.warmUpGuard = guard("redis-feature-store-warm-up", config.circuitBreaker(), state -> {});
+    }
+
+    private static TypedGuard<Uni<List<Response>>> guard(
+            String description, FeatureStoreConfig.CircuitBreaker cb, Consumer<CircuitBreakerState> changed) {
+        return TypedGuard.create(new TypeLiteral<Uni<List<Response>>>() {})
+                .withDescription(description)
                 // the guarded round trip starts on the caller's thread and completes where its reply lands
                 .withThreadOffload(false)
                 .withCircuitBreaker()
@@ -104,7 +123,7 @@ public final class RedisFeatureStore implements FeatureStore {
                 .failureRatio(cb.failureRatio())
                 .delay(cb.delay().toMillis(), ChronoUnit.MILLIS)
                 .successThreshold(1)
-                .onStateChange(this::circuitChanged)
+                .onStateChange(changed)
                 .done()
                 .build();
     }
@@ -257,8 +276,18 @@ public final class RedisFeatureStore implements FeatureStore {
      * goes out on that loop's own connection.
      */
     private Uni<List<Response>> send(List<Request> commands, Context context) {
+        return send(commands, context, timeoutMillis);
+    }
+
+    /** {@link #send(List, Context)} with a budget of {@code millis} on the event loop. */
+    private Uni<List<Response>> send(List<Request> commands, Context context, long millis) {
         return Uni.createFrom().emitter(emitter -> {
-            long timer = context == null ? -1 : context.owner().setTimer(timeoutMillis, id -> emitter.fail(timedOut()));
+            long timer = context == null
+                    ? -1
+                    : context.owner()
+                            .setTimer(
+                                    millis,
+                                    id -> emitter.fail(millis == timeoutMillis ? timedOut() : timedOut(millis)));
             Handler<AsyncResult<List<Response>>> done = result -> {
                 if (timer >= 0) {
                     context.owner().cancelTimer(timer);
@@ -279,6 +308,10 @@ public final class RedisFeatureStore implements FeatureStore {
 
     private TimeoutException timedOut() {
         return new TimeoutException("redis did not answer within " + timeout.toMillis() + " ms");
+    }
+
+    private static TimeoutException timedOut(long millis) {
+        return new TimeoutException("redis did not answer within " + millis + " ms");
     }
 
     private StoreReply failed(Throwable e, long start) {
@@ -340,61 +373,162 @@ public final class RedisFeatureStore implements FeatureStore {
     }
 
     /**
-     * One PING so that the first scoring call does not pay for connecting (and each event loop's own connection,
-     * with {@link RedisPipelines}). It does not block the
-     * start (a cold start must not wait on Redis); its outcome is logged once.
+     * Warms the paths scoring calls take, once, at start (and after a SnapStart restore): a {@code PING} on the
+     * client's pool (then the window script is loaded), one scoring round trip ({@code MULTI}, {@code HMGET} of a key
+     * no feature uses, {@code EXEC}: the commands of a scoring call, through the same guard code, sending and reading)
+     * on the blocking path, on a worker, and, with {@link RedisPipelines}, one on every event loop's own connection,
+     * which it connects first. A fresh JVM's first call loads and interprets all of that: without it a freshly started
+     * function's first calls missed their budget (http-predict's first {@code /predict} batch, 56 ms after start on a
+     * busy 2-core machine, all rows degraded; event-score's first polls, whose slow calls opened the circuit breaker
+     * and degraded up to 149 of 2,000 readings; the demo's drift function, 100 readings degraded in 6 of 7 runs).
+     *
+     * <p>None of its round trips is counted in the fetch metrics or toward the circuit breaker. It does not hold up
+     * the start: it runs in the background and is over when every round trip has answered or failed, or once {@code
+     * inferfn.feature-store.warm-up-timeout} has passed (a cold start never hangs on Redis). Meanwhile {@link
+     * #warmingUp()} is true (readiness is DOWN); {@link #warmedUp()} completes when it is over. Its outcome is logged
+     * once; a Redis that did not answer is reported unreachable, with the reason, and calls are scored degraded until
+     * it answers.
+     *
+     * @param reconnect make every event loop's connection again before its round trip: after a snapshot restore the
+     *     connections made before the snapshot are dead
+     * @return completes, never exceptionally, when the warm-up is over
      */
-    public void warmUp(Duration within) {
-        if (pipelines != null) {
-            pipelines.connectAll();
+    public synchronized CompletionStage<Void> warmUp(boolean reconnect) {
+        CompletableFuture<Void> over = warmUp;
+        if (over.isDone()) { // a later warm-up (after a restore): readiness waits for it too
+            over = new CompletableFuture<>();
+            warmUp = over;
         }
         long start = System.nanoTime();
+        long deadline = start + warmUpTimeout.toNanos();
+        List<CompletableFuture<Throwable>> steps = new ArrayList<>();
+        int loops = 0;
+        if (pipelines != null) {
+            for (Context loop : pipelines.loops()) {
+                CompletableFuture<Throwable> primed = new CompletableFuture<>();
+                steps.add(primed);
+                loop.runOnContext(v -> primeLoop(loop, reconnect, deadline, primed));
+                loops++;
+            }
+        }
+        CompletableFuture<Throwable> pooled = new CompletableFuture<>();
+        steps.add(pooled);
         Uni.createFrom()
                 .completionStage(() -> redis.send(Request.cmd(Command.PING)).toCompletionStage())
                 .ifNoItem()
-                .after(within)
-                .fail()
+                .after(warmUpTimeout)
+                .failWith(() -> timedOut(warmUpTimeout.toMillis()))
                 .subscribe()
                 .with(
                         ok -> {
-                            LOG.infof(
-                                    "Redis feature store connected in %d ms", (System.nanoTime() - start) / 1_000_000);
                             loadScript();
-                            Infrastructure.getDefaultWorkerPool().execute(() -> prime(within));
+                            Infrastructure.getDefaultWorkerPool().execute(() -> pooled.complete(prime(deadline)));
                         },
-                        e -> {
-                            unavailableReason = reason(e);
-                            reachable = false;
-                            LOG.warnf(
-                                    "Redis feature store not reachable at start (%s); serving degraded until it is",
-                                    unavailableReason);
-                        });
+                        pooled::complete);
+        int connections = loops;
+        CompletableFuture<Void> warmedUp = over;
+        CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
+                // every step is bounded by the deadline itself; this only guards against one that never ends
+                .orTimeout(warmUpTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS)
+                .whenComplete((ignored, late) -> {
+                    Throwable failure = late;
+                    for (CompletableFuture<Throwable> step : steps) {
+                        Throwable e = step.getNow(null);
+                        if (failure == null && e != null) {
+                            failure = e;
+                        }
+                    }
+                    long millis = (System.nanoTime() - start) / 1_000_000;
+                    if (failure == null) {
+                        LOG.infof(
+                                "Redis feature store warmed up in %d ms: one scoring round trip on the pool and on"
+                                        + " each of %d event loop connection(s)",
+                                millis, connections);
+                    } else {
+                        unavailableReason = warmUpReason(failure);
+                        reachable = false;
+                        LOG.warnf(
+                                "Redis feature store not warmed up at start after %d ms (%s); serving degraded until"
+                                        + " it answers",
+                                millis, unavailableReason);
+                    }
+                    warmedUp.complete(null);
+                });
+        return over.minimalCompletionStage();
+    }
+
+    /** True from the start until the start's warm-up is over, and again during a later one ({@link #warmUp}). */
+    public boolean warmingUp() {
+        return !warmUp.isDone();
+    }
+
+    /** Completes, never exceptionally, when the start's warm-up (or the current one) is over ({@link #warmUp}). */
+    public CompletionStage<Void> warmedUp() {
+        return warmUp.minimalCompletionStage();
+    }
+
+    /** {@link #warmUp}'s round trip on one event loop's own connection, on that loop; {@code primed} gets its failure. */
+    private void primeLoop(Context loop, boolean reconnect, long deadline, CompletableFuture<Throwable> primed) {
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        if (left <= 0) {
+            primed.complete(timedOut(warmUpTimeout.toMillis()));
+            return;
+        }
+        if (reconnect) {
+            pipelines.reconnect(loop);
+        }
+        Uni<List<Response>> guarded;
+        try {
+            guarded = warmUpGuard.get(() -> send(commands(PRIME_KEY, PRIME_FIELDS, 1, null), loop, left));
+        } catch (RuntimeException e) {
+            primed.complete(e);
+            return;
+        }
+        guarded.subscribe()
+                .with(
+                        responses -> {
+                            values(responses, PRIME_KEY, PRIME_FIELDS, 1);
+                            primed.complete(null);
+                        },
+                        primed::complete);
     }
 
     /**
-     * One round trip through the scoring path (the guard, MULTI/HMGET/EXEC, the blocking wait, reading the reply) for
-     * a key no feature uses, on a worker, uncounted in the fetch metrics. A fresh JVM's first call loads and
-     * interprets all of that: without this, the demo's freshly started drift function missed the 25 ms budget on its
-     * first poll (its 100 readings scored degraded in 6 of 7 runs on a 2-core machine, 0 of 2 since). Its outcome is
-     * only logged at debug level.
+     * {@link #warmUp}'s round trip through the blocking path (the guard, MULTI/HMGET/EXEC, the blocking wait, reading
+     * the reply), on a worker; null when it answered, else why not.
      */
-    private void prime(Duration within) {
-        long start = System.nanoTime();
+    private Throwable prime(long deadline) {
+        Duration left = Duration.ofNanos(deadline - System.nanoTime());
+        if (left.isNegative() || left.isZero()) {
+            return timedOut(warmUpTimeout.toMillis());
+        }
         try {
             values(
-                    guard.get(() -> send(commands(PRIME_KEY, PRIME_FIELDS, 1, null), null)
+                    warmUpGuard
+                            .get(() -> send(commands(PRIME_KEY, PRIME_FIELDS, 1, null), null)
                                     .ifNoItem()
-                                    .after(within)
-                                    .failWith(this::timedOut))
+                                    .after(left)
+                                    .failWith(() -> timedOut(warmUpTimeout.toMillis())))
                             .await()
-                            .atMost(within.plusMillis(100)),
+                            .atMost(left.plusMillis(100)),
                     PRIME_KEY,
                     PRIME_FIELDS,
                     1);
-            LOG.debugf("Redis feature store: scoring path primed in %d ms", (System.nanoTime() - start) / 1_000_000);
+            return null;
         } catch (RuntimeException e) {
-            LOG.debugf("Redis feature store: priming the scoring path failed (%s)", reason(e));
+            return e;
         }
+    }
+
+    /** Why the warm-up failed, for readiness: a time-out names the warm-up's bound rather than the budget. */
+    private String warmUpReason(Throwable e) {
+        Throwable cause =
+                e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof TimeoutException || cause instanceof io.smallrye.mutiny.TimeoutException) {
+            return "redis did not answer within " + warmUpTimeout.toMillis()
+                    + " ms at start (inferfn.feature-store.warm-up-timeout)";
+        }
+        return reason(cause);
     }
 
     private static FetchOutcome outcome(Throwable e) {

@@ -15,6 +15,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.impl.VertxInternal;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
@@ -34,7 +35,9 @@ import org.jboss.logging.Logger;
  * nothing for {@code deadAfter} while commands wait on it (a Redis gone without closing the socket: a network
  * partition, a failover to another host, a stopped VM) is closed, with one warning, and made again at once, whether
  * or not calls follow: its waiting commands fail with that reason, and the next call finds a live connection. A
- * call's budget, its timeout and the circuit breaker stay with the caller ({@link RedisFeatureStore}).
+ * connection with nothing to do for {@code idleProbeAfter} is sent a {@code PING}, watched the same way, so that one
+ * Redis went silent on while idle is found and made again before a request pays for it. A call's budget, its timeout
+ * and the circuit breaker stay with the caller ({@link RedisFeatureStore}).
  */
 final class RedisPipelines {
 
@@ -49,20 +52,23 @@ final class RedisPipelines {
     private final Vertx vertx;
     private final RedisOptions options;
     private final long deadAfterNanos;
+    private final long idleProbeNanos;
     private final FastThreadLocal<Pipeline> perLoop = new FastThreadLocal<>();
     private final List<Pipeline> all = new CopyOnWriteArrayList<>();
 
     /**
      * @param options the Quarkus client's options (copied; each loop's client holds one connection)
      * @param deadAfter how long a connection with commands waiting may stay silent before it is made again
+     * @param idleProbeAfter how long a connection may have nothing to do before it is sent a PING; zero: never
      */
-    RedisPipelines(Vertx vertx, RedisOptions options, Duration deadAfter) {
+    RedisPipelines(Vertx vertx, RedisOptions options, Duration deadAfter, Duration idleProbeAfter) {
         this.vertx = vertx;
         this.options = new RedisOptions(options)
                 .setMaxPoolSize(1)
                 // every call in flight on the loop waits on this one connection: room for many full batches
                 .setMaxWaitingHandlers(Math.max(options.getMaxWaitingHandlers(), 64 * COMMANDS_PER_WRITE));
         this.deadAfterNanos = deadAfter.toNanos();
+        this.idleProbeNanos = Math.max(0, idleProbeAfter.toNanos());
     }
 
     /**
@@ -74,15 +80,28 @@ final class RedisPipelines {
     }
 
     /**
-     * Starts connecting every event loop's connection, without waiting: at start, so that the first requests on a
-     * loop do not spend their budget on a connection. A loop whose connection fails here connects on its next call.
+     * A context on each event loop, to run work there: the start's warm-up ({@link RedisFeatureStore#warmUp}) sends
+     * one call on each loop's connection, which connects it, so that the first requests on a loop neither spend their
+     * budget on a connection nor run that path cold.
      */
-    void connectAll() {
+    List<Context> loops() {
         VertxInternal owner = (VertxInternal) vertx;
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        List<Context> loops = new ArrayList<>();
         for (EventExecutor loop : owner.getEventLoopGroup()) {
-            ContextInternal context = owner.createEventLoopContext((EventLoop) loop, null, loader);
-            context.runOnContext(v -> pipeline(context).connect());
+            loops.add(owner.createEventLoopContext((EventLoop) loop, null, loader));
+        }
+        return loops;
+    }
+
+    /**
+     * Closes the connection of {@code context}'s event loop, if it has one, so that its next call makes a new one
+     * (after a snapshot restore: a connection made before the snapshot is dead). Call on that loop.
+     */
+    void reconnect(Context context) {
+        Pipeline pipeline = pipeline((ContextInternal) context);
+        if (pipeline.connection != null) {
+            pipeline.drop();
         }
     }
 
@@ -117,6 +136,8 @@ final class RedisPipelines {
         final ContextInternal context;
         /** Checks, {@code deadAfter} after a write, that the connection has answered since; one per loop. */
         private final Handler<Long> checkSilence = id -> checkSilence();
+        /** Sends the idle probe when the connection has had nothing to do for {@code idleProbeAfter}; one per loop. */
+        private final Handler<Long> probeIfIdle = id -> probeIfIdle();
 
         private List<Call> queued = new ArrayList<>();
         private boolean flushScheduled;
@@ -129,6 +150,10 @@ final class RedisPipelines {
         private long silentSince;
         /** The {@link #checkSilence} timer while one is set, else -1. */
         private long watchdog = -1;
+        /** The {@link #probeIfIdle} timer while one is set, else -1; set while there is a connection. */
+        private long idleTimer = -1;
+        /** An idle probe sent on this connection and not answered yet. */
+        private boolean probing;
         /** The last connection dropped for its silence, and what its waiting commands fail with. */
         private RedisConnection silentConnection;
 
@@ -249,6 +274,10 @@ final class RedisPipelines {
                 RedisConnection made1 = made.result();
                 connection = made1;
                 inFlight = 0;
+                silentSince = System.nanoTime(); // with nothing in flight: since when it has had nothing to do
+                if (idleProbeNanos > 0 && idleTimer < 0) {
+                    idleTimer = context.setTimer(Math.max(1, idleProbeNanos / 1_000_000), probeIfIdle);
+                }
                 made1.endHandler(v -> lost(made1));
                 made1.exceptionHandler(e -> lost(made1));
                 flush();
@@ -277,16 +306,48 @@ final class RedisPipelines {
             connect();
         }
 
+        /**
+         * Sends a PING on a connection that has had nothing to do (nothing sent or answered) for {@code idleProbeAfter},
+         * through {@link #write} like a call, so that the dead-after watchdog watches it: a connection Redis went silent
+         * on while idle is found and made again without a request waiting on it. Then checks again later.
+         */
+        private void probeIfIdle() {
+            idleTimer = -1;
+            if (connection == null) {
+                return; // dropped: the next connection sets the timer again
+            }
+            long quiet = System.nanoTime() - silentSince;
+            if (inFlight > 0 || quiet < idleProbeNanos) { // busy (the watchdog watches it), or busy a moment ago
+                long next = inFlight > 0 ? idleProbeNanos : idleProbeNanos - quiet;
+                idleTimer = context.setTimer(Math.max(1, next / 1_000_000 + 1), probeIfIdle);
+                return;
+            }
+            probing = true;
+            RedisConnection sentOn = connection;
+            write(
+                    List.of(new Call(List.of(Request.cmd(Command.PING)), context, answer -> {
+                        if (sentOn == connection) {
+                            probing = false;
+                        }
+                    })),
+                    1);
+            idleTimer = context.setTimer(Math.max(1, idleProbeNanos / 1_000_000), probeIfIdle);
+        }
+
         /** Drops a connection that answered nothing for {@code silentNanos} while commands waited on it. */
         private void dropSilent(long silentNanos) {
             String reason = "Redis answered nothing for " + silentNanos / 1_000_000 + " ms on an open connection"
                     + " (inferfn.feature-store.pipeline.dead-after: " + deadAfterNanos / 1_000_000
                     + " ms); closed it, connecting again";
+            String waiting = probing && inFlight == 1
+                    ? "No call was waiting on it: the idle probe (a PING after inferfn.feature-store.pipeline"
+                            + ".idle-probe-after: " + idleProbeNanos / 1_000_000 + " ms with nothing to do) found it"
+                    : inFlight + " batches of commands were waiting on it";
             LOG.warnf(
-                    "%s. %d batches of commands were waiting on it. A Redis gone without closing the socket (a network"
-                            + " partition, a failover to another host, a stopped VM) looks like this; if this Redis"
-                            + " can stall that long and come back (a large command, a fork), raise the setting",
-                    reason, inFlight);
+                    "%s. %s. A Redis gone without closing the socket (a network partition, a failover to another host,"
+                            + " a stopped VM) looks like this; if this Redis can stall that long and come back (a"
+                            + " large command, a fork), raise the setting",
+                    reason, waiting);
             silentConnection = connection;
             silentFailure = Future.failedFuture(new java.net.SocketTimeoutException(reason));
             drop(); // its waiting commands fail as the client closes the socket, with silentFailure
@@ -304,9 +365,14 @@ final class RedisPipelines {
             connection = null;
             client = null;
             inFlight = 0;
+            probing = false;
             if (watchdog >= 0) {
                 context.owner().cancelTimer(watchdog);
                 watchdog = -1;
+            }
+            if (idleTimer >= 0) {
+                context.owner().cancelTimer(idleTimer);
+                idleTimer = -1;
             }
             if (old != null) {
                 old.close();

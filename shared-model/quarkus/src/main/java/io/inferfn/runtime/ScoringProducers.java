@@ -1,6 +1,5 @@
 package io.inferfn.runtime;
 
-import java.time.Duration;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -55,7 +54,8 @@ public class ScoringProducers {
         if (!config.pipeline().enabled() || options == null || options.getType() != RedisClientType.STANDALONE) {
             return null;
         }
-        return new RedisPipelines(vertx, options, config.pipeline().deadAfter());
+        return new RedisPipelines(
+                vertx, options, config.pipeline().deadAfter(), config.pipeline().idleProbeAfter());
     }
 
     void close(@Disposes RedisFeatureStore store) {
@@ -96,8 +96,11 @@ public class ScoringProducers {
         }
     }
 
-    /** Connects to Redis during start so that the first request does not pay for it. */
+    /**
+     * Connects to Redis and warms the scoring paths during start (in the background, bounded), so that the first
+     * request does not pay for it; readiness waits for it.
+     */
     void warmUp(@Observes StartupEvent event, RedisFeatureStore store) {
-        store.warmUp(Duration.ofSeconds(2));
+        store.warmUp(false);
     }
 }

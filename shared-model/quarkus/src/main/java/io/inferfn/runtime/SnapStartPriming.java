@@ -1,6 +1,5 @@
 package io.inferfn.runtime;
 
-import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -26,8 +25,9 @@ import io.inferfn.scoring.Scorer;
 /**
  * Lambda SnapStart (CRaC) hook: before the snapshot, every model scores a few hundred synthetic
  * rows (single and batched) so the snapshot holds a warm ORT session, warm buffers and compiled
- * scoring code, and a restored instance answers at warm speed; after restore, Redis is reconnected
- * (connections do not survive a snapshot). Priming never calls Redis. On JVMs without CRaC the
+ * scoring code, and a restored instance answers at warm speed; after restore, Redis is reconnected and its
+ * paths warmed again ({@link RedisFeatureStore#warmUp}: connections do not survive a snapshot). Priming never calls
+ * Redis. On JVMs without CRaC the
  * hook is registered and never invoked.
  */
 @ApplicationScoped
@@ -59,7 +59,7 @@ public class SnapStartPriming implements Resource {
 
     @Override
     public void afterRestore(Context<? extends Resource> context) {
-        store.warmUp(Duration.ofSeconds(2));
+        store.warmUp(true);
     }
 
     /** Scores synthetic rows through the full scoring path (without Redis); returns how many. */
