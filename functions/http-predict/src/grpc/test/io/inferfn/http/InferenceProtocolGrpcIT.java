@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.google.protobuf.ByteString;
+import grpc.reflection.v1alpha.Reflection.ServerReflectionRequest;
+import grpc.reflection.v1alpha.ServerReflectionGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -114,37 +116,32 @@ class InferenceProtocolGrpcIT {
     }
 
     /**
-     * What grpcurl (and other tools) ask first: the services, through the reflection service (opt-in, off by default;
-     * on in the test profile, as QUARKUS_GRPC_SERVER_ENABLE_REFLECTION_SERVICE=true turns it on).
+     * What grpcurl asks first without the {@code .proto}, the reflection service (v1, then v1alpha), is not served with
+     * the production default: this class runs the test profile, which keeps it ({@link
+     * InferenceProtocolGrpcReflectionIT} turns it on).
      */
     @Test
-    void theReflectionServiceListsTheInferenceService() throws Exception {
-        java.util.concurrent.CompletableFuture<io.grpc.reflection.v1.ServerReflectionResponse> answer =
-                new java.util.concurrent.CompletableFuture<>();
-        io.grpc.stub.StreamObserver<io.grpc.reflection.v1.ServerReflectionRequest> requests =
-                io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel)
-                        .serverReflectionInfo(new io.grpc.stub.StreamObserver<>() {
-                            @Override
-                            public void onNext(io.grpc.reflection.v1.ServerReflectionResponse response) {
-                                answer.complete(response);
-                            }
+    void theReflectionServiceIsOffByDefault() {
+        StatusRuntimeException v1 = catchThrowableOfType(
+                () -> InferenceProtocolGrpcReflectionIT.firstAnswer(
+                        channel,
+                        io.grpc.reflection.v1.ServerReflectionGrpc.getServerReflectionInfoMethod(),
+                        InferenceProtocolGrpcReflectionIT.LIST_SERVICES),
+                StatusRuntimeException.class);
+        StatusRuntimeException v1alpha = catchThrowableOfType(
+                () -> InferenceProtocolGrpcReflectionIT.firstAnswer(
+                        channel,
+                        ServerReflectionGrpc.getServerReflectionInfoMethod(), // v1alpha: its package is grpc.*
+                        ServerReflectionRequest.newBuilder().setListServices("").build()),
+                StatusRuntimeException.class);
 
-                            @Override
-                            public void onError(Throwable t) {
-                                answer.completeExceptionally(t);
-                            }
-
-                            @Override
-                            public void onCompleted() {}
-                        });
-        requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder()
-                .setListServices("")
-                .build());
-        requests.onCompleted();
-
-        assertThat(answer.get(30, TimeUnit.SECONDS).getListServicesResponse().getServiceList())
-                .extracting(io.grpc.reflection.v1.ServiceResponse::getName)
-                .contains("inference.GRPCInferenceService");
+        assertThat(v1).as("grpc.reflection.v1 answered").isNotNull();
+        assertThat(v1.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+        assertThat(v1alpha).as("grpc.reflection.v1alpha answered").isNotNull();
+        assertThat(v1alpha.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+        // the inference service itself is served on the same channel
+        assertThat(grpc.serverLive(ServerLiveRequest.getDefaultInstance()).getLive())
+                .isTrue();
     }
 
     @Test
