@@ -4,14 +4,12 @@ import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import com.google.protobuf.ByteString;
 import grpc.reflection.v1alpha.Reflection.ServerReflectionRequest;
 import grpc.reflection.v1alpha.ServerReflectionGrpc;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -19,9 +17,9 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.inferfn.http.grpc.v2.GRPCInferenceServiceGrpc;
 import io.inferfn.http.grpc.v2.InferParameter;
@@ -57,26 +55,14 @@ class InferenceProtocolGrpcIT {
     @TestHTTPResource("/v2")
     URL v2;
 
-    ManagedChannel channel;
-    GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub grpc;
+    @RegisterExtension
+    final GrpcChannel channel = new GrpcChannel(() -> v2, Duration.ofSeconds(30));
+
+    final GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub grpc = channel.inference();
 
     @BeforeEach
-    void connect() {
+    void seed() {
         PredictFunctionTest.seed();
-        channel = channel(v2);
-        grpc = GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void close() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-
-    /** A plain-text (h2c) channel to the port {@code url} is served on: gRPC shares the HTTP port. */
-    static ManagedChannel channel(URL url) {
-        return ManagedChannelBuilder.forAddress(url.getHost(), url.getPort())
-                .usePlaintext()
-                .build();
     }
 
     @Test
@@ -123,14 +109,12 @@ class InferenceProtocolGrpcIT {
     @Test
     void theReflectionServiceIsOffByDefault() {
         StatusRuntimeException v1 = catchThrowableOfType(
-                () -> InferenceProtocolGrpcReflectionIT.firstAnswer(
-                        channel,
+                () -> channel.firstAnswer(
                         io.grpc.reflection.v1.ServerReflectionGrpc.getServerReflectionInfoMethod(),
                         InferenceProtocolGrpcReflectionIT.LIST_SERVICES),
                 StatusRuntimeException.class);
         StatusRuntimeException v1alpha = catchThrowableOfType(
-                () -> InferenceProtocolGrpcReflectionIT.firstAnswer(
-                        channel,
+                () -> channel.firstAnswer(
                         ServerReflectionGrpc.getServerReflectionInfoMethod(), // v1alpha: its package is grpc.*
                         ServerReflectionRequest.newBuilder().setListServices("").build()),
                 StatusRuntimeException.class);
