@@ -19,78 +19,49 @@ locals {
   payload_json = [for p in local.payloads : replace(replace(jsonencode(p), "\\u003c", "<"), "\\u003e", ">")]
 }
 
-resource "aws_sqs_queue" "dlq" {
-  name                      = "${var.name}-dlq"
-  message_retention_seconds = 1209600
-  sqs_managed_sse_enabled   = true
-  tags                      = var.tags
-}
+module "scheduler" {
+  source = "../scheduler"
 
-resource "aws_iam_role" "scheduler" {
-  name        = "${var.name}-scheduler"
-  description = "EventBridge Scheduler role of ${var.name}: invoke the alias, dead-letter to the DLQ"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "SchedulerAssumeRole"
-      Effect    = "Allow"
-      Principal = { Service = "scheduler.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-      Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
-    }]
-  })
-  tags = var.tags
-}
-
-resource "aws_iam_role_policy" "scheduler" {
-  name = "${var.name}-invoke"
-  role = aws_iam_role.scheduler.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid      = "InvokeAlias"
-        Effect   = "Allow"
-        Action   = ["lambda:InvokeFunction"]
-        Resource = [var.function_alias_arn]
-      },
-      {
-        Sid      = "DeadLetter"
-        Effect   = "Allow"
-        Action   = ["sqs:SendMessage"]
-        Resource = [aws_sqs_queue.dlq.arn]
-      },
-    ]
-  })
-}
-
-resource "aws_scheduler_schedule" "shard" {
-  count = var.shard_count
-
-  name                         = "${var.name}-shard-${count.index}"
-  description                  = "${var.name}: shard ${count.index} of ${var.shard_count}"
+  name             = var.name
+  account_id       = local.account_id
+  role_description = "EventBridge Scheduler role of ${var.name}: invoke the alias, dead-letter to the DLQ"
+  policy_name      = "${var.name}-invoke"
+  target_arn       = var.function_alias_arn
+  target_statements = [{
+    sid       = "InvokeAlias"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [var.function_alias_arn]
+  }]
+  schedules = [for i in range(var.shard_count) : {
+    name        = "${var.name}-shard-${i}"
+    description = "${var.name}: shard ${i} of ${var.shard_count}"
+    input       = local.payload_json[i]
+  }]
   schedule_expression          = var.schedule_expression
-  schedule_expression_timezone = var.timezone
-  state                        = var.enabled ? "ENABLED" : "DISABLED"
+  timezone                     = var.timezone
+  enabled                      = var.enabled
+  maximum_retry_attempts       = var.maximum_retry_attempts
+  maximum_event_age_in_seconds = var.maximum_event_age_in_seconds
+  tags                         = var.tags
+}
 
-  flexible_time_window {
-    mode = "OFF"
-  }
+# The resources' addresses before they moved into the shared scheduler module: an existing deployment keeps them.
+moved {
+  from = aws_sqs_queue.dlq
+  to   = module.scheduler.aws_sqs_queue.dlq[0]
+}
 
-  target {
-    arn      = var.function_alias_arn
-    role_arn = aws_iam_role.scheduler.arn
-    input    = local.payload_json[count.index]
+moved {
+  from = aws_iam_role.scheduler
+  to   = module.scheduler.aws_iam_role.scheduler
+}
 
-    retry_policy {
-      maximum_retry_attempts       = var.maximum_retry_attempts
-      maximum_event_age_in_seconds = var.maximum_event_age_in_seconds
-    }
+moved {
+  from = aws_iam_role_policy.scheduler
+  to   = module.scheduler.aws_iam_role_policy.scheduler
+}
 
-    dead_letter_config {
-      arn = aws_sqs_queue.dlq.arn
-    }
-  }
-
-  depends_on = [aws_iam_role_policy.scheduler]
+moved {
+  from = aws_scheduler_schedule.shard
+  to   = module.scheduler.aws_scheduler_schedule.this
 }

@@ -1,11 +1,11 @@
 output "schedule_names" {
   description = "Names of the schedules, one per shard, in shard order."
-  value       = aws_scheduler_schedule.shard[*].name
+  value       = module.scheduler.schedules[*].name
 }
 
 output "schedule_arns" {
   description = "ARNs of the schedules, one per shard, in shard order."
-  value       = aws_scheduler_schedule.shard[*].arn
+  value       = module.scheduler.schedules[*].arn
 }
 
 output "payloads" {
@@ -15,30 +15,30 @@ output "payloads" {
 
 output "dlq_arn" {
   description = "ARN of the DLQ receiving invocations that failed after all retries."
-  value       = aws_sqs_queue.dlq.arn
+  value       = module.scheduler.dlq[0].arn
 }
 
 output "dlq_url" {
   description = "URL of that DLQ."
-  value       = aws_sqs_queue.dlq.url
+  value       = module.scheduler.dlq[0].url
 }
 
 output "role_arn" {
   description = "ARN of the scheduler execution role."
-  value       = aws_iam_role.scheduler.arn
+  value       = module.scheduler.role.arn
 }
 
 output "policy_json" {
   description = "The scheduler role's inline policy (JSON), for review and policy tests."
-  value       = aws_iam_role_policy.scheduler.policy
+  value       = module.scheduler.policy_json
 }
 
 output "dlq_name" {
   description = "Name of that DLQ (for alarms on its depth and age)."
-  value       = aws_sqs_queue.dlq.name
+  value       = module.scheduler.dlq[0].name
 }
 
 output "schedule_states" {
   description = "State of each schedule (ENABLED or DISABLED), in shard order."
-  value       = aws_scheduler_schedule.shard[*].state
+  value       = module.scheduler.schedules[*].state
 }

@@ -332,91 +332,61 @@ resource "aws_iam_role_policy" "job" {
 
 # --- the schedule ----------------------------------------------------------------------------------
 
-resource "aws_sqs_queue" "dlq" {
-  count = var.dlq_enabled ? 1 : 0
+module "scheduler" {
+  source = "../scheduler"
 
-  name                      = "${var.name}-dlq"
-  message_retention_seconds = 1209600
-  sqs_managed_sse_enabled   = true
-  tags                      = var.tags
-}
-
-resource "aws_iam_role" "scheduler" {
-  name        = "${var.name}-scheduler"
-  description = "EventBridge Scheduler role of ${var.name}: start job runs on the application with the job role"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "SchedulerAssumeRole"
-      Effect    = "Allow"
-      Principal = { Service = "scheduler.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-      Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
-    }]
-  })
-  tags = var.tags
-}
-
-resource "aws_iam_role_policy" "scheduler" {
-  name = "${var.name}-start-job-run"
-  role = aws_iam_role.scheduler.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = concat(
-      [
-        {
-          Sid      = "StartJobRunOnApplication"
-          Effect   = "Allow"
-          Action   = ["emr-serverless:StartJobRun"]
-          Resource = [aws_emrserverless_application.this.arn]
-        },
-        {
-          Sid       = "PassJobRoleToEmrServerless"
-          Effect    = "Allow"
-          Action    = ["iam:PassRole"]
-          Resource  = [aws_iam_role.job.arn]
-          Condition = { StringEquals = { "iam:PassedToService" = "emr-serverless.amazonaws.com" } }
-        },
-      ],
-      var.dlq_enabled ? [{
-        Sid      = "DeadLetter"
-        Effect   = "Allow"
-        Action   = ["sqs:SendMessage"]
-        Resource = [aws_sqs_queue.dlq[0].arn]
-      }] : [],
-    )
-  })
-}
-
-resource "aws_scheduler_schedule" "this" {
-  name                         = var.name
-  description                  = "${var.name}: start the Spark scoring job on EMR Serverless"
+  name             = var.name
+  account_id       = local.account_id
+  role_description = "EventBridge Scheduler role of ${var.name}: start job runs on the application with the job role"
+  policy_name      = "${var.name}-start-job-run"
+  target_arn       = "arn:${local.partition}:scheduler:::aws-sdk:emrserverless:startJobRun"
+  target_statements = [
+    {
+      sid       = "StartJobRunOnApplication"
+      actions   = ["emr-serverless:StartJobRun"]
+      resources = [aws_emrserverless_application.this.arn]
+    },
+    {
+      sid       = "PassJobRoleToEmrServerless"
+      actions   = ["iam:PassRole"]
+      resources = [aws_iam_role.job.arn]
+      condition = { StringEquals = { "iam:PassedToService" = "emr-serverless.amazonaws.com" } }
+    },
+  ]
+  schedules = [{
+    name        = var.name
+    description = "${var.name}: start the Spark scoring job on EMR Serverless"
+    input       = local.start_job_run_json
+  }]
   schedule_expression          = var.schedule_expression
-  schedule_expression_timezone = var.timezone
-  state                        = var.enabled ? "ENABLED" : "DISABLED"
-
-  flexible_time_window {
-    mode = "OFF"
-  }
-
-  target {
-    arn      = "arn:${local.partition}:scheduler:::aws-sdk:emrserverless:startJobRun"
-    role_arn = aws_iam_role.scheduler.arn
-    input    = local.start_job_run_json
-
-    retry_policy {
-      maximum_retry_attempts       = var.maximum_retry_attempts
-      maximum_event_age_in_seconds = var.maximum_event_age_in_seconds
-    }
-
-    dynamic "dead_letter_config" {
-      for_each = var.dlq_enabled ? [1] : []
-      content {
-        arn = aws_sqs_queue.dlq[0].arn
-      }
-    }
-  }
+  timezone                     = var.timezone
+  enabled                      = var.enabled
+  maximum_retry_attempts       = var.maximum_retry_attempts
+  maximum_event_age_in_seconds = var.maximum_event_age_in_seconds
+  dlq_enabled                  = var.dlq_enabled
+  tags                         = var.tags
 
   # The job role's policy must exist before the first run reads the jar.
-  depends_on = [aws_iam_role_policy.scheduler, aws_iam_role_policy.job]
+  depends_on = [aws_iam_role_policy.job]
+}
+
+# The resources' addresses before they moved into the shared scheduler module: an existing deployment keeps them.
+moved {
+  from = aws_sqs_queue.dlq
+  to   = module.scheduler.aws_sqs_queue.dlq
+}
+
+moved {
+  from = aws_iam_role.scheduler
+  to   = module.scheduler.aws_iam_role.scheduler
+}
+
+moved {
+  from = aws_iam_role_policy.scheduler
+  to   = module.scheduler.aws_iam_role_policy.scheduler
+}
+
+moved {
+  from = aws_scheduler_schedule.this
+  to   = module.scheduler.aws_scheduler_schedule.this[0]
 }

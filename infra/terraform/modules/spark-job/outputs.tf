@@ -25,22 +25,22 @@ output "job_policy_json" {
 
 output "schedule_arn" {
   description = "ARN of the EventBridge Scheduler schedule starting the job."
-  value       = aws_scheduler_schedule.this.arn
+  value       = module.scheduler.schedules[0].arn
 }
 
 output "schedule_name" {
   description = "Name of that schedule."
-  value       = aws_scheduler_schedule.this.name
+  value       = module.scheduler.schedules[0].name
 }
 
 output "scheduler_role_arn" {
   description = "ARN of the scheduler's role (StartJobRun on this application, PassRole of the job role)."
-  value       = aws_iam_role.scheduler.arn
+  value       = module.scheduler.role.arn
 }
 
 output "scheduler_policy_json" {
   description = "The scheduler role's inline policy (JSON), for review and policy tests."
-  value       = aws_iam_role_policy.scheduler.policy
+  value       = module.scheduler.policy_json
 }
 
 output "start_job_run_request" {
@@ -70,10 +70,10 @@ output "log_group_name" {
 
 output "dlq_arn" {
   description = "ARN of the DLQ receiving StartJobRun calls that failed after the retries (null with dlq_enabled = false)."
-  value       = var.dlq_enabled ? aws_sqs_queue.dlq[0].arn : null
+  value       = one(module.scheduler.dlq[*].arn)
 }
 
 output "dlq_name" {
   description = "Name of that DLQ, for alarms on its depth and age (null with dlq_enabled = false)."
-  value       = var.dlq_enabled ? aws_sqs_queue.dlq[0].name : null
+  value       = one(module.scheduler.dlq[*].name)
 }

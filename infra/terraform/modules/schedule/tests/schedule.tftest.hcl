@@ -25,17 +25,17 @@ run "one_schedule_per_shard" {
   command = plan
 
   assert {
-    condition     = length(aws_scheduler_schedule.shard) == 4 && aws_scheduler_schedule.shard[3].name == "batch-score-shard-3"
+    condition     = length(module.scheduler.schedules) == 4 && module.scheduler.schedules[3].name == "batch-score-shard-3"
     error_message = "four schedules named <name>-shard-<i> expected"
   }
   assert {
-    condition = alltrue([for s in aws_scheduler_schedule.shard :
+    condition = alltrue([for s in module.scheduler.schedules :
       s.schedule_expression == "cron(0 8 * * ? *)" && s.schedule_expression_timezone == "Europe/Berlin" && s.flexible_time_window[0].mode == "OFF" && s.state == "ENABLED"
     ])
     error_message = "cron in Europe/Berlin, no flexible window, enabled"
   }
   assert {
-    condition     = alltrue([for s in aws_scheduler_schedule.shard : s.target[0].arn == var.function_alias_arn && s.target[0].role_arn == "arn:aws:iam::123456789012:role/batch-score-scheduler"])
+    condition     = alltrue([for s in module.scheduler.schedules : s.target[0].arn == var.function_alias_arn && s.target[0].role_arn == "arn:aws:iam::123456789012:role/batch-score-scheduler"])
     error_message = "every schedule must invoke the alias with the module's role"
   }
 }
@@ -44,13 +44,13 @@ run "payload_contract" {
   command = plan
 
   assert {
-    condition = [for s in aws_scheduler_schedule.shard : jsondecode(s.target[0].input)] == [for i in range(4) : {
+    condition = [for s in module.scheduler.schedules : jsondecode(s.target[0].input)] == [for i in range(4) : {
       runId = "<aws.scheduler.scheduled-time>", shardIndex = i, shardCount = 4
     }]
     error_message = "each shard gets {runId, shardIndex, shardCount} and no source/sink by default"
   }
   assert {
-    condition     = alltrue([for s in aws_scheduler_schedule.shard : strcontains(s.target[0].input, "\"runId\":\"<aws.scheduler.scheduled-time>\"")])
+    condition     = alltrue([for s in module.scheduler.schedules : strcontains(s.target[0].input, "\"runId\":\"<aws.scheduler.scheduled-time>\"")])
     error_message = "runId must be the literal <aws.scheduler.scheduled-time> text Scheduler replaces, not JSON-escaped as \\u003c...\\u003e"
   }
 }
@@ -65,7 +65,7 @@ run "payload_with_source_and_sink" {
   }
 
   assert {
-    condition = jsondecode(aws_scheduler_schedule.shard[1].target[0].input) == {
+    condition = jsondecode(module.scheduler.schedules[1].target[0].input) == {
       runId = "<aws.scheduler.scheduled-time>", shardIndex = 1, shardCount = 2, source = "table:staging.customers", sink = "table:churn_predictions_backfill"
     }
     error_message = "source and sink overrides must be in the payload"
@@ -81,7 +81,7 @@ run "accepts_sql_and_csv_overrides" {
   }
 
   assert {
-    condition     = jsondecode(aws_scheduler_schedule.shard[0].target[0].input).source == "sql: SELECT * FROM customers WHERE region = 'EU';" && jsondecode(aws_scheduler_schedule.shard[0].target[0].input).sink == "file:/tmp/out/churn.csv"
+    condition     = jsondecode(module.scheduler.schedules[0].target[0].input).source == "sql: SELECT * FROM customers WHERE region = 'EU';" && jsondecode(module.scheduler.schedules[0].target[0].input).sink == "file:/tmp/out/churn.csv"
     error_message = "sql:<select> sources and file:<path>.csv sinks are what batch-score accepts"
   }
 }
@@ -92,7 +92,7 @@ run "accepts_with_query" {
     source_uri = "sql:with eu as (select * from customers) select * from eu"
   }
   assert {
-    condition     = jsondecode(aws_scheduler_schedule.shard[0].target[0].input).source == "sql:with eu as (select * from customers) select * from eu"
+    condition     = jsondecode(module.scheduler.schedules[0].target[0].input).source == "sql:with eu as (select * from customers) select * from eu"
     error_message = "a WITH query is one SELECT for batch-score"
   }
 }
@@ -154,15 +154,15 @@ run "retries_and_dead_letter_queue" {
   }
 
   assert {
-    condition     = alltrue([for s in aws_scheduler_schedule.shard : s.target[0].dead_letter_config[0].arn == "arn:aws:sqs:eu-central-1:123456789012:batch-score-dlq"])
+    condition     = alltrue([for s in module.scheduler.schedules : s.target[0].dead_letter_config[0].arn == "arn:aws:sqs:eu-central-1:123456789012:batch-score-dlq"])
     error_message = "every schedule must dead-letter to the module's DLQ"
   }
   assert {
-    condition     = alltrue([for s in aws_scheduler_schedule.shard : s.target[0].retry_policy[0].maximum_retry_attempts == 5 && s.target[0].retry_policy[0].maximum_event_age_in_seconds == 7200])
+    condition     = alltrue([for s in module.scheduler.schedules : s.target[0].retry_policy[0].maximum_retry_attempts == 5 && s.target[0].retry_policy[0].maximum_event_age_in_seconds == 7200])
     error_message = "retry policy must be applied"
   }
   assert {
-    condition     = aws_sqs_queue.dlq.sqs_managed_sse_enabled
+    condition     = module.scheduler.dlq[0].sqs_managed_sse_enabled
     error_message = "the DLQ must be encrypted"
   }
 }
@@ -171,14 +171,14 @@ run "scheduler_role_least_privilege" {
   command = plan
 
   assert {
-    condition = jsondecode(aws_iam_role_policy.scheduler.policy).Statement == [
+    condition = jsondecode(output.policy_json).Statement == [
       { Sid = "InvokeAlias", Effect = "Allow", Action = ["lambda:InvokeFunction"], Resource = ["arn:aws:lambda:eu-central-1:123456789012:function:batch-score:live"] },
       { Sid = "DeadLetter", Effect = "Allow", Action = ["sqs:SendMessage"], Resource = ["arn:aws:sqs:eu-central-1:123456789012:batch-score-dlq"] },
     ]
     error_message = "invoke on the alias and send to the DLQ only"
   }
   assert {
-    condition     = jsondecode(aws_iam_role.scheduler.assume_role_policy).Statement[0].Condition.StringEquals["aws:SourceAccount"] == "123456789012"
+    condition     = jsondecode(module.scheduler.role.assume_role_policy).Statement[0].Condition.StringEquals["aws:SourceAccount"] == "123456789012"
     error_message = "the trust policy must be limited to the function's account"
   }
 }

@@ -33,7 +33,7 @@ override_resource {
 }
 
 override_resource {
-  target          = aws_iam_role.scheduler
+  target          = module.scheduler.aws_iam_role.scheduler
   override_during = plan
   values          = { arn = "arn:aws:iam::123456789012:role/churn-spark-scheduler" }
 }
@@ -173,15 +173,15 @@ run "schedule_starts_the_job_with_the_run_id_of_its_slot" {
   command = plan
 
   assert {
-    condition     = aws_scheduler_schedule.this.target[0].arn == "arn:aws:scheduler:::aws-sdk:emrserverless:startJobRun" && aws_scheduler_schedule.this.target[0].role_arn == "arn:aws:iam::123456789012:role/churn-spark-scheduler"
+    condition     = module.scheduler.schedules[0].target[0].arn == "arn:aws:scheduler:::aws-sdk:emrserverless:startJobRun" && module.scheduler.schedules[0].target[0].role_arn == "arn:aws:iam::123456789012:role/churn-spark-scheduler"
     error_message = "the universal StartJobRun target, called with the scheduler role"
   }
   assert {
-    condition     = aws_scheduler_schedule.this.schedule_expression == "cron(0 2 * * ? *)" && aws_scheduler_schedule.this.schedule_expression_timezone == "Europe/Berlin" && aws_scheduler_schedule.this.state == "ENABLED" && aws_scheduler_schedule.this.flexible_time_window[0].mode == "OFF"
+    condition     = module.scheduler.schedules[0].schedule_expression == "cron(0 2 * * ? *)" && module.scheduler.schedules[0].schedule_expression_timezone == "Europe/Berlin" && module.scheduler.schedules[0].state == "ENABLED" && module.scheduler.schedules[0].flexible_time_window[0].mode == "OFF"
     error_message = "cron in Europe/Berlin, no flexible window, enabled"
   }
   assert {
-    condition = jsondecode(aws_scheduler_schedule.this.target[0].input).JobDriver.SparkSubmit.EntryPointArguments == [
+    condition = jsondecode(module.scheduler.schedules[0].target[0].input).JobDriver.SparkSubmit.EntryPointArguments == [
       "--model", "s3://acme-models/models/churn/3/",
       "--source", "parquet:s3://acme-lake/customers/",
       "--sink", "iceberg:gold.churn_predictions",
@@ -191,26 +191,26 @@ run "schedule_starts_the_job_with_the_run_id_of_its_slot" {
   }
   assert {
     condition = (
-      jsondecode(aws_scheduler_schedule.this.target[0].input).ApplicationId == "00fm1a2b3c4d5e6f" &&
-      jsondecode(aws_scheduler_schedule.this.target[0].input).ExecutionRoleArn == "arn:aws:iam::123456789012:role/churn-spark-job" &&
-      jsondecode(aws_scheduler_schedule.this.target[0].input).JobDriver.SparkSubmit.EntryPoint == "s3://acme-artifacts/spark/inferfn-spark-0.1.0.jar" &&
-      jsondecode(aws_scheduler_schedule.this.target[0].input).Name == "churn-spark-<aws.scheduler.scheduled-time>" &&
-      jsondecode(aws_scheduler_schedule.this.target[0].input).ClientToken == "<aws.scheduler.execution-id>" &&
-      jsondecode(aws_scheduler_schedule.this.target[0].input).Mode == "BATCH" &&
-      jsondecode(aws_scheduler_schedule.this.target[0].input).ExecutionTimeoutMinutes == 360
+      jsondecode(module.scheduler.schedules[0].target[0].input).ApplicationId == "00fm1a2b3c4d5e6f" &&
+      jsondecode(module.scheduler.schedules[0].target[0].input).ExecutionRoleArn == "arn:aws:iam::123456789012:role/churn-spark-job" &&
+      jsondecode(module.scheduler.schedules[0].target[0].input).JobDriver.SparkSubmit.EntryPoint == "s3://acme-artifacts/spark/inferfn-spark-0.1.0.jar" &&
+      jsondecode(module.scheduler.schedules[0].target[0].input).Name == "churn-spark-<aws.scheduler.scheduled-time>" &&
+      jsondecode(module.scheduler.schedules[0].target[0].input).ClientToken == "<aws.scheduler.execution-id>" &&
+      jsondecode(module.scheduler.schedules[0].target[0].input).Mode == "BATCH" &&
+      jsondecode(module.scheduler.schedules[0].target[0].input).ExecutionTimeoutMinutes == 360
     )
     error_message = "StartJobRun on this application with the job role, the jar as entry point, a run name carrying the slot, a 6 h timeout"
   }
   assert {
-    condition     = strcontains(aws_scheduler_schedule.this.target[0].input, "\"--run-id\",\"<aws.scheduler.scheduled-time>\"") && strcontains(aws_scheduler_schedule.this.target[0].input, "\"ClientToken\":\"<aws.scheduler.execution-id>\"") && !strcontains(aws_scheduler_schedule.this.target[0].input, "\\u003c")
+    condition     = strcontains(module.scheduler.schedules[0].target[0].input, "\"--run-id\",\"<aws.scheduler.scheduled-time>\"") && strcontains(module.scheduler.schedules[0].target[0].input, "\"ClientToken\":\"<aws.scheduler.execution-id>\"") && !strcontains(module.scheduler.schedules[0].target[0].input, "\\u003c")
     error_message = "the context attributes are sent as the literal <aws.scheduler.*> text Scheduler replaces, not JSON-escaped as \\u003c...\\u003e"
   }
   assert {
-    condition     = !contains(keys(jsondecode(aws_scheduler_schedule.this.target[0].input)), "RetryPolicy")
+    condition     = !contains(keys(jsondecode(module.scheduler.schedules[0].target[0].input)), "RetryPolicy")
     error_message = "a failed run is not retried by EMR unless job_max_attempts > 1"
   }
   assert {
-    condition     = aws_scheduler_schedule.this.target[0].retry_policy[0].maximum_retry_attempts == 3 && aws_scheduler_schedule.this.target[0].dead_letter_config[0].arn == "arn:aws:sqs:eu-central-1:123456789012:churn-spark-dlq" && aws_sqs_queue.dlq[0].sqs_managed_sse_enabled
+    condition     = module.scheduler.schedules[0].target[0].retry_policy[0].maximum_retry_attempts == 3 && module.scheduler.schedules[0].target[0].dead_letter_config[0].arn == "arn:aws:sqs:eu-central-1:123456789012:churn-spark-dlq" && module.scheduler.dlq[0].sqs_managed_sse_enabled
     error_message = "submission retries, then an encrypted DLQ"
   }
 }
@@ -219,7 +219,7 @@ run "spark_submit_parameters_wire_the_glue_iceberg_catalog" {
   command = plan
 
   assert {
-    condition = split(" ", jsondecode(aws_scheduler_schedule.this.target[0].input).JobDriver.SparkSubmit.SparkSubmitParameters) == tolist([
+    condition = split(" ", jsondecode(module.scheduler.schedules[0].target[0].input).JobDriver.SparkSubmit.SparkSubmitParameters) == tolist([
       "--class", "io.inferfn.spark.SparkScore",
       "--conf", "spark.jars=/usr/share/aws/iceberg/lib/iceberg-spark3-runtime.jar",
       "--conf", "spark.sql.catalog.glue=org.apache.iceberg.spark.SparkCatalog",
@@ -233,7 +233,7 @@ run "spark_submit_parameters_wire_the_glue_iceberg_catalog" {
     error_message = "the main class, EMR's Iceberg runtime, and a Glue-backed Iceberg catalog on the warehouse as the default catalog"
   }
   assert {
-    condition     = output.spark_submit_parameters == jsondecode(aws_scheduler_schedule.this.target[0].input).JobDriver.SparkSubmit.SparkSubmitParameters
+    condition     = output.spark_submit_parameters == jsondecode(module.scheduler.schedules[0].target[0].input).JobDriver.SparkSubmit.SparkSubmitParameters
     error_message = "the output shows what the schedule submits"
   }
 }
@@ -242,7 +242,7 @@ run "job_logs_go_to_the_module_log_group" {
   command = plan
 
   assert {
-    condition = jsondecode(aws_scheduler_schedule.this.target[0].input).ConfigurationOverrides.MonitoringConfiguration == {
+    condition = jsondecode(module.scheduler.schedules[0].target[0].input).ConfigurationOverrides.MonitoringConfiguration == {
       CloudWatchLoggingConfiguration = {
         Enabled      = true
         LogGroupName = "/aws/emr-serverless/churn-spark"
@@ -266,7 +266,7 @@ run "s3_logs_instead_of_cloudwatch" {
   }
 
   assert {
-    condition     = jsondecode(aws_scheduler_schedule.this.target[0].input).ConfigurationOverrides.MonitoringConfiguration == { S3MonitoringConfiguration = { LogUri = "s3://acme-logs/emr-serverless/" } }
+    condition     = jsondecode(module.scheduler.schedules[0].target[0].input).ConfigurationOverrides.MonitoringConfiguration == { S3MonitoringConfiguration = { LogUri = "s3://acme-logs/emr-serverless/" } }
     error_message = "logs to the S3 prefix only"
   }
   assert {
@@ -285,7 +285,7 @@ run "scheduler_may_only_start_this_application_with_the_job_role" {
   command = plan
 
   assert {
-    condition = jsondecode(aws_iam_role_policy.scheduler.policy).Statement == [
+    condition = jsondecode(output.scheduler_policy_json).Statement == [
       {
         Sid      = "StartJobRunOnApplication", Effect = "Allow", Action = ["emr-serverless:StartJobRun"]
         Resource = ["arn:aws:emr-serverless:eu-central-1:123456789012:/applications/00fm1a2b3c4d5e6f"]
@@ -302,7 +302,7 @@ run "scheduler_may_only_start_this_application_with_the_job_role" {
     error_message = "StartJobRun on this application, PassRole of the job role to EMR Serverless only, send to the DLQ: nothing else"
   }
   assert {
-    condition     = jsondecode(aws_iam_role.scheduler.assume_role_policy).Statement[0].Principal.Service == "scheduler.amazonaws.com" && jsondecode(aws_iam_role.scheduler.assume_role_policy).Statement[0].Condition.StringEquals["aws:SourceAccount"] == "123456789012"
+    condition     = jsondecode(module.scheduler.role.assume_role_policy).Statement[0].Principal.Service == "scheduler.amazonaws.com" && jsondecode(module.scheduler.role.assume_role_policy).Statement[0].Condition.StringEquals["aws:SourceAccount"] == "123456789012"
     error_message = "only EventBridge Scheduler of this account may assume the scheduler role"
   }
 }
@@ -316,11 +316,11 @@ run "disabled_schedule_without_dlq" {
   }
 
   assert {
-    condition     = aws_scheduler_schedule.this.state == "DISABLED"
+    condition     = module.scheduler.schedules[0].state == "DISABLED"
     error_message = "enabled = false must disable the schedule"
   }
   assert {
-    condition     = length(aws_sqs_queue.dlq) == 0 && length(aws_scheduler_schedule.this.target[0].dead_letter_config) == 0 && length([for s in jsondecode(aws_iam_role_policy.scheduler.policy).Statement : s if s.Sid == "DeadLetter"]) == 0
+    condition     = length(module.scheduler.dlq) == 0 && length(module.scheduler.schedules[0].target[0].dead_letter_config) == 0 && length([for s in jsondecode(output.scheduler_policy_json).Statement : s if s.Sid == "DeadLetter"]) == 0
     error_message = "no DLQ, no dead-letter config and no sqs permission with dlq_enabled = false"
   }
   assert {
@@ -369,7 +369,7 @@ run "existing_glue_database_is_granted_the_same" {
     error_message = "writes on the given database's predictions and rejects tables"
   }
   assert {
-    condition     = jsondecode(aws_scheduler_schedule.this.target[0].input).JobDriver.SparkSubmit.EntryPointArguments[5] == "iceberg:lake_gold.churn_predictions"
+    condition     = jsondecode(module.scheduler.schedules[0].target[0].input).JobDriver.SparkSubmit.EntryPointArguments[5] == "iceberg:lake_gold.churn_predictions"
     error_message = "the sink names the given database"
   }
 }
@@ -411,7 +411,7 @@ run "vpc_capacity_image_and_extra_settings" {
     error_message = "no EMR Iceberg jar when the job jar brings its own; extra Spark properties are passed, a second catalog too"
   }
   assert {
-    condition     = slice(jsondecode(aws_scheduler_schedule.this.target[0].input).JobDriver.SparkSubmit.EntryPointArguments, 8, 10) == ["--batch-size", "1024"] && jsondecode(aws_scheduler_schedule.this.target[0].input).RetryPolicy == { MaxAttempts = 2 }
+    condition     = slice(jsondecode(module.scheduler.schedules[0].target[0].input).JobDriver.SparkSubmit.EntryPointArguments, 8, 10) == ["--batch-size", "1024"] && jsondecode(module.scheduler.schedules[0].target[0].input).RetryPolicy == { MaxAttempts = 2 }
     error_message = "extra arguments after the managed ones; EMR retries the run when job_max_attempts > 1"
   }
   assert {

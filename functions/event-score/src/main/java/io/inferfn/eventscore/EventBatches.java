@@ -81,6 +81,8 @@ public class EventBatches {
      *     gives none
      * @param trace the message's W3C trace context headers ({@code traceparent}, {@code
      *     tracestate}), carried as they are into its outputs; null when it has none
+     * @param undecodable why the trigger could not decode the message (an MSK key or value that is not base64; key and
+     *     value are then as the event carried them), or null
      */
     public record Inbound(
             String key,
@@ -90,8 +92,22 @@ public class EventBatches {
             long offset,
             long timestamp,
             Header[] trace,
-            boolean keyIsFallback)
+            boolean keyIsFallback,
+            String undecodable)
             implements EventScorer.Message {
+
+        /** A message the trigger decoded. */
+        public Inbound(
+                String key,
+                byte[] value,
+                String topic,
+                int partition,
+                long offset,
+                long timestamp,
+                Header[] trace,
+                boolean keyIsFallback) {
+            this(key, value, topic, partition, offset, timestamp, trace, keyIsFallback, null);
+        }
 
         /** A message whose key, when it has one, names its entity. */
         public Inbound(

@@ -262,14 +262,19 @@ public class EventScoreHandler implements RequestHandler<EventScoreHandler.Batch
         Base64.Decoder base64 = Base64.getDecoder();
         for (List<KafkaEventRecord> records : partitions.values()) {
             for (KafkaEventRecord r : records) {
-                String key;
-                byte[] value;
+                String key = r.getKey();
+                byte[] value = null; // null: a tombstone
+                String undecodable = null;
                 try {
-                    key = r.getKey() == null ? null : new String(base64.decode(r.getKey()), StandardCharsets.UTF_8);
-                    value = r.getValue() == null ? null : base64.decode(r.getValue()); // null: a tombstone
-                } catch (IllegalArgumentException e) { // not base64: the record is dead-lettered with that reason
-                    key = null;
-                    value = ("not base64: " + e.getMessage()).getBytes(StandardCharsets.UTF_8);
+                    key = key == null ? null : new String(base64.decode(key), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) { // dead-lettered with that reason, the key as the event had it
+                    undecodable = notBase64("key", e);
+                }
+                try {
+                    value = r.getValue() == null ? null : base64.decode(r.getValue());
+                } catch (IllegalArgumentException e) { // dead-lettered with that reason, the value as the event had it
+                    value = r.getValue().getBytes(StandardCharsets.UTF_8);
+                    undecodable = undecodable == null ? notBase64("value", e) : undecodable;
                 }
                 batch.add(new EventBatches.Inbound(
                         key,
@@ -278,7 +283,9 @@ public class EventScoreHandler implements RequestHandler<EventScoreHandler.Batch
                         r.getPartition(),
                         r.getOffset(),
                         r.getTimestamp(),
-                        EventOutputs.traceHeaders(r.getHeaders())));
+                        EventOutputs.traceHeaders(r.getHeaders()),
+                        false,
+                        undecodable));
             }
         }
         Throwable failure = await(batches.process(batch, true), budget);
@@ -288,6 +295,11 @@ public class EventScoreHandler implements RequestHandler<EventScoreHandler.Batch
                             + failure.getMessage(),
                     failure);
         }
+    }
+
+    private static String notBase64(String part, IllegalArgumentException e) {
+        return part + " is not base64 (" + e.getMessage() + "): expected the record's " + part
+                + " base64-encoded, as an MSK event source mapping sends it";
     }
 
     private Throwable await(EventBatches.Result result, long budget) {

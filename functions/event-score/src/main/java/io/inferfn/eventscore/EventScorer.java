@@ -52,6 +52,14 @@ public final class EventScorer {
 
         byte[] value();
 
+        /**
+         * Why the trigger could not decode this message (an MSK value that is not base64), or null: such a message is
+         * set aside with that reason, never read.
+         */
+        default String undecodable() {
+            return null;
+        }
+
         /** Where the message sits in its stream (a Kafka or MSK record), or null when it has no position. */
         default StreamPosition position() {
             return null;
@@ -111,6 +119,11 @@ public final class EventScorer {
         for (int i = 0; i < count; i++) {
             Message m = messages.get(i);
             EventTexts.Text text;
+            if (m.undecodable() != null) {
+                rejections[i] = m.undecodable();
+                reasons[i] = EventMetrics.DeadLetterReason.UNREADABLE;
+                continue;
+            }
             try {
                 text = texts.read(m.key(), m.value(), m.keyIsFallback());
             } catch (InvalidRequestException e) {
@@ -164,6 +177,11 @@ public final class EventScorer {
         for (int i = 0; i < count; i++) {
             Message m = messages.get(i);
             Row row;
+            if (m.undecodable() != null) {
+                rejections[i] = m.undecodable();
+                reasons[i] = EventMetrics.DeadLetterReason.UNREADABLE;
+                continue;
+            }
             try {
                 row = readings.read(m.key(), m.value(), m.keyIsFallback());
             } catch (InvalidRequestException e) {

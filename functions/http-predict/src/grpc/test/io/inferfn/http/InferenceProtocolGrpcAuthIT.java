@@ -1,10 +1,9 @@
 package io.inferfn.http;
 
 import java.net.URL;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -13,9 +12,9 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.quarkus.test.junit.TestProfile;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.inferfn.http.grpc.v2.GRPCInferenceServiceGrpc;
 import io.inferfn.http.grpc.v2.InferTensorContents;
@@ -44,17 +43,12 @@ class InferenceProtocolGrpcAuthIT {
     @TestHTTPResource("/")
     URL root;
 
-    ManagedChannel channel;
+    @RegisterExtension
+    final GrpcChannel channel = new GrpcChannel(() -> root, Duration.ofSeconds(30));
 
     @BeforeEach
-    void connect() {
+    void seed() {
         PredictFunctionTest.seed();
-        channel = InferenceProtocolGrpcIT.channel(root);
-    }
-
-    @AfterEach
-    void close() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
     @Test
@@ -117,8 +111,7 @@ class InferenceProtocolGrpcAuthIT {
     }
 
     private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub(Metadata.Key<String> key, String value) {
-        GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub =
-                GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = channel.inference();
         if (key == null) {
             return stub;
         }

@@ -1,21 +1,18 @@
 package io.inferfn.http;
 
 import java.net.URL;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.inferfn.http.grpc.v2.GRPCInferenceServiceGrpc;
 import io.inferfn.http.grpc.v2.InferTensorContents;
 import io.inferfn.http.grpc.v2.ModelInferRequest;
 import io.inferfn.http.grpc.v2.ModelInferResponse;
@@ -38,23 +35,12 @@ class InferenceProtocolGrpcChainIT {
     @TestHTTPResource("/v2")
     URL v2;
 
-    ManagedChannel channel;
-    GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub grpc;
-
-    @BeforeEach
-    void connect() {
-        PredictFunctionTest.seed();
-        channel = InferenceProtocolGrpcIT.channel(v2);
-        grpc = GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void close() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+    @RegisterExtension
+    final GrpcChannel channel = new GrpcChannel(() -> v2, Duration.ofSeconds(30));
 
     @Test
     void modelInferToAChainedModelAnswersEachStageAsPredictDoes() {
+        PredictFunctionTest.seed();
         JsonPath predict = given().contentType(ContentType.JSON)
                 .body("{\"model\": \"review-priority\", \"entityId\": \"c-1042\", " + ChainedPredictTest.FEATURES + "}")
                 .post(v2.toString().replace("/v2", "/predict"))
@@ -63,16 +49,17 @@ class InferenceProtocolGrpcChainIT {
                 .extract()
                 .jsonPath();
 
-        ModelInferResponse answer = grpc.modelInfer(ModelInferRequest.newBuilder()
-                .setModelName("review-priority")
-                .addInputs(input("entity_id", "BYTES", 1).setContents(bytes("c-1042")))
-                .addInputs(input("amount", "FP64", 1)
-                        .setContents(InferTensorContents.newBuilder().addFp64Contents(950.0)))
-                .addInputs(input("merchant_category", "BYTES", 1).setContents(bytes("online")))
-                .addInputs(input("timestamp", "BYTES", 1).setContents(bytes("2026-11-23T03:12:00Z")))
-                .addInputs(input("card_present", "BOOL", 1)
-                        .setContents(InferTensorContents.newBuilder().addBoolContents(false)))
-                .build());
+        ModelInferResponse answer = channel.inference()
+                .modelInfer(ModelInferRequest.newBuilder()
+                        .setModelName("review-priority")
+                        .addInputs(input("entity_id", "BYTES", 1).setContents(bytes("c-1042")))
+                        .addInputs(input("amount", "FP64", 1)
+                                .setContents(InferTensorContents.newBuilder().addFp64Contents(950.0)))
+                        .addInputs(input("merchant_category", "BYTES", 1).setContents(bytes("online")))
+                        .addInputs(input("timestamp", "BYTES", 1).setContents(bytes("2026-11-23T03:12:00Z")))
+                        .addInputs(input("card_present", "BOOL", 1)
+                                .setContents(InferTensorContents.newBuilder().addBoolContents(false)))
+                        .build());
 
         assertThat(answer.getOutputsList())
                 .extracting(o -> o.getName())

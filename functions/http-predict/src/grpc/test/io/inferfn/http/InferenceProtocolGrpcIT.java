@@ -4,12 +4,12 @@ import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import grpc.reflection.v1alpha.Reflection.ServerReflectionRequest;
+import grpc.reflection.v1alpha.ServerReflectionGrpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -17,9 +17,9 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.inferfn.http.grpc.v2.GRPCInferenceServiceGrpc;
 import io.inferfn.http.grpc.v2.InferParameter;
@@ -55,26 +55,14 @@ class InferenceProtocolGrpcIT {
     @TestHTTPResource("/v2")
     URL v2;
 
-    ManagedChannel channel;
-    GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub grpc;
+    @RegisterExtension
+    final GrpcChannel channel = new GrpcChannel(() -> v2, Duration.ofSeconds(30));
+
+    final GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub grpc = channel.inference();
 
     @BeforeEach
-    void connect() {
+    void seed() {
         PredictFunctionTest.seed();
-        channel = channel(v2);
-        grpc = GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void close() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-
-    /** A plain-text (h2c) channel to the port {@code url} is served on: gRPC shares the HTTP port. */
-    static ManagedChannel channel(URL url) {
-        return ManagedChannelBuilder.forAddress(url.getHost(), url.getPort())
-                .usePlaintext()
-                .build();
     }
 
     @Test
@@ -114,37 +102,30 @@ class InferenceProtocolGrpcIT {
     }
 
     /**
-     * What grpcurl (and other tools) ask first: the services, through the reflection service (opt-in, off by default;
-     * on in the test profile, as QUARKUS_GRPC_SERVER_ENABLE_REFLECTION_SERVICE=true turns it on).
+     * What grpcurl asks first without the {@code .proto}, the reflection service (v1, then v1alpha), is not served with
+     * the production default: this class runs the test profile, which keeps it ({@link
+     * InferenceProtocolGrpcReflectionIT} turns it on).
      */
     @Test
-    void theReflectionServiceListsTheInferenceService() throws Exception {
-        java.util.concurrent.CompletableFuture<io.grpc.reflection.v1.ServerReflectionResponse> answer =
-                new java.util.concurrent.CompletableFuture<>();
-        io.grpc.stub.StreamObserver<io.grpc.reflection.v1.ServerReflectionRequest> requests =
-                io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel)
-                        .serverReflectionInfo(new io.grpc.stub.StreamObserver<>() {
-                            @Override
-                            public void onNext(io.grpc.reflection.v1.ServerReflectionResponse response) {
-                                answer.complete(response);
-                            }
+    void theReflectionServiceIsOffByDefault() {
+        StatusRuntimeException v1 = catchThrowableOfType(
+                () -> channel.firstAnswer(
+                        io.grpc.reflection.v1.ServerReflectionGrpc.getServerReflectionInfoMethod(),
+                        InferenceProtocolGrpcReflectionIT.LIST_SERVICES),
+                StatusRuntimeException.class);
+        StatusRuntimeException v1alpha = catchThrowableOfType(
+                () -> channel.firstAnswer(
+                        ServerReflectionGrpc.getServerReflectionInfoMethod(), // v1alpha: its package is grpc.*
+                        ServerReflectionRequest.newBuilder().setListServices("").build()),
+                StatusRuntimeException.class);
 
-                            @Override
-                            public void onError(Throwable t) {
-                                answer.completeExceptionally(t);
-                            }
-
-                            @Override
-                            public void onCompleted() {}
-                        });
-        requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder()
-                .setListServices("")
-                .build());
-        requests.onCompleted();
-
-        assertThat(answer.get(30, TimeUnit.SECONDS).getListServicesResponse().getServiceList())
-                .extracting(io.grpc.reflection.v1.ServiceResponse::getName)
-                .contains("inference.GRPCInferenceService");
+        assertThat(v1).as("grpc.reflection.v1 answered").isNotNull();
+        assertThat(v1.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+        assertThat(v1alpha).as("grpc.reflection.v1alpha answered").isNotNull();
+        assertThat(v1alpha.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+        // the inference service itself is served on the same channel
+        assertThat(grpc.serverLive(ServerLiveRequest.getDefaultInstance()).getLive())
+                .isTrue();
     }
 
     @Test

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -25,6 +24,7 @@ import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.inferfn.http.grpc.v2.GRPCInferenceServiceGrpc;
 import io.inferfn.http.grpc.v2.InferTensorContents;
@@ -55,14 +55,15 @@ class InferenceProtocolGrpcOverloadIT {
             .build();
     final byte[] body = PredictFunctionTest.FRAUD_REQUEST.getBytes(StandardCharsets.UTF_8);
     final List<Socket> slow = new ArrayList<>();
-    ManagedChannel channel;
-    GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub grpc;
+
+    @RegisterExtension
+    final GrpcChannel channel = new GrpcChannel(() -> root);
+
+    final GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub grpc = channel.inference();
 
     @BeforeEach
     void connect() throws Exception {
         PredictFunctionTest.seed();
-        channel = InferenceProtocolGrpcIT.channel(root);
-        grpc = GRPCInferenceServiceGrpc.newBlockingStub(channel);
         await().atMost(10, TimeUnit.SECONDS).until(() -> inFlight() == 0);
     }
 
@@ -71,7 +72,6 @@ class InferenceProtocolGrpcOverloadIT {
         for (Socket socket : slow) {
             socket.close();
         }
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
     @Test

@@ -4,11 +4,10 @@ import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -16,9 +15,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.inferfn.http.grpc.v2.GRPCInferenceServiceGrpc;
 import io.inferfn.http.grpc.v2.InferTensorContents;
@@ -46,19 +44,10 @@ class InferenceProtocolGrpcTextIT {
     @TestHTTPResource("/v2")
     URL v2;
 
-    ManagedChannel channel;
-    GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub grpc;
+    @RegisterExtension
+    final GrpcChannel channel = new GrpcChannel(() -> v2, Duration.ofSeconds(60));
 
-    @BeforeEach
-    void connect() {
-        channel = InferenceProtocolGrpcIT.channel(v2);
-        grpc = GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void close() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+    final GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub grpc = channel.inference();
 
     @Test
     void typedAndRawTextsAnswerTheEmbeddingsRestAnswers() {
