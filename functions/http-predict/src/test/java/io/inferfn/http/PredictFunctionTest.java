@@ -62,6 +62,17 @@ class PredictFunctionTest {
         seed();
     }
 
+    /** {@link #FRAUD_REQUEST} posted to {@code predict}, answered 200: the prediction. */
+    static JsonPath scoreFraud(URL predict) {
+        return given().contentType(ContentType.JSON)
+                .body(FRAUD_REQUEST)
+                .post(predict)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+    }
+
     /** The demo customers these tests score, written to the Redis the test resource started. */
     static void seed() {
         seed(RedisTestResource.redis());

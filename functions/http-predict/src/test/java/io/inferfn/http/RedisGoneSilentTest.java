@@ -8,11 +8,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -68,32 +63,17 @@ class RedisGoneSilentTest {
     private final HttpClient http =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private final List<String> pipelineWarnings = new CopyOnWriteArrayList<>();
-    private final Handler warnings = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                Object[] args = record.getParameters();
-                pipelineWarnings.add(args == null ? record.getMessage() : String.format(record.getMessage(), args));
-            }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    private final LoggedWarnings pipelineWarnings = new LoggedWarnings("io.inferfn.runtime.RedisPipelines");
 
     @BeforeEach
     void seedAndListen() {
         PredictFunctionTest.seed(BlackHoleRedisTestResource.redis());
-        Logger.getLogger("io.inferfn.runtime.RedisPipelines").addHandler(warnings);
+        pipelineWarnings.listen();
     }
 
     @AfterEach
     void stopListening() {
-        Logger.getLogger("io.inferfn.runtime.RedisPipelines").removeHandler(warnings);
+        pipelineWarnings.stop();
     }
 
     @Test
@@ -114,7 +94,7 @@ class RedisGoneSilentTest {
         assertThat(proxy.connectionsOpened())
                 .as("connections opened through the proxy: the old one never answers")
                 .isGreaterThan(connections);
-        assertThat(pipelineWarnings)
+        assertThat(pipelineWarnings.messages())
                 .as("warnings about the silent connection, however many requests it degraded")
                 .singleElement()
                 .asString()

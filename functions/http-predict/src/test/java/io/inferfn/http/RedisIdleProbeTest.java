@@ -4,17 +4,11 @@ import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -24,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import io.inferfn.localstack.BlackHoleProxy;
 import io.inferfn.localstack.BlackHoleRedisTestResource;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -58,32 +51,17 @@ class RedisIdleProbeTest {
     @TestHTTPResource("/predict")
     URL predict;
 
-    private final List<String> pipelineWarnings = new CopyOnWriteArrayList<>();
-    private final Handler warnings = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                Object[] args = record.getParameters();
-                pipelineWarnings.add(args == null ? record.getMessage() : String.format(record.getMessage(), args));
-            }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    private final LoggedWarnings pipelineWarnings = new LoggedWarnings("io.inferfn.runtime.RedisPipelines");
 
     @BeforeEach
     void seedAndListen() {
         PredictFunctionTest.seed(BlackHoleRedisTestResource.redis());
-        Logger.getLogger("io.inferfn.runtime.RedisPipelines").addHandler(warnings);
+        pipelineWarnings.listen();
     }
 
     @AfterEach
     void stopListening() {
-        Logger.getLogger("io.inferfn.runtime.RedisPipelines").removeHandler(warnings);
+        pipelineWarnings.stop();
     }
 
     @Test
@@ -107,7 +85,7 @@ class RedisIdleProbeTest {
                 .as("the first request after the quiet spell is scored with features")
                 .isFalse();
         assertThat(next.getList("missingFeatures")).isEmpty();
-        assertThat(pipelineWarnings)
+        assertThat(pipelineWarnings.messages())
                 .as("one warning per silent connection, saying the idle probe found it")
                 .hasSizeGreaterThanOrEqualTo(EVENT_LOOPS)
                 .allSatisfy(w -> assertThat(w)
@@ -116,12 +94,6 @@ class RedisIdleProbeTest {
     }
 
     private JsonPath score() {
-        return given().contentType(ContentType.JSON)
-                .body(PredictFunctionTest.FRAUD_REQUEST)
-                .post(predict)
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
+        return PredictFunctionTest.scoreFraud(predict);
     }
 }

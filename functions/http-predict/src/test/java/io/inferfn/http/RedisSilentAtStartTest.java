@@ -9,7 +9,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -90,12 +89,6 @@ class RedisSilentAtStartTest {
     }
 
     private JsonPath score() {
-        return given().contentType(ContentType.JSON)
-                .body(PredictFunctionTest.FRAUD_REQUEST)
-                .post(predict)
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
+        return PredictFunctionTest.scoreFraud(predict);
     }
 }

@@ -39,8 +39,14 @@ class RedisWarmUpTest {
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            // a known number of loops, each with its own pipelined connection; the budget stays the default 25 ms
-            return Map.of("quarkus.vertx.event-loops-pool-size", Integer.toString(EVENT_LOOPS));
+            // a known number of loops, each with its own pipelined connection; the budget stays the default 25 ms. The
+            // idle probe is set far off: its PING would replace the warm-up's EXEC as a connection's last command
+            // (CI 2026-12-01 23:30: the test read CLIENT LIST 7 s after the connections were made)
+            return Map.of(
+                    "quarkus.vertx.event-loops-pool-size",
+                    Integer.toString(EVENT_LOOPS),
+                    "inferfn.feature-store.pipeline.idle-probe-after",
+                    "1h");
         }
     }
 
