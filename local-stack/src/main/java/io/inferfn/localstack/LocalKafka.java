@@ -129,6 +129,9 @@ public final class LocalKafka implements AutoCloseable {
     @Override
     public synchronized void close() {
         stop();
+        if (!Files.exists(logDir)) {
+            return; // closed already (the demo closes at its end and again from its shutdown hook)
+        }
         try {
             org.apache.commons.io.file.PathUtils.deleteDirectory(logDir);
         } catch (IOException e) {

@@ -126,7 +126,7 @@ public final class LocalPostgres implements AutoCloseable {
     @Override
     public synchronized void close() {
         stop();
-        if (ownsDataDir) {
+        if (ownsDataDir && Files.exists(dataDir)) { // not closed already
             try {
                 org.apache.commons.io.file.PathUtils.deleteDirectory(dataDir);
             } catch (IOException e) {

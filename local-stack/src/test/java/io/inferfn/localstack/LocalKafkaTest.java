@@ -32,6 +32,9 @@ class LocalKafkaTest {
             produce(kafka, "after");
             assertThat(consumeAll(kafka, 2)).containsExactly("before", "after");
             assertThat(log).isNotEmptyDirectory();
+            kafka.close();
+            assertThat(log).doesNotExist();
+            // and again, as try-with-resources does here and a shutdown hook may: nothing left to do, no error
         }
         assertThat(log).doesNotExist();
     }
